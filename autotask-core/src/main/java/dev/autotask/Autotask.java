@@ -1,0 +1,47 @@
+package dev.autotask;
+
+import java.util.Optional;
+
+/**
+ * The entry point for starting tasks by name and following them.
+ *
+ * <p>
+ * Tasks are usually started by calling a {@link dev.autotask.annotation.DelayedTask @DelayedTask}
+ * method; this interface starts any registered task by its name, as Lime Task's
+ * {@code send_task} does, and reads the status of a task by id. Every task belongs to the owner
+ * (application or tenant) that started it, and only that owner can see it: for any other owner
+ * a task is "not found", exactly like an id that never existed.
+ *
+ * <p>
+ * Starting a task inside a Spring transaction on the same {@code DataSource} joins that
+ * transaction: if it rolls back, the task is gone too.
+ */
+public interface Autotask {
+
+	/**
+	 * Start a registered task by name.
+	 * @param name the task's name, as registered (see {@code @DelayedTask#name()})
+	 * @param owner the application or tenant starting it; only it can see the task
+	 * @param args the arguments, in the order of the task method's parameters
+	 * @return a handle on the new task
+	 * @throws IllegalArgumentException if no task has that name, the arguments do not fit the
+	 * method's parameters, or they cannot be written as JSON; nothing is enqueued then
+	 */
+	TaskHandle<Object> send(String name, String owner, Object... args);
+
+	/**
+	 * Read a task's current state.
+	 * @param id the task's id
+	 * @param owner the owner asking
+	 * @return the task, or empty if no task has that id for that owner
+	 */
+	Optional<TaskInfo> status(long id, String owner);
+
+	/**
+	 * The owner used for tasks started without one, such as calls of
+	 * {@code @DelayedTask} methods.
+	 * @return the default owner
+	 */
+	String defaultOwner();
+
+}

@@ -1,0 +1,31 @@
+package dev.autotask;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything known about one task, as read from the task table.
+ *
+ * @param id the task's id
+ * @param name the registered task name
+ * @param queue the queue it runs on
+ * @param owner the application or tenant that started it
+ * @param status its status
+ * @param args its arguments as a JSON array
+ * @param attempt attempts started so far
+ * @param maxAttempts attempts allowed in all: the first run plus the retries
+ * @param createdAt when it was enqueued
+ * @param runAt the earliest time it may (next) start
+ * @param startedAt when its last attempt started
+ * @param finishedAt when it ended
+ * @param result the result as JSON: the method's return value after success, or the
+ * {@link TaskFailure} message after a fatal failure
+ * @param error the error of the last failed attempt
+ * @see Autotask#status(long, String)
+ */
+public record TaskInfo(long id, String name, String queue, String owner, TaskStatus status, String args, int attempt,
+		int maxAttempts, Instant createdAt, Instant runAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
+		@Nullable String result, @Nullable TaskError error) {
+
+}

@@ -1,0 +1,67 @@
+package dev.autotask.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a bean method as a task: calling it on the bean enqueues the call and returns at once;
+ * a worker, on any node, runs the method body later with the arguments read back from JSON.
+ *
+ * <p>
+ * The method must be public, not final and not static, on a class that can be subclassed, and
+ * return {@code void} or {@link dev.autotask.TaskHandle TaskHandle&lt;R&gt;}; its arguments and
+ * result must be writable as JSON. As with {@code @Async}, a call from inside the same bean
+ * ({@code this.rebuild(...)}) is not intercepted and runs inline.
+ *
+ * <pre class="code">
+ * &#64;DelayedTask(queue = "reports", retries = 5, ttl = "1h")
+ * public TaskHandle&lt;String&gt; rebuild(long customerId) {
+ *     ...
+ *     return TaskHandle.completed("rebuilt 1,204 rows");
+ * }
+ * </pre>
+ *
+ * Durations take Spring Boot's formats: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h},
+ * {@code 7d}, or ISO-8601 such as {@code PT10S}.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface DelayedTask {
+
+	/**
+	 * The task's name, used to start it by name and shown in the admin page. Defaults to
+	 * {@code beanName.methodName}. Keep it stable: pending tasks find their method by it.
+	 * @return the name, or empty for the default
+	 */
+	String name() default "";
+
+	/**
+	 * The queue the task runs on.
+	 * @return the queue name
+	 */
+	String queue() default "default";
+
+	/**
+	 * How long after the call the task may start at the earliest.
+	 * @return a duration, or empty to start as soon as a worker is free
+	 */
+	String delay() default "";
+
+	/**
+	 * How many times a failed run is retried, with exponential back-off, before the task fails.
+	 * A {@link dev.autotask.TaskFailure} is never retried.
+	 * @return the number of retries, zero or more
+	 */
+	int retries() default 3;
+
+	/**
+	 * How long the task's result, error and history are kept after it ends.
+	 * @return a duration, or empty for the engine's default ({@code autotask.result-ttl})
+	 */
+	String ttl() default "";
+
+}

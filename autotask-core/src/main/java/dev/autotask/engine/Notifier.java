@@ -1,0 +1,100 @@
+package dev.autotask.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds one connection that {@code LISTEN}s on the engine's channel and wakes the dispatcher
+ * when an enqueue commits. Polling remains the safety net: if the connection drops, the
+ * notifier reconnects with back-off and wakes the dispatcher once it is back, since it may have
+ * missed notifications meanwhile.
+ */
+final class Notifier implements Runnable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Notifier.class);
+
+	private static final int RECEIVE_TIMEOUT_MILLIS = 500;
+
+	private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+	private final DataSource dataSource;
+
+	private final String channel;
+
+	private final Runnable onNotification;
+
+	private volatile boolean running = true;
+
+	Notifier(DataSource dataSource, String channel, Runnable onNotification) {
+		this.dataSource = dataSource;
+		this.channel = channel;
+		this.onNotification = onNotification;
+	}
+
+	@Override
+	public void run() {
+		Duration backoff = Duration.ofMillis(100);
+		while (this.running) {
+			try (Connection connection = this.dataSource.getConnection()) {
+				listen(connection);
+				backoff = Duration.ofMillis(100);
+				receive(connection.unwrap(PGConnection.class));
+			}
+			catch (SQLException | RuntimeException ex) {
+				if (!this.running) {
+					return;
+				}
+				logger.warn("Lost the LISTEN connection on channel {}; polling only until it is back, retrying in {} ms: {}",
+						this.channel, backoff.toMillis(), ex.toString());
+				if (!pause(backoff)) {
+					return;
+				}
+				backoff = Wakeup.min(backoff.multipliedBy(2), MAX_BACKOFF);
+			}
+		}
+	}
+
+	private void listen(Connection connection) throws SQLException {
+		// LISTEN takes effect at commit: make sure there is no open transaction to wait for.
+		connection.setAutoCommit(true);
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("LISTEN \"" + this.channel + "\"");
+		}
+		// Anything enqueued while we were not listening would otherwise wait for the next poll.
+		this.onNotification.run();
+	}
+
+	private void receive(PGConnection connection) throws SQLException {
+		while (this.running) {
+			PGNotification[] notifications = connection.getNotifications(RECEIVE_TIMEOUT_MILLIS);
+			if (notifications != null && notifications.length > 0) {
+				this.onNotification.run();
+			}
+		}
+	}
+
+	private boolean pause(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	void stop() {
+		this.running = false;
+	}
+
+}

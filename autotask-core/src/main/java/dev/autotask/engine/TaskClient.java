@@ -1,0 +1,98 @@
+package dev.autotask.engine;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.autotask.Autotask;
+import dev.autotask.TaskHandle;
+import dev.autotask.TaskInfo;
+import dev.autotask.TaskStatus;
+import dev.autotask.jdbc.TaskRow;
+import dev.autotask.jdbc.TaskTable;
+import dev.autotask.json.TaskJson;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskRegistry;
+
+/**
+ * The {@link Autotask} API over the task table. It works whether or not this node's engine
+ * runs: a node with {@code autotask.enabled=false} still enqueues for the others.
+ */
+public final class TaskClient implements Autotask {
+
+	private static final int MAX_OWNER_LENGTH = 200;
+
+	private final TaskTable table;
+
+	private final TaskRegistry registry;
+
+	private final TaskJson json;
+
+	private final EngineSettings settings;
+
+	/**
+	 * Create the client.
+	 * @param table the task table
+	 * @param registry the tasks this application can start
+	 * @param json the JSON codec
+	 * @param settings the default owner and result TTL
+	 */
+	public TaskClient(TaskTable table, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		this.table = table;
+		this.registry = registry;
+		this.json = json;
+		this.settings = settings;
+	}
+
+	@Override
+	public TaskHandle<Object> send(String name, String owner, Object... args) {
+		TaskDefinition task = this.registry.get(name);
+		checkOwner(owner);
+		String json = this.json.writeArgs(task, (args != null) ? args : new Object[] { null });
+		return insert(task, owner, json);
+	}
+
+	/**
+	 * Start a task with arguments given as JSON, as the REST API and admin page do.
+	 * @param name the task's name
+	 * @param owner who starts it
+	 * @param argsJson a JSON array (by position) or object (by parameter name)
+	 * @return a handle on the new task
+	 * @throws IllegalArgumentException if the name, owner or arguments are not acceptable
+	 */
+	public TaskHandle<Object> sendJson(String name, String owner, String argsJson) {
+		TaskDefinition task = this.registry.get(name);
+		checkOwner(owner);
+		return insert(task, owner, this.json.checkArgs(task, argsJson));
+	}
+
+	private TaskHandle<Object> insert(TaskDefinition task, String owner, String args) {
+		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
+		long id = this.table.insert(new TaskTable.NewTask(task.name(), task.queue(), owner, args, 0, task.delay(),
+				task.maxAttempts(), ttl));
+		return new TrackedHandle<>(id, owner, this, this.json, task.resultType());
+	}
+
+	@Override
+	public Optional<TaskInfo> status(long id, String owner) {
+		return this.table.find(id, owner).map(this::toInfo);
+	}
+
+	@Override
+	public String defaultOwner() {
+		return this.settings.defaultOwner();
+	}
+
+	private TaskInfo toInfo(TaskRow row) {
+		return new TaskInfo(row.id(), row.name(), row.queue(), row.owner(), TaskStatus.valueOf(row.status()),
+				row.args(), row.attempt(), row.maxAttempts(), row.createdAt(), row.runAt(), row.startedAt(),
+				row.finishedAt(), row.result(), this.json.readError(row.error()));
+	}
+
+	private static void checkOwner(String owner) {
+		if (owner == null || owner.isBlank() || owner.length() > MAX_OWNER_LENGTH) {
+			throw new IllegalArgumentException(
+					"Owner must be 1 to " + MAX_OWNER_LENGTH + " characters, got '" + owner + "'");
+		}
+	}
+
+}

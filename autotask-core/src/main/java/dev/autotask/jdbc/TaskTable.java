@@ -1,0 +1,271 @@
+package dev.autotask.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The SQL of {@code autotask_task}.
+ *
+ * <p>
+ * Statements go through Spring's {@link JdbcClient}, so an enqueue inside a Spring-managed
+ * transaction on the same {@link DataSource} joins it. Every statement that changes a running
+ * task checks that it is still {@code RUNNING} on the calling node: a task that was taken away
+ * (recovered from a node declared dead) is not overwritten by its old runner.
+ */
+public final class TaskTable {
+
+	private static final String COLUMNS = """
+			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
+			started_at, finished_at, result::text AS result, error::text AS error""";
+
+	// Claim the due tasks in one statement. SKIP LOCKED lets nodes claim side by side without
+	// waiting on each other; the subquery reads only the partial claim index.
+	private static final String CLAIM = """
+			UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
+			WHERE id IN (
+				SELECT id FROM %1$s
+				WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
+				ORDER BY priority DESC, run_at, id
+				LIMIT :limit
+				FOR UPDATE SKIP LOCKED)
+			RETURNING %2$s""";
+
+	private static final String COMPLETE = """
+			UPDATE %s SET status = 'SUCCESS', result = :result::jsonb, finished_at = now(), expires_at = now() + ttl
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node""";
+
+	private static final String FAIL = """
+			UPDATE %s SET status = 'FAILURE', result = :result::jsonb, error = :error::jsonb, finished_at = now(),
+				expires_at = now() + ttl
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node""";
+
+	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
+
+	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
+	// only when the enqueuing transaction commits, never before the row is visible.
+	private static final String INSERT = """
+			WITH inserted AS (
+				INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl)
+				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
+					:maxAttempts, :ttlMillis * interval '1 millisecond')
+				RETURNING id)
+			SELECT id, pg_notify(:channel, '') FROM inserted""";
+
+	// Milliseconds from now until the earliest pending task is due (negative if one is due);
+	// no row at all when nothing is pending.
+	private static final String MILLIS_UNTIL_NEXT = """
+			SELECT (extract(epoch FROM next - now()) * 1000)::bigint FROM (
+				SELECT min(run_at) AS next FROM %s WHERE status = 'PENDING' AND name = ANY(:names)) AS pending
+			WHERE next IS NOT NULL""";
+
+	private static final String PRUNE_EXPIRED = """
+			DELETE FROM %1$s WHERE id IN (
+				SELECT id FROM %1$s WHERE expires_at < now() LIMIT :limit)""";
+
+	private static final String RETRY = """
+			UPDATE %s SET status = 'PENDING', error = :error::jsonb, node_id = NULL,
+				run_at = now() + :delayMillis * interval '1 millisecond'
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node""";
+
+	private static final RowMapper<TaskRow> ROW_MAPPER = TaskTable::mapRow;
+
+	private final JdbcClient jdbc;
+
+	private final TableNames names;
+
+	private final String claim;
+
+	private final String complete;
+
+	private final String fail;
+
+	private final String find;
+
+	private final String insert;
+
+	private final String millisUntilNext;
+
+	private final String pruneExpired;
+
+	private final String retry;
+
+	/**
+	 * Create the table's SQL for one schema.
+	 * @param dataSource the database
+	 * @param names the table names
+	 */
+	public TaskTable(DataSource dataSource, TableNames names) {
+		this.jdbc = JdbcClient.create(dataSource);
+		this.names = names;
+		String table = names.task();
+		this.claim = CLAIM.formatted(table, COLUMNS);
+		this.complete = COMPLETE.formatted(table);
+		this.fail = FAIL.formatted(table);
+		this.find = FIND.formatted(COLUMNS, table);
+		this.insert = INSERT.formatted(table);
+		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
+		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
+		this.retry = RETRY.formatted(table);
+	}
+
+	/**
+	 * Claim up to {@code limit} due tasks for a node.
+	 * @param node the claiming node
+	 * @param taskNames the tasks the node can run
+	 * @param limit the most to claim
+	 * @return the claimed tasks, now RUNNING on the node
+	 */
+	public List<TaskRow> claim(String node, Collection<String> taskNames, int limit) {
+		return this.jdbc.sql(this.claim)
+			.param("node", node)
+			.param("names", taskNames.toArray(String[]::new))
+			.param("limit", limit)
+			.query(ROW_MAPPER)
+			.list();
+	}
+
+	/**
+	 * Record a success.
+	 * @param id the task
+	 * @param node the node that ran it
+	 * @param result the result JSON, or {@code null}
+	 * @return whether the task was still running on the node
+	 */
+	public boolean complete(long id, String node, @Nullable String result) {
+		return this.jdbc.sql(this.complete).param("id", id).param("node", node).param("result", result).update() == 1;
+	}
+
+	/**
+	 * Record a final failure.
+	 * @param id the task
+	 * @param node the node that ran it
+	 * @param result the visible result (a {@code TaskFailure}'s message), or {@code null}
+	 * @param error the error JSON
+	 * @return whether the task was still running on the node
+	 */
+	public boolean fail(long id, String node, @Nullable String result, String error) {
+		return this.jdbc.sql(this.fail)
+			.param("id", id)
+			.param("node", node)
+			.param("result", result)
+			.param("error", error)
+			.update() == 1;
+	}
+
+	/**
+	 * Find a task of one owner.
+	 * @param id the task
+	 * @param owner the owner asking
+	 * @return the task, or empty if it does not exist for that owner
+	 */
+	public Optional<TaskRow> find(long id, String owner) {
+		return this.jdbc.sql(this.find).param("id", id).param("owner", owner).query(ROW_MAPPER).optional();
+	}
+
+	/**
+	 * Insert a task and notify listeners when the transaction commits.
+	 * @param task the task
+	 * @return its id
+	 */
+	public long insert(NewTask task) {
+		return this.jdbc.sql(this.insert)
+			.param("name", task.name())
+			.param("queue", task.queue())
+			.param("owner", task.owner())
+			.param("args", task.args())
+			.param("priority", task.priority())
+			.param("delayMillis", task.delay().toMillis())
+			.param("maxAttempts", task.maxAttempts())
+			.param("ttlMillis", task.ttl().toMillis())
+			.param("channel", this.names.channel())
+			.query((rs, row) -> rs.getLong(1))
+			.single();
+	}
+
+	/**
+	 * How long until the next pending task of these names is due.
+	 * @param taskNames the tasks a node can run
+	 * @return the wait (zero or negative if one is due), or empty if none is pending
+	 */
+	public Optional<Duration> untilNext(Collection<String> taskNames) {
+		Long millis = this.jdbc.sql(this.millisUntilNext)
+			.param("names", taskNames.toArray(String[]::new))
+			.query(Long.class)
+			.optional()
+			.orElse(null);
+		return Optional.ofNullable(millis).map(Duration::ofMillis);
+	}
+
+	/**
+	 * Delete ended tasks past their TTL.
+	 * @param limit the most to delete in one statement
+	 * @return how many were deleted
+	 */
+	public int pruneExpired(int limit) {
+		return this.jdbc.sql(this.pruneExpired).param("limit", limit).update();
+	}
+
+	/**
+	 * Put a failed task back to pending for another attempt.
+	 * @param id the task
+	 * @param node the node that ran it
+	 * @param error the error JSON of the failed attempt
+	 * @param delay the wait before the next attempt
+	 * @return whether the task was still running on the node
+	 */
+	public boolean retry(long id, String node, String error, Duration delay) {
+		return this.jdbc.sql(this.retry)
+			.param("id", id)
+			.param("node", node)
+			.param("error", error)
+			.param("delayMillis", delay.toMillis())
+			.update() == 1;
+	}
+
+	private static TaskRow mapRow(ResultSet rs, int row) throws SQLException {
+		return new TaskRow(rs.getLong("id"), rs.getString("name"), rs.getString("queue"), rs.getString("owner"),
+				rs.getString("status"), rs.getString("args"), rs.getInt("attempt"), rs.getInt("max_attempts"),
+				instant(rs, "created_at"), instant(rs, "run_at"), instantOrNull(rs, "started_at"),
+				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		return rs.getObject(column, OffsetDateTime.class).toInstant();
+	}
+
+	private static @Nullable Instant instantOrNull(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+		return (value != null) ? value.toInstant() : null;
+	}
+
+	/**
+	 * A task to insert.
+	 *
+	 * @param name the task's name
+	 * @param queue its queue
+	 * @param owner who starts it
+	 * @param args the JSON array of arguments
+	 * @param priority higher runs first within the queue
+	 * @param delay the earliest start, from now
+	 * @param maxAttempts attempts allowed
+	 * @param ttl how long the outcome is kept
+	 */
+	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
+			int maxAttempts, Duration ttl) {
+
+	}
+
+}

@@ -1,0 +1,276 @@
+package dev.autotask.json;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Type;
+import java.util.List;
+
+import dev.autotask.TaskError;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskParameter;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Writes and reads the JSON the task table stores: arguments as a JSON array in parameter
+ * order, results as any JSON value, errors as {@code {"type", "message", "stackTrace"}}.
+ */
+public final class TaskJson {
+
+	/** Stack traces beyond this many characters are cut: the head says where it broke. */
+	static final int MAX_STACK_TRACE = 16 * 1024;
+
+	private final JsonMapper mapper;
+
+	/**
+	 * Create the JSON codec with autotask's own mapper, so that an application's Jackson
+	 * settings never change what is stored.
+	 */
+	public TaskJson() {
+		this(JsonMapper.builder()
+			.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+			.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+			// An object with nothing to write would come back as {}: refuse it rather than lose it.
+			.enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+			.build());
+	}
+
+	/**
+	 * Create the JSON codec around a given mapper.
+	 * @param mapper the mapper
+	 */
+	public TaskJson(JsonMapper mapper) {
+		this.mapper = mapper;
+	}
+
+	/**
+	 * Write a call's arguments as a JSON array, checking that each can be read back into its
+	 * parameter's type, so that a task that could never run is refused in the caller's thread.
+	 * @param task the task being started
+	 * @param args the arguments
+	 * @return the JSON array
+	 * @throws IllegalArgumentException if the count is wrong or an argument does not survive
+	 * the round trip, naming the parameter
+	 */
+	public String writeArgs(TaskDefinition task, @Nullable Object[] args) {
+		List<TaskParameter> parameters = task.parameters();
+		if (args.length != parameters.size()) {
+			throw new IllegalArgumentException("Task '" + task.name() + "' takes " + parameters.size()
+					+ " argument(s) " + parameters + ", got " + args.length);
+		}
+		ArrayNode array = this.mapper.createArrayNode();
+		for (int i = 0; i < args.length; i++) {
+			TaskParameter parameter = parameters.get(i);
+			try {
+				JsonNode node = this.mapper.valueToTree(args[i]);
+				readValue(node, parameter.type());
+				array.add(node);
+			}
+			catch (JacksonException ex) {
+				throw new IllegalArgumentException("Argument '" + parameter.name() + "' of task '" + task.name()
+						+ "' cannot be written as JSON and read back as " + parameter.type().getTypeName() + ": "
+						+ ex.getOriginalMessage(), ex);
+			}
+		}
+		return this.mapper.writeValueAsString(array);
+	}
+
+	/**
+	 * Check arguments given as JSON (a positional array, or an object by parameter name) against
+	 * a task's parameters, and return them as the stored JSON array.
+	 * @param task the task being started
+	 * @param json the arguments
+	 * @return the JSON array to store
+	 * @throws IllegalArgumentException if the JSON is malformed or does not fit, naming the
+	 * parameter
+	 */
+	public String checkArgs(TaskDefinition task, String json) {
+		JsonNode node;
+		try {
+			node = this.mapper.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException(
+					"Arguments of task '" + task.name() + "' are not valid JSON: " + ex.getOriginalMessage(), ex);
+		}
+		ArrayNode array = toArray(task, node);
+		readArgs(task, array);
+		return this.mapper.writeValueAsString(array);
+	}
+
+	/**
+	 * Read stored arguments back into the task's parameter types.
+	 * @param task the task to run
+	 * @param json the stored JSON array
+	 * @return one value per parameter
+	 * @throws IllegalArgumentException if they no longer fit the parameters (the method's
+	 * signature changed since the task was enqueued), naming the parameter
+	 */
+	public @Nullable Object[] readArgs(TaskDefinition task, String json) {
+		JsonNode node;
+		try {
+			node = this.mapper.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("Stored arguments of task '" + task.name() + "' are not valid JSON", ex);
+		}
+		return readArgs(task, toArray(task, node));
+	}
+
+	private @Nullable Object[] readArgs(TaskDefinition task, ArrayNode array) {
+		List<TaskParameter> parameters = task.parameters();
+		if (array.size() != parameters.size()) {
+			throw new IllegalArgumentException("Task '" + task.name() + "' takes " + parameters.size()
+					+ " argument(s) " + parameters + ", got " + array.size());
+		}
+		@Nullable Object[] values = new Object[array.size()];
+		for (int i = 0; i < values.length; i++) {
+			TaskParameter parameter = parameters.get(i);
+			try {
+				values[i] = readValue(array.get(i), parameter.type());
+			}
+			catch (JacksonException ex) {
+				throw new IllegalArgumentException("Argument '" + parameter.name() + "' of task '" + task.name()
+						+ "' does not fit " + parameter.type().getTypeName() + ": " + ex.getOriginalMessage(), ex);
+			}
+		}
+		return values;
+	}
+
+	private ArrayNode toArray(TaskDefinition task, JsonNode node) {
+		if (node instanceof ArrayNode array) {
+			return array;
+		}
+		if (node instanceof ObjectNode object) {
+			ArrayNode array = this.mapper.createArrayNode();
+			for (TaskParameter parameter : task.parameters()) {
+				if (!object.has(parameter.name())) {
+					throw new IllegalArgumentException(
+							"Task '" + task.name() + "' is missing argument '" + parameter.name() + "'");
+				}
+				array.add(object.get(parameter.name()));
+			}
+			for (String field : object.propertyNames()) {
+				if (task.parameters().stream().noneMatch((parameter) -> parameter.name().equals(field))) {
+					throw new IllegalArgumentException("Task '" + task.name() + "' has no parameter '" + field
+							+ "'; its parameters are " + task.parameters());
+				}
+			}
+			return array;
+		}
+		throw new IllegalArgumentException("Arguments of task '" + task.name()
+				+ "' must be a JSON array (by position) or object (by parameter name), got " + node.getNodeType());
+	}
+
+	private @Nullable Object readValue(JsonNode node, Type type) {
+		JavaType javaType = this.mapper.getTypeFactory().constructType(type);
+		if (node.isNull() && !javaType.isPrimitive()) {
+			return null;
+		}
+		return this.mapper.readerFor(javaType).readValue(node);
+	}
+
+	/**
+	 * Write a task's result.
+	 * @param task the task that returned it
+	 * @param result the result
+	 * @return the JSON, or {@code null} for no result
+	 * @throws IllegalArgumentException if it cannot be written as JSON
+	 */
+	public @Nullable String writeResult(TaskDefinition task, @Nullable Object result) {
+		if (result == null) {
+			return null;
+		}
+		try {
+			return this.mapper.writeValueAsString(result);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("Result of task '" + task.name() + "' (" + result.getClass().getName()
+					+ ") cannot be written as JSON: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	/**
+	 * Read a stored result.
+	 * @param <R> the result type
+	 * @param json the stored JSON
+	 * @param type the type to read it as
+	 * @return the result
+	 */
+	public <R> @Nullable R readResult(@Nullable String json, Type type) {
+		if (json == null || type == Void.class || type == void.class) {
+			return null;
+		}
+		return this.mapper.readValue(json, this.mapper.getTypeFactory().constructType(type));
+	}
+
+	/**
+	 * Write any value as JSON (a {@link dev.autotask.TaskFailure} message as a JSON string, for
+	 * example).
+	 * @param value the value
+	 * @return the JSON
+	 */
+	public String write(Object value) {
+		return this.mapper.writeValueAsString(value);
+	}
+
+	/**
+	 * Describe an exception as stored: class, message and, unless {@code withStackTrace} is
+	 * false, the stack trace.
+	 * @param ex the exception
+	 * @param withStackTrace whether to keep the stack trace
+	 * @return the error
+	 */
+	public static TaskError describe(Throwable ex, boolean withStackTrace) {
+		String stackTrace = null;
+		if (withStackTrace) {
+			StringWriter writer = new StringWriter();
+			ex.printStackTrace(new PrintWriter(writer));
+			stackTrace = writer.toString();
+			if (stackTrace.length() > MAX_STACK_TRACE) {
+				stackTrace = stackTrace.substring(0, MAX_STACK_TRACE) + "\n\t... (cut)";
+			}
+		}
+		return new TaskError(ex.getClass().getName(), ex.getMessage(), stackTrace);
+	}
+
+	/**
+	 * Write an error.
+	 * @param error the error
+	 * @return the JSON object
+	 */
+	public String writeError(TaskError error) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("type", error.type());
+		node.put("message", error.message());
+		node.put("stackTrace", error.stackTrace());
+		return this.mapper.writeValueAsString(node);
+	}
+
+	/**
+	 * Read a stored error.
+	 * @param json the stored JSON object
+	 * @return the error, or {@code null} for none
+	 */
+	public @Nullable TaskError readError(@Nullable String json) {
+		if (json == null) {
+			return null;
+		}
+		JsonNode node = this.mapper.readTree(json);
+		return new TaskError(node.path("type").asString(), textOrNull(node.get("message")),
+				textOrNull(node.get("stackTrace")));
+	}
+
+	private static @Nullable String textOrNull(@Nullable JsonNode node) {
+		return (node == null || node.isNull()) ? null : node.asString();
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * When a failed attempt is tried again.
+ */
+@NullMarked
+package dev.autotask.retry;
+
+import org.jspecify.annotations.NullMarked;

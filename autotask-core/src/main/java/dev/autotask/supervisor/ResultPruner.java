@@ -1,0 +1,45 @@
+package dev.autotask.supervisor;
+
+import dev.autotask.jdbc.TaskTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes ended tasks whose TTL has passed, in batches, so that one run never holds locks on
+ * a large part of the table.
+ */
+public final class ResultPruner {
+
+	private static final Logger logger = LoggerFactory.getLogger(ResultPruner.class);
+
+	static final int BATCH = 1000;
+
+	private final TaskTable table;
+
+	/**
+	 * Create the pruner.
+	 * @param table the task table
+	 */
+	public ResultPruner(TaskTable table) {
+		this.table = table;
+	}
+
+	/**
+	 * Delete every expired task.
+	 * @return how many were deleted
+	 */
+	public int runOnce() {
+		int total = 0;
+		int deleted;
+		do {
+			deleted = this.table.pruneExpired(BATCH);
+			total += deleted;
+		}
+		while (deleted == BATCH);
+		if (total > 0) {
+			logger.debug("Pruned {} task(s) past their TTL", total);
+		}
+		return total;
+	}
+
+}

@@ -1,0 +1,116 @@
+package dev.autotask.task;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A task this node can run: how to invoke it and the defaults for every run of it.
+ *
+ * @param name the unique name tasks are started and found by
+ * @param queue the queue its runs go on
+ * @param parameters its declared parameters, in order
+ * @param resultType the type of its result ({@code Void} for none)
+ * @param maxAttempts attempts allowed: the first run plus the retries
+ * @param delay how long after enqueueing a run may start at the earliest
+ * @param ttl how long a run's outcome is kept after it ends, or {@code null} for the engine's
+ * default
+ * @param source where it was declared, for messages ("Reports.rebuild(long)")
+ * @param invoker runs it
+ */
+public record TaskDefinition(String name, String queue, List<TaskParameter> parameters, Type resultType,
+		int maxAttempts, Duration delay, @org.jspecify.annotations.Nullable Duration ttl, String source,
+		TaskInvoker invoker) {
+
+	/** Longest task name the task table accepts. */
+	public static final int MAX_NAME_LENGTH = 200;
+
+	public TaskDefinition {
+		Objects.requireNonNull(name, "name");
+		if (name.isBlank() || name.length() > MAX_NAME_LENGTH) {
+			throw new IllegalArgumentException(
+					"Task name of " + source + " must be 1 to " + MAX_NAME_LENGTH + " characters, got '" + name + "'");
+		}
+		if (queue.isBlank() || queue.length() > 100) {
+			throw new IllegalArgumentException(
+					"Queue of task '" + name + "' must be 1 to 100 characters, got '" + queue + "'");
+		}
+		if (maxAttempts < 1) {
+			throw new IllegalArgumentException(
+					"Task '" + name + "' (" + source + ") must allow at least one attempt, got retries = "
+							+ (maxAttempts - 1));
+		}
+		if (delay.isNegative()) {
+			throw new IllegalArgumentException("Delay of task '" + name + "' (" + source + ") is negative: " + delay);
+		}
+		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+			throw new IllegalArgumentException("TTL of task '" + name + "' (" + source + ") must be positive: " + ttl);
+		}
+		parameters = List.copyOf(parameters);
+	}
+
+	/**
+	 * A definition with the usual defaults: the default queue, three retries, no delay, the
+	 * engine's TTL and no result, for tasks defined in code rather than by annotation.
+	 * @param name the task's name
+	 * @param invoker runs it
+	 * @param parameters its parameters
+	 * @return the definition
+	 */
+	public static TaskDefinition of(String name, TaskInvoker invoker, TaskParameter... parameters) {
+		return new TaskDefinition(name, "default", List.of(parameters), Void.class, 4, Duration.ZERO, null, name,
+				invoker);
+	}
+
+	/**
+	 * A copy with another queue.
+	 * @param queue the queue
+	 * @return the copy
+	 */
+	public TaskDefinition withQueue(String queue) {
+		return new TaskDefinition(this.name, queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
+				this.ttl, this.source, this.invoker);
+	}
+
+	/**
+	 * A copy with another number of retries.
+	 * @param retries retries after the first attempt
+	 * @return the copy
+	 */
+	public TaskDefinition withRetries(int retries) {
+		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, retries + 1, this.delay,
+				this.ttl, this.source, this.invoker);
+	}
+
+	/**
+	 * A copy with another result type.
+	 * @param resultType the type results are read back into
+	 * @return the copy
+	 */
+	public TaskDefinition withResultType(Type resultType) {
+		return new TaskDefinition(this.name, this.queue, this.parameters, resultType, this.maxAttempts, this.delay,
+				this.ttl, this.source, this.invoker);
+	}
+
+	/**
+	 * A copy with another TTL.
+	 * @param ttl how long outcomes are kept
+	 * @return the copy
+	 */
+	public TaskDefinition withTtl(Duration ttl) {
+		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
+				ttl, this.source, this.invoker);
+	}
+
+	/**
+	 * A copy with another delay.
+	 * @param delay the earliest start after enqueueing
+	 * @return the copy
+	 */
+	public TaskDefinition withDelay(Duration delay) {
+		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, delay,
+				this.ttl, this.source, this.invoker);
+	}
+
+}

@@ -1,0 +1,258 @@
+package dev.autotask.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.autotask.TaskError;
+import dev.autotask.TaskFailure;
+import dev.autotask.TaskHandle;
+import dev.autotask.TaskInfo;
+import dev.autotask.TaskStatus;
+import dev.autotask.json.TaskJson;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskParameter;
+import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.TaskRows;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One engine on a real PostgreSQL: enqueue, claim, run, results, retries and failures.
+ */
+class EngineIT {
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.migrated();
+
+	private static final String OWNER = "app-a";
+
+	private final TaskRegistry registry = new TaskRegistry();
+
+	private TaskRows rows;
+
+	private TaskClient client;
+
+	private Engine engine;
+
+	@BeforeEach
+	void setUp() {
+		this.rows = new TaskRows(postgres);
+		// A poll interval far longer than any wait below: only NOTIFY can start tasks promptly.
+		EngineSettings settings = EngineSettings.defaults()
+			.withSchema(postgres.schema())
+			.withWorkers(4)
+			.withPollInterval(Duration.ofMinutes(1))
+			.withRetryDelay(Duration.ofMillis(20));
+		TaskJson json = new TaskJson();
+		this.client = new TaskClient(new dev.autotask.jdbc.TaskTable(postgres.dataSource(),
+				new dev.autotask.jdbc.TableNames(postgres.schema())), this.registry, json, settings);
+		this.engine = new Engine(postgres.dataSource(), this.registry, json, settings);
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.engine.stop();
+	}
+
+	@Test
+	void runsTaskAndKeepsItsResult() {
+		this.registry.register(TaskDefinition.of("greet", (args) -> TaskHandle.completed("hello " + args[0]),
+				new TaskParameter("name", String.class)).withResultType(String.class));
+		this.engine.start();
+
+		TaskHandle<Object> handle = this.client.send("greet", OWNER, "Ada");
+
+		assertThat(handle.status()).isEqualTo(TaskStatus.PENDING);
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
+		assertThat(handle.result()).isEqualTo("hello Ada");
+		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		assertThat(info.result()).isEqualTo("\"hello Ada\"");
+		assertThat(info.args()).isEqualTo("[\"Ada\"]");
+		assertThat(info.attempt()).isEqualTo(1);
+		assertThat(info.startedAt()).isNotNull();
+		assertThat(info.finishedAt()).isAfterOrEqualTo(info.startedAt());
+	}
+
+	@Test
+	void notificationStartsTaskOnIdleEngineWithoutWaitingForPoll() {
+		AtomicReference<Instant> started = new AtomicReference<>();
+		this.registry.register(TaskDefinition.of("mark", (args) -> {
+			started.set(Instant.now());
+			return null;
+		}));
+		this.engine.start();
+		// Let the engine go idle: its dispatcher now sleeps for the one-minute poll interval.
+		await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+
+		Instant sent = Instant.now();
+		this.client.send("mark", OWNER);
+
+		await().atMost(Duration.ofSeconds(5)).until(() -> started.get() != null);
+		Duration lag = Duration.between(sent, started.get());
+		System.out.println("[autotask] enqueue-to-start on an idle engine: " + lag.toMillis() + " ms");
+		assertThat(lag).isLessThan(Duration.ofSeconds(2));
+	}
+
+	@Test
+	void retriesFailedAttemptsWithBackoffThenSucceeds() {
+		AtomicInteger calls = new AtomicInteger();
+		this.registry.register(TaskDefinition.of("flaky", (args) -> {
+			if (calls.incrementAndGet() < 3) {
+				throw new IllegalStateException("not yet");
+			}
+			return "third time";
+		}).withRetries(3).withResultType(String.class));
+		this.engine.start();
+
+		TaskHandle<Object> handle = this.client.send("flaky", OWNER);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		assertThat(info.status()).isEqualTo(TaskStatus.SUCCESS);
+		assertThat(info.attempt()).isEqualTo(3);
+		assertThat(info.result()).isEqualTo("\"third time\"");
+		// The last failed attempt's error is kept for the record.
+		assertThat(info.error().message()).isEqualTo("not yet");
+	}
+
+	@Test
+	void failsAfterRetriesWithClassMessageAndStackTrace() {
+		this.registry.register(TaskDefinition.of("broken", (args) -> {
+			throw new IllegalStateException("boom");
+		}).withRetries(2));
+		this.engine.start();
+
+		TaskHandle<Object> handle = this.client.send("broken", OWNER);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
+		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		assertThat(info.attempt()).isEqualTo(3);
+		TaskError error = handle.error();
+		assertThat(error.type()).isEqualTo(IllegalStateException.class.getName());
+		assertThat(error.message()).isEqualTo("boom");
+		assertThat(error.stackTrace()).contains("IllegalStateException: boom").contains("EngineIT");
+		assertThat(handle.result()).isNull();
+	}
+
+	@Test
+	void taskFailureFailsAtOnceWithItsMessageAsResult() {
+		AtomicInteger calls = new AtomicInteger();
+		this.registry.register(TaskDefinition.of("fatal", (args) -> {
+			calls.incrementAndGet();
+			throw new TaskFailure("customer 42 has no billing address");
+		}).withRetries(5));
+		this.engine.start();
+
+		TaskHandle<Object> handle = this.client.send("fatal", OWNER);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		assertThat(info.status()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(info.attempt()).isEqualTo(1);
+		assertThat(calls).hasValue(1);
+		assertThat(info.result()).isEqualTo("\"customer 42 has no billing address\"");
+		assertThat(info.error().type()).isEqualTo(TaskFailure.class.getName());
+		assertThat(info.error().stackTrace()).isNull();
+	}
+
+	@Test
+	void taskIsVisibleOnlyToItsOwner() {
+		this.registry.register(TaskDefinition.of("noop", (args) -> null));
+		TaskHandle<Object> handle = this.client.send("noop", OWNER);
+
+		assertThat(this.client.status(handle.id(), OWNER)).isPresent();
+		assertThat(this.client.status(handle.id(), "app-b")).isEmpty();
+		assertThat(this.client.status(handle.id() + 1000, OWNER)).isEmpty();
+	}
+
+	@Test
+	void rowWhoseArgumentsNoLongerFitEndsAsFailureNotStuck() {
+		this.registry.register(TaskDefinition.of("count", (args) -> args[0], new TaskParameter("n", long.class)));
+		long id = this.rows.aPendingTask("count", OWNER, "[\"forty-two\"]");
+		this.engine.start();
+
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.client.status(id, OWNER).orElseThrow().status().isCompleted());
+		TaskInfo info = this.client.status(id, OWNER).orElseThrow();
+		assertThat(info.status()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(info.error().message()).contains("no longer fit").contains("'n'").contains("long");
+	}
+
+	@Test
+	void resultThatCannotBeWrittenAsJsonFailsTheTaskVisibly() {
+		this.registry.register(TaskDefinition.of("opaque", (args) -> new Object()).withRetries(3));
+		this.engine.start();
+
+		TaskHandle<Object> handle = this.client.send("opaque", OWNER);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(handle.error().message()).contains("Result of task 'opaque'").contains("cannot be written as JSON");
+	}
+
+	@Test
+	void argumentsThatCannotBeWrittenAsJsonFailInCallerAndInsertNothing() {
+		this.registry.register(TaskDefinition.of("take", (args) -> null, new TaskParameter("thing", Object.class)));
+
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("take", OWNER, new Object()))
+			.withMessageContaining("Argument 'thing' of task 'take' cannot be written as JSON");
+		assertThat(this.rows.count()).isZero();
+	}
+
+	@Test
+	void unknownTaskNameFailsAtSendNamingIt() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("no.such.task", OWNER))
+			.withMessageContaining("'no.such.task'");
+		assertThat(this.rows.count()).isZero();
+	}
+
+	@Test
+	void wrongArgumentCountFailsAtSend() {
+		this.registry.register(TaskDefinition.of("pair", (args) -> null, new TaskParameter("a", int.class),
+				new TaskParameter("b", int.class)));
+
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("pair", OWNER, 1))
+			.withMessageContaining("takes 2 argument(s)")
+			.withMessageContaining("got 1");
+		assertThat(this.rows.count()).isZero();
+	}
+
+	@Test
+	void argumentsOfWrongTypeFailAtSendNamingTheParameter() {
+		this.registry.register(TaskDefinition.of("pair", (args) -> null, new TaskParameter("a", int.class),
+				new TaskParameter("b", int.class)));
+
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.client.sendJson("pair", OWNER, "{\"a\": 1, \"b\": \"two\"}"))
+			.withMessageContaining("'b'");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.sendJson("pair", OWNER, "[1, 2"))
+			.withMessageContaining("not valid JSON");
+		assertThat(this.rows.count()).isZero();
+	}
+
+	@Test
+	void delayedTaskDoesNotStartBeforeItsTime() {
+		this.registry.register(TaskDefinition.of("later", (args) -> null).withDelay(Duration.ofMillis(800)));
+		this.engine.start();
+
+		TaskHandle<Object> handle = this.client.send("later", OWNER);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		assertThat(info.status()).isEqualTo(TaskStatus.SUCCESS);
+		assertThat(info.runAt()).isAfterOrEqualTo(info.createdAt().plusMillis(800));
+		assertThat(info.startedAt()).isAfterOrEqualTo(info.runAt());
+	}
+
+}

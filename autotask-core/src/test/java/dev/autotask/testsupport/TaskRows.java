@@ -1,0 +1,79 @@
+package dev.autotask.testsupport;
+
+import java.time.Duration;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Inserts task rows in any state straight into the table, bypassing the engine: a row whose
+ * arguments no longer fit, an ended task past its TTL.
+ */
+public final class TaskRows {
+
+	private final JdbcClient jdbc;
+
+	private final String table;
+
+	/**
+	 * Create a row factory.
+	 * @param postgres the test's database
+	 */
+	public TaskRows(PostgresExtension postgres) {
+		this.jdbc = postgres.jdbc();
+		this.table = postgres.schema() + ".autotask_task";
+	}
+
+	/**
+	 * A due pending task.
+	 * @param name its name
+	 * @param owner its owner
+	 * @param args its arguments, a JSON array
+	 * @return its id
+	 */
+	public long aPendingTask(String name, String owner, String args) {
+		return this.jdbc.sql("INSERT INTO " + this.table + " (name, owner, args, max_attempts, ttl)"
+				+ " VALUES (?, ?, ?::jsonb, 1, interval '1 day') RETURNING id")
+			.params(name, owner, args)
+			.query(Long.class)
+			.single();
+	}
+
+	/**
+	 * A task that succeeded {@code ago} and whose outcome was kept for {@code ttl}.
+	 * @param name its name
+	 * @param ago how long ago it ended
+	 * @param ttl how long its outcome is kept
+	 * @return its id
+	 */
+	public long aSucceededTask(String name, Duration ago, Duration ttl) {
+		return this.jdbc.sql("INSERT INTO " + this.table
+				+ " (name, owner, status, max_attempts, ttl, attempt, started_at, finished_at, expires_at, result)"
+				+ " VALUES (?, 'test', 'SUCCESS', 1, ? * interval '1 ms', 1, now() - ? * interval '1 ms',"
+				+ " now() - ? * interval '1 ms', now() - ? * interval '1 ms' + ? * interval '1 ms', '\"done\"')"
+				+ " RETURNING id")
+			.params(name, ttl.toMillis(), ago.toMillis(), ago.toMillis(), ago.toMillis(), ttl.toMillis())
+			.query(Long.class)
+			.single();
+	}
+
+	/**
+	 * How many tasks the table holds.
+	 * @return the count
+	 */
+	public long count() {
+		return this.jdbc.sql("SELECT count(*) FROM " + this.table).query(Long.class).single();
+	}
+
+	/**
+	 * Whether a task row exists.
+	 * @param id the task
+	 * @return whether it exists
+	 */
+	public boolean exists(long id) {
+		return this.jdbc.sql("SELECT count(*) FROM " + this.table + " WHERE id = ?")
+			.param(id)
+			.query(Long.class)
+			.single() == 1;
+	}
+
+}
