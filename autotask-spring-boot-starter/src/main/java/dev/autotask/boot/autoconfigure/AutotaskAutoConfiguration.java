@@ -1,0 +1,92 @@
+package dev.autotask.boot.autoconfigure;
+
+import javax.sql.DataSource;
+
+import dev.autotask.Autotask;
+import dev.autotask.boot.annotation.TaskAnnotationBeanPostProcessor;
+import dev.autotask.engine.Engine;
+import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.TaskClient;
+import dev.autotask.jdbc.TableNames;
+import dev.autotask.jdbc.TaskTable;
+import dev.autotask.json.TaskJson;
+import dev.autotask.task.TaskRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+
+/**
+ * Auto-configuration of autotask: the {@link Autotask} API, the discovery of
+ * {@link dev.autotask.annotation.DelayedTask @DelayedTask} methods, and, unless
+ * {@code autotask.enabled=false}, this node's engine.
+ */
+@AutoConfiguration(after = { DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+		AutotaskSchemaAutoConfiguration.class })
+@ConditionalOnSingleCandidate(DataSource.class)
+@EnableConfigurationProperties(AutotaskProperties.class)
+public final class AutotaskAutoConfiguration {
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static TaskAnnotationBeanPostProcessor taskAnnotationBeanPostProcessor() {
+		return new TaskAnnotationBeanPostProcessor();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TaskRegistry taskRegistry() {
+		return new TaskRegistry();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TaskJson taskJson() {
+		return new TaskJson();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	EngineSettings autotaskEngineSettings(AutotaskProperties properties, Environment environment) {
+		String owner = properties.getOwner();
+		if (!StringUtils.hasText(owner)) {
+			owner = environment.getProperty("spring.application.name", EngineSettings.DEFAULT_OWNER);
+		}
+		String nodeId = properties.getNodeId();
+		return new EngineSettings(StringUtils.hasText(nodeId) ? nodeId : EngineSettings.generateNodeId(),
+				properties.getSchema(), owner, properties.getWorkers(), properties.getPollInterval(),
+				properties.getRetryDelay(), properties.getMaxRetryDelay(), properties.getResultTtl(),
+				properties.getCleanInterval(), properties.getShutdownTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(Autotask.class)
+	TaskClient autotask(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			ObjectProvider<AutotaskSchemaInitializer> schema) {
+		// Enqueueing needs the tables: make sure the migration has run first.
+		schema.ifAvailable((initializer) -> {
+		});
+		return new TaskClient(new TaskTable(dataSource, new TableNames(settings.schema())), registry, json, settings);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
+	EngineLifecycle autotaskEngine(DataSource dataSource, TaskRegistry registry, TaskJson json,
+			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema) {
+		schema.ifAvailable((initializer) -> {
+		});
+		return new EngineLifecycle(new Engine(dataSource, registry, json, settings));
+	}
+
+}

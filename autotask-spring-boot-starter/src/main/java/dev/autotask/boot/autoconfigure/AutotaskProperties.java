@@ -1,0 +1,190 @@
+package dev.autotask.boot.autoconfigure;
+
+import java.time.Duration;
+
+import dev.autotask.engine.EngineSettings;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for autotask.
+ */
+@ConfigurationProperties("autotask")
+public class AutotaskProperties {
+
+	/**
+	 * Whether this node runs the engine: claims and runs tasks, and prunes old results. When
+	 * off, the application still starts tasks for other nodes to run.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Worker threads on this node.
+	 */
+	private int workers = EngineSettings.DEFAULT_WORKERS;
+
+	/**
+	 * Longest wait between two looks at the queue when no notification arrives.
+	 */
+	private Duration pollInterval = EngineSettings.DEFAULT_POLL_INTERVAL;
+
+	/**
+	 * Wait after a first failed attempt, doubled after each further one, with jitter.
+	 */
+	private Duration retryDelay = EngineSettings.DEFAULT_RETRY_DELAY;
+
+	/**
+	 * Longest wait between two attempts of a task.
+	 */
+	private Duration maxRetryDelay = EngineSettings.DEFAULT_MAX_RETRY_DELAY;
+
+	/**
+	 * How long an ended task's result, error and arguments are kept, for tasks that set no TTL.
+	 */
+	private Duration resultTtl = EngineSettings.DEFAULT_RESULT_TTL;
+
+	/**
+	 * How often ended tasks past their TTL are deleted.
+	 */
+	private Duration cleanInterval = EngineSettings.DEFAULT_CLEAN_INTERVAL;
+
+	/**
+	 * How long stopping the application waits for running tasks to finish.
+	 */
+	private Duration shutdownTimeout = EngineSettings.DEFAULT_SHUTDOWN_TIMEOUT;
+
+	/**
+	 * Schema of autotask's tables. Defaults to the connection's current schema.
+	 */
+	private @Nullable String schema;
+
+	/**
+	 * Owner of tasks started without an explicit one. Defaults to spring.application.name, or
+	 * "default".
+	 */
+	private @Nullable String owner;
+
+	/**
+	 * Id of this node among those sharing the database. Defaults to pid@host with a random
+	 * suffix.
+	 */
+	private @Nullable String nodeId;
+
+	private final Flyway flyway = new Flyway();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public int getWorkers() {
+		return this.workers;
+	}
+
+	public void setWorkers(int workers) {
+		this.workers = workers;
+	}
+
+	public Duration getPollInterval() {
+		return this.pollInterval;
+	}
+
+	public void setPollInterval(Duration pollInterval) {
+		this.pollInterval = pollInterval;
+	}
+
+	public Duration getRetryDelay() {
+		return this.retryDelay;
+	}
+
+	public void setRetryDelay(Duration retryDelay) {
+		this.retryDelay = retryDelay;
+	}
+
+	public Duration getMaxRetryDelay() {
+		return this.maxRetryDelay;
+	}
+
+	public void setMaxRetryDelay(Duration maxRetryDelay) {
+		this.maxRetryDelay = maxRetryDelay;
+	}
+
+	public Duration getResultTtl() {
+		return this.resultTtl;
+	}
+
+	public void setResultTtl(Duration resultTtl) {
+		this.resultTtl = resultTtl;
+	}
+
+	public Duration getCleanInterval() {
+		return this.cleanInterval;
+	}
+
+	public void setCleanInterval(Duration cleanInterval) {
+		this.cleanInterval = cleanInterval;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public @Nullable String getSchema() {
+		return this.schema;
+	}
+
+	public void setSchema(@Nullable String schema) {
+		this.schema = schema;
+	}
+
+	public @Nullable String getOwner() {
+		return this.owner;
+	}
+
+	public void setOwner(@Nullable String owner) {
+		this.owner = owner;
+	}
+
+	public @Nullable String getNodeId() {
+		return this.nodeId;
+	}
+
+	public void setNodeId(@Nullable String nodeId) {
+		this.nodeId = nodeId;
+	}
+
+	public Flyway getFlyway() {
+		return this.flyway;
+	}
+
+	/**
+	 * Settings of autotask's own schema migration.
+	 */
+	public static class Flyway {
+
+		/**
+		 * Whether to migrate autotask's tables on start-up, with a Flyway of autotask's own and
+		 * the history table autotask_schema_history. Turn off to apply the scripts of
+		 * classpath:db/autotask by hand.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+}
