@@ -1,0 +1,65 @@
+package dev.autotask.sample;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.autotask.Autotask;
+import dev.autotask.TaskHandle;
+import dev.autotask.TaskInfo;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A small HTTP front for the sample's tasks: start one, then follow it by id.
+ *
+ * <pre>
+ * curl -X POST 'localhost:8080/reports/42?rows=1000'
+ * curl localhost:8080/tasks/1
+ * </pre>
+ */
+@RestController
+class SampleController {
+
+	private final ReportTasks tasks;
+
+	private final Autotask autotask;
+
+	SampleController(ReportTasks tasks, Autotask autotask) {
+		this.tasks = tasks;
+		this.autotask = autotask;
+	}
+
+	@PostMapping("/reports/{customerId}")
+	Map<String, Object> rebuild(@PathVariable long customerId, @RequestParam(defaultValue = "100") int rows) {
+		return started(this.tasks.rebuild(customerId, rows));
+	}
+
+	@PostMapping("/invoices/{customerId}")
+	Map<String, Object> invoice(@PathVariable long customerId) {
+		return started(this.tasks.invoice(customerId));
+	}
+
+	@PostMapping("/partner-sync")
+	Map<String, Object> syncPartner(@RequestParam(defaultValue = "0.5") double failureRate) {
+		return started(this.tasks.syncPartner(failureRate));
+	}
+
+	@GetMapping("/tasks/{id}")
+	ResponseEntity<TaskInfo> status(@PathVariable long id) {
+		return ResponseEntity.of(this.autotask.status(id, this.autotask.defaultOwner()));
+	}
+
+	private static Map<String, Object> started(TaskHandle<?> handle) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("id", handle.id());
+		body.put("status", handle.status());
+		body.put("statusUrl", "/tasks/" + handle.id());
+		return body;
+	}
+
+}

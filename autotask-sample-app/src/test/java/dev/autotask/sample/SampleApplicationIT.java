@@ -1,0 +1,114 @@
+package dev.autotask.sample;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import dev.autotask.testsupport.PostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sample over HTTP, as its README shows: start a task, watch it go PENDING, RUNNING,
+ * SUCCESS.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "autotask.retry-delay=50ms")
+class SampleApplicationIT {
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.empty();
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		registry.add("spring.datasource.url", postgres::jdbcUrl);
+		registry.add("spring.datasource.username", postgres::username);
+		registry.add("spring.datasource.password", postgres::password);
+		registry.add("autotask.schema", postgres::schema);
+	}
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final JsonMapper json = new JsonMapper();
+
+	@Value("${local.server.port}")
+	int port;
+
+	@Test
+	void reportGoesPendingRunningSuccessWithItsResult() throws Exception {
+		JsonNode started = post("/reports/42?rows=1500");
+		assertThat(started.get("status").asString()).isEqualTo("PENDING");
+		String statusUrl = started.get("statusUrl").asString();
+		Set<String> seen = new LinkedHashSet<>();
+		seen.add("PENDING");
+
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+			seen.add(get(statusUrl).get("status").asString());
+			return seen.contains("SUCCESS");
+		});
+
+		assertThat(seen).containsSubsequence("PENDING", "RUNNING", "SUCCESS");
+		assertThat(get(statusUrl).get("result").asString()).startsWith("\"rebuilt 1500 rows for customer 42");
+	}
+
+	@Test
+	void invoiceWithoutBillingAddressFailsAtOnceWithItsMessage() throws Exception {
+		String statusUrl = post("/invoices/7").get("statusUrl").asString();
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> "FAILURE".equals(get(statusUrl).get("status").asString()));
+		JsonNode task = get(statusUrl);
+		assertThat(task.get("attempt").asInt()).isEqualTo(1);
+		assertThat(task.get("error").get("message").asString()).isEqualTo("customer 7 has no billing address");
+	}
+
+	@Test
+	void flakyPartnerSyncIsRetriedUntilItSucceeds() throws Exception {
+		String statusUrl = post("/partner-sync?failureRate=0.5").get("statusUrl").asString();
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> get(statusUrl).get("status").asString().matches("SUCCESS|FAILURE"));
+		JsonNode task = get(statusUrl);
+		// With 6 attempts at 50% each, the chance of failing all is 1.6%; either way it ended visibly.
+		assertThat(task.get("attempt").asInt()).isBetween(1, 6);
+	}
+
+	@Test
+	void unknownTaskIdIsNotFound() throws Exception {
+		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/tasks/999999")).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(404);
+	}
+
+	private JsonNode post(String path) throws Exception {
+		HttpResponse<String> response = this.http.send(
+				HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return this.json.readTree(response.body());
+	}
+
+	private JsonNode get(String path) throws Exception {
+		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri(path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return this.json.readTree(response.body());
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://localhost:" + this.port + path);
+	}
+
+}
