@@ -1,5 +1,6 @@
 package dev.autotask;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,6 +37,12 @@ public interface Autotask {
 	 * @return the task, or empty if no task has that id for that owner
 	 */
 	Optional<TaskInfo> status(long id, String owner);
+
+	/**
+	 * The periodic and cron tasks of this application, with their last and next fire.
+	 * @return the schedules, ordered by task name
+	 */
+	List<ScheduleInfo> schedules();
 
 	/**
 	 * The owner used for tasks started without one, such as calls of

@@ -64,4 +64,17 @@ public @interface DelayedTask {
 	 */
 	String ttl() default "";
 
+	/**
+	 * How long one attempt may run; an attempt past it is interrupted and counts as failed.
+	 * @return a duration, or empty for no limit
+	 */
+	String timeout() default "";
+
+	/**
+	 * Whether a run whose node dies fails the task, rather than being handed back to run
+	 * again. Leave it off for tasks that are safe to run twice.
+	 * @return whether to fail on node loss
+	 */
+	boolean failOnNodeLoss() default false;
+
 }

@@ -16,7 +16,7 @@ import dev.autotask.jdbc.TaskTable;
 import dev.autotask.json.TaskJson;
 import dev.autotask.retry.ExponentialBackoff;
 import dev.autotask.retry.RetryPolicy;
-import dev.autotask.supervisor.ResultPruner;
+import dev.autotask.supervisor.Supervisor;
 import dev.autotask.task.TaskRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,12 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node's engine: a dispatcher that claims due tasks, a pool of workers that run them, a
- * notifier that wakes the dispatcher when a task is enqueued, and the maintenance that prunes
- * expired results.
+ * notifier that wakes the dispatcher when a task is enqueued, and the supervisor that
+ * heartbeats the node and, on the leader, fires schedules and runs maintenance.
  *
  * <p>
- * {@link #start()} and {@link #stop()} may each be called once. Stopping stops claiming first,
- * then waits up to the shutdown timeout for running tasks to end.
+ * Stopping stops claiming first, then waits up to the shutdown timeout for running tasks to
+ * end, hands back to PENDING what is still running, and resigns the lead so that another node
+ * takes it at once.
  */
 public final class Engine {
 
@@ -45,7 +46,11 @@ public final class Engine {
 
 	private final RetryPolicy retryPolicy;
 
+	private final TableNames names;
+
 	private final TaskTable table;
+
+	private final Supervisor supervisor;
 
 	private @Nullable Running running;
 
@@ -62,7 +67,12 @@ public final class Engine {
 		this.json = json;
 		this.settings = settings;
 		this.retryPolicy = new ExponentialBackoff(settings.retryDelay(), settings.maxRetryDelay());
-		this.table = new TaskTable(dataSource, new TableNames(settings.schema()));
+		this.names = new TableNames(settings.schema());
+		this.table = new TaskTable(dataSource, this.names);
+		this.supervisor = new Supervisor(dataSource, this.names, registry,
+				new Supervisor.Settings(settings.nodeId(), settings.workers(), settings.defaultOwner(),
+						settings.resultTtl(), settings.lease(), settings.workerMonitorInterval(),
+						settings.cleanInterval(), settings.historyPerTask()));
 	}
 
 	/**
@@ -72,19 +82,24 @@ public final class Engine {
 		if (this.running != null) {
 			throw new IllegalStateException("Engine " + this.settings.nodeId() + " is already started");
 		}
+		// Registered before the first claim, so that no task of this node ever looks orphaned.
+		this.supervisor.start();
 		this.running = new Running();
-		logger.info("autotask engine {} started with {} worker(s) for {} task(s)", this.settings.nodeId(),
-				this.settings.workers(), this.registry.names().size());
+		logger.info("autotask engine {} started with {} worker(s) for {} task(s), {} schedule(s)",
+				this.settings.nodeId(), this.settings.workers(), this.registry.names().size(),
+				this.registry.schedules().size());
 	}
 
 	/**
-	 * Stop claiming, and wait up to the shutdown timeout for running tasks to end.
+	 * Stop claiming, wait up to the shutdown timeout for running tasks, hand back the rest, and
+	 * resign the lead.
 	 */
 	public synchronized void stop() {
 		Running running = this.running;
 		if (running != null) {
 			running.stop();
 			this.running = null;
+			this.supervisor.stop();
 			logger.info("autotask engine {} stopped", this.settings.nodeId());
 		}
 	}
@@ -98,6 +113,14 @@ public final class Engine {
 	}
 
 	/**
+	 * Whether this node leads the cluster now.
+	 * @return whether it leads
+	 */
+	public boolean isLeader() {
+		return this.supervisor.isLeader();
+	}
+
+	/**
 	 * This node's settings.
 	 * @return the settings
 	 */
@@ -106,13 +129,23 @@ public final class Engine {
 	}
 
 	/**
-	 * The threads and services of a started engine.
+	 * This node's supervisor, for tests that drive its services step by step.
+	 * @return the supervisor
+	 */
+	public Supervisor supervisor() {
+		return this.supervisor;
+	}
+
+	/**
+	 * The threads of a started engine.
 	 */
 	private final class Running {
 
 		private final Wakeup wakeup = new Wakeup();
 
 		private final ExecutorService workers;
+
+		private final ScheduledExecutorService watchdog;
 
 		private final Dispatcher dispatcher;
 
@@ -122,50 +155,71 @@ public final class Engine {
 
 		private final Thread notifierThread;
 
-		private final ScheduledExecutorService maintenance;
+		private volatile boolean stopping;
 
 		Running() {
 			EngineSettings settings = Engine.this.settings;
 			Semaphore slots = new Semaphore(settings.workers());
 			this.workers = Executors.newFixedThreadPool(settings.workers(), threads("autotask-worker-"));
+			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
-					Engine.this.retryPolicy, settings.nodeId(), () -> {
+					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping, () -> {
 						slots.release();
 						this.wakeup.signal();
 					});
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, slots,
 					this.wakeup, settings);
-			this.notifier = new Notifier(Engine.this.dataSource, new TableNames(settings.schema()).channel(),
-					this.wakeup::signal);
+			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
 			this.notifierThread = threads("autotask-notifier").newThread(this.notifier);
 			this.dispatcherThread = threads("autotask-dispatcher").newThread(this.dispatcher);
-			this.maintenance = Executors.newSingleThreadScheduledExecutor(threads("autotask-maintenance"));
-			ResultPruner pruner = new ResultPruner(Engine.this.table);
-			long clean = settings.cleanInterval().toMillis();
-			this.maintenance.scheduleWithFixedDelay(() -> runQuietly("prune results", pruner::runOnce), clean, clean,
-					TimeUnit.MILLISECONDS);
 			this.notifierThread.start();
 			this.dispatcherThread.start();
+		}
+
+		private void onNotification(String payload) {
+			if ("leader".equals(payload)) {
+				Engine.this.supervisor.electSoon();
+			}
+			else {
+				this.wakeup.signal();
+			}
 		}
 
 		void stop() {
 			this.dispatcher.stop();
 			this.notifier.stop();
-			this.maintenance.shutdownNow();
 			join(this.dispatcherThread);
 			this.workers.shutdown();
 			Duration timeout = Engine.this.settings.shutdownTimeout();
 			try {
 				if (!this.workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-					logger.warn("Tasks still running after {}; interrupting them", timeout);
+					logger.warn("Tasks still running after {}; interrupting them and handing them back", timeout);
+					this.stopping = true;
 					this.workers.shutdownNow();
+					this.workers.awaitTermination(1, TimeUnit.SECONDS);
 				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+				this.stopping = true;
 				this.workers.shutdownNow();
 			}
+			this.watchdog.shutdownNow();
+			handBack();
 			join(this.notifierThread);
+		}
+
+		private void handBack() {
+			try {
+				int handedBack = Engine.this.table.handBack(Engine.this.settings.nodeId());
+				if (handedBack > 0) {
+					logger.info("Handed back {} unfinished task(s) to other nodes", handedBack);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not hand back unfinished tasks; they are rescued once this node is seen dead: {}",
+						ex.toString());
+			}
 		}
 
 		private void join(Thread thread) {
@@ -179,22 +233,11 @@ public final class Engine {
 
 	}
 
-	private static void runQuietly(String what, Runnable action) {
-		try {
-			action.run();
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not {}: {}", what, ex.toString());
-		}
-	}
-
 	private static ThreadFactory threads(String prefix) {
 		AtomicInteger count = new AtomicInteger();
 		return (runnable) -> {
 			String name = prefix.endsWith("-") ? prefix + count.incrementAndGet() : prefix;
-			Thread thread = new Thread(runnable, name);
-			thread.setDaemon(false);
-			return thread;
+			return new Thread(runnable, name);
 		};
 	}
 

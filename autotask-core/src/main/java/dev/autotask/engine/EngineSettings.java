@@ -21,10 +21,12 @@ import org.jspecify.annotations.Nullable;
  * @param resultTtl how long an ended task's outcome is kept when its task sets no TTL
  * @param cleanInterval how often ended tasks past their TTL are deleted
  * @param shutdownTimeout how long stopping waits for running tasks to finish
+ * @param lease how long the leader's lease lasts without renewal; it renews every third of it
+ * @param workerMonitorInterval how often this node heartbeats; it counts as dead after two missed
+ * intervals, and its running tasks are handed back
+ * @param historyPerTask ended runs of each task kept even past their TTL, for the history
  */
-public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers,
-		Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl, Duration cleanInterval,
-		Duration shutdownTimeout) {
+public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers, Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl, Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval, int historyPerTask) {
 
 	/** Default owner. */
 	public static final String DEFAULT_OWNER = "default";
@@ -50,19 +52,35 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	/** Default shutdown timeout. */
 	public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
+	/** Default leader lease. */
+	public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
+
+	/** Default heartbeat interval. */
+	public static final Duration DEFAULT_WORKER_MONITOR_INTERVAL = Duration.ofSeconds(5);
+
+	/** Default runs kept per task. */
+	public static final int DEFAULT_HISTORY_PER_TASK = 10;
+
 	public EngineSettings {
 		if (nodeId.isBlank() || nodeId.length() > 200) {
 			throw new IllegalArgumentException("Node id must be 1 to 200 characters, got '" + nodeId + "'");
 		}
-		if (defaultOwner.isBlank()) {
-			throw new IllegalArgumentException("Default owner must not be blank");
+		if (defaultOwner.isBlank() || defaultOwner.length() > 200) {
+			throw new IllegalArgumentException("autotask.owner must be 1 to 200 characters, got '" + defaultOwner + "'");
 		}
 		if (workers < 1) {
 			throw new IllegalArgumentException("autotask.workers must be at least 1, got " + workers);
 		}
+		if (historyPerTask < 0) {
+			throw new IllegalArgumentException("autotask.history.per-task must not be negative, got " + historyPerTask);
+		}
 		requirePositive("autotask.poll-interval", pollInterval);
 		requirePositive("autotask.clean-interval", cleanInterval);
 		requirePositive("autotask.result-ttl", resultTtl);
+		requirePositive("autotask.worker-monitor-interval", workerMonitorInterval);
+		if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+			throw new IllegalArgumentException("autotask.lease must be at least 1s, got " + lease);
+		}
 		if (retryDelay.isNegative()) {
 			throw new IllegalArgumentException("autotask.retry-delay must not be negative, got " + retryDelay);
 		}
@@ -82,7 +100,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	public static EngineSettings defaults() {
 		return new EngineSettings(generateNodeId(), null, DEFAULT_OWNER, DEFAULT_WORKERS, DEFAULT_POLL_INTERVAL,
 				DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_RESULT_TTL, DEFAULT_CLEAN_INTERVAL,
-				DEFAULT_SHUTDOWN_TIMEOUT);
+				DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_LEASE, DEFAULT_WORKER_MONITOR_INTERVAL, DEFAULT_HISTORY_PER_TASK);
 	}
 
 	/**
@@ -95,63 +113,110 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	}
 
 	/**
-	 * A copy with another node id.
-	 * @param nodeId the id
+	 * How long a node counts as alive after its last heartbeat.
+	 * @return two heartbeat intervals
+	 */
+	public Duration nodeTtl() {
+		return this.workerMonitorInterval.multipliedBy(2);
+	}
+
+	/**
+	 * A copy with another nodeId.
+	 * @param nodeId the new value
 	 * @return the copy
 	 */
 	public EngineSettings withNodeId(String nodeId) {
-		return new EngineSettings(nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
-				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout);
+		return new EngineSettings(nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
 	}
 
 	/**
 	 * A copy with another schema.
-	 * @param schema the schema
+	 * @param schema the new value
 	 * @return the copy
 	 */
 	public EngineSettings withSchema(@Nullable String schema) {
-		return new EngineSettings(this.nodeId, schema, this.defaultOwner, this.workers, this.pollInterval,
-				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout);
+		return new EngineSettings(this.nodeId, schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
 	}
 
 	/**
-	 * A copy with another number of workers.
-	 * @param workers the worker threads
+	 * A copy with another workers.
+	 * @param workers the new value
 	 * @return the copy
 	 */
 	public EngineSettings withWorkers(int workers) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, workers, this.pollInterval,
-				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
 	}
 
 	/**
-	 * A copy with another poll interval.
-	 * @param pollInterval the interval
+	 * A copy with another pollInterval.
+	 * @param pollInterval the new value
 	 * @return the copy
 	 */
 	public EngineSettings withPollInterval(Duration pollInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, pollInterval,
-				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
 	}
 
 	/**
-	 * A copy with another first retry delay.
-	 * @param retryDelay the delay
+	 * A copy with another retryDelay.
+	 * @param retryDelay the new value
 	 * @return the copy
 	 */
 	public EngineSettings withRetryDelay(Duration retryDelay) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
-				retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
 	}
 
 	/**
-	 * A copy with another clean interval.
-	 * @param cleanInterval the interval
+	 * A copy with another cleanInterval.
+	 * @param cleanInterval the new value
 	 * @return the copy
 	 */
 	public EngineSettings withCleanInterval(Duration cleanInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
-				this.retryDelay, this.maxRetryDelay, this.resultTtl, cleanInterval, this.shutdownTimeout);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+	}
+
+	/**
+	 * A copy with another lease.
+	 * @param lease the new value
+	 * @return the copy
+	 */
+	public EngineSettings withLease(Duration lease) {
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, lease, this.workerMonitorInterval, this.historyPerTask);
+	}
+
+	/**
+	 * A copy with another workerMonitorInterval.
+	 * @param workerMonitorInterval the new value
+	 * @return the copy
+	 */
+	public EngineSettings withWorkerMonitorInterval(Duration workerMonitorInterval) {
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, workerMonitorInterval, this.historyPerTask);
+	}
+
+	/**
+	 * A copy with another historyPerTask.
+	 * @param historyPerTask the new value
+	 * @return the copy
+	 */
+	public EngineSettings withHistoryPerTask(int historyPerTask) {
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, historyPerTask);
+	}
+
+	/**
+	 * A copy with another shutdownTimeout.
+	 * @param shutdownTimeout the new value
+	 * @return the copy
+	 */
+	public EngineSettings withShutdownTimeout(Duration shutdownTimeout) {
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+	}
+
+	/**
+	 * A copy with another defaultOwner.
+	 * @param defaultOwner the new value
+	 * @return the copy
+	 */
+	public EngineSettings withDefaultOwner(String defaultOwner) {
+		return new EngineSettings(this.nodeId, this.schema, defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
 	}
 
 	private static void requirePositive(String property, Duration value) {

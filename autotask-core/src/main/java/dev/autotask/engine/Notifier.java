@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -13,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds one connection that {@code LISTEN}s on the engine's channel and wakes the dispatcher
- * when an enqueue commits. Polling remains the safety net: if the connection drops, the
+ * Holds one connection that {@code LISTEN}s on the engine's channel and passes on each
+ * notification's payload: empty when an enqueue commits, {@code leader} when the leader
+ * resigns. Polling remains the safety net: if the connection drops, the
  * notifier reconnects with back-off and wakes the dispatcher once it is back, since it may have
  * missed notifications meanwhile.
  */
@@ -30,11 +32,11 @@ final class Notifier implements Runnable {
 
 	private final String channel;
 
-	private final Runnable onNotification;
+	private final Consumer<String> onNotification;
 
 	private volatile boolean running = true;
 
-	Notifier(DataSource dataSource, String channel, Runnable onNotification) {
+	Notifier(DataSource dataSource, String channel, Consumer<String> onNotification) {
 		this.dataSource = dataSource;
 		this.channel = channel;
 		this.onNotification = onNotification;
@@ -70,14 +72,16 @@ final class Notifier implements Runnable {
 			statement.execute("LISTEN \"" + this.channel + "\"");
 		}
 		// Anything enqueued while we were not listening would otherwise wait for the next poll.
-		this.onNotification.run();
+		this.onNotification.accept("");
 	}
 
 	private void receive(PGConnection connection) throws SQLException {
 		while (this.running) {
 			PGNotification[] notifications = connection.getNotifications(RECEIVE_TIMEOUT_MILLIS);
-			if (notifications != null && notifications.length > 0) {
-				this.onNotification.run();
+			if (notifications != null) {
+				for (PGNotification notification : notifications) {
+					this.onNotification.accept(notification.getParameter());
+				}
 			}
 		}
 	}

@@ -1,17 +1,25 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
+import javax.sql.DataSource;
+
 import dev.autotask.Autotask;
+import dev.autotask.ScheduleInfo;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
+import dev.autotask.jdbc.FireTable;
+import dev.autotask.jdbc.TableNames;
 import dev.autotask.jdbc.TaskRow;
 import dev.autotask.jdbc.TaskTable;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.task.TaskSchedule;
 
 /**
  * The {@link Autotask} API over the task table. It works whether or not this node's engine
@@ -29,15 +37,19 @@ public final class TaskClient implements Autotask {
 
 	private final EngineSettings settings;
 
+	private final FireTable fires;
+
 	/**
 	 * Create the client.
-	 * @param table the task table
+	 * @param dataSource the database
 	 * @param registry the tasks this application can start
 	 * @param json the JSON codec
-	 * @param settings the default owner and result TTL
+	 * @param settings the schema, default owner and result TTL
 	 */
-	public TaskClient(TaskTable table, TaskRegistry registry, TaskJson json, EngineSettings settings) {
-		this.table = table;
+	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		TableNames names = new TableNames(settings.schema());
+		this.table = new TaskTable(dataSource, names);
+		this.fires = new FireTable(dataSource, names);
 		this.registry = registry;
 		this.json = json;
 		this.settings = settings;
@@ -75,6 +87,22 @@ public final class TaskClient implements Autotask {
 	@Override
 	public Optional<TaskInfo> status(long id, String owner) {
 		return this.table.find(id, owner).map(this::toInfo);
+	}
+
+	@Override
+	public List<ScheduleInfo> schedules() {
+		if (this.registry.schedules().isEmpty()) {
+			return List.of();
+		}
+		Instant now = this.fires.now();
+		return this.registry.schedules().stream().map((schedule) -> info(schedule, now)).toList();
+	}
+
+	private ScheduleInfo info(TaskSchedule schedule, Instant now) {
+		Optional<Instant> last = this.fires.lastFire(schedule.taskName());
+		Instant next = last.map(schedule.schedule()::nextAfter)
+			.orElseGet(() -> schedule.startNow() ? now : schedule.schedule().nextAfter(now));
+		return new ScheduleInfo(schedule.taskName(), schedule.description(), last.orElse(null), next);
 	}
 
 	@Override

@@ -1,6 +1,12 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import dev.autotask.TaskError;
 import dev.autotask.TaskFailure;
@@ -17,11 +23,17 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.NonTransientDataAccessException;
 
 /**
  * Runs one claimed task on a worker thread and records how it ended: success with its result,
  * a retry after back-off, or failure. Whatever the task does, it leaves the worker with an
  * outcome written, so that no task stays RUNNING because of its own code.
+ *
+ * <p>
+ * An attempt that runs past its task's timeout is recorded as failed by the watchdog at that
+ * moment, and its thread interrupted; whatever the attempt does afterwards is not recorded,
+ * since every outcome is written only for the attempt that is still running.
  */
 final class TaskRunner {
 
@@ -43,15 +55,21 @@ final class TaskRunner {
 
 	private final String nodeId;
 
+	private final ScheduledExecutorService watchdog;
+
+	private final BooleanSupplier stopping;
+
 	private final Runnable onEnd;
 
 	TaskRunner(TaskTable table, TaskRegistry registry, TaskJson json, RetryPolicy retryPolicy, String nodeId,
-			Runnable onEnd) {
+			ScheduledExecutorService watchdog, BooleanSupplier stopping, Runnable onEnd) {
 		this.table = table;
 		this.registry = registry;
 		this.json = json;
 		this.retryPolicy = retryPolicy;
 		this.nodeId = nodeId;
+		this.watchdog = watchdog;
+		this.stopping = stopping;
 		this.onEnd = onEnd;
 	}
 
@@ -61,15 +79,32 @@ final class TaskRunner {
 		try {
 			execute(row);
 		}
+		catch (NonTransientDataAccessException ex) {
+			// The database refused this outcome itself (not the connection): record a failure that
+			// it accepts, rather than leave the task RUNNING on a live node for ever.
+			logger.error("The outcome of task {} ({}) was refused by the database", row.id(), row.name(), ex);
+			recordRefusedOutcome(row, ex);
+		}
 		catch (DataAccessException ex) {
 			// The outcome could not be written: the row stays RUNNING on this node until the
-			// node is found dead and the task recovered.
+			// node is found dead and the task handed back.
 			logger.error("Could not record the outcome of task {} ({})", row.id(), row.name(), ex);
 		}
 		finally {
 			MDC.remove(MDC_TASK_ID);
 			MDC.remove(MDC_TASK_NAME);
 			this.onEnd.run();
+		}
+	}
+
+	private void recordRefusedOutcome(TaskRow row, NonTransientDataAccessException ex) {
+		try {
+			fail(row, null, new TaskError(ex.getClass().getName(),
+					"The task ended, but the database refused its outcome: " + ex.getMostSpecificCause().getMessage(),
+					null));
+		}
+		catch (DataAccessException again) {
+			logger.error("Could not record that task {} ({}) failed either", row.id(), row.name(), again);
 		}
 	}
 
@@ -89,6 +124,7 @@ final class TaskRunner {
 					"Stored arguments no longer fit " + task.source() + ": " + ex.getMessage(), null));
 			return;
 		}
+		Attempt attempt = new Attempt(row, task.timeout());
 		Object value;
 		try {
 			value = task.invoker().invoke(args);
@@ -97,15 +133,22 @@ final class TaskRunner {
 			}
 		}
 		catch (TaskFailure ex) {
-			logger.info("Task {} ({}) failed: {}", row.id(), row.name(), ex.getMessage());
-			fail(row, this.json.write(String.valueOf(ex.getMessage())), TaskJson.describe(ex, false));
+			if (attempt.end()) {
+				logger.info("Task {} ({}) failed: {}", row.id(), row.name(), ex.getMessage());
+				fail(row, this.json.write(String.valueOf(ex.getMessage())), TaskJson.describe(ex, false));
+			}
 			return;
 		}
 		catch (Throwable ex) {
 			if (ex instanceof InterruptedException) {
 				Thread.currentThread().interrupt();
 			}
-			failedAttempt(row, ex);
+			if (attempt.end()) {
+				failedAttempt(row, ex);
+			}
+			return;
+		}
+		if (!attempt.end()) {
 			return;
 		}
 		String result;
@@ -117,19 +160,24 @@ final class TaskRunner {
 			fail(row, null, new TaskError(IllegalArgumentException.class.getName(), ex.getMessage(), null));
 			return;
 		}
-		if (!this.table.complete(row.id(), this.nodeId, result)) {
-			logger.warn("Task {} ({}) succeeded, but it was no longer running on this node; its outcome is not recorded",
-					row.id(), row.name());
+		if (!this.table.complete(row, this.nodeId, result)) {
+			logger.warn("Task {} ({}) succeeded, but its attempt {} was no longer running on this node; not recorded",
+					row.id(), row.name(), row.attempt());
 		}
 	}
 
 	private void failedAttempt(TaskRow row, Throwable ex) {
+		if (this.stopping.getAsBoolean()) {
+			// Interrupted by the shutdown, not by its own fault: the engine hands it back.
+			logger.info("Task {} ({}) was interrupted by the shutdown: {}", row.id(), row.name(), ex.toString());
+			return;
+		}
 		TaskError error = TaskJson.describe(ex, true);
 		if (row.attempt() < row.maxAttempts()) {
 			Duration delay = this.retryPolicy.delayAfter(row.attempt());
 			logger.warn("Task {} ({}) attempt {} of {} failed, retrying in {} ms", row.id(), row.name(), row.attempt(),
 					row.maxAttempts(), delay.toMillis(), ex);
-			this.table.retry(row.id(), this.nodeId, this.json.writeError(error), delay);
+			this.table.retry(row, this.nodeId, this.json.writeError(error), delay);
 		}
 		else {
 			logger.error("Task {} ({}) failed after {} attempt(s)", row.id(), row.name(), row.attempt(), ex);
@@ -138,10 +186,63 @@ final class TaskRunner {
 	}
 
 	private void fail(TaskRow row, @Nullable String result, TaskError error) {
-		if (!this.table.fail(row.id(), this.nodeId, result, this.json.writeError(error))) {
-			logger.warn("Task {} ({}) failed, but it was no longer running on this node; its outcome is not recorded",
-					row.id(), row.name());
+		if (!this.table.fail(row, this.nodeId, result, this.json.writeError(error))) {
+			logger.warn("Task {} ({}) failed, but its attempt {} was no longer running on this node; not recorded",
+					row.id(), row.name(), row.attempt());
 		}
+	}
+
+	/**
+	 * One attempt on its worker thread: whoever ends it first, the task or the watchdog at the
+	 * timeout, records the outcome.
+	 */
+	private final class Attempt {
+
+		private final AtomicBoolean ended = new AtomicBoolean();
+
+		private final @Nullable ScheduledFuture<?> deadline;
+
+		Attempt(TaskRow row, @Nullable Duration timeout) {
+			if (timeout == null) {
+				this.deadline = null;
+				return;
+			}
+			Thread worker = Thread.currentThread();
+			Runnable expire = () -> {
+				if (this.ended.compareAndSet(false, true)) {
+					MDC.put(MDC_TASK_ID, Long.toString(row.id()));
+					try {
+						failedAttempt(row, new TimeoutException(
+								"Attempt " + row.attempt() + " ran past its timeout of " + timeout + " and was interrupted"));
+					}
+					catch (DataAccessException ex) {
+						logger.error("Could not record the timeout of task {} ({})", row.id(), row.name(), ex);
+					}
+					finally {
+						MDC.remove(MDC_TASK_ID);
+					}
+					worker.interrupt();
+				}
+			};
+			this.deadline = TaskRunner.this.watchdog.schedule(expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+
+		/**
+		 * End the attempt from the task's side.
+		 * @return whether the task ended it, and so records its outcome
+		 */
+		boolean end() {
+			if (this.deadline != null) {
+				this.deadline.cancel(false);
+			}
+			boolean mine = this.ended.compareAndSet(false, true);
+			if (!mine) {
+				// The watchdog interrupted this thread; do not leak the flag into the next task.
+				Thread.interrupted();
+			}
+			return mine;
+		}
+
 	}
 
 }

@@ -37,6 +37,30 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The leader table.
+	 * @return its qualified name
+	 */
+	public String leader() {
+		return qualify("autotask_leader");
+	}
+
+	/**
+	 * The node table.
+	 * @return its qualified name
+	 */
+	public String node() {
+		return qualify("autotask_node");
+	}
+
+	/**
+	 * The fire table.
+	 * @return its qualified name
+	 */
+	public String fire() {
+		return qualify("autotask_fire");
+	}
+
+	/**
 	 * The channel that enqueues notify and the engine listens on.
 	 * @return the channel name
 	 */

@@ -45,12 +45,12 @@ public final class TaskTable {
 
 	private static final String COMPLETE = """
 			UPDATE %s SET status = 'SUCCESS', result = :result::jsonb, finished_at = now(), expires_at = now() + ttl
-			WHERE id = :id AND status = 'RUNNING' AND node_id = :node""";
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
 	private static final String FAIL = """
 			UPDATE %s SET status = 'FAILURE', result = :result::jsonb, error = :error::jsonb, finished_at = now(),
 				expires_at = now() + ttl
-			WHERE id = :id AND status = 'RUNNING' AND node_id = :node""";
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
@@ -71,14 +71,47 @@ public final class TaskTable {
 				SELECT min(run_at) AS next FROM %s WHERE status = 'PENDING' AND name = ANY(:names)) AS pending
 			WHERE next IS NOT NULL""";
 
+	private static final String HAND_BACK = """
+			UPDATE %s SET status = 'PENDING', node_id = NULL, run_at = now(), rescues = rescues + 1,
+				max_attempts = max_attempts + 1
+			WHERE status = 'RUNNING' AND node_id = :node""";
+
+	// Delete ended tasks past their TTL, except the last runs of each task, which the history
+	// keeps however old.
 	private static final String PRUNE_EXPIRED = """
 			DELETE FROM %1$s WHERE id IN (
-				SELECT id FROM %1$s WHERE expires_at < now() LIMIT :limit)""";
+				SELECT expired.id FROM %1$s AS expired
+				WHERE expired.expires_at < now() AND expired.id NOT IN (
+					SELECT recent.id FROM %1$s AS recent
+					WHERE recent.name = expired.name AND recent.finished_at IS NOT NULL
+					ORDER BY recent.finished_at DESC, recent.id DESC
+					LIMIT :keep)
+				LIMIT :limit)""";
+
+	// Hand the RUNNING tasks of dead nodes back to PENDING. One more attempt is granted for
+	// each, so the crash does not spend the task's retries.
+	private static final String RESCUE = """
+			UPDATE %1$s AS task SET status = 'PENDING', run_at = now(), rescues = rescues + 1,
+				max_attempts = max_attempts + 1, node_id = NULL,
+				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'message',
+					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task was handed back')
+			WHERE task.status = 'RUNNING' AND NOT (task.name = ANY(:failNames)) AND NOT EXISTS (
+				SELECT 1 FROM %2$s AS node WHERE node.id = task.node_id AND node.expires_at >= now())
+			RETURNING task.id""";
+
+	// The tasks that asked to fail rather than run again when their node dies.
+	private static final String RESCUE_FAIL = """
+			UPDATE %1$s AS task SET status = 'FAILURE', finished_at = now(), expires_at = now() + ttl,
+				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'message',
+					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task fails as it asked')
+			WHERE task.status = 'RUNNING' AND task.name = ANY(:failNames) AND NOT EXISTS (
+				SELECT 1 FROM %2$s AS node WHERE node.id = task.node_id AND node.expires_at >= now())
+			RETURNING task.id""";
 
 	private static final String RETRY = """
 			UPDATE %s SET status = 'PENDING', error = :error::jsonb, node_id = NULL,
 				run_at = now() + :delayMillis * interval '1 millisecond'
-			WHERE id = :id AND status = 'RUNNING' AND node_id = :node""";
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
 	private static final RowMapper<TaskRow> ROW_MAPPER = TaskTable::mapRow;
 
@@ -98,7 +131,13 @@ public final class TaskTable {
 
 	private final String millisUntilNext;
 
+	private final String handBack;
+
 	private final String pruneExpired;
+
+	private final String rescue;
+
+	private final String rescueFail;
 
 	private final String retry;
 
@@ -117,7 +156,10 @@ public final class TaskTable {
 		this.find = FIND.formatted(COLUMNS, table);
 		this.insert = INSERT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
+		this.handBack = HAND_BACK.formatted(table);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
+		this.rescue = RESCUE.formatted(table, names.node());
+		this.rescueFail = RESCUE_FAIL.formatted(table, names.node());
 		this.retry = RETRY.formatted(table);
 	}
 
@@ -139,26 +181,32 @@ public final class TaskTable {
 
 	/**
 	 * Record a success.
-	 * @param id the task
+	 * @param task the task, as claimed
 	 * @param node the node that ran it
 	 * @param result the result JSON, or {@code null}
-	 * @return whether the task was still running on the node
+	 * @return whether this attempt was still running on the node
 	 */
-	public boolean complete(long id, String node, @Nullable String result) {
-		return this.jdbc.sql(this.complete).param("id", id).param("node", node).param("result", result).update() == 1;
+	public boolean complete(TaskRow task, String node, @Nullable String result) {
+		return this.jdbc.sql(this.complete)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
+			.param("node", node)
+			.param("result", result)
+			.update() == 1;
 	}
 
 	/**
 	 * Record a final failure.
-	 * @param id the task
+	 * @param task the task, as claimed
 	 * @param node the node that ran it
 	 * @param result the visible result (a {@code TaskFailure}'s message), or {@code null}
 	 * @param error the error JSON
-	 * @return whether the task was still running on the node
+	 * @return whether this attempt was still running on the node
 	 */
-	public boolean fail(long id, String node, @Nullable String result, String error) {
+	public boolean fail(TaskRow task, String node, @Nullable String result, String error) {
 		return this.jdbc.sql(this.fail)
-			.param("id", id)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
 			.param("node", node)
 			.param("result", result)
 			.param("error", error)
@@ -210,25 +258,49 @@ public final class TaskTable {
 	}
 
 	/**
-	 * Delete ended tasks past their TTL.
+	 * Hand back the tasks still running on a node that stops, without spending an attempt.
+	 * @param node the node
+	 * @return how many were handed back
+	 */
+	public int handBack(String node) {
+		return this.jdbc.sql(this.handBack).param("node", node).update();
+	}
+
+	/**
+	 * Delete ended tasks past their TTL, keeping the last runs of each task.
+	 * @param keep the runs of each task kept however old
 	 * @param limit the most to delete in one statement
 	 * @return how many were deleted
 	 */
-	public int pruneExpired(int limit) {
-		return this.jdbc.sql(this.pruneExpired).param("limit", limit).update();
+	public int pruneExpired(int keep, int limit) {
+		return this.jdbc.sql(this.pruneExpired).param("keep", keep).param("limit", limit).update();
+	}
+
+	/**
+	 * Hand back, or fail, the tasks RUNNING on nodes that are no longer alive.
+	 * @param failNames the tasks that fail rather than run again
+	 * @return the ids of the tasks handed back and of those failed
+	 */
+	public List<Long> rescue(Collection<String> failNames) {
+		String[] names = failNames.toArray(String[]::new);
+		List<Long> ids = new java.util.ArrayList<>(
+				this.jdbc.sql(this.rescue).param("failNames", names).query(Long.class).list());
+		ids.addAll(this.jdbc.sql(this.rescueFail).param("failNames", names).query(Long.class).list());
+		return ids;
 	}
 
 	/**
 	 * Put a failed task back to pending for another attempt.
-	 * @param id the task
+	 * @param task the task, as claimed
 	 * @param node the node that ran it
 	 * @param error the error JSON of the failed attempt
 	 * @param delay the wait before the next attempt
-	 * @return whether the task was still running on the node
+	 * @return whether this attempt was still running on the node
 	 */
-	public boolean retry(long id, String node, String error, Duration delay) {
+	public boolean retry(TaskRow task, String node, String error, Duration delay) {
 		return this.jdbc.sql(this.retry)
-			.param("id", id)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
 			.param("node", node)
 			.param("error", error)
 			.param("delayMillis", delay.toMillis())

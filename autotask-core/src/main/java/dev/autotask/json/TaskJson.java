@@ -10,11 +10,16 @@ import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.type.LogicalType;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,9 +40,19 @@ public final class TaskJson {
 	 */
 	public TaskJson() {
 		this(JsonMapper.builder()
+			// Strict: a value that would be silently changed on the way back (2.5 read as 2, "7"
+			// as 7, a record that gained a field) must fail, as "no longer fits", not run wrong.
 			.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 			.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+			.enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
 			.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+			.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+			.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+			.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+			.withCoercionConfig(LogicalType.Textual, (config) -> config
+				.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+				.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+				.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
 			// An object with nothing to write would come back as {}: refuse it rather than lose it.
 			.enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
 			.build());
@@ -80,7 +95,7 @@ public final class TaskJson {
 						+ ex.getOriginalMessage(), ex);
 			}
 		}
-		return this.mapper.writeValueAsString(array);
+		return checkStorable(this.mapper.writeValueAsString(array), "Arguments of task '" + task.name() + "'");
 	}
 
 	/**
@@ -103,7 +118,7 @@ public final class TaskJson {
 		}
 		ArrayNode array = toArray(task, node);
 		readArgs(task, array);
-		return this.mapper.writeValueAsString(array);
+		return checkStorable(this.mapper.writeValueAsString(array), "Arguments of task '" + task.name() + "'");
 	}
 
 	/**
@@ -190,7 +205,7 @@ public final class TaskJson {
 			return null;
 		}
 		try {
-			return this.mapper.writeValueAsString(result);
+			return checkStorable(this.mapper.writeValueAsString(result), "Result of task '" + task.name() + "'");
 		}
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException("Result of task '" + task.name() + "' (" + result.getClass().getName()
@@ -219,7 +234,23 @@ public final class TaskJson {
 	 * @return the JSON
 	 */
 	public String write(Object value) {
-		return this.mapper.writeValueAsString(value);
+		return this.mapper.writeValueAsString((value instanceof String text) ? withoutNul(text) : value);
+	}
+
+	/**
+	 * PostgreSQL's jsonb cannot hold the NUL character: refuse JSON that contains it, naming
+	 * what it was, rather than fail at the database.
+	 */
+	private static String checkStorable(String json, String what) {
+		if (json.contains("\\u0000")) {
+			throw new IllegalArgumentException(what + " cannot be stored: it contains the NUL character (U+0000), "
+					+ "which PostgreSQL's jsonb does not accept");
+		}
+		return json;
+	}
+
+	private static @Nullable String withoutNul(@Nullable String text) {
+		return (text != null) ? text.replace('\u0000', '\uFFFD') : null;
 	}
 
 	/**
@@ -239,7 +270,7 @@ public final class TaskJson {
 				stackTrace = stackTrace.substring(0, MAX_STACK_TRACE) + "\n\t... (cut)";
 			}
 		}
-		return new TaskError(ex.getClass().getName(), ex.getMessage(), stackTrace);
+		return new TaskError(ex.getClass().getName(), withoutNul(ex.getMessage()), withoutNul(stackTrace));
 	}
 
 	/**
@@ -250,8 +281,8 @@ public final class TaskJson {
 	public String writeError(TaskError error) {
 		ObjectNode node = this.mapper.createObjectNode();
 		node.put("type", error.type());
-		node.put("message", error.message());
-		node.put("stackTrace", error.stackTrace());
+		node.put("message", withoutNul(error.message()));
+		node.put("stackTrace", withoutNul(error.stackTrace()));
 		return this.mapper.writeValueAsString(node);
 	}
 

@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>
  * The wait after attempt {@code n} is {@code min(max, initial × 2^(n-1))}, scaled by a random
- * factor in {@code [0.75, 1.25)}.
+ * factor in {@code [0.75, 1.25)}, and never more than {@code max}.
  */
 public final class ExponentialBackoff implements RetryPolicy {
 
@@ -35,12 +35,17 @@ public final class ExponentialBackoff implements RetryPolicy {
 
 	@Override
 	public Duration delayAfter(int failedAttempt) {
-		long initialMillis = this.initial.toMillis();
-		// Past 2^30 the shift overflows; the ceiling has long been reached by then anyway.
-		int doublings = Math.min(Math.max(failedAttempt - 1, 0), 30);
-		double base = Math.min(this.max.toMillis(), (double) initialMillis * (1L << doublings));
+		// In double milliseconds: 2^n overflows no long, and a huge max is simply a large number.
+		double maxMillis = millis(this.max);
+		double base = Math.min(maxMillis, millis(this.initial) * Math.pow(2, Math.max(failedAttempt - 1, 0)));
 		double factor = 1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble();
-		return Duration.ofMillis(Math.round(base * factor));
+		// The jitter never takes a wait past the ceiling: max is the longest wait, as documented.
+		double jittered = Math.min(maxMillis, base * factor);
+		return (jittered >= Long.MAX_VALUE) ? this.max : Duration.ofMillis(Math.round(jittered));
+	}
+
+	private static double millis(Duration duration) {
+		return duration.getSeconds() * 1000.0 + duration.getNano() / 1_000_000.0;
 	}
 
 	@Override

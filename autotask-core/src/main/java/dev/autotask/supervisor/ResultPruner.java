@@ -5,8 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes ended tasks whose TTL has passed, in batches, so that one run never holds locks on
- * a large part of the table.
+ * Deletes ended tasks whose TTL has passed, except the last runs of each task, which the
+ * history keeps however old. Works in batches, so that one run never holds locks on a large
+ * part of the table.
  */
 public final class ResultPruner {
 
@@ -16,12 +17,16 @@ public final class ResultPruner {
 
 	private final TaskTable table;
 
+	private final int historyPerTask;
+
 	/**
 	 * Create the pruner.
 	 * @param table the task table
+	 * @param historyPerTask the runs of each task kept past their TTL
 	 */
-	public ResultPruner(TaskTable table) {
+	public ResultPruner(TaskTable table, int historyPerTask) {
 		this.table = table;
+		this.historyPerTask = historyPerTask;
 	}
 
 	/**
@@ -32,7 +37,7 @@ public final class ResultPruner {
 		int total = 0;
 		int deleted;
 		do {
-			deleted = this.table.pruneExpired(BATCH);
+			deleted = this.table.pruneExpired(this.historyPerTask, BATCH);
 			total += deleted;
 		}
 		while (deleted == BATCH);

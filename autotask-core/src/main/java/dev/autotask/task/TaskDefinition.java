@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A task this node can run: how to invoke it and the defaults for every run of it.
  *
@@ -16,12 +18,19 @@ import java.util.Objects;
  * @param delay how long after enqueueing a run may start at the earliest
  * @param ttl how long a run's outcome is kept after it ends, or {@code null} for the engine's
  * default
+ * @param timeout how long one attempt may run before it counts as failed, or {@code null} for no
+ * limit
+ * @param failOnNodeLoss whether a run whose node died fails, instead of being handed back to
+ * run again
  * @param source where it was declared, for messages ("Reports.rebuild(long)")
  * @param invoker runs it
  */
 public record TaskDefinition(String name, String queue, List<TaskParameter> parameters, Type resultType,
-		int maxAttempts, Duration delay, @org.jspecify.annotations.Nullable Duration ttl, String source,
-		TaskInvoker invoker) {
+		int maxAttempts, Duration delay, @Nullable Duration ttl, @Nullable Duration timeout, boolean failOnNodeLoss,
+		String source, TaskInvoker invoker) {
+
+	/** Most attempts a task may allow: beyond it, retries are a bug rather than a policy. */
+	public static final int MAX_ATTEMPTS = 10_001;
 
 	/** Longest task name the task table accepts. */
 	public static final int MAX_NAME_LENGTH = 200;
@@ -36,6 +45,10 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 			throw new IllegalArgumentException(
 					"Queue of task '" + name + "' must be 1 to 100 characters, got '" + queue + "'");
 		}
+		if (maxAttempts > MAX_ATTEMPTS) {
+			throw new IllegalArgumentException("Task '" + name + "' (" + source + ") allows at most "
+					+ (MAX_ATTEMPTS - 1) + " retries, got " + (maxAttempts - 1));
+		}
 		if (maxAttempts < 1) {
 			throw new IllegalArgumentException(
 					"Task '" + name + "' (" + source + ") must allow at least one attempt, got retries = "
@@ -46,6 +59,10 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 		}
 		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
 			throw new IllegalArgumentException("TTL of task '" + name + "' (" + source + ") must be positive: " + ttl);
+		}
+		if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+			throw new IllegalArgumentException(
+					"Timeout of task '" + name + "' (" + source + ") must be positive: " + timeout);
 		}
 		parameters = List.copyOf(parameters);
 	}
@@ -59,8 +76,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 * @return the definition
 	 */
 	public static TaskDefinition of(String name, TaskInvoker invoker, TaskParameter... parameters) {
-		return new TaskDefinition(name, "default", List.of(parameters), Void.class, 4, Duration.ZERO, null, name,
-				invoker);
+		return new TaskDefinition(name, "default", List.of(parameters), Void.class, 4, Duration.ZERO, null, null, false,
+				name, invoker);
 	}
 
 	/**
@@ -70,7 +87,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withQueue(String queue) {
 		return new TaskDefinition(this.name, queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				this.ttl, this.source, this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.source,
+				this.invoker);
 	}
 
 	/**
@@ -79,8 +97,13 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 * @return the copy
 	 */
 	public TaskDefinition withRetries(int retries) {
+		if (retries < 0 || retries >= MAX_ATTEMPTS) {
+			throw new IllegalArgumentException("Retries of task '" + this.name + "' (" + this.source
+					+ ") must be 0 to " + (MAX_ATTEMPTS - 1) + ", got " + retries);
+		}
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, retries + 1, this.delay,
-				this.ttl, this.source, this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.source,
+				this.invoker);
 	}
 
 	/**
@@ -90,7 +113,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withResultType(Type resultType) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, resultType, this.maxAttempts, this.delay,
-				this.ttl, this.source, this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.source,
+				this.invoker);
 	}
 
 	/**
@@ -100,7 +124,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withTtl(Duration ttl) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				ttl, this.source, this.invoker);
+				ttl, this.timeout, this.failOnNodeLoss, this.source, this.invoker);
 	}
 
 	/**
@@ -110,7 +134,27 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withDelay(Duration delay) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, delay,
-				this.ttl, this.source, this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.source, this.invoker);
+	}
+
+	/**
+	 * A copy with a timeout per attempt.
+	 * @param timeout how long one attempt may run
+	 * @return the copy
+	 */
+	public TaskDefinition withTimeout(Duration timeout) {
+		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
+				this.ttl, timeout, this.failOnNodeLoss, this.source, this.invoker);
+	}
+
+	/**
+	 * A copy that fails, rather than runs again, when its node dies during a run.
+	 * @param failOnNodeLoss whether to fail
+	 * @return the copy
+	 */
+	public TaskDefinition withFailOnNodeLoss(boolean failOnNodeLoss) {
+		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
+				this.ttl, this.timeout, failOnNodeLoss, this.source, this.invoker);
 	}
 
 }

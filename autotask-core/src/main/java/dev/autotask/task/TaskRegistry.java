@@ -16,6 +16,8 @@ public final class TaskRegistry {
 
 	private final Map<String, TaskDefinition> definitions = new ConcurrentSkipListMap<>();
 
+	private final Map<String, TaskSchedule> schedules = new ConcurrentSkipListMap<>();
+
 	/**
 	 * Register a task.
 	 * @param definition the task
@@ -27,6 +29,29 @@ public final class TaskRegistry {
 			throw new IllegalStateException("Two tasks are named '" + definition.name() + "': " + previous.source()
 					+ " and " + definition.source() + ". Give one of them another name.");
 		}
+	}
+
+	/**
+	 * Register a task that fires by itself.
+	 * @param definition the task, which takes no arguments
+	 * @param schedule when it fires
+	 * @throws IllegalStateException if another task already has its name
+	 */
+	public void register(TaskDefinition definition, TaskSchedule schedule) {
+		if (!definition.parameters().isEmpty()) {
+			throw new IllegalStateException("Scheduled task '" + definition.name() + "' (" + definition.source()
+					+ ") must take no arguments: a schedule has none to give it");
+		}
+		register(definition);
+		this.schedules.put(definition.name(), schedule);
+	}
+
+	/**
+	 * The periodic and cron tasks, ordered by name.
+	 * @return the schedules
+	 */
+	public Collection<TaskSchedule> schedules() {
+		return Collections.unmodifiableCollection(this.schedules.values());
 	}
 
 	/**

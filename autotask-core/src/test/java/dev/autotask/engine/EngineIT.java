@@ -53,8 +53,7 @@ class EngineIT {
 			.withPollInterval(Duration.ofMinutes(1))
 			.withRetryDelay(Duration.ofMillis(20));
 		TaskJson json = new TaskJson();
-		this.client = new TaskClient(new dev.autotask.jdbc.TaskTable(postgres.dataSource(),
-				new dev.autotask.jdbc.TableNames(postgres.schema())), this.registry, json, settings);
+		this.client = new TaskClient(postgres.dataSource(), this.registry, json, settings);
 		this.engine = new Engine(postgres.dataSource(), this.registry, json, settings);
 	}
 
@@ -253,6 +252,47 @@ class EngineIT {
 		assertThat(info.status()).isEqualTo(TaskStatus.SUCCESS);
 		assertThat(info.runAt()).isAfterOrEqualTo(info.createdAt().plusMillis(800));
 		assertThat(info.startedAt()).isAfterOrEqualTo(info.runAt());
+	}
+
+	@Test
+	void nulCharactersNeverLeaveATaskStuck() {
+		this.registry.register(TaskDefinition.of("nulError", (args) -> {
+			throw new IllegalStateException("bad byte \u0000 in input");
+		}).withRetries(0));
+		this.registry.register(TaskDefinition.of("nulResult", (args) -> "a\u0000b").withResultType(String.class));
+		this.registry.register(TaskDefinition.of("nulArg", (args) -> null, new TaskParameter("text", String.class)));
+		this.engine.start();
+
+		TaskHandle<Object> error = this.client.send("nulError", OWNER);
+		TaskHandle<Object> result = this.client.send("nulResult", OWNER);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> error.refresh().isReady() && result.refresh().isReady());
+		assertThat(error.status()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(error.error().message()).isEqualTo("bad byte \uFFFD in input");
+		assertThat(result.status()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(result.error().message()).contains("NUL character");
+		long before = this.rows.count();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("nulArg", OWNER, "a\u0000b"))
+			.withMessageContaining("Arguments of task 'nulArg' cannot be stored")
+			.withMessageContaining("NUL");
+		assertThat(this.rows.count()).isEqualTo(before);
+	}
+
+	@Test
+	void valuesThatWouldChangeOnTheWayBackAreRefusedAtSend() {
+		this.registry.register(TaskDefinition.of("resize", (args) -> null, new TaskParameter("percent", int.class)));
+		this.registry.register(TaskDefinition.of("label", (args) -> null, new TaskParameter("text", String.class)));
+
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("resize", OWNER, 2.5))
+			.withMessageContaining("'percent'");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("resize", OWNER, "7"))
+			.withMessageContaining("'percent'");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("label", OWNER, 42))
+			.withMessageContaining("'text'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.client.sendJson("resize", OWNER, "{\"percent\": 1, \"percent\": 2}"))
+			.withMessageContaining("not valid JSON");
+		assertThat(this.rows.count()).isZero();
 	}
 
 }

@@ -1,17 +1,16 @@
 package dev.autotask.boot.annotation;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.lang.reflect.Type;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.autotask.TaskHandle;
+import dev.autotask.annotation.CronTask;
 import dev.autotask.annotation.DelayedTask;
+import dev.autotask.annotation.PeriodicTask;
 import dev.autotask.task.TaskDefinition;
-import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -22,25 +21,25 @@ import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.boot.convert.DurationStyle;
-import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.MethodIntrospector;
-import org.springframework.core.ParameterNameDiscoverer;
-import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.util.ClassUtils;
-import org.springframework.util.StringUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
- * Finds {@link DelayedTask @DelayedTask} methods on beans, registers each as a task, and
- * proxies the bean so that calling such a method enqueues it. A method that cannot work as a
- * task fails the start-up with a message naming it, rather than running inline unnoticed.
+ * Finds {@link DelayedTask @DelayedTask}, {@link PeriodicTask @PeriodicTask} and
+ * {@link CronTask @CronTask} methods on beans and registers each as a task. Beans with
+ * {@code @DelayedTask} methods are proxied so that calling such a method enqueues it. A method
+ * that cannot work as a task fails the start-up with a message naming it, rather than running
+ * inline unnoticed.
  */
 public class TaskAnnotationBeanPostProcessor extends AbstractAdvisingBeanPostProcessor implements BeanFactoryAware {
 
+	private static final Set<Class<? extends Annotation>> TASK_ANNOTATIONS = Set.of(DelayedTask.class,
+			PeriodicTask.class, CronTask.class);
+
 	private final DelayedTaskInterceptor interceptor = new DelayedTaskInterceptor();
 
-	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+	private final TaskDefinitionReader reader = new TaskDefinitionReader();
 
 	private @Nullable BeanFactory beanFactory;
 
@@ -66,31 +65,69 @@ public class TaskAnnotationBeanPostProcessor extends AbstractAdvisingBeanPostPro
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
 		Class<?> targetClass = AopUtils.getTargetClass(bean);
-		Map<Method, DelayedTask> methods = MethodIntrospector.selectMethods(targetClass,
-				(MethodIntrospector.MetadataLookup<DelayedTask>) (method) -> AnnotatedElementUtils
-					.findMergedAnnotation(method, DelayedTask.class));
+		Map<Method, Set<Class<? extends Annotation>>> methods = MethodIntrospector.selectMethods(targetClass,
+				(MethodIntrospector.MetadataLookup<Set<Class<? extends Annotation>>>) (method) -> {
+					Set<Class<? extends Annotation>> found = TASK_ANNOTATIONS.stream()
+						.filter((type) -> AnnotatedElementUtils.hasAnnotation(method, type))
+						.collect(java.util.stream.Collectors.toSet());
+					return found.isEmpty() ? null : found;
+				});
 		if (methods.isEmpty()) {
 			return bean;
 		}
-		methods.keySet().forEach((method) -> checkProxyable(targetClass, method));
-		Object proxy = super.postProcessAfterInitialization(bean, beanName);
+		methods.forEach((method, annotations) -> check(targetClass, method, annotations));
+		boolean delayed = methods.values().stream().anyMatch((found) -> found.contains(DelayedTask.class));
+		Object proxy = delayed ? super.postProcessAfterInitialization(bean, beanName) : bean;
 		Object target = target(bean);
-		methods.forEach((method, annotation) -> {
-			TaskDefinition definition = define(beanName, targetClass, method, annotation,
-					new MethodTaskInvoker(proxy, method));
-			registry().register(definition);
-			this.interceptor.register(target, method, definition.name());
-		});
+		methods.forEach((method, annotations) -> register(beanName, targetClass, method, proxy, target));
 		return proxy;
 	}
 
-	private void checkProxyable(Class<?> targetClass, Method method) {
+	private void register(String beanName, Class<?> targetClass, Method method, Object proxy, Object target) {
+		DelayedTask delayed = AnnotatedElementUtils.findMergedAnnotation(method, DelayedTask.class);
+		if (delayed != null) {
+			TaskDefinition task = this.reader.read(beanName, targetClass, method, delayed,
+					new MethodTaskInvoker(proxy, method));
+			registry().register(task);
+			this.interceptor.register(target, method, task.name());
+			return;
+		}
+		Method invocable = AopUtils.selectInvocableMethod(method, proxy.getClass());
+		ReflectionUtils.makeAccessible(invocable);
+		MethodTaskInvoker invoker = new MethodTaskInvoker(proxy, invocable);
+		PeriodicTask periodic = AnnotatedElementUtils.findMergedAnnotation(method, PeriodicTask.class);
+		if (periodic != null) {
+			TaskDefinition task = this.reader.read(beanName, targetClass, method, periodic, invoker);
+			registry().register(task, this.reader.schedule(task, method, periodic));
+			return;
+		}
+		CronTask cron = AnnotatedElementUtils.findMergedAnnotation(method, CronTask.class);
+		TaskDefinition task = this.reader.read(beanName, targetClass, method, cron, invoker);
+		registry().register(task, this.reader.schedule(task, method, cron));
+	}
+
+	private void check(Class<?> targetClass, Method method, Set<Class<? extends Annotation>> annotations) {
+		String source = TaskDefinitionReader.describe(method);
+		if (annotations.size() > 1) {
+			throw new IllegalStateException("Method " + source + " has more than one task annotation: "
+					+ annotations.stream().map(Class::getSimpleName).sorted().toList() + "; keep one");
+		}
+		if (Modifier.isStatic(method.getModifiers())) {
+			throw new IllegalStateException("Task method " + source + " must not be static");
+		}
+		if (annotations.contains(DelayedTask.class)) {
+			checkProxyable(targetClass, method, source);
+		}
+		else if (method.getParameterCount() > 0) {
+			throw new IllegalStateException("Scheduled task method " + source
+					+ " must take no parameters: a schedule has no arguments to give it");
+		}
+	}
+
+	private static void checkProxyable(Class<?> targetClass, Method method, String source) {
 		String problem = null;
 		if (Modifier.isFinal(targetClass.getModifiers())) {
 			problem = "its class is final";
-		}
-		else if (Modifier.isStatic(method.getModifiers())) {
-			problem = "it is static";
 		}
 		else if (!Modifier.isPublic(method.getModifiers())) {
 			problem = "it is not public";
@@ -102,66 +139,8 @@ public class TaskAnnotationBeanPostProcessor extends AbstractAdvisingBeanPostPro
 			problem = "it returns " + method.getReturnType().getSimpleName() + "; a task returns void or TaskHandle<R>";
 		}
 		if (problem != null) {
-			throw new IllegalStateException(
-					"@DelayedTask method " + describe(method) + " cannot be proxied as a task: " + problem);
+			throw new IllegalStateException("@DelayedTask method " + source + " cannot be proxied as a task: " + problem);
 		}
-	}
-
-	private TaskDefinition define(String beanName, Class<?> targetClass, Method method, DelayedTask annotation,
-			MethodTaskInvoker invoker) {
-		String source = describe(method);
-		String name = StringUtils.hasText(annotation.name()) ? annotation.name() : beanName + "." + method.getName();
-		if (annotation.retries() < 0) {
-			throw new IllegalStateException("@DelayedTask(retries = " + annotation.retries() + ") on " + source
-					+ " must be zero or more");
-		}
-		Duration delay = duration(annotation.delay(), "delay", source);
-		Duration ttl = duration(annotation.ttl(), "ttl", source);
-		try {
-			return new TaskDefinition(name, annotation.queue(), parameters(method), resultType(targetClass, method),
-					annotation.retries() + 1, (delay != null) ? delay : Duration.ZERO, ttl, source, invoker);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("@DelayedTask on " + source + " is invalid: " + ex.getMessage(), ex);
-		}
-	}
-
-	private List<TaskParameter> parameters(Method method) {
-		String[] names = this.parameterNames.getParameterNames(method);
-		Type[] types = method.getGenericParameterTypes();
-		List<TaskParameter> parameters = new ArrayList<>(types.length);
-		for (int i = 0; i < types.length; i++) {
-			parameters.add(new TaskParameter((names != null) ? names[i] : "arg" + i, types[i]));
-		}
-		return parameters;
-	}
-
-	private static Type resultType(Class<?> targetClass, Method method) {
-		if (method.getReturnType() == void.class) {
-			return Void.class;
-		}
-		ResolvableType result = ResolvableType.forMethodReturnType(method, targetClass).as(TaskHandle.class).getGeneric(0);
-		return (result.getType() instanceof Class<?> || result.hasGenerics()) ? result.getType() : Object.class;
-	}
-
-	private static @Nullable Duration duration(String value, String attribute, String source) {
-		if (!StringUtils.hasText(value)) {
-			return null;
-		}
-		try {
-			return DurationStyle.detectAndParse(value);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("@DelayedTask(" + attribute + " = \"" + value + "\") on " + source
-					+ " is not a duration; use e.g. 500ms, 10s, 5m, 1h, 7d or PT10S", ex);
-		}
-	}
-
-	private static String describe(Method method) {
-		return ClassUtils.getShortName(method.getDeclaringClass()) + "." + method.getName() + "("
-				+ StringUtils.arrayToCommaDelimitedString(
-						java.util.Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toArray())
-				+ ")";
 	}
 
 	private static Object target(Object bean) {

@@ -7,8 +7,6 @@ import dev.autotask.boot.annotation.TaskAnnotationBeanPostProcessor;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
-import dev.autotask.jdbc.TableNames;
-import dev.autotask.jdbc.TaskTable;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
 
@@ -66,7 +64,8 @@ public final class AutotaskAutoConfiguration {
 		return new EngineSettings(StringUtils.hasText(nodeId) ? nodeId : EngineSettings.generateNodeId(),
 				properties.getSchema(), owner, properties.getWorkers(), properties.getPollInterval(),
 				properties.getRetryDelay(), properties.getMaxRetryDelay(), properties.getResultTtl(),
-				properties.getCleanInterval(), properties.getShutdownTimeout());
+				properties.getCleanInterval(), properties.getShutdownTimeout(), properties.getLease(),
+				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask());
 	}
 
 	@Bean
@@ -76,7 +75,7 @@ public final class AutotaskAutoConfiguration {
 		// Enqueueing needs the tables: make sure the migration has run first.
 		schema.ifAvailable((initializer) -> {
 		});
-		return new TaskClient(new TaskTable(dataSource, new TableNames(settings.schema())), registry, json, settings);
+		return new TaskClient(dataSource, registry, json, settings);
 	}
 
 	@Bean

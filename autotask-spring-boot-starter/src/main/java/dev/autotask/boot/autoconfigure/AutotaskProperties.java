@@ -71,6 +71,20 @@ public class AutotaskProperties {
 	 */
 	private @Nullable String nodeId;
 
+	/**
+	 * How long the leader's lease lasts without renewal. The leader renews it every third of
+	 * it; a leader that dies is replaced within about one lease.
+	 */
+	private Duration lease = EngineSettings.DEFAULT_LEASE;
+
+	/**
+	 * How often each node heartbeats. A node silent for two intervals counts as dead, and its
+	 * running tasks are handed back.
+	 */
+	private Duration workerMonitorInterval = EngineSettings.DEFAULT_WORKER_MONITOR_INTERVAL;
+
+	private final History history = new History();
+
 	private final Flyway flyway = new Flyway();
 
 	public boolean isEnabled() {
@@ -161,8 +175,48 @@ public class AutotaskProperties {
 		this.nodeId = nodeId;
 	}
 
+	public Duration getLease() {
+		return this.lease;
+	}
+
+	public void setLease(Duration lease) {
+		this.lease = lease;
+	}
+
+	public Duration getWorkerMonitorInterval() {
+		return this.workerMonitorInterval;
+	}
+
+	public void setWorkerMonitorInterval(Duration workerMonitorInterval) {
+		this.workerMonitorInterval = workerMonitorInterval;
+	}
+
+	public History getHistory() {
+		return this.history;
+	}
+
 	public Flyway getFlyway() {
 		return this.flyway;
+	}
+
+	/**
+	 * Run history settings.
+	 */
+	public static class History {
+
+		/**
+		 * Ended runs of each task kept even past their TTL, for the history.
+		 */
+		private int perTask = EngineSettings.DEFAULT_HISTORY_PER_TASK;
+
+		public int getPerTask() {
+			return this.perTask;
+		}
+
+		public void setPerTask(int perTask) {
+			this.perTask = perTask;
+		}
+
 	}
 
 	/**

@@ -1,0 +1,104 @@
+package dev.autotask.jdbc;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The SQL of {@code autotask_node}: the nodes alive, each renewed by its own heartbeat.
+ */
+public final class NodeTable {
+
+	private static final String DELETE = "DELETE FROM %s WHERE id = :node";
+
+	// Dead nodes are forgotten once their tasks had time to be rescued.
+	private static final String DELETE_EXPIRED = "DELETE FROM %s WHERE expires_at < now() - interval '1 hour'";
+
+	private static final String FIND_ALIVE = """
+			SELECT id, started_at, heartbeat_at, expires_at, workers FROM %s WHERE expires_at >= now() ORDER BY id""";
+
+	private static final String HEARTBEAT = """
+			INSERT INTO %s AS node (id, started_at, heartbeat_at, expires_at, workers)
+			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
+			ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at""";
+
+	private final JdbcClient jdbc;
+
+	private final String delete;
+
+	private final String deleteExpired;
+
+	private final String findAlive;
+
+	private final String heartbeat;
+
+	/**
+	 * Create the table's SQL.
+	 * @param dataSource the database
+	 * @param names the table names
+	 */
+	public NodeTable(DataSource dataSource, TableNames names) {
+		this.jdbc = JdbcClient.create(dataSource);
+		String table = names.node();
+		this.delete = DELETE.formatted(table);
+		this.deleteExpired = DELETE_EXPIRED.formatted(table);
+		this.findAlive = FIND_ALIVE.formatted(table);
+		this.heartbeat = HEARTBEAT.formatted(table);
+	}
+
+	/**
+	 * Remove a node that stops.
+	 * @param node the node
+	 */
+	public void delete(String node) {
+		this.jdbc.sql(this.delete).param("node", node).update();
+	}
+
+	/**
+	 * Forget nodes dead for long.
+	 * @return how many were forgotten
+	 */
+	public int deleteExpired() {
+		return this.jdbc.sql(this.deleteExpired).update();
+	}
+
+	/**
+	 * The nodes alive now.
+	 * @return the nodes
+	 */
+	public List<Node> findAlive() {
+		return this.jdbc.sql(this.findAlive)
+			.query((rs, row) -> new Node(rs.getString("id"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
+					rs.getObject("heartbeat_at", OffsetDateTime.class).toInstant(),
+					rs.getObject("expires_at", OffsetDateTime.class).toInstant(), rs.getInt("workers")))
+			.list();
+	}
+
+	/**
+	 * Register a node or renew its heartbeat.
+	 * @param node the node
+	 * @param workers its worker threads
+	 * @param ttlMillis how long it counts as alive without another heartbeat
+	 */
+	public void heartbeat(String node, int workers, long ttlMillis) {
+		this.jdbc.sql(this.heartbeat).param("node", node).param("workers", workers).param("ttlMillis", ttlMillis).update();
+	}
+
+	/**
+	 * A node alive.
+	 *
+	 * @param id its id
+	 * @param startedAt when it registered
+	 * @param heartbeatAt its last heartbeat
+	 * @param expiresAt when it counts as dead without another heartbeat
+	 * @param workers its worker threads
+	 */
+	public record Node(String id, Instant startedAt, Instant heartbeatAt, Instant expiresAt, int workers) {
+
+	}
+
+}

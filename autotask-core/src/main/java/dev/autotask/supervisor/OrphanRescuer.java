@@ -1,0 +1,51 @@
+package dev.autotask.supervisor;
+
+import java.util.List;
+
+import dev.autotask.jdbc.TaskTable;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands the RUNNING tasks of dead nodes back to PENDING, without spending their retries, or
+ * fails those that asked for it. A node is dead once it missed its heartbeats for two
+ * intervals; the leader looks every interval.
+ */
+public final class OrphanRescuer {
+
+	private static final Logger logger = LoggerFactory.getLogger(OrphanRescuer.class);
+
+	private final TaskTable table;
+
+	private final TaskRegistry registry;
+
+	/**
+	 * Create the rescuer.
+	 * @param table the task table
+	 * @param registry the tasks, for which of them fail on node loss
+	 */
+	public OrphanRescuer(TaskTable table, TaskRegistry registry) {
+		this.table = table;
+		this.registry = registry;
+	}
+
+	/**
+	 * Rescue every task of a dead node.
+	 * @return the ids of the tasks rescued
+	 */
+	public List<Long> runOnce() {
+		List<String> failNames = this.registry.definitions()
+			.stream()
+			.filter(TaskDefinition::failOnNodeLoss)
+			.map(TaskDefinition::name)
+			.toList();
+		List<Long> rescued = this.table.rescue(failNames);
+		if (!rescued.isEmpty()) {
+			logger.warn("Rescued {} task(s) from dead nodes: {}", rescued.size(), rescued);
+		}
+		return rescued;
+	}
+
+}

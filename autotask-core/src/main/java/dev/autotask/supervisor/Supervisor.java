@@ -1,0 +1,191 @@
+package dev.autotask.supervisor;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import dev.autotask.jdbc.FireTable;
+import dev.autotask.jdbc.LeaderTable;
+import dev.autotask.jdbc.NodeTable;
+import dev.autotask.jdbc.TableNames;
+import dev.autotask.jdbc.TaskTable;
+import dev.autotask.task.TaskRegistry;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's part in keeping the cluster healthy: it heartbeats the node, takes part in the
+ * leader election and, while it leads, fires schedules, rescues the tasks of dead nodes and
+ * prunes old results.
+ *
+ * <p>
+ * Heartbeat and election run on a thread of their own, so that a slow maintenance job can
+ * never make a live node look dead or cost it the lead.
+ */
+public final class Supervisor {
+
+	private static final Logger logger = LoggerFactory.getLogger(Supervisor.class);
+
+	/** How often the leader looks for due schedules. */
+	static final Duration FIRE_INTERVAL = Duration.ofMillis(500);
+
+	private final NodeTable nodes;
+
+	private final LeaderElector elector;
+
+	private final ScheduleFirer firer;
+
+	private final OrphanRescuer rescuer;
+
+	private final ResultPruner pruner;
+
+	private final Settings settings;
+
+	private @Nullable ScheduledExecutorService heartbeat;
+
+	private @Nullable ScheduledExecutorService maintenance;
+
+	/**
+	 * Create the supervisor of one node.
+	 * @param dataSource the database
+	 * @param names the table names
+	 * @param registry the tasks and schedules
+	 * @param settings the node's settings
+	 */
+	public Supervisor(DataSource dataSource, TableNames names, TaskRegistry registry, Settings settings) {
+		TaskTable tasks = new TaskTable(dataSource, names);
+		this.nodes = new NodeTable(dataSource, names);
+		this.elector = new LeaderElector(new LeaderTable(dataSource, names), settings.nodeId(),
+				settings.lease().toMillis());
+		this.firer = new ScheduleFirer(new FireTable(dataSource, names), registry, settings.owner(),
+				settings.resultTtl());
+		this.rescuer = new OrphanRescuer(tasks, registry);
+		this.pruner = new ResultPruner(tasks, settings.historyPerTask());
+		this.settings = settings;
+	}
+
+	/**
+	 * Register the node, then start heartbeats, elections and, while leading, maintenance.
+	 * The first heartbeat is written before this returns, so that the node's tasks never look
+	 * orphaned.
+	 */
+	public synchronized void start() {
+		heartbeat();
+		this.heartbeat = Executors.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-heartbeat"));
+		this.maintenance = Executors
+			.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-maintenance"));
+		repeat(this.heartbeat, "heartbeat", this::heartbeat, this.settings.workerMonitorInterval());
+		repeat(this.heartbeat, "elect", this.elector::runOnce, this.settings.lease().dividedBy(3));
+		repeat(this.maintenance, "fire schedules", whileLeading(this.firer::runOnce), FIRE_INTERVAL);
+		repeat(this.maintenance, "rescue orphaned tasks", whileLeading(this.rescuer::runOnce),
+				this.settings.workerMonitorInterval());
+		repeat(this.maintenance, "prune results", whileLeading(() -> {
+			this.pruner.runOnce();
+			this.nodes.deleteExpired();
+		}), this.settings.cleanInterval());
+	}
+
+	/**
+	 * Stop maintenance, resign the lead and deregister the node.
+	 */
+	public synchronized void stop() {
+		shutdown(this.maintenance);
+		shutdown(this.heartbeat);
+		this.maintenance = null;
+		this.heartbeat = null;
+		this.elector.resign();
+		try {
+			this.nodes.delete(this.settings.nodeId());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Node {} could not deregister; it expires by itself: {}", this.settings.nodeId(), ex.toString());
+		}
+	}
+
+	/**
+	 * Hold an election now rather than at the next tick: the leader just resigned.
+	 */
+	public synchronized void electSoon() {
+		if (this.heartbeat != null) {
+			this.heartbeat.execute(() -> runQuietly("elect", this.elector::runOnce));
+		}
+	}
+
+	/**
+	 * Whether this node leads.
+	 * @return whether it leads
+	 */
+	public boolean isLeader() {
+		return this.elector.isLeader();
+	}
+
+	/**
+	 * The schedule firer, which also answers when schedules fire next.
+	 * @return the firer
+	 */
+	public ScheduleFirer firer() {
+		return this.firer;
+	}
+
+	private void heartbeat() {
+		this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(),
+				this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
+	}
+
+	private Runnable whileLeading(Runnable action) {
+		return () -> {
+			if (this.elector.isLeader()) {
+				action.run();
+			}
+		};
+	}
+
+	private static void repeat(ScheduledExecutorService executor, String what, Runnable action, Duration interval) {
+		long millis = Math.max(interval.toMillis(), 1);
+		executor.scheduleWithFixedDelay(() -> runQuietly(what, action), 0, millis, TimeUnit.MILLISECONDS);
+	}
+
+	private static void runQuietly(String what, Runnable action) {
+		try {
+			action.run();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not {}: {}", what, ex.toString());
+		}
+	}
+
+	private static void shutdown(@Nullable ScheduledExecutorService executor) {
+		if (executor == null) {
+			return;
+		}
+		executor.shutdownNow();
+		try {
+			executor.awaitTermination(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * What the supervisor needs of the node's settings.
+	 *
+	 * @param nodeId this node
+	 * @param workers its worker threads
+	 * @param owner the owner of the tasks schedules enqueue
+	 * @param resultTtl the TTL of tasks that set none
+	 * @param lease the leader's lease
+	 * @param workerMonitorInterval the heartbeat interval
+	 * @param cleanInterval the pruning interval
+	 * @param historyPerTask runs of each task kept past their TTL
+	 */
+	public record Settings(String nodeId, int workers, String owner, Duration resultTtl, Duration lease,
+			Duration workerMonitorInterval, Duration cleanInterval, int historyPerTask) {
+
+	}
+
+}
