@@ -102,8 +102,10 @@ public final class AutotaskWebAutoConfiguration {
 				.csrf((csrf) -> csrf.spa())
 				.addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class)
 				// API clients get a 401, whatever they accept; the admin page may redirect to a login form.
-				.exceptionHandling((exceptions) -> exceptions.defaultAuthenticationEntryPointFor(basic,
-						PathPatternRequestMatcher.withDefaults().matcher(path + "/api/**")))
+				.exceptionHandling((exceptions) -> exceptions
+					.defaultAuthenticationEntryPointFor(basic,
+							PathPatternRequestMatcher.withDefaults().matcher(path + "/api/**"))
+					.accessDeniedHandler(new ForbiddenHandler()))
 				.httpBasic(Customizer.withDefaults())
 				.formLogin(Customizer.withDefaults());
 			return http.build();
