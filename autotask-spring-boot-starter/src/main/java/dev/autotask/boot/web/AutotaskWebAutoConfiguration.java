@@ -88,9 +88,12 @@ public final class AutotaskWebAutoConfiguration {
 		@Bean
 		@Order(Ordered.HIGHEST_PRECEDENCE + 10)
 		@ConditionalOnMissingBean(name = "autotaskSecurityFilterChain")
-		SecurityFilterChain autotaskSecurityFilterChain(HttpSecurity http, AutotaskProperties properties)
-				throws Exception {
+		SecurityFilterChain autotaskSecurityFilterChain(HttpSecurity http, AutotaskProperties properties,
+				ObjectProvider<PathPatternRequestMatcher.Builder> matchers) throws Exception {
 			AutotaskProperties.Ui ui = properties.getUi();
+			// Boot's builder knows the DispatcherServlet's path, as HttpSecurity's own matchers do.
+			PathPatternRequestMatcher.Builder matcher = matchers
+				.getIfAvailable(PathPatternRequestMatcher::withDefaults);
 			String path = ui.getPath();
 			BasicAuthenticationEntryPoint basic = new BasicAuthenticationEntryPoint();
 			basic.setRealmName("autotask");
@@ -103,8 +106,7 @@ public final class AutotaskWebAutoConfiguration {
 				.addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class)
 				// API clients get a 401, whatever they accept; the admin page may redirect to a login form.
 				.exceptionHandling((exceptions) -> exceptions
-					.defaultAuthenticationEntryPointFor(basic,
-							PathPatternRequestMatcher.withDefaults().matcher(path + "/api/**"))
+					.defaultAuthenticationEntryPointFor(basic, matcher.matcher(path + "/api/**"))
 					.accessDeniedHandler(new ForbiddenHandler()))
 				.httpBasic(Customizer.withDefaults())
 				.formLogin(Customizer.withDefaults());

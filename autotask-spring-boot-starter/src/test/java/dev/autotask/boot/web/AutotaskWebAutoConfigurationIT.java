@@ -21,6 +21,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,6 +34,7 @@ import org.springframework.web.context.WebApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -130,6 +132,22 @@ class AutotaskWebAutoConfigurationIT {
 			mvc(context).perform(get("/autotask/api/task-types")).andExpect(status().isUnauthorized());
 		});
 		assertThat(output).doesNotContain(WARNING);
+	}
+
+	@Test
+	void protectsThePathUnderADispatcherServletPath() {
+		this.withSecurity.withConfiguration(AutoConfigurations.of(DispatcherServletAutoConfiguration.class))
+			.withPropertyValues("spring.mvc.servlet.path=/app")
+			.run((context) -> {
+				MockMvc mvc = mvc(context);
+				// Boot's default chain would redirect a browser to its login form, and let any user in.
+				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app").accept(MediaType.TEXT_HTML))
+					.andExpect(status().isUnauthorized());
+				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app").with(user("olle").roles("USER")))
+					.andExpect(status().isForbidden());
+				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app").with(httpBasic("admin", "secret")))
+					.andExpect(status().isOk());
+			});
 	}
 
 	@Test
