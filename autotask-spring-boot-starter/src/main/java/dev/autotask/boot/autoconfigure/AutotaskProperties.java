@@ -6,6 +6,8 @@ import dev.autotask.engine.EngineSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.Assert;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for autotask.
@@ -86,6 +88,8 @@ public class AutotaskProperties {
 	private final History history = new History();
 
 	private final Flyway flyway = new Flyway();
+
+	private final Ui ui = new Ui();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -199,6 +203,10 @@ public class AutotaskProperties {
 		return this.flyway;
 	}
 
+	public Ui getUi() {
+		return this.ui;
+	}
+
 	/**
 	 * Run history settings.
 	 */
@@ -237,6 +245,85 @@ public class AutotaskProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Settings of the REST API and the admin page.
+	 */
+	public static class Ui {
+
+		/**
+		 * Whether to serve the REST API (and the admin page). Defaults to on where Spring
+		 * Security is on the class path, which then protects it, and to off without it, since
+		 * the API would then be open to anyone who can reach the port.
+		 */
+		private @Nullable Boolean enabled;
+
+		/**
+		 * Path under which the admin page is served; the REST API is at path/api.
+		 */
+		private String path = "/autotask";
+
+		/**
+		 * Role, without the ROLE_ prefix, that may start tasks and read them.
+		 */
+		private String role = "AUTOTASK_ADMIN";
+
+		/**
+		 * Role, without the ROLE_ prefix, that may read tasks and registered tasks but not start
+		 * them.
+		 */
+		private String readRole = "AUTOTASK_VIEWER";
+
+		/**
+		 * Largest request body the REST API accepts; a larger one is refused with status 413.
+		 */
+		private DataSize maxBodySize = DataSize.ofKilobytes(64);
+
+		public @Nullable Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(@Nullable Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			Assert.isTrue(path.length() > 1, "'path' must have length greater than 1");
+			Assert.isTrue(path.startsWith("/"), "'path' must start with '/'");
+			Assert.isTrue(!path.endsWith("/"), "'path' must not end with '/'");
+			this.path = path;
+		}
+
+		public String getRole() {
+			return this.role;
+		}
+
+		public void setRole(String role) {
+			this.role = role;
+		}
+
+		public String getReadRole() {
+			return this.readRole;
+		}
+
+		public void setReadRole(String readRole) {
+			this.readRole = readRole;
+		}
+
+		public DataSize getMaxBodySize() {
+			return this.maxBodySize;
+		}
+
+		public void setMaxBodySize(DataSize maxBodySize) {
+			Assert.isTrue(maxBodySize.toBytes() > 0, "'maxBodySize' must be positive");
+			this.maxBodySize = maxBodySize;
 		}
 
 	}

@@ -1,0 +1,144 @@
+package dev.autotask.boot.web;
+
+import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
+import dev.autotask.boot.autoconfigure.AutotaskProperties;
+import dev.autotask.engine.TaskClient;
+import dev.autotask.task.TaskRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.web.servlet.DispatcherServlet;
+
+/**
+ * Auto-configuration of autotask's REST API, at {@code autotask.ui.path} + {@code /api}, in a
+ * servlet web application with Spring MVC.
+ *
+ * <p>
+ * Where Spring Security is on the class path, the API is on unless
+ * {@code autotask.ui.enabled=false}, and a {@link SecurityFilterChain} named
+ * {@code autotaskSecurityFilterChain} protects everything under the path: reading needs
+ * {@code autotask.ui.read-role} or {@code autotask.ui.role}, anything else
+ * {@code autotask.ui.role}; CSRF protection is on, with the token in a cookie scripts can read
+ * ({@code XSRF-TOKEN}, sent back as the {@code X-XSRF-TOKEN} header); users log in with HTTP
+ * Basic or a login form. The chain is ordered ahead of the application's own chains, so that
+ * none of them can open the path by matching it first; an application replaces it by
+ * defining a bean of that name. This auto-configuration runs after Boot's security
+ * auto-configurations, so that their default chain, which steps back once any chain exists,
+ * still protects the rest of the application.
+ *
+ * <p>
+ * Without Spring Security the API is off unless {@code autotask.ui.enabled=true}, and then
+ * open to anyone who can reach the port, which is logged as a warning at start-up.
+ *
+ * <p>
+ * Tasks are started and read as the owner an {@link OwnerResolver} bean names, by default
+ * the application's own ({@code autotask.owner}).
+ */
+@AutoConfiguration(after = AutotaskAutoConfiguration.class, afterName = {
+		"org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration",
+		// Each of these defines a default chain only while no other chain exists.
+		"org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.oauth2.client.autoconfigure.servlet.OAuth2ClientWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.saml2.autoconfigure.Saml2RelyingPartyAutoConfiguration",
+		"org.springframework.boot.security.oauth2.server.authorization.autoconfigure.servlet.OAuth2AuthorizationServerAutoConfiguration" })
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass(DispatcherServlet.class)
+@ConditionalOnBean(TaskClient.class)
+@Conditional(OnUiEnabledCondition.class)
+@EnableConfigurationProperties(AutotaskProperties.class)
+public final class AutotaskWebAutoConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(AutotaskWebAutoConfiguration.class);
+
+	@Bean
+	TaskApiController autotaskTaskApiController(TaskClient client, TaskRegistry registry,
+			AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
+		AutotaskProperties.Ui ui = properties.getUi();
+		OwnerResolver owners = ownerResolver.getIfAvailable(() -> (request) -> client.defaultOwner());
+		return new TaskApiController(client, registry, owners, ui.getPath() + "/api", ui.getMaxBodySize());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ HttpSecurity.class, SecurityFilterChain.class })
+	static class SecurityConfiguration {
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+		@ConditionalOnMissingBean(name = "autotaskSecurityFilterChain")
+		SecurityFilterChain autotaskSecurityFilterChain(HttpSecurity http, AutotaskProperties properties,
+				ObjectProvider<PathPatternRequestMatcher.Builder> matchers) throws Exception {
+			AutotaskProperties.Ui ui = properties.getUi();
+			// Boot's builder knows the DispatcherServlet's path, as HttpSecurity's own matchers do.
+			PathPatternRequestMatcher.Builder matcher = matchers
+				.getIfAvailable(PathPatternRequestMatcher::withDefaults);
+			String path = ui.getPath();
+			BasicAuthenticationEntryPoint basic = new BasicAuthenticationEntryPoint();
+			basic.setRealmName("autotask");
+			http.securityMatcher(path + "/**")
+				.authorizeHttpRequests((requests) -> requests.requestMatchers(HttpMethod.GET, path + "/**")
+					.hasAnyRole(ui.getReadRole(), ui.getRole())
+					.anyRequest()
+					.hasRole(ui.getRole()))
+				.csrf((csrf) -> csrf.spa())
+				.addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class)
+				// API clients get a 401, whatever they accept; the admin page may redirect to a login form.
+				.exceptionHandling((exceptions) -> exceptions
+					.defaultAuthenticationEntryPointFor(basic, matcher.matcher(path + "/api/**"))
+					.accessDeniedHandler(new ForbiddenHandler()))
+				.httpBasic(Customizer.withDefaults())
+				.formLogin(Customizer.withDefaults());
+			return http.build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Conditional(SpringSecurityMissingCondition.class)
+	static class WithoutSecurityConfiguration {
+
+		WithoutSecurityConfiguration(AutotaskProperties properties) {
+			logger.warn("autotask's REST API is on at {}/api without Spring Security (autotask.ui.enabled=true): "
+					+ "anyone who can reach this application's port can start any registered task and read "
+					+ "tasks. Add Spring Security to protect it, or keep the port private.",
+					properties.getUi().getPath());
+		}
+
+	}
+
+	static final class SpringSecurityMissingCondition extends NoneNestedConditions {
+
+		SpringSecurityMissingCondition() {
+			super(ConfigurationPhase.PARSE_CONFIGURATION);
+		}
+
+		@ConditionalOnClass(name = { OnUiEnabledCondition.HTTP_SECURITY, OnUiEnabledCondition.SECURITY_FILTER_CHAIN })
+		static final class SpringSecurityPresent {
+
+		}
+
+	}
+
+}

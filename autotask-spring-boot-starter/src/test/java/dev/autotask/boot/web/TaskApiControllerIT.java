@@ -1,0 +1,330 @@
+package dev.autotask.boot.web;
+
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.autotask.TaskHandle;
+import dev.autotask.annotation.DelayedTask;
+import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.TaskRows;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/**
+ * The REST API in a Boot application on a real PostgreSQL, called by an admin: start by
+ * name, follow to the result, owners, and every refusal as a problem detail that inserts
+ * nothing. Security itself is {@link TaskApiSecurityIT}'s subject.
+ */
+@SpringBootTest(classes = TaskApiControllerIT.Config.class,
+		properties = { "autotask.poll-interval=1m", "spring.application.name=shop" })
+class TaskApiControllerIT {
+
+	private static final String TASKS = "/autotask/api/tasks";
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.empty();
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		registry.add("spring.datasource.url", postgres::jdbcUrl);
+		registry.add("spring.datasource.username", postgres::username);
+		registry.add("spring.datasource.password", postgres::password);
+		registry.add("autotask.schema", postgres::schema);
+	}
+
+	@Autowired
+	WebApplicationContext context;
+
+	private MockMvc mvc;
+
+	private TaskRows rows;
+
+	@BeforeEach
+	void setUp() {
+		this.mvc = MockMvcBuilders.webAppContextSetup(this.context).apply(springSecurity()).build();
+		this.rows = new TaskRows(postgres);
+	}
+
+	@Test
+	void startsATaskWithArgumentsByNameAndShowsItReachingSuccessWithItsResult() throws Exception {
+		MvcResult started = this.mvc
+			.perform(start("{\"name\": \"reports.rebuild\", "
+					+ "\"args\": {\"customerId\": 42, \"range\": {\"from\": 1, \"to\": 10}}}"))
+			.andExpect(status().isAccepted())
+			.andExpect(content().contentType(MediaType.APPLICATION_JSON))
+			.andExpect(jsonPath("$.status").value("PENDING"))
+			.andReturn();
+		long id = ((Number) JsonPath.read(started.getResponse().getContentAsString(), "$.id")).longValue();
+		assertThat(started.getResponse().getHeader("Location")).isEqualTo(TASKS + "/" + id);
+		assertThat((String) JsonPath.read(started.getResponse().getContentAsString(), "$.statusUrl"))
+			.isEqualTo(TASKS + "/" + id);
+
+		awaitSuccess(id);
+		this.mvc.perform(read(get(TASKS + "/" + id)))
+			.andExpect(status().isOk())
+			.andExpect(content().contentType(MediaType.APPLICATION_JSON))
+			.andExpect(jsonPath("$.id").value(id))
+			.andExpect(jsonPath("$.name").value("reports.rebuild"))
+			.andExpect(jsonPath("$.queue").value("reports"))
+			.andExpect(jsonPath("$.owner").value("tenant-a"))
+			.andExpect(jsonPath("$.args[0]").value(42))
+			.andExpect(jsonPath("$.args[1].to").value(10))
+			.andExpect(jsonPath("$.result.customerId").value(42))
+			.andExpect(jsonPath("$.result.rows").value(10))
+			.andExpect(jsonPath("$.error").isEmpty())
+			.andExpect(jsonPath("$.attempt").value(1))
+			.andExpect(jsonPath("$.maxAttempts").value(3))
+			.andExpect(jsonPath("$.createdAt").isString())
+			.andExpect(jsonPath("$.finishedAt").isString());
+	}
+
+	@Test
+	void takesArgumentsByPositionToo() throws Exception {
+		long id = startTask("{\"name\": \"reports.rebuild\", \"args\": [7, {\"from\": 1, \"to\": 2}]}", "tenant-a");
+
+		awaitSuccess(id);
+		this.mvc.perform(read(get(TASKS + "/" + id))).andExpect(jsonPath("$.result.rows").value(2));
+	}
+
+	@Test
+	void startsATaskWithoutArguments() throws Exception {
+		long id = startTask("{\"name\": \"reports.touch\"}", "tenant-a");
+
+		awaitSuccess(id);
+		this.mvc.perform(read(get(TASKS + "/" + id))).andExpect(jsonPath("$.args").isEmpty());
+	}
+
+	@Test
+	void anotherOwnersTaskLooksExactlyLikeAnUnknownOne() throws Exception {
+		long id = startTask("{\"name\": \"reports.touch\"}", "tenant-a");
+
+		String otherOwner = this.mvc.perform(read(get(TASKS + "/" + id)).header("X-Tenant", "tenant-b"))
+			.andExpect(status().isNotFound())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		String unknown = this.mvc.perform(read(get(TASKS + "/" + (id + 1000))))
+			.andExpect(status().isNotFound())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		assertThat(otherOwner.replace(String.valueOf(id), "ID"))
+			.isEqualTo(unknown.replace(String.valueOf(id + 1000), "ID"));
+		this.mvc.perform(read(get(TASKS + "/" + id)).header("X-Tenant", "tenant-a")).andExpect(status().isOk());
+	}
+
+	@Test
+	void idThatIsNotANumberIsABadRequest() throws Exception {
+		this.mvc.perform(read(get(TASKS + "/abc")))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.detail").value("A task id is a whole number"));
+	}
+
+	@Test
+	void ownerResolverThatNamesNoOwnerRefusesTheRequest() throws Exception {
+		long before = this.rows.count();
+		this.mvc.perform(start("{\"name\": \"reports.touch\"}").header("X-Tenant", ""))
+			.andExpect(status().isForbidden())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
+		assertThat(this.rows.count()).isEqualTo(before);
+	}
+
+	@Test
+	void listsTheRegisteredTasks() throws Exception {
+		this.mvc.perform(read(get("/autotask/api/task-types")))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$[0].name").value("reports.rebuild"))
+			.andExpect(jsonPath("$[0].queue").value("reports"))
+			.andExpect(jsonPath("$[0].maxAttempts").value(3))
+			.andExpect(jsonPath("$[0].parameters[0].name").value("customerId"))
+			.andExpect(jsonPath("$[0].parameters[0].type").value("long"))
+			.andExpect(jsonPath("$[0].parameters[1].name").value("range"))
+			.andExpect(jsonPath("$[0].parameters[1].type").value("TaskApiControllerIT.Range"))
+			.andExpect(jsonPath("$[1].name").value("reports.touch"))
+			.andExpect(jsonPath("$[1].parameters").isEmpty());
+	}
+
+	static Stream<Arguments> badRequests() {
+		String longName = "x".repeat(10_000);
+		return Stream.of(
+				Arguments.of("malformed JSON", "{\"name\": \"reports.touch\",", MediaType.APPLICATION_JSON, 400,
+						"not valid JSON"),
+				Arguments.of("empty body", "", MediaType.APPLICATION_JSON, 400, "must be a JSON object"),
+				Arguments.of("not an object", "[\"reports.touch\"]", MediaType.APPLICATION_JSON, 400,
+						"must be a JSON object"),
+				Arguments.of("missing name", "{\"args\": []}", MediaType.APPLICATION_JSON, 400,
+						"Field 'name' is required"),
+				Arguments.of("name not a string", "{\"name\": 5}", MediaType.APPLICATION_JSON, 400,
+						"Field 'name' is required"),
+				Arguments.of("duplicate name", "{\"name\": \"reports.touch\", \"name\": \"reports.rebuild\"}",
+						MediaType.APPLICATION_JSON, 400, "not valid JSON"),
+				Arguments.of("unknown field", "{\"name\": \"reports.touch\", \"owner\": \"tenant-b\"}",
+						MediaType.APPLICATION_JSON, 400, "Unknown field 'owner'"),
+				Arguments.of("unknown name", "{\"name\": \"reports.nope\"}", MediaType.APPLICATION_JSON, 400,
+						"No task is named 'reports.nope'"),
+				Arguments.of("long unknown name", "{\"name\": \"" + longName + "\"}", MediaType.APPLICATION_JSON, 400,
+						"No task is named '" + "x".repeat(200) + "…'"),
+				Arguments.of("args neither array nor object", "{\"name\": \"reports.touch\", \"args\": \"none\"}",
+						MediaType.APPLICATION_JSON, 400, "Field 'args' must be a JSON array"),
+				Arguments.of("wrong argument type",
+						"{\"name\": \"reports.rebuild\", "
+								+ "\"args\": {\"customerId\": \"abc\", \"range\": {\"from\": 1, \"to\": 2}}}",
+						MediaType.APPLICATION_JSON, 400, "Argument 'customerId' of task 'reports.rebuild'"),
+				Arguments.of("wrong nested type",
+						"{\"name\": \"reports.rebuild\", \"args\": [1, {\"from\": \"one\", \"to\": 2}]}",
+						MediaType.APPLICATION_JSON, 400, "Argument 'range' of task 'reports.rebuild' does not fit "
+								+ "TaskApiControllerIT.Range: Cannot deserialize value of type `int`"),
+				Arguments.of("argument refused by its type",
+						"{\"name\": \"reports.rebuild\", \"args\": [1, {\"from\": 3, \"to\": 1}]}",
+						MediaType.APPLICATION_JSON, 400, "from must not be after to"),
+				Arguments.of("missing argument", "{\"name\": \"reports.rebuild\", \"args\": {\"customerId\": 1}}",
+						MediaType.APPLICATION_JSON, 400, "missing argument 'range'"),
+				Arguments.of("too few arguments", "{\"name\": \"reports.rebuild\", \"args\": [1]}",
+						MediaType.APPLICATION_JSON, 400,
+						"takes 2 argument(s) [long customerId, TaskApiControllerIT.Range range], got 1"),
+				Arguments.of("too many arguments", "{\"name\": \"reports.touch\", \"args\": [1]}",
+						MediaType.APPLICATION_JSON, 400, "takes 0 argument(s)"),
+				Arguments.of("70KB body",
+						"{\"name\": \"reports.touch\", \"args\": [\"" + "y".repeat(70 * 1024) + "\"]}",
+						MediaType.APPLICATION_JSON, 413, "larger than 65536 bytes"),
+				Arguments.of("not JSON", "name=reports.touch", MediaType.APPLICATION_FORM_URLENCODED, 415,
+						"must be JSON"),
+				Arguments.of("text/plain", "{\"name\": \"reports.touch\"}", MediaType.TEXT_PLAIN, 415, "must be JSON"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("badRequests")
+	void badRequestIsAProblemDetailAndInsertsNothing(String description, String body, MediaType type, int status,
+			String detail) throws Exception {
+		long before = this.rows.count();
+
+		String response = this.mvc
+			.perform(post(TASKS).with(admin())
+				.with(csrf())
+				.header("X-Tenant", "tenant-a")
+				.contentType(type)
+				.content(body))
+			.andExpect(status().is(status))
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.status").value(status))
+			.andExpect(jsonPath("$.detail", containsString(detail)))
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+
+		assertThat(response)
+			.doesNotContain("Exception", "at dev.", "at java.", "SQL", "jackson", "dev.autotask", "java.")
+			.hasSizeLessThan(1000);
+		assertThat(this.rows.count()).isEqualTo(before);
+	}
+
+	private long startTask(String body, String tenant) throws Exception {
+		String response = this.mvc.perform(start(body).header("X-Tenant", tenant))
+			.andExpect(status().isAccepted())
+			.andExpect(header().exists("Location"))
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		return ((Number) JsonPath.read(response, "$.id")).longValue();
+	}
+
+	private void awaitSuccess(long id) {
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			String body = this.mvc.perform(read(get(TASKS + "/" + id))).andReturn().getResponse().getContentAsString();
+			return "SUCCESS".equals(JsonPath.read(body, "$.status"));
+		});
+	}
+
+	private MockHttpServletRequestBuilder start(String body) {
+		return post(TASKS).with(admin()).with(csrf()).contentType(MediaType.APPLICATION_JSON).content(body);
+	}
+
+	private static MockHttpServletRequestBuilder read(MockHttpServletRequestBuilder request) {
+		return request.with(admin());
+	}
+
+	private static org.springframework.test.web.servlet.request.RequestPostProcessor admin() {
+		return user("ann").roles("AUTOTASK_ADMIN");
+	}
+
+	public record Range(int from, int to) {
+
+		public Range {
+			if (from > to) {
+				throw new IllegalArgumentException("from must not be after to");
+			}
+		}
+
+	}
+
+	public record Summary(long customerId, int rows) {
+	}
+
+	public static class Reports {
+
+		@DelayedTask(queue = "reports", retries = 2)
+		public TaskHandle<Summary> rebuild(long customerId, Range range) {
+			return TaskHandle.completed(new Summary(customerId, range.to() - range.from() + 1));
+		}
+
+		@DelayedTask
+		public void touch() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class Config {
+
+		@Bean
+		Reports reports() {
+			return new Reports();
+		}
+
+		/** Two tenants, told apart by a header; tenant-a when it is missing. */
+		@Bean
+		OwnerResolver ownerResolver() {
+			return (request) -> {
+				String tenant = request.getHeader("X-Tenant");
+				return (tenant != null) ? tenant : "tenant-a";
+			};
+		}
+
+	}
+
+}

@@ -1,0 +1,210 @@
+package dev.autotask.boot.web;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.autotask.annotation.DelayedTask;
+import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.TaskRows;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.WebApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/**
+ * The REST API behind the application's Spring Security, with autotask's own filter chain:
+ * who may read, who may start, CSRF, and the rest of the application left to Boot's default
+ * chain. The cookie round trip a script makes is in {@link AutotaskWebAutoConfigurationIT}: here
+ * spring-security-test's {@code csrf()} swaps the token repository of the shared chain.
+ */
+@SpringBootTest(classes = TaskApiSecurityIT.Config.class,
+		properties = { "autotask.poll-interval=1m", "spring.application.name=shop",
+				"spring.security.user.name=admin", "spring.security.user.password=secret",
+				"spring.security.user.roles=AUTOTASK_ADMIN" })
+class TaskApiSecurityIT {
+
+	private static final String TASKS = "/autotask/api/tasks";
+
+	private static final String TOUCH = "{\"name\": \"jobs.touch\"}";
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.empty();
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		registry.add("spring.datasource.url", postgres::jdbcUrl);
+		registry.add("spring.datasource.username", postgres::username);
+		registry.add("spring.datasource.password", postgres::password);
+		registry.add("autotask.schema", postgres::schema);
+	}
+
+	@Autowired
+	WebApplicationContext context;
+
+	private MockMvc mvc;
+
+	private TaskRows rows;
+
+	@BeforeEach
+	void setUp() {
+		this.mvc = MockMvcBuilders.webAppContextSetup(this.context).apply(springSecurity()).build();
+		this.rows = new TaskRows(postgres);
+	}
+
+	@Test
+	void anonymousCallerIsUnauthorized() throws Exception {
+		this.mvc.perform(get("/autotask/api/task-types"))
+			.andExpect(status().isUnauthorized())
+			.andExpect(header().string("WWW-Authenticate", startsWith("Basic realm=\"autotask\"")));
+		this.mvc.perform(get(TASKS + "/1").accept(MediaType.TEXT_HTML)).andExpect(status().isUnauthorized());
+		assertRefused(post(TASKS).with(csrf()), 401);
+	}
+
+	@Test
+	void userWithoutEitherRoleIsForbidden() throws Exception {
+		RequestPostProcessor other = user("olle").roles("USER");
+		this.mvc.perform(get("/autotask/api/task-types").with(other))
+			.andExpect(status().isForbidden())
+			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.detail").value("This user lacks the role for this request"));
+		assertRefused(post(TASKS).with(other).with(csrf()), 403);
+	}
+
+	@Test
+	void viewerReadsButCannotStart() throws Exception {
+		long id = startAsAdmin();
+		RequestPostProcessor viewer = user("vera").roles("AUTOTASK_VIEWER");
+
+		this.mvc.perform(get("/autotask/api/task-types").with(viewer)).andExpect(status().isOk());
+		this.mvc.perform(get(TASKS + "/" + id).with(viewer)).andExpect(status().isOk());
+		assertRefused(post(TASKS).with(viewer).with(csrf()), 403);
+	}
+
+	@Test
+	void adminPostWithoutCsrfTokenIsRefused() throws Exception {
+		assertRefused(post(TASKS).with(admin()), 403);
+		assertRefused(post(TASKS).with(admin()).with(csrf().useInvalidToken()), 403);
+		this.mvc.perform(post(TASKS).with(admin()).contentType(MediaType.APPLICATION_JSON).content(TOUCH))
+			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.status").value(403))
+			.andExpect(jsonPath("$.detail", containsString("X-XSRF-TOKEN")));
+	}
+
+	@Test
+	void adminPostWithCsrfTokenStartsTheTask() throws Exception {
+		long before = this.rows.count();
+
+		startAsAdmin();
+
+		assertThat(this.rows.count()).isEqualTo(before + 1);
+	}
+
+	@Test
+	void httpBasicUserFromTheApplicationStartsATask() throws Exception {
+		this.mvc
+			.perform(post(TASKS).with(httpBasic("admin", "secret"))
+				.with(csrf())
+				.contentType(MediaType.APPLICATION_JSON)
+				.content(TOUCH))
+			.andExpect(status().isAccepted());
+		assertRefused(post(TASKS).with(httpBasic("admin", "wrong")).with(csrf()), 401);
+	}
+
+	@Test
+	void ownerIsTheApplicationNotTheLoggedInUser() throws Exception {
+		long id = startAsAdmin();
+
+		this.mvc.perform(get(TASKS + "/" + id).with(user("bob").roles("AUTOTASK_ADMIN")))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.owner").value("shop"));
+	}
+
+	@Test
+	void restOfTheApplicationKeepsBootsDefaultProtection() throws Exception {
+		this.mvc.perform(get("/elsewhere").header("X-Requested-With", "XMLHttpRequest"))
+			.andExpect(status().isUnauthorized());
+		this.mvc.perform(get("/elsewhere").with(user("olle").roles("USER"))).andExpect(status().isOk());
+	}
+
+	private long startAsAdmin() throws Exception {
+		String body = this.mvc
+			.perform(post(TASKS).with(admin()).with(csrf()).contentType(MediaType.APPLICATION_JSON).content(TOUCH))
+			.andExpect(status().isAccepted())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		return ((Number) JsonPath.read(body, "$.id")).longValue();
+	}
+
+	private void assertRefused(MockHttpServletRequestBuilder request, int status) throws Exception {
+		long before = this.rows.count();
+		this.mvc.perform(request.contentType(MediaType.APPLICATION_JSON).content(TOUCH)).andExpect(status().is(status));
+		assertThat(this.rows.count()).isEqualTo(before);
+	}
+
+	private static RequestPostProcessor admin() {
+		return user("ann").roles("AUTOTASK_ADMIN");
+	}
+
+	public static class Jobs {
+
+		@DelayedTask
+		public void touch() {
+		}
+
+	}
+
+	@RestController
+	static class Elsewhere {
+
+		@GetMapping("/elsewhere")
+		String hello() {
+			return "hello";
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class Config {
+
+		@Bean
+		Jobs jobs() {
+			return new Jobs();
+		}
+
+		@Bean
+		Elsewhere elsewhere() {
+			return new Elsewhere();
+		}
+
+	}
+
+}
