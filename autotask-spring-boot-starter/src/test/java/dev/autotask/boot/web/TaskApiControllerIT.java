@@ -207,7 +207,7 @@ class TaskApiControllerIT {
 				Arguments.of("wrong nested type",
 						"{\"name\": \"reports.rebuild\", \"args\": [1, {\"from\": \"one\", \"to\": 2}]}",
 						MediaType.APPLICATION_JSON, 400, "Argument 'range' of task 'reports.rebuild' does not fit "
-								+ "TaskApiControllerIT.Range: Cannot deserialize value of type `int`"),
+								+ "TaskApiControllerIT.Range: Cannot coerce String value (\"one\") to `int`"),
 				Arguments.of("argument refused by its type",
 						"{\"name\": \"reports.rebuild\", \"args\": [1, {\"from\": 3, \"to\": 1}]}",
 						MediaType.APPLICATION_JSON, 400, "from must not be after to"),
