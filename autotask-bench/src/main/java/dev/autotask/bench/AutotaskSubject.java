@@ -38,6 +38,10 @@ final class AutotaskSubject implements Subject {
 
 	private final HikariDataSource engineData;
 
+	private final StatementTimer engineStatements;
+
+	private final StatementTimer clientStatements;
+
 	private final HikariDataSource clientData;
 
 	private final TaskRegistry registry = new TaskRegistry();
@@ -52,13 +56,27 @@ final class AutotaskSubject implements Subject {
 
 	private final JdbcClient jdbc;
 
+	private final javax.sql.DataSource engineSource;
+
 	AutotaskSubject(Database database, int workers) {
+		this(database, workers, false);
+	}
+
+	/**
+	 * Create the subject.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @param timed whether to count and time every statement, for a profile
+	 */
+	AutotaskSubject(Database database, int workers, boolean timed) {
 		this.database = database;
 		this.schema = database.createSchema(NAME);
 		// Workers, dispatcher, LISTEN connection, heartbeat and maintenance.
 		this.engineData = database.pool(this.schema, workers + 4, "autotask-engine");
 		this.clientData = database.pool(this.schema, 2, "autotask-client");
 		migrate(this.engineData, this.schema);
+		this.engineStatements = new StatementTimer(this.engineData);
+		this.clientStatements = new StatementTimer(this.clientData);
 		this.registry.register(TaskDefinition.of(NOOP, (args) -> {
 			this.probe.ran();
 			return null;
@@ -68,7 +86,9 @@ final class AutotaskSubject implements Subject {
 			return null;
 		}, new TaskParameter("index", Integer.class)));
 		this.settings = EngineSettings.defaults().withSchema(this.schema).withWorkers(workers);
-		this.client = new TaskClient(this.clientData, this.registry, this.json, this.settings);
+		this.client = new TaskClient(timed ? this.clientStatements : this.clientData, this.registry, this.json,
+				this.settings);
+		this.engineSource = timed ? this.engineStatements : this.engineData;
 		this.jdbc = JdbcClient.create(this.clientData);
 	}
 
@@ -80,6 +100,14 @@ final class AutotaskSubject implements Subject {
 			.table("autotask_schema_history")
 			.load()
 			.migrate();
+	}
+
+	StatementTimer engineStatements() {
+		return this.engineStatements;
+	}
+
+	StatementTimer clientStatements() {
+		return this.clientStatements;
 	}
 
 	@Override
@@ -106,7 +134,7 @@ final class AutotaskSubject implements Subject {
 	@Override
 	public Duration drain(int count) throws InterruptedException {
 		this.probe.expect(count);
-		Engine engine = new Engine(this.engineData, this.registry, this.json, this.settings);
+		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings);
 		long start = System.nanoTime();
 		engine.start();
 		try {
@@ -147,7 +175,7 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public Latencies latency(int count, Duration gap) throws InterruptedException {
-		Engine engine = new Engine(this.engineData, this.registry, this.json, this.settings);
+		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings);
 		engine.start();
 		try {
 			// Let the start-up work (heartbeat, election, first empty claim) settle first.

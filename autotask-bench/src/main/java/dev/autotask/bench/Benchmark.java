@@ -104,6 +104,14 @@ public final class Benchmark {
 		if (this.options.measures("latency")) {
 			latency();
 		}
+		if (this.options.measures("profile")) {
+			try {
+				new Profiler(this.database, this.options).run();
+			}
+			catch (java.sql.SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
 	}
 
 	private void drain(String label, int count, int runs, List<Subject> subjects) throws InterruptedException {
@@ -215,7 +223,21 @@ public final class Benchmark {
 	}
 
 	private static void log(String format, Object... args) {
-		System.err.println("[" + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] " + String.format(format, args));
+		System.err.println("[" + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + ", load " + loadAverage() + "] "
+				+ String.format(format, args));
+	}
+
+	/**
+	 * The one-minute load average: above the core count, something else shares the machine and
+	 * the figures of that moment are suspect.
+	 */
+	static String loadAverage() {
+		try {
+			return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+		}
+		catch (java.io.IOException | RuntimeException ex) {
+			return "?";
+		}
 	}
 
 	/**

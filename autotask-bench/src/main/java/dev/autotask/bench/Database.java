@@ -19,6 +19,14 @@ final class Database {
 
 	private final String user;
 
+	String url() {
+		return this.url;
+	}
+
+	String user() {
+		return this.user;
+	}
+
 	Database(String url, String user) {
 		this.url = url;
 		this.user = user;
@@ -54,6 +62,8 @@ final class Database {
 		config.setMaximumPoolSize(size);
 		config.setMinimumIdle(size);
 		config.setPoolName(name);
+		// Lets ServerSampler find the pool's sessions in pg_stat_activity.
+		config.addDataSourceProperty("ApplicationName", name);
 		config.setConnectionInitSql("SET search_path TO " + schema);
 		return new HikariDataSource(config);
 	}

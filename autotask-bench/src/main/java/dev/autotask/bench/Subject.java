@@ -9,8 +9,8 @@ import java.time.Duration;
  */
 interface Subject extends AutoCloseable {
 
-	/** How long any one measurement may take before the run gives up on it. */
-	Duration TIMEOUT = Duration.ofMinutes(15);
+	/** How long any one measurement may take before the run gives up on it (a 1M drain is long). */
+	Duration TIMEOUT = Duration.ofMinutes(60);
 
 	/**
 	 * The name the result table shows.
