@@ -62,6 +62,14 @@ final class Profiler {
 			}
 			print(subject.clientStatements().report(this.options.enqueue()));
 		}
+		print("Drain patterns in plain JDBC on autotask's table, %,d tasks, %d workers:", this.options.drain(),
+				this.options.workers());
+		try {
+			print(new DrainPatterns(this.database, this.options.workers()).run(this.options.drain()));
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private ServerSampler sampler(String pool) throws SQLException {
