@@ -2,6 +2,8 @@ package dev.autotask.bench;
 
 import java.time.Duration;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
@@ -56,7 +58,7 @@ final class AutotaskSubject implements Subject {
 
 	private final JdbcClient jdbc;
 
-	private final javax.sql.DataSource engineSource;
+	private final DataSource engineSource;
 
 	AutotaskSubject(Database database, int workers) {
 		this(database, workers, false);

@@ -1,5 +1,9 @@
 package dev.autotask.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
@@ -8,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import dev.autotask.bench.ResultTable.Unit;
 
@@ -50,7 +55,15 @@ public final class Benchmark {
 	}
 
 	public static void main(String[] args) throws InterruptedException {
-		BenchOptions options = BenchOptions.parse(args);
+		BenchOptions options;
+		try {
+			options = BenchOptions.parse(args);
+		}
+		catch (IllegalArgumentException ex) {
+			System.err.println(ex.getMessage());
+			System.exit(2);
+			return;
+		}
 		Database database = new Database(options.jdbcUrl(), options.user());
 		List<Subject> subjects = open(database, options);
 		Thread cleanup = new Thread(() -> subjects.forEach(Benchmark::closeQuietly), "bench-cleanup");
@@ -108,7 +121,7 @@ public final class Benchmark {
 			try {
 				new Profiler(this.database, this.options).run();
 			}
-			catch (java.sql.SQLException ex) {
+			catch (SQLException ex) {
 				throw new IllegalStateException(ex);
 			}
 		}
@@ -141,7 +154,7 @@ public final class Benchmark {
 		heaps.addTo(this.table, "heap peak, " + label, Unit.MEBIBYTES);
 	}
 
-	private void enqueue(String label, int count, java.util.function.Consumer<Subject> enqueue) {
+	private void enqueue(String label, int count, Consumer<Subject> enqueue) {
 		Results rates = new Results();
 		for (int run = 1; run <= this.options.runs(); run++) {
 			for (Subject subject : this.subjects) {
@@ -233,9 +246,9 @@ public final class Benchmark {
 	 */
 	static String loadAverage() {
 		try {
-			return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+			return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
 		}
-		catch (java.io.IOException | RuntimeException ex) {
+		catch (IOException | RuntimeException ex) {
 			return "?";
 		}
 	}

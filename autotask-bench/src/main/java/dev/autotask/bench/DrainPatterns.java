@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -120,7 +121,7 @@ final class DrainPatterns {
 				}
 			}
 			workers.shutdown();
-			workers.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+			workers.awaitTermination(1, TimeUnit.MINUTES);
 			return done.get();
 		}
 	}
