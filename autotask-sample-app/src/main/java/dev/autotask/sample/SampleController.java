@@ -1,9 +1,11 @@
 package dev.autotask.sample;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.autotask.Autotask;
+import dev.autotask.ScheduleInfo;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 
@@ -47,6 +49,11 @@ class SampleController {
 	@PostMapping("/partner-sync")
 	Map<String, Object> syncPartner(@RequestParam(defaultValue = "0.5") double failureRate) {
 		return started(this.tasks.syncPartner(failureRate));
+	}
+
+	@GetMapping("/schedules")
+	List<ScheduleInfo> schedules() {
+		return this.autotask.schedules();
 	}
 
 	@GetMapping("/tasks/{id}")

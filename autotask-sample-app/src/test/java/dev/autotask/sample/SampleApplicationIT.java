@@ -86,6 +86,16 @@ class SampleApplicationIT {
 	}
 
 	@Test
+	void recurringTasksShowTheirScheduleAndThePeriodicOneRunsAtStartUp() throws Exception {
+		JsonNode schedules = get("/schedules");
+		assertThat(schedules).hasSize(2);
+		assertThat(schedules.get(0).get("task").asString()).isEqualTo("housekeepingTasks.morningDigest");
+		assertThat(schedules.get(0).get("schedule").asString()).isEqualTo("15,30 7 * * MON-FRI Europe/Stockholm");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> !get("/schedules").get(1).get("lastFire").isNull());
+	}
+
+	@Test
 	void unknownTaskIdIsNotFound() throws Exception {
 		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/tasks/999999")).build(),
 				HttpResponse.BodyHandlers.ofString());
