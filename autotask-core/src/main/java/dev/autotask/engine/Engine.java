@@ -68,7 +68,7 @@ public final class Engine {
 		this.settings = settings;
 		this.retryPolicy = new ExponentialBackoff(settings.retryDelay(), settings.maxRetryDelay());
 		this.names = new TableNames(settings.schema());
-		this.table = new TaskTable(dataSource, this.names);
+		this.table = new TaskTable(dataSource, this.names, settings.events());
 		this.supervisor = new Supervisor(dataSource, this.names, registry,
 				new Supervisor.Settings(settings.nodeId(), settings.workers(), settings.defaultOwner(),
 						settings.resultTtl(), settings.lease(), settings.workerMonitorInterval(),
@@ -179,6 +179,9 @@ public final class Engine {
 		private void onNotification(String payload) {
 			if ("leader".equals(payload)) {
 				Engine.this.supervisor.electSoon();
+			}
+			else if ("outbox".equals(payload)) {
+				// For the outbox relay, which listens on its own.
 			}
 			else {
 				this.wakeup.signal();

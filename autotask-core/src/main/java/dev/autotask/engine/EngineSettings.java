@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * @param workerMonitorInterval how often this node heartbeats; it counts as dead after two missed
  * intervals, and its running tasks are handed back
  * @param historyPerTask ended runs of each task kept even past their TTL, for the history
+ * @param events whether a task's end is written to the outbox, for a relay to publish
  */
-public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers, Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl, Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval, int historyPerTask) {
+public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers, Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl, Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval, int historyPerTask, boolean events) {
 
 	/** Default owner. */
 	public static final String DEFAULT_OWNER = "default";
@@ -100,7 +101,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	public static EngineSettings defaults() {
 		return new EngineSettings(generateNodeId(), null, DEFAULT_OWNER, DEFAULT_WORKERS, DEFAULT_POLL_INTERVAL,
 				DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_RESULT_TTL, DEFAULT_CLEAN_INTERVAL,
-				DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_LEASE, DEFAULT_WORKER_MONITOR_INTERVAL, DEFAULT_HISTORY_PER_TASK);
+				DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_LEASE, DEFAULT_WORKER_MONITOR_INTERVAL, DEFAULT_HISTORY_PER_TASK, false);
 	}
 
 	/**
@@ -126,7 +127,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withNodeId(String nodeId) {
-		return new EngineSettings(nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -135,7 +136,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withSchema(@Nullable String schema) {
-		return new EngineSettings(this.nodeId, schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -144,7 +145,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withWorkers(int workers) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -153,7 +154,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withPollInterval(Duration pollInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -162,7 +163,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withRetryDelay(Duration retryDelay) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -171,7 +172,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withCleanInterval(Duration cleanInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -180,7 +181,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withLease(Duration lease) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, lease, this.workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -189,7 +190,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withWorkerMonitorInterval(Duration workerMonitorInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -198,7 +199,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withHistoryPerTask(int historyPerTask) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, historyPerTask, this.events);
 	}
 
 	/**
@@ -207,7 +208,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withShutdownTimeout(Duration shutdownTimeout) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events);
 	}
 
 	/**
@@ -216,7 +217,18 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withDefaultOwner(String defaultOwner) {
-		return new EngineSettings(this.nodeId, this.schema, defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events);
+	}
+
+	/**
+	 * A copy with events on or off.
+	 * @param events whether to write events to the outbox
+	 * @return the copy
+	 */
+	public EngineSettings withEvents(boolean events) {
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
+				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
+				this.workerMonitorInterval, this.historyPerTask, events);
 	}
 
 	private static void requirePositive(String property, Duration value) {

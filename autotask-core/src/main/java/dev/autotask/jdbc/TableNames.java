@@ -53,6 +53,22 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The outbox of task events.
+	 * @return its qualified name
+	 */
+	public String outbox() {
+		return qualify("autotask_outbox");
+	}
+
+	/**
+	 * The queue table.
+	 * @return its qualified name
+	 */
+	public String queue() {
+		return qualify("autotask_queue");
+	}
+
+	/**
 	 * The fire table.
 	 * @return its qualified name
 	 */

@@ -52,6 +52,15 @@ public final class TaskTable {
 				expires_at = now() + ttl
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
+	// With events on, a task's end and its event are one statement: neither exists without the
+	// other, and the event is published only once the end has committed.
+	private static final String WITH_EVENT = """
+			WITH ended AS (%s RETURNING id, name, owner, status, result, error),
+			event AS (
+				INSERT INTO %s (task_id, name, owner, outcome, result, error)
+				SELECT id, name, owner, status, result, error FROM ended)
+			SELECT count(*), pg_notify(:channel, 'outbox') FROM ended""";
+
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
@@ -141,18 +150,33 @@ public final class TaskTable {
 
 	private final String retry;
 
+	private final boolean events;
+
+	private final String rescueFailWithEvent;
+
 	/**
-	 * Create the table's SQL for one schema.
+	 * Create the table's SQL for one schema, without events.
 	 * @param dataSource the database
 	 * @param names the table names
 	 */
 	public TaskTable(DataSource dataSource, TableNames names) {
+		this(dataSource, names, false);
+	}
+
+	/**
+	 * Create the table's SQL for one schema.
+	 * @param dataSource the database
+	 * @param names the table names
+	 * @param events whether a task's end also writes its event to the outbox
+	 */
+	public TaskTable(DataSource dataSource, TableNames names, boolean events) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.names = names;
 		String table = names.task();
 		this.claim = CLAIM.formatted(table, COLUMNS);
-		this.complete = COMPLETE.formatted(table);
-		this.fail = FAIL.formatted(table);
+		this.events = events;
+		this.complete = withEvent(COMPLETE.formatted(table), names, events);
+		this.fail = withEvent(FAIL.formatted(table), names, events);
 		this.find = FIND.formatted(COLUMNS, table);
 		this.insert = INSERT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
@@ -160,6 +184,9 @@ public final class TaskTable {
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.rescue = RESCUE.formatted(table, names.node());
 		this.rescueFail = RESCUE_FAIL.formatted(table, names.node());
+		this.rescueFailWithEvent = withEvent(RESCUE_FAIL.formatted(table, names.node()).replace("RETURNING task.id", ""),
+				names, true).replace("SELECT count(*), pg_notify(:channel, 'outbox') FROM ended",
+						"SELECT ended.id, pg_notify(:channel, 'outbox') FROM ended");
 		this.retry = RETRY.formatted(table);
 	}
 
@@ -187,12 +214,11 @@ public final class TaskTable {
 	 * @return whether this attempt was still running on the node
 	 */
 	public boolean complete(TaskRow task, String node, @Nullable String result) {
-		return this.jdbc.sql(this.complete)
+		return ended(this.jdbc.sql(this.complete)
 			.param("id", task.id())
 			.param("attempt", task.attempt())
 			.param("node", node)
-			.param("result", result)
-			.update() == 1;
+			.param("result", result));
 	}
 
 	/**
@@ -204,13 +230,12 @@ public final class TaskTable {
 	 * @return whether this attempt was still running on the node
 	 */
 	public boolean fail(TaskRow task, String node, @Nullable String result, String error) {
-		return this.jdbc.sql(this.fail)
+		return ended(this.jdbc.sql(this.fail)
 			.param("id", task.id())
 			.param("attempt", task.attempt())
 			.param("node", node)
 			.param("result", result)
-			.param("error", error)
-			.update() == 1;
+			.param("error", error));
 	}
 
 	/**
@@ -285,8 +310,28 @@ public final class TaskTable {
 		String[] names = failNames.toArray(String[]::new);
 		List<Long> ids = new java.util.ArrayList<>(
 				this.jdbc.sql(this.rescue).param("failNames", names).query(Long.class).list());
-		ids.addAll(this.jdbc.sql(this.rescueFail).param("failNames", names).query(Long.class).list());
+		if (this.events) {
+			ids.addAll(this.jdbc.sql(this.rescueFailWithEvent)
+				.param("failNames", names)
+				.param("channel", this.names.channel())
+				.query((rs, row) -> rs.getLong(1))
+				.list());
+		}
+		else {
+			ids.addAll(this.jdbc.sql(this.rescueFail).param("failNames", names).query(Long.class).list());
+		}
 		return ids;
+	}
+
+	private boolean ended(JdbcClient.StatementSpec statement) {
+		if (!this.events) {
+			return statement.update() == 1;
+		}
+		return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getLong(1)).single() == 1;
+	}
+
+	private static String withEvent(String update, TableNames names, boolean events) {
+		return events ? WITH_EVENT.formatted(update, names.outbox()) : update;
 	}
 
 	/**

@@ -65,7 +65,7 @@ public final class AutotaskAutoConfiguration {
 				properties.getSchema(), owner, properties.getWorkers(), properties.getPollInterval(),
 				properties.getRetryDelay(), properties.getMaxRetryDelay(), properties.getResultTtl(),
 				properties.getCleanInterval(), properties.getShutdownTimeout(), properties.getLease(),
-				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask());
+				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(), false);
 	}
 
 	@Bean
