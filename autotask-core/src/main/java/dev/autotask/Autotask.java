@@ -31,6 +31,27 @@ public interface Autotask {
 	TaskHandle<Object> send(String name, String owner, Object... args);
 
 	/**
+	 * Start a registered task by name, with options.
+	 * @param name the task's name
+	 * @param options owner, delay, priority and unique key
+	 * @param args the arguments, in the order of the task method's parameters
+	 * @return a handle on the new task, or on the pending or running task with the same unique key
+	 * @throws IllegalArgumentException if no task has that name or the arguments do not fit;
+	 * nothing is enqueued then
+	 */
+	TaskHandle<Object> send(String name, SendOptions options, Object... args);
+
+	/**
+	 * Cancel a task: a pending one at once, a running one by asking it to stop (it sees the
+	 * request through {@link TaskContext#isCancellationRequested()}).
+	 * @param id the task's id
+	 * @param owner the owner asking
+	 * @return the task's status after the request: {@code CANCELLED}, {@code RUNNING} (asked to
+	 * stop), or the status it had already ended with; empty if no task has that id for that owner
+	 */
+	Optional<TaskStatus> cancel(long id, String owner);
+
+	/**
 	 * Read a task's current state.
 	 * @param id the task's id
 	 * @param owner the owner asking

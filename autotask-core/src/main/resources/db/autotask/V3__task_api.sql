@@ -1,10 +1,11 @@
 -- autotask schema, version 3: what the task API needs: unique keys, cancellation, progress,
 -- continuation chains and checkpoints, paused queues, and the outbox of task events.
 
--- A second enqueue with the same (name, unique_key) while the first is pending or running
--- returns the first task instead of a duplicate.
+-- A second enqueue with the same (name, owner, unique_key) while the first is pending or
+-- running returns the first task instead of a duplicate. The owner is part of the key: one
+-- owner's key never reveals another's task.
 ALTER TABLE autotask_task ADD COLUMN unique_key text;
-CREATE UNIQUE INDEX autotask_task_unique_key_idx ON autotask_task (name, unique_key)
+CREATE UNIQUE INDEX autotask_task_unique_key_idx ON autotask_task (name, owner, unique_key)
 	WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING');
 
 -- Set by a cancel of a RUNNING task; the task sees it through its context.

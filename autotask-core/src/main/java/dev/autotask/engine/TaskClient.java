@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
 import dev.autotask.ScheduleInfo;
+import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
@@ -26,8 +27,6 @@ import dev.autotask.task.TaskSchedule;
  * runs: a node with {@code autotask.enabled=false} still enqueues for the others.
  */
 public final class TaskClient implements Autotask {
-
-	private static final int MAX_OWNER_LENGTH = 200;
 
 	private final TaskTable table;
 
@@ -57,10 +56,19 @@ public final class TaskClient implements Autotask {
 
 	@Override
 	public TaskHandle<Object> send(String name, String owner, Object... args) {
+		return send(name, SendOptions.owner(owner), args);
+	}
+
+	@Override
+	public TaskHandle<Object> send(String name, SendOptions options, Object... args) {
 		TaskDefinition task = this.registry.get(name);
-		checkOwner(owner);
 		String json = this.json.writeArgs(task, (args != null) ? args : new Object[] { null });
-		return insert(task, owner, json);
+		return insert(task, options, json);
+	}
+
+	@Override
+	public Optional<TaskStatus> cancel(long id, String owner) {
+		return this.table.cancel(id, owner).map(TaskStatus::valueOf);
 	}
 
 	/**
@@ -73,15 +81,16 @@ public final class TaskClient implements Autotask {
 	 */
 	public TaskHandle<Object> sendJson(String name, String owner, String argsJson) {
 		TaskDefinition task = this.registry.get(name);
-		checkOwner(owner);
-		return insert(task, owner, this.json.checkArgs(task, argsJson));
+		SendOptions options = SendOptions.owner(owner);
+		return insert(task, options, this.json.checkArgs(task, argsJson));
 	}
 
-	private TaskHandle<Object> insert(TaskDefinition task, String owner, String args) {
+	private TaskHandle<Object> insert(TaskDefinition task, SendOptions options, String args) {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
-		long id = this.table.insert(new TaskTable.NewTask(task.name(), task.queue(), owner, args, 0, task.delay(),
-				task.maxAttempts(), ttl));
-		return new TrackedHandle<>(id, owner, this, this.json, task.resultType());
+		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
+		TaskTable.Inserted inserted = this.table.insert(new TaskTable.NewTask(task.name(), task.queue(),
+				options.owner(), args, options.priority(), delay, task.maxAttempts(), ttl, options.uniqueKey()));
+		return new TrackedHandle<>(inserted.id(), options.owner(), this, this.json, task.resultType());
 	}
 
 	@Override
@@ -116,11 +125,5 @@ public final class TaskClient implements Autotask {
 				row.finishedAt(), row.result(), this.json.readError(row.error()));
 	}
 
-	private static void checkOwner(String owner) {
-		if (owner == null || owner.isBlank() || owner.length() > MAX_OWNER_LENGTH) {
-			throw new IllegalArgumentException(
-					"Owner must be 1 to " + MAX_OWNER_LENGTH + " characters, got '" + owner + "'");
-		}
-	}
 
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
+import dev.autotask.TaskContextHolder;
 import dev.autotask.TaskError;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
@@ -126,11 +127,18 @@ final class TaskRunner {
 		}
 		Attempt attempt = new Attempt(row, task.timeout());
 		Object value;
+		TaskContextHolder.set(new RunningTask(row, this.table, this.nodeId));
 		try {
 			value = task.invoker().invoke(args);
 			if (value instanceof TaskHandle<?> handle) {
 				value = handle.result();
 			}
+		}
+		catch (RunningTask.Snooze snooze) {
+			if (attempt.end()) {
+				this.table.snooze(row, this.nodeId, snooze.delay());
+			}
+			return;
 		}
 		catch (TaskFailure ex) {
 			if (attempt.end()) {
@@ -144,9 +152,18 @@ final class TaskRunner {
 				Thread.currentThread().interrupt();
 			}
 			if (attempt.end()) {
-				failedAttempt(row, ex);
+				if (task.isFatal(ex)) {
+					logger.info("Task {} ({}) failed with {}, listed in noRetryFor", row.id(), row.name(), ex.toString());
+					fail(row, null, TaskJson.describe(ex, true));
+				}
+				else {
+					failedAttempt(row, ex);
+				}
 			}
 			return;
+		}
+		finally {
+			TaskContextHolder.set(null);
 		}
 		if (!attempt.end()) {
 			return;

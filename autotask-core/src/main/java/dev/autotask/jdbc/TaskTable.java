@@ -64,14 +64,46 @@ public final class TaskTable {
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
-	// only when the enqueuing transaction commits, never before the row is visible.
+	// only when the enqueuing transaction commits, never before the row is visible. With a
+	// unique key that is already pending or running for this name and owner, nothing is
+	// inserted and the existing task is returned instead (found = false).
 	private static final String INSERT = """
 			WITH inserted AS (
-				INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl)
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key)
 				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
-					:maxAttempts, :ttlMillis * interval '1 millisecond')
+					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey)
+				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
+				DO NOTHING
 				RETURNING id)
-			SELECT id, pg_notify(:channel, '') FROM inserted""";
+			SELECT id, true AS created, pg_notify(:channel, '') FROM inserted
+			UNION ALL
+			SELECT id, false, NULL FROM %1$s
+			WHERE :uniqueKey::text IS NOT NULL AND name = :name AND owner = :owner AND unique_key = :uniqueKey
+				AND status IN ('PENDING', 'RUNNING') AND NOT EXISTS (SELECT 1 FROM inserted)""";
+
+	// Cancel a pending task at once; ask a running one to stop.
+	private static final String CANCEL = """
+			UPDATE %s SET
+				status = CASE WHEN status = 'PENDING' THEN 'CANCELLED' ELSE status END,
+				cancel_requested = true,
+				finished_at = CASE WHEN status = 'PENDING' THEN now() ELSE finished_at END,
+				expires_at = CASE WHEN status = 'PENDING' THEN now() + ttl ELSE expires_at END
+			WHERE id = :id AND owner = :owner AND status IN ('PENDING', 'RUNNING')
+			RETURNING status""";
+
+	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
+
+	private static final String IS_CANCEL_REQUESTED = "SELECT cancel_requested FROM %s WHERE id = :id";
+
+	private static final String REPORT_PROGRESS = """
+			UPDATE %s SET progress = jsonb_build_object('done', :done, 'total', :total)
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
+
+	// Back to PENDING for later without spending the attempt: the next claim counts it again.
+	private static final String SNOOZE = """
+			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1,
+				run_at = now() + :delayMillis * interval '1 millisecond'
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
 	// Milliseconds from now until the earliest pending task is due (negative if one is due);
 	// no row at all when nothing is pending.
@@ -138,6 +170,16 @@ public final class TaskTable {
 
 	private final String insert;
 
+	private final String cancel;
+
+	private final String findStatus;
+
+	private final String isCancelRequested;
+
+	private final String reportProgress;
+
+	private final String snooze;
+
 	private final String millisUntilNext;
 
 	private final String handBack;
@@ -179,6 +221,11 @@ public final class TaskTable {
 		this.fail = withEvent(FAIL.formatted(table), names, events);
 		this.find = FIND.formatted(COLUMNS, table);
 		this.insert = INSERT.formatted(table);
+		this.cancel = CANCEL.formatted(table);
+		this.findStatus = FIND_STATUS.formatted(table);
+		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
+		this.reportProgress = REPORT_PROGRESS.formatted(table);
+		this.snooze = SNOOZE.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
 		this.handBack = HAND_BACK.formatted(table);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
@@ -249,23 +296,93 @@ public final class TaskTable {
 	}
 
 	/**
-	 * Insert a task and notify listeners when the transaction commits.
+	 * Insert a task and notify listeners when the transaction commits; with a unique key
+	 * already pending or running, return that task instead.
 	 * @param task the task
-	 * @return its id
+	 * @return its id, and whether it was created by this call
 	 */
-	public long insert(NewTask task) {
-		return this.jdbc.sql(this.insert)
-			.param("name", task.name())
-			.param("queue", task.queue())
-			.param("owner", task.owner())
-			.param("args", task.args())
-			.param("priority", task.priority())
-			.param("delayMillis", task.delay().toMillis())
-			.param("maxAttempts", task.maxAttempts())
-			.param("ttlMillis", task.ttl().toMillis())
-			.param("channel", this.names.channel())
-			.query((rs, row) -> rs.getLong(1))
-			.single();
+	public Inserted insert(NewTask task) {
+		// A conflicting task may end between the insert and the look-up: try again then.
+		for (int i = 0; i < 3; i++) {
+			Optional<Inserted> inserted = this.jdbc.sql(this.insert)
+				.param("name", task.name())
+				.param("queue", task.queue())
+				.param("owner", task.owner())
+				.param("args", task.args())
+				.param("priority", task.priority())
+				.param("delayMillis", task.delay().toMillis())
+				.param("maxAttempts", task.maxAttempts())
+				.param("ttlMillis", task.ttl().toMillis())
+				.param("uniqueKey", task.uniqueKey())
+				.param("channel", this.names.channel())
+				.query((rs, row) -> new Inserted(rs.getLong("id"), rs.getBoolean("created")))
+				.optional();
+			if (inserted.isPresent()) {
+				return inserted.get();
+			}
+		}
+		throw new IllegalStateException("Could not enqueue task '" + task.name() + "' with unique key '"
+				+ task.uniqueKey() + "': it kept conflicting with a task that ended meanwhile");
+	}
+
+	/**
+	 * Cancel a task of one owner.
+	 * @param id the task
+	 * @param owner the owner asking
+	 * @return its status afterwards, or empty if it does not exist for that owner
+	 */
+	public Optional<String> cancel(long id, String owner) {
+		Optional<String> changed = this.jdbc.sql(this.cancel)
+			.param("id", id)
+			.param("owner", owner)
+			.query(String.class)
+			.optional();
+		if (changed.isPresent()) {
+			return changed;
+		}
+		return this.jdbc.sql(this.findStatus).param("id", id).param("owner", owner).query(String.class).optional();
+	}
+
+	/**
+	 * Whether a cancel was requested for a task.
+	 * @param id the task
+	 * @return whether to stop
+	 */
+	public boolean isCancelRequested(long id) {
+		return this.jdbc.sql(this.isCancelRequested).param("id", id).query(Boolean.class).optional().orElse(true);
+	}
+
+	/**
+	 * Record a running task's progress.
+	 * @param task the task, as claimed
+	 * @param node the node running it
+	 * @param done items done
+	 * @param total items in all, or -1 if unknown
+	 */
+	public void reportProgress(TaskRow task, String node, long done, long total) {
+		this.jdbc.sql(this.reportProgress)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
+			.param("node", node)
+			.param("done", done)
+			.param("total", total)
+			.update();
+	}
+
+	/**
+	 * Put a running task back to pending for later, without spending its attempt.
+	 * @param task the task, as claimed
+	 * @param node the node running it
+	 * @param delay how long to wait
+	 * @return whether this attempt was still running on the node
+	 */
+	public boolean snooze(TaskRow task, String node, Duration delay) {
+		return this.jdbc.sql(this.snooze)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
+			.param("node", node)
+			.param("delayMillis", delay.toMillis())
+			.update() == 1;
 	}
 
 	/**
@@ -379,9 +496,21 @@ public final class TaskTable {
 	 * @param delay the earliest start, from now
 	 * @param maxAttempts attempts allowed
 	 * @param ttl how long the outcome is kept
+	 * @param uniqueKey the unique key, or {@code null}
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
-			int maxAttempts, Duration ttl) {
+			int maxAttempts, Duration ttl, @Nullable String uniqueKey) {
+
+	}
+
+	/**
+	 * What an insert did.
+	 *
+	 * @param id the task's id
+	 * @param created whether this call created it (false: a task with the same unique key was
+	 * pending or running)
+	 */
+	public record Inserted(long id, boolean created) {
 
 	}
 
