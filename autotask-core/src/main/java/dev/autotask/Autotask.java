@@ -66,6 +66,24 @@ public interface Autotask {
 	List<ScheduleInfo> schedules();
 
 	/**
+	 * The queues with tasks, their counts by status, and whether each is paused.
+	 * @return the queues, ordered by name
+	 */
+	List<QueueInfo> queues();
+
+	/**
+	 * Pause a queue on every node: its pending tasks wait, running ones finish.
+	 * @param queue the queue
+	 */
+	void pause(String queue);
+
+	/**
+	 * Resume a paused queue on every node.
+	 * @param queue the queue
+	 */
+	void resume(String queue);
+
+	/**
 	 * The owner used for tasks started without one, such as calls of
 	 * {@code @DelayedTask} methods.
 	 * @return the default owner

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -159,16 +158,12 @@ public final class Engine {
 
 		Running() {
 			EngineSettings settings = Engine.this.settings;
-			Semaphore slots = new Semaphore(settings.workers());
-			this.workers = Executors.newFixedThreadPool(settings.workers(), threads("autotask-worker-"));
+			this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings), threads("autotask-worker-"));
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
-					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping, () -> {
-						slots.release();
-						this.wakeup.signal();
-					});
-			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, slots,
-					this.wakeup, settings);
+					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping);
+			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
+					settings);
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
 			this.notifierThread = threads("autotask-notifier").newThread(this.notifier);
 			this.dispatcherThread = threads("autotask-dispatcher").newThread(this.dispatcher);

@@ -3,17 +3,20 @@ package dev.autotask.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
+import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
 import dev.autotask.jdbc.FireTable;
+import dev.autotask.jdbc.QueueTable;
 import dev.autotask.jdbc.TableNames;
 import dev.autotask.jdbc.TaskRow;
 import dev.autotask.jdbc.TaskTable;
@@ -38,6 +41,8 @@ public final class TaskClient implements Autotask {
 
 	private final FireTable fires;
 
+	private final QueueTable queues;
+
 	/**
 	 * Create the client.
 	 * @param dataSource the database
@@ -49,6 +54,7 @@ public final class TaskClient implements Autotask {
 		TableNames names = new TableNames(settings.schema());
 		this.table = new TaskTable(dataSource, names);
 		this.fires = new FireTable(dataSource, names);
+		this.queues = new QueueTable(dataSource, names);
 		this.registry = registry;
 		this.json = json;
 		this.settings = settings;
@@ -112,6 +118,36 @@ public final class TaskClient implements Autotask {
 		Instant next = last.map(schedule.schedule()::nextAfter)
 			.orElseGet(() -> schedule.startNow() ? now : schedule.schedule().nextAfter(now));
 		return new ScheduleInfo(schedule.taskName(), schedule.description(), last.orElse(null), next);
+	}
+
+	@Override
+	public List<QueueInfo> queues() {
+		Map<String, Map<String, Long>> counts = this.queues.count();
+		List<String> paused = this.queues.findPaused();
+		java.util.Set<String> names = new java.util.TreeSet<>(counts.keySet());
+		names.addAll(paused);
+		return names.stream().map((name) -> {
+			Map<TaskStatus, Long> byStatus = new java.util.EnumMap<>(TaskStatus.class);
+			counts.getOrDefault(name, Map.of()).forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
+			return new QueueInfo(name, byStatus, paused.contains(name));
+		}).toList();
+	}
+
+	@Override
+	public void pause(String queue) {
+		this.queues.setPaused(checkQueue(queue), true);
+	}
+
+	@Override
+	public void resume(String queue) {
+		this.queues.setPaused(checkQueue(queue), false);
+	}
+
+	private static String checkQueue(String queue) {
+		if (queue == null || queue.isBlank() || queue.length() > 100) {
+			throw new IllegalArgumentException("Queue name must be 1 to 100 characters, got '" + queue + "'");
+		}
+		return queue;
 	}
 
 	@Override

@@ -60,10 +60,8 @@ final class TaskRunner {
 
 	private final BooleanSupplier stopping;
 
-	private final Runnable onEnd;
-
 	TaskRunner(TaskTable table, TaskRegistry registry, TaskJson json, RetryPolicy retryPolicy, String nodeId,
-			ScheduledExecutorService watchdog, BooleanSupplier stopping, Runnable onEnd) {
+			ScheduledExecutorService watchdog, BooleanSupplier stopping) {
 		this.table = table;
 		this.registry = registry;
 		this.json = json;
@@ -71,7 +69,6 @@ final class TaskRunner {
 		this.nodeId = nodeId;
 		this.watchdog = watchdog;
 		this.stopping = stopping;
-		this.onEnd = onEnd;
 	}
 
 	void run(TaskRow row) {
@@ -94,7 +91,6 @@ final class TaskRunner {
 		finally {
 			MDC.remove(MDC_TASK_ID);
 			MDC.remove(MDC_TASK_NAME);
-			this.onEnd.run();
 		}
 	}
 

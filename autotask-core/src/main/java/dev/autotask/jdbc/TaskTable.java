@@ -31,13 +31,16 @@ public final class TaskTable {
 			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
 			started_at, finished_at, result::text AS result, error::text AS error""";
 
-	// Claim the due tasks in one statement. SKIP LOCKED lets nodes claim side by side without
-	// waiting on each other; the subquery reads only the partial claim index.
+	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
+	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
+	// only the partial claim index. Paused queues are left alone.
 	private static final String CLAIM = """
 			UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
 			WHERE id IN (
 				SELECT id FROM %1$s
 				WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
+					AND (queue = ANY(:queues)) <> :exceptQueues
+					AND NOT EXISTS (SELECT 1 FROM %3$s AS q WHERE q.name = queue AND q.paused)
 				ORDER BY priority DESC, run_at, id
 				LIMIT :limit
 				FOR UPDATE SKIP LOCKED)
@@ -215,7 +218,7 @@ public final class TaskTable {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.names = names;
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, COLUMNS);
+		this.claim = CLAIM.formatted(table, COLUMNS, names.queue());
 		this.events = events;
 		this.complete = withEvent(COMPLETE.formatted(table), names, events);
 		this.fail = withEvent(FAIL.formatted(table), names, events);
@@ -238,16 +241,32 @@ public final class TaskTable {
 	}
 
 	/**
-	 * Claim up to {@code limit} due tasks for a node.
+	 * Claim up to {@code limit} due tasks of any queue for a node.
 	 * @param node the claiming node
 	 * @param taskNames the tasks the node can run
 	 * @param limit the most to claim
 	 * @return the claimed tasks, now RUNNING on the node
 	 */
 	public List<TaskRow> claim(String node, Collection<String> taskNames, int limit) {
+		return claim(node, taskNames, List.of(), true, limit);
+	}
+
+	/**
+	 * Claim up to {@code limit} due tasks of some queues for a node.
+	 * @param node the claiming node
+	 * @param taskNames the tasks the node can run
+	 * @param queues the queues
+	 * @param exceptQueues whether to claim from every queue but these instead
+	 * @param limit the most to claim
+	 * @return the claimed tasks, now RUNNING on the node
+	 */
+	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
+			boolean exceptQueues, int limit) {
 		return this.jdbc.sql(this.claim)
 			.param("node", node)
 			.param("names", taskNames.toArray(String[]::new))
+			.param("queues", queues.toArray(String[]::new))
+			.param("exceptQueues", exceptQueues)
 			.param("limit", limit)
 			.query(ROW_MAPPER)
 			.list();

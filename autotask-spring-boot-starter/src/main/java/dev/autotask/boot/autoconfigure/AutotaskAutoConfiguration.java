@@ -65,7 +65,14 @@ public final class AutotaskAutoConfiguration {
 				properties.getSchema(), owner, properties.getWorkers(), properties.getPollInterval(),
 				properties.getRetryDelay(), properties.getMaxRetryDelay(), properties.getResultTtl(),
 				properties.getCleanInterval(), properties.getShutdownTimeout(), properties.getLease(),
-				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(), false);
+				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(), false,
+				queueConcurrency(properties));
+	}
+
+	private static java.util.Map<String, Integer> queueConcurrency(AutotaskProperties properties) {
+		java.util.Map<String, Integer> concurrency = new java.util.LinkedHashMap<>();
+		properties.getQueues().forEach((name, queue) -> concurrency.put(name, queue.getConcurrency()));
+		return concurrency;
 	}
 
 	@Bean

@@ -1,6 +1,8 @@
 package dev.autotask.boot.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.autotask.engine.EngineSettings;
 import org.jspecify.annotations.Nullable;
@@ -86,6 +88,12 @@ public class AutotaskProperties {
 	private Duration workerMonitorInterval = EngineSettings.DEFAULT_WORKER_MONITOR_INTERVAL;
 
 	private final History history = new History();
+
+	/**
+	 * Queues with worker threads of their own on each node, by name. Every other queue shares
+	 * autotask.workers.
+	 */
+	private final Map<String, Queue> queues = new LinkedHashMap<>();
 
 	private final Flyway flyway = new Flyway();
 
@@ -197,6 +205,30 @@ public class AutotaskProperties {
 
 	public History getHistory() {
 		return this.history;
+	}
+
+	public Map<String, Queue> getQueues() {
+		return this.queues;
+	}
+
+	/**
+	 * Settings of one queue.
+	 */
+	public static class Queue {
+
+		/**
+		 * Worker threads of this queue on each node.
+		 */
+		private int concurrency = 1;
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
 	}
 
 	public Flyway getFlyway() {

@@ -35,7 +35,8 @@ class AutotaskAutoConfigurationIT {
 
 	@Test
 	void startsTheApiTheEngineAndTheMigration() {
-		this.runner.withPropertyValues("autotask.workers=3", "autotask.owner=billing").run((context) -> {
+		this.runner.withPropertyValues("autotask.workers=3", "autotask.owner=billing",
+				"autotask.queues.reports.concurrency=2").run((context) -> {
 			assertThat(context).hasSingleBean(Autotask.class)
 				.hasSingleBean(EngineLifecycle.class)
 				.hasSingleBean(AutotaskSchemaInitializer.class);
@@ -44,6 +45,7 @@ class AutotaskAutoConfigurationIT {
 			assertThat(settings.workers()).isEqualTo(3);
 			assertThat(settings.defaultOwner()).isEqualTo("billing");
 			assertThat(settings.schema()).isEqualTo(postgres.schema());
+			assertThat(settings.queueConcurrency()).containsExactly(java.util.Map.entry("reports", 2));
 			assertThat(tableExists("autotask_task")).isTrue();
 			assertThat(tableExists("autotask_schema_history")).isTrue();
 		});
