@@ -88,7 +88,10 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 		if (this.migrate) {
 			try (Connection connection = this.dataSource.getConnection();
 					Statement statement = connection.createStatement()) {
-				statement.execute("TRUNCATE " + this.schema + ".autotask_task RESTART IDENTITY CASCADE");
+				// The supervision tables too: a leader or node left by an earlier test would
+				// otherwise decide who leads, and when, in the next.
+				statement.execute("TRUNCATE " + this.schema + ".autotask_task, " + this.schema + ".autotask_leader, "
+						+ this.schema + ".autotask_node, " + this.schema + ".autotask_fire RESTART IDENTITY CASCADE");
 			}
 		}
 	}
