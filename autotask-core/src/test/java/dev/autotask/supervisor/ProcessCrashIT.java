@@ -185,13 +185,51 @@ class ProcessCrashIT {
 		assertThat(a.kill()).as("exit status of node-a").isEqualTo(EngineProcess.KILLED);
 		Lease leaseAtKill = lease().orElseThrow();
 		EngineProcess restarted = start("node-a-restarted");
-		awaitLeader(restarted, killed, EngineProcess.LEASE.plus(START_TIMEOUT));
+		awaitLeader(restarted, killed, EngineProcess.LEASE.plusSeconds(3));
 
 		Lease lease = lease().orElseThrow();
 		assertThat(lease.electedAt()).isAfterOrEqualTo(leaseAtKill.expiresAt())
 			.isBefore(leaseAtKill.expiresAt().plus(EngineProcess.LEASE).plusSeconds(1));
 		report("restarted under a new id after SIGKILL: leads %d ms after the kill (lease %d ms)",
 				millis(killed, lease.electedAt()), EngineProcess.LEASE.toMillis());
+	}
+
+	@Test
+	void nodeRestartedUnderSameIdAfterSigkillLeadsAndRunsAgainWhatItWasRunning() throws Exception {
+		send(TASKS);
+		EngineProcess a = start("node-a");
+		awaitLeader(a, Instant.MIN, START_TIMEOUT);
+		await().atMost(START_TIMEOUT).until(() -> runningOn(a) >= 2);
+
+		Instant killed = databaseNow();
+		assertThat(a.kill()).as("exit status of node-a").isEqualTo(EngineProcess.KILLED);
+		Set<Long> orphans = new HashSet<>(this.jdbc
+			.sql("SELECT id FROM autotask_task WHERE status = 'RUNNING' AND node_id = ?")
+			.param(a.nodeId())
+			.query(Long.class)
+			.list());
+		// As with autotask.node-id set to the host or pod name: the same id, a new process.
+		EngineProcess restarted = start(a.nodeId());
+		awaitLeader(restarted, killed, EngineProcess.LEASE.plusSeconds(3));
+		Lease lease = lease().orElseThrow();
+
+		// Its own heartbeat keeps the node alive, yet what it ran before the kill is rescued.
+		await().atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(100))
+			.untilAsserted(() -> assertThat(this.counts.withStatus("SUCCESS")).isEqualTo(TASKS));
+		assertThat(this.counts.byStatus()).containsExactly(Map.entry("SUCCESS", (long) TASKS));
+		List<Task> rescued = tasks().stream().filter((task) -> task.rescues() > 0).toList();
+		assertThat(orphans).as("tasks RUNNING on node-a when it died").isNotEmpty();
+		assertThat(rescued).extracting(Task::id).as("tasks rescued").containsExactlyInAnyOrderElementsOf(orphans);
+		assertThat(rescued).allSatisfy((task) -> {
+			assertThat(task.rescues()).isOne();
+			assertThat(task.attempt()).isEqualTo(2);
+			assertThat(task.errorType()).isEqualTo(NODE_LOST);
+		});
+		report("restarted under the same id after SIGKILL: leads %d ms after the kill (lease %d ms),"
+				+ " %d task(s) of its earlier process handed back after %d ms", millis(killed, lease.electedAt()),
+				EngineProcess.LEASE.toMillis(), rescued.size(),
+				millis(killed, rescued.stream().map(Task::runAt).min(Comparator.naturalOrder()).orElseThrow()));
 	}
 
 	private EngineProcess start(String nodeId) throws IOException {
