@@ -199,6 +199,8 @@ public final class EngineProcess implements AutoCloseable {
 			System.err.println("Usage: EngineProcess <jdbc-url> <user> <password> <schema> <node-id>");
 			System.exit(2);
 		}
+		// Never outlive the test's JVM, even one killed before its @AfterEach could run.
+		ProcessHandle.current().parent().ifPresent((parent) -> parent.onExit().thenRun(() -> System.exit(1)));
 		String schema = args[3];
 		String nodeId = args[4];
 		HikariDataSource dataSource = PostgresExtension.pool(args[0], args[1], args[2], schema,
