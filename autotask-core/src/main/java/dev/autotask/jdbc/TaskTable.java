@@ -133,14 +133,17 @@ public final class TaskTable {
 				LIMIT :limit)""";
 
 	// Hand the RUNNING tasks of dead nodes back to PENDING. One more attempt is granted for
-	// each, so the crash does not spend the task's retries.
+	// each, so the crash does not spend the task's retries. A node restarted under its old id
+	// (autotask.node-id) is alive, but the tasks it claimed before it registered again are
+	// orphans all the same: nothing runs them any more.
 	private static final String RESCUE = """
 			UPDATE %1$s AS task SET status = 'PENDING', run_at = now(), rescues = rescues + 1,
 				max_attempts = max_attempts + 1, node_id = NULL,
 				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'message',
 					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task was handed back')
 			WHERE task.status = 'RUNNING' AND NOT (task.name = ANY(:failNames)) AND NOT EXISTS (
-				SELECT 1 FROM %2$s AS node WHERE node.id = task.node_id AND node.expires_at >= now())
+				SELECT 1 FROM %2$s AS node
+				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)
 			RETURNING task.id""";
 
 	// The tasks that asked to fail rather than run again when their node dies.
@@ -149,7 +152,8 @@ public final class TaskTable {
 				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'message',
 					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task fails as it asked')
 			WHERE task.status = 'RUNNING' AND task.name = ANY(:failNames) AND NOT EXISTS (
-				SELECT 1 FROM %2$s AS node WHERE node.id = task.node_id AND node.expires_at >= now())
+				SELECT 1 FROM %2$s AS node
+				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)
 			RETURNING task.id""";
 
 	private static final String RETRY = """

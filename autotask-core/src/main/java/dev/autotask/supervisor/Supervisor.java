@@ -70,11 +70,13 @@ public final class Supervisor {
 
 	/**
 	 * Register the node, then start heartbeats, elections and, while leading, maintenance.
-	 * The first heartbeat is written before this returns, so that the node's tasks never look
-	 * orphaned.
+	 * The node is registered before this returns, so that its tasks never look orphaned; the
+	 * tasks of an earlier process under the same id, killed before it could hand them back,
+	 * do from then on.
 	 */
 	public synchronized void start() {
-		heartbeat();
+		this.nodes.register(this.settings.nodeId(), this.settings.workers(),
+				this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
 		this.heartbeat = Executors.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-heartbeat"));
 		this.maintenance = Executors
 			.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-maintenance"));
