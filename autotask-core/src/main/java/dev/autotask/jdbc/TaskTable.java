@@ -115,8 +115,10 @@ public final class TaskTable {
 				SELECT min(run_at) AS next FROM %s WHERE status = 'PENDING' AND name = ANY(:names)) AS pending
 			WHERE next IS NOT NULL""";
 
+	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
+	// tasks enqueued while it ran.
 	private static final String HAND_BACK = """
-			UPDATE %s SET status = 'PENDING', node_id = NULL, run_at = now(), rescues = rescues + 1,
+			UPDATE %s SET status = 'PENDING', node_id = NULL, rescues = rescues + 1,
 				max_attempts = max_attempts + 1
 			WHERE status = 'RUNNING' AND node_id = :node""";
 
@@ -137,9 +139,9 @@ public final class TaskTable {
 	// (autotask.node-id) is alive, but the tasks it claimed before it registered again are
 	// orphans all the same: nothing runs them any more.
 	private static final String RESCUE = """
-			UPDATE %1$s AS task SET status = 'PENDING', run_at = now(), rescues = rescues + 1,
+			UPDATE %1$s AS task SET status = 'PENDING', rescues = rescues + 1,
 				max_attempts = max_attempts + 1, node_id = NULL,
-				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'message',
+				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
 					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task was handed back')
 			WHERE task.status = 'RUNNING' AND NOT (task.name = ANY(:failNames)) AND NOT EXISTS (
 				SELECT 1 FROM %2$s AS node
@@ -149,7 +151,7 @@ public final class TaskTable {
 	// The tasks that asked to fail rather than run again when their node dies.
 	private static final String RESCUE_FAIL = """
 			UPDATE %1$s AS task SET status = 'FAILURE', finished_at = now(), expires_at = now() + ttl,
-				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'message',
+				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
 					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task fails as it asked')
 			WHERE task.status = 'RUNNING' AND task.name = ANY(:failNames) AND NOT EXISTS (
 				SELECT 1 FROM %2$s AS node

@@ -134,8 +134,8 @@ class ProcessCrashIT {
 			// The rescue's error stays on the record after the run that succeeded.
 			assertThat(task.errorType()).isEqualTo(NODE_LOST);
 			// Handed back only once A counted as dead, and run again after that.
-			assertThat(task.runAt()).isAfterOrEqualTo(aExpiry).isAfterOrEqualTo(lease.electedAt());
-			assertThat(task.startedAt()).isAfterOrEqualTo(task.runAt());
+			assertThat(task.rescuedAt()).isAfterOrEqualTo(aExpiry).isAfterOrEqualTo(lease.electedAt());
+			assertThat(task.startedAt()).isAfterOrEqualTo(task.rescuedAt());
 		});
 		assertThat(tasks).filteredOn((task) -> task.rescues() == 0)
 			.allSatisfy((task) -> assertThat(task.attempt()).isOne());
@@ -161,7 +161,7 @@ class ProcessCrashIT {
 				});
 		}
 
-		Instant firstRescue = rescued.stream().map(Task::runAt).min(Comparator.naturalOrder()).orElseThrow();
+		Instant firstRescue = rescued.stream().map(Task::rescuedAt).min(Comparator.naturalOrder()).orElseThrow();
 		Instant firstRerun = rescued.stream().map(Task::startedAt).min(Comparator.naturalOrder()).orElseThrow();
 		report("leader failover after SIGKILL: %d ms (lease %d ms)", millis(killed, lease.electedAt()),
 				EngineProcess.LEASE.toMillis());
@@ -229,7 +229,7 @@ class ProcessCrashIT {
 		report("restarted under the same id after SIGKILL: leads %d ms after the kill (lease %d ms),"
 				+ " %d task(s) of its earlier process handed back after %d ms", millis(killed, lease.electedAt()),
 				EngineProcess.LEASE.toMillis(), rescued.size(),
-				millis(killed, rescued.stream().map(Task::runAt).min(Comparator.naturalOrder()).orElseThrow()));
+				millis(killed, rescued.stream().map(Task::rescuedAt).min(Comparator.naturalOrder()).orElseThrow()));
 	}
 
 	private EngineProcess start(String nodeId) throws IOException {
@@ -302,11 +302,11 @@ class ProcessCrashIT {
 	private List<Task> tasks() {
 		return this.jdbc.sql("""
 				SELECT id, (args->>0)::int AS n, node_id, attempt, max_attempts, rescues, error->>'type' AS error_type,
-					run_at, started_at
+					coalesce((error->>'at')::timestamptz, run_at) AS rescued_at, started_at
 				FROM autotask_task ORDER BY id""")
 			.query((rs, row) -> new Task(rs.getLong("id"), rs.getInt("n"), rs.getString("node_id"),
 					rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getInt("rescues"), rs.getString("error_type"),
-					instant(rs, "run_at"), instant(rs, "started_at")))
+					instant(rs, "rescued_at"), instant(rs, "started_at")))
 			.list();
 	}
 
@@ -337,7 +337,7 @@ class ProcessCrashIT {
 	}
 
 	private record Task(long id, int n, String nodeId, int attempt, int maxAttempts, int rescues,
-			@Nullable String errorType, Instant runAt, Instant startedAt) {
+			@Nullable String errorType, Instant rescuedAt, Instant startedAt) {
 
 	}
 
