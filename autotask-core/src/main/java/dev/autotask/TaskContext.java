@@ -67,6 +67,55 @@ public interface TaskContext {
 	RuntimeException snooze(Duration delay);
 
 	/**
+	 * Walk a large data set in chunks, each in a short execution of its own: the App Engine
+	 * "iterative task". Each call runs one chunk in a transaction on the engine's
+	 * {@code DataSource} and saves the cursor it returns with the task in that same
+	 * transaction, so a chunk's writes (made through that {@code DataSource}, with
+	 * {@code JdbcTemplate}, {@code JdbcClient} or a transaction-aware repository) and its cursor
+	 * commit together. Then the task ends this execution and runs again for the next chunk,
+	 * letting other tasks in between. After a crash, the walk resumes after the last committed
+	 * chunk, never repeating one. Progress counts the chunks done.
+	 *
+	 * <pre class="code">
+	 * &#64;DelayedTask(retries = 5)
+	 * public void touchAll(TaskContext context) {
+	 *     context.iterate(Long.class, 0L, (lastId) -&gt; {
+	 *         List&lt;Long&gt; ids = jdbc.sql("SELECT id FROM item WHERE id &gt; ? ORDER BY id LIMIT 1000")...;
+	 *         ...;                                                   // process them
+	 *         return ids.isEmpty() ? null : ids.get(ids.size() - 1);  // null: done
+	 *     });
+	 * }
+	 * </pre>
+	 * @param <C> the cursor type, written as JSON
+	 * @param cursorType the cursor's class
+	 * @param start the cursor of the first chunk
+	 * @param chunk processes the chunk after a cursor and returns the next cursor, or
+	 * {@code null} when the walk is done
+	 * @throws Exception what the chunk threw; the chunk is rolled back and the task retried
+	 * from the last saved cursor
+	 */
+	<C> void iterate(Class<C> cursorType, C start, Chunk<C> chunk) throws Exception;
+
+	/**
+	 * One chunk of an iterative task.
+	 *
+	 * @param <C> the cursor type
+	 * @see TaskContext#iterate(Class, Object, Chunk)
+	 */
+	@FunctionalInterface
+	interface Chunk<C> {
+
+		/**
+		 * Process the items after {@code cursor}.
+		 * @param cursor where the previous chunk ended
+		 * @return the cursor after this chunk, or {@code null} when there is nothing left
+		 * @throws Exception to roll the chunk back and fail the attempt
+		 */
+		@org.jspecify.annotations.Nullable C next(C cursor) throws Exception;
+
+	}
+
+	/**
 	 * The context of the task running on this thread.
 	 * @return the context, or empty outside a task
 	 */

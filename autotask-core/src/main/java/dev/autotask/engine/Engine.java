@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
 /**
  * One node's engine: a dispatcher that claims due tasks, a pool of workers that run them, a
  * notifier that wakes the dispatcher when a task is enqueued, and the supervisor that
@@ -161,7 +164,8 @@ public final class Engine {
 			this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings), threads("autotask-worker-"));
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
-					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping);
+					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
+					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)));
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
 					settings);
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);

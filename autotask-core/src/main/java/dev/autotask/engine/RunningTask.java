@@ -5,6 +5,10 @@ import java.time.Duration;
 import dev.autotask.TaskContext;
 import dev.autotask.jdbc.TaskRow;
 import dev.autotask.jdbc.TaskTable;
+import dev.autotask.json.TaskJson;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The {@link TaskContext} of one claimed attempt.
@@ -17,10 +21,16 @@ final class RunningTask implements TaskContext {
 
 	private final String nodeId;
 
-	RunningTask(TaskRow row, TaskTable table, String nodeId) {
+	private final TaskJson json;
+
+	private final TransactionTemplate transactions;
+
+	RunningTask(TaskRow row, TaskTable table, String nodeId, TaskJson json, TransactionTemplate transactions) {
 		this.row = row;
 		this.table = table;
 		this.nodeId = nodeId;
+		this.json = json;
+		this.transactions = transactions;
 	}
 
 	@Override
@@ -59,6 +69,64 @@ final class RunningTask implements TaskContext {
 			throw new IllegalArgumentException("Snooze delay must not be negative, got " + delay);
 		}
 		throw new Snooze(delay);
+	}
+
+	@Override
+	public <C> void iterate(Class<C> cursorType, C start, Chunk<C> chunk) throws Exception {
+		Checkpoint saved = (this.row.checkpoint() != null) ? this.json.readResult(this.row.checkpoint(), Checkpoint.class)
+				: null;
+		if (saved != null && saved.done()) {
+			// The last chunk committed, but the run ended before the task did: nothing is left.
+			return;
+		}
+		C cursor = (saved != null) ? this.json.readResult(saved.cursor(), cursorType) : start;
+		C next;
+		try {
+			next = this.transactions.execute((status) -> {
+				try {
+					C after = chunk.next(cursor);
+					String checkpoint = this.json.write(new Checkpoint((after != null) ? this.json.write(after) : null,
+							after == null));
+					if (!this.table.saveCheckpoint(this.row, this.nodeId, checkpoint)) {
+						throw new IllegalStateException("Task " + this.row.id()
+								+ " is no longer running on this node; its chunk is rolled back");
+					}
+					return after;
+				}
+				catch (RuntimeException ex) {
+					throw ex;
+				}
+				catch (Exception ex) {
+					throw new ChunkFailed(ex);
+				}
+			});
+		}
+		catch (ChunkFailed ex) {
+			throw (Exception) ex.getCause();
+		}
+		if (next != null) {
+			// One chunk per execution: the rest waits its turn behind other tasks.
+			throw snooze(Duration.ZERO);
+		}
+	}
+
+	/**
+	 * Where an iterative task stands: the cursor after the last committed chunk, as JSON, and
+	 * whether that chunk was the last.
+	 */
+	record Checkpoint(@Nullable String cursor, boolean done) {
+
+	}
+
+	/**
+	 * Carries a checked exception out of the chunk's transaction callback.
+	 */
+	private static final class ChunkFailed extends RuntimeException {
+
+		ChunkFailed(Exception cause) {
+			super(cause);
+		}
+
 	}
 
 	/**

@@ -158,7 +158,7 @@ public final class TaskClient implements Autotask {
 	private TaskInfo toInfo(TaskRow row) {
 		return new TaskInfo(row.id(), row.name(), row.queue(), row.owner(), TaskStatus.valueOf(row.status()),
 				row.args(), row.attempt(), row.maxAttempts(), row.createdAt(), row.runAt(), row.startedAt(),
-				row.finishedAt(), row.result(), this.json.readError(row.error()));
+				row.finishedAt(), row.result(), this.json.readError(row.error()), row.progress(), row.rescues());
 	}
 
 

@@ -25,6 +25,7 @@ import org.slf4j.MDC;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.NonTransientDataAccessException;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs one claimed task on a worker thread and records how it ended: success with its result,
@@ -60,8 +61,10 @@ final class TaskRunner {
 
 	private final BooleanSupplier stopping;
 
+	private final TransactionTemplate transactions;
+
 	TaskRunner(TaskTable table, TaskRegistry registry, TaskJson json, RetryPolicy retryPolicy, String nodeId,
-			ScheduledExecutorService watchdog, BooleanSupplier stopping) {
+			ScheduledExecutorService watchdog, BooleanSupplier stopping, TransactionTemplate transactions) {
 		this.table = table;
 		this.registry = registry;
 		this.json = json;
@@ -69,6 +72,7 @@ final class TaskRunner {
 		this.nodeId = nodeId;
 		this.watchdog = watchdog;
 		this.stopping = stopping;
+		this.transactions = transactions;
 	}
 
 	void run(TaskRow row) {
@@ -123,7 +127,7 @@ final class TaskRunner {
 		}
 		Attempt attempt = new Attempt(row, task.timeout());
 		Object value;
-		TaskContextHolder.set(new RunningTask(row, this.table, this.nodeId));
+		TaskContextHolder.set(new RunningTask(row, this.table, this.nodeId, this.json, this.transactions));
 		try {
 			value = task.invoker().invoke(args);
 			if (value instanceof TaskHandle<?> handle) {

@@ -29,7 +29,8 @@ public final class TaskTable {
 
 	private static final String COLUMNS = """
 			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
-			started_at, finished_at, result::text AS result, error::text AS error""";
+			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
+			checkpoint::text AS checkpoint, rescues""";
 
 	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
 	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
@@ -100,6 +101,13 @@ public final class TaskTable {
 
 	private static final String REPORT_PROGRESS = """
 			UPDATE %s SET progress = jsonb_build_object('done', :done, 'total', :total)
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
+
+	// Save an iterative task's cursor. Run in the chunk's own transaction: if the task was taken
+	// from this node meanwhile, nothing is saved and the caller rolls the chunk back.
+	private static final String SAVE_CHECKPOINT = """
+			UPDATE %s SET checkpoint = :checkpoint::jsonb,
+				progress = jsonb_build_object('done', coalesce((progress->>'done')::bigint, 0) + 1, 'total', -1)
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
 	// Back to PENDING for later without spending the attempt: the next claim counts it again.
@@ -189,6 +197,8 @@ public final class TaskTable {
 
 	private final String snooze;
 
+	private final String saveCheckpoint;
+
 	private final String millisUntilNext;
 
 	private final String handBack;
@@ -235,6 +245,7 @@ public final class TaskTable {
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
 		this.reportProgress = REPORT_PROGRESS.formatted(table);
 		this.snooze = SNOOZE.formatted(table);
+		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
 		this.handBack = HAND_BACK.formatted(table);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
@@ -395,6 +406,22 @@ public final class TaskTable {
 	}
 
 	/**
+	 * Save an iterative task's cursor and count the chunk.
+	 * @param task the task, as claimed
+	 * @param node the node running it
+	 * @param checkpoint the cursor JSON
+	 * @return whether this attempt was still running on the node
+	 */
+	public boolean saveCheckpoint(TaskRow task, String node, String checkpoint) {
+		return this.jdbc.sql(this.saveCheckpoint)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
+			.param("node", node)
+			.param("checkpoint", checkpoint)
+			.update() == 1;
+	}
+
+	/**
 	 * Put a running task back to pending for later, without spending its attempt.
 	 * @param task the task, as claimed
 	 * @param node the node running it
@@ -498,7 +525,8 @@ public final class TaskTable {
 		return new TaskRow(rs.getLong("id"), rs.getString("name"), rs.getString("queue"), rs.getString("owner"),
 				rs.getString("status"), rs.getString("args"), rs.getInt("attempt"), rs.getInt("max_attempts"),
 				instant(rs, "created_at"), instant(rs, "run_at"), instantOrNull(rs, "started_at"),
-				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"));
+				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"), rs.getString("progress"),
+				rs.getString("checkpoint"), rs.getInt("rescues"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {
