@@ -9,6 +9,7 @@ import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.test.TaskTesting;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,6 +20,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Role;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.core.env.Environment;
@@ -83,6 +85,14 @@ public final class AutotaskAutoConfiguration {
 		schema.ifAvailable((initializer) -> {
 		});
 		return new TaskClient(dataSource, registry, json, settings);
+	}
+
+	@Bean
+	@Lazy
+	@ConditionalOnMissingBean
+	TaskTesting autotaskTaskTesting(DataSource dataSource, TaskRegistry registry, TaskJson json,
+			EngineSettings settings) {
+		return new TaskTesting(dataSource, registry, json, settings);
 	}
 
 	@Bean
