@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.autotask.Autotask;
+import dev.autotask.QueueInfo;
+import dev.autotask.SendOptions;
+import dev.autotask.TaskStatus;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
@@ -49,6 +52,23 @@ class SampleController {
 	@PostMapping("/partner-sync")
 	Map<String, Object> syncPartner(@RequestParam(defaultValue = "0.5") double failureRate) {
 		return started(this.tasks.syncPartner(failureRate));
+	}
+
+	@PostMapping("/tasks/{id}/cancel")
+	ResponseEntity<TaskStatus> cancel(@PathVariable long id) {
+		return ResponseEntity.of(this.autotask.cancel(id, this.autotask.defaultOwner()));
+	}
+
+	@PostMapping("/customers/{customerId}/sync")
+	Map<String, Object> syncCustomer(@PathVariable long customerId) {
+		// One sync per customer at a time: a second request while one is pending gets the same task.
+		return started(this.autotask.send("reportTasks.syncCustomer",
+				SendOptions.owner(this.autotask.defaultOwner()).uniqueKey("customer-" + customerId), customerId));
+	}
+
+	@GetMapping("/queues")
+	List<QueueInfo> queues() {
+		return this.autotask.queues();
 	}
 
 	@GetMapping("/schedules")

@@ -96,6 +96,20 @@ class SampleApplicationIT {
 	}
 
 	@Test
+	void customerSyncIsUniqueWhilePendingAndCanBeCancelledWhileRunning() throws Exception {
+		JsonNode first = post("/customers/7/sync");
+		JsonNode second = post("/customers/7/sync");
+		assertThat(second.get("id").asLong()).isEqualTo(first.get("id").asLong());
+		String statusUrl = first.get("statusUrl").asString();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !get(statusUrl).get("progress").isNull());
+
+		assertThat(post("/tasks/" + first.get("id").asLong() + "/cancel").asString()).isEqualTo("RUNNING");
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCESS".equals(get(statusUrl).get("status").asString()));
+		assertThat(get(statusUrl).get("result").asString()).contains("stopped after");
+	}
+
+	@Test
 	void unknownTaskIdIsNotFound() throws Exception {
 		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/tasks/999999")).build(),
 				HttpResponse.BodyHandlers.ofString());
