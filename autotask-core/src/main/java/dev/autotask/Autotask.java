@@ -60,6 +60,14 @@ public interface Autotask {
 	Optional<TaskInfo> status(long id, String owner);
 
 	/**
+	 * A chain of tasks continued with {@link TaskContext#repeat(Object...)}, by its first task.
+	 * @param firstId the id of the chain's first task
+	 * @param owner the owner asking
+	 * @return the chain's tasks in order; empty if no task has that id for that owner
+	 */
+	List<TaskInfo> chain(long firstId, String owner);
+
+	/**
 	 * The periodic and cron tasks of this application, with their last and next fire.
 	 * @return the schedules, ordered by task name
 	 */

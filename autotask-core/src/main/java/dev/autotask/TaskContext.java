@@ -67,6 +67,16 @@ public interface TaskContext {
 	RuntimeException snooze(Duration delay);
 
 	/**
+	 * End this run with success and enqueue the same task again with new arguments, as the next
+	 * link of a chain that {@link Autotask#chain(long, String)} follows by the first task's id:
+	 * the App Engine "repeat". The next task is enqueued in the same transaction that records this
+	 * run's end. Like {@link #snooze(Duration)}, this method does not return.
+	 * @param args the next run's arguments
+	 * @return never
+	 */
+	RuntimeException repeat(Object... args);
+
+	/**
 	 * Walk a large data set in chunks, each in a short execution of its own: the App Engine
 	 * "iterative task". Each call runs one chunk in a transaction on the engine's
 	 * {@code DataSource} and saves the cursor it returns with the task in that same

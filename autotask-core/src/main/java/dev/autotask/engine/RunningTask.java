@@ -72,6 +72,11 @@ final class RunningTask implements TaskContext {
 	}
 
 	@Override
+	public RuntimeException repeat(Object... args) {
+		throw new Repeat((args != null) ? args : new Object[] { null });
+	}
+
+	@Override
 	public <C> void iterate(Class<C> cursorType, C start, Chunk<C> chunk) throws Exception {
 		Checkpoint saved = (this.row.checkpoint() != null) ? this.json.readResult(this.row.checkpoint(), Checkpoint.class)
 				: null;
@@ -125,6 +130,24 @@ final class RunningTask implements TaskContext {
 
 		ChunkFailed(Exception cause) {
 			super(cause);
+		}
+
+	}
+
+	/**
+	 * Thrown by {@link #repeat(Object...)} to end the run; caught by the runner.
+	 */
+	static final class Repeat extends RuntimeException {
+
+		private final transient Object[] args;
+
+		Repeat(Object[] args) {
+			super("repeated", null, false, false);
+			this.args = args;
+		}
+
+		Object[] args() {
+			return this.args;
 		}
 
 	}

@@ -105,6 +105,11 @@ public final class TaskClient implements Autotask {
 	}
 
 	@Override
+	public List<TaskInfo> chain(long firstId, String owner) {
+		return this.table.findChain(firstId, owner).stream().map(this::toInfo).toList();
+	}
+
+	@Override
 	public List<ScheduleInfo> schedules() {
 		if (this.registry.schedules().isEmpty()) {
 			return List.of();

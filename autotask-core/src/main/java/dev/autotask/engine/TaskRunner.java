@@ -134,6 +134,12 @@ final class TaskRunner {
 				value = handle.result();
 			}
 		}
+		catch (RunningTask.Repeat repeat) {
+			if (attempt.end()) {
+				continueWith(row, task, repeat.args());
+			}
+			return;
+		}
 		catch (RunningTask.Snooze snooze) {
 			if (attempt.end()) {
 				this.table.snooze(row, this.nodeId, snooze.delay());
@@ -181,6 +187,29 @@ final class TaskRunner {
 			logger.warn("Task {} ({}) succeeded, but its attempt {} was no longer running on this node; not recorded",
 					row.id(), row.name(), row.attempt());
 		}
+	}
+
+	/**
+	 * End this run and enqueue the next link of its chain, in one transaction.
+	 */
+	private void continueWith(TaskRow row, TaskDefinition task, Object[] args) {
+		String nextArgs;
+		try {
+			nextArgs = this.json.writeArgs(task, args);
+		}
+		catch (IllegalArgumentException ex) {
+			fail(row, null, new TaskError(IllegalArgumentException.class.getName(),
+					"The task repeated itself with arguments that do not fit: " + ex.getMessage(), null));
+			return;
+		}
+		this.transactions.executeWithoutResult((status) -> {
+			long next = this.table.insertNext(row, nextArgs, task.maxAttempts());
+			if (!this.table.complete(row, this.nodeId, this.json.write(java.util.Map.of("continuedAs", next)))) {
+				status.setRollbackOnly();
+				logger.warn("Task {} ({}) repeated itself, but its attempt {} was no longer running here; not recorded",
+						row.id(), row.name(), row.attempt());
+			}
+		});
 	}
 
 	private void failedAttempt(TaskRow row, Throwable ex) {

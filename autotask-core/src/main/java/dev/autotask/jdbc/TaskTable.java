@@ -67,6 +67,17 @@ public final class TaskTable {
 
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
+	private static final String INSERT_NEXT = """
+			WITH next AS (
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, chain_id)
+				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, coalesce(chain_id, id)
+				FROM %1$s WHERE id = :id
+				RETURNING id)
+			SELECT id, pg_notify(:channel, '') FROM next""";
+
+	private static final String FIND_CHAIN = """
+			SELECT %s FROM %s WHERE (id = :id OR chain_id = :id) AND owner = :owner ORDER BY id""";
+
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
 	// only when the enqueuing transaction commits, never before the row is visible. With a
 	// unique key that is already pending or running for this name and owner, nothing is
@@ -185,6 +196,10 @@ public final class TaskTable {
 
 	private final String find;
 
+	private final String findChain;
+
+	private final String insertNext;
+
 	private final String insert;
 
 	private final String cancel;
@@ -239,6 +254,8 @@ public final class TaskTable {
 		this.complete = withEvent(COMPLETE.formatted(table), names, events);
 		this.fail = withEvent(FAIL.formatted(table), names, events);
 		this.find = FIND.formatted(COLUMNS, table);
+		this.findChain = FIND_CHAIN.formatted(COLUMNS, table);
+		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
 		this.cancel = CANCEL.formatted(table);
 		this.findStatus = FIND_STATUS.formatted(table);
@@ -329,6 +346,34 @@ public final class TaskTable {
 	 */
 	public Optional<TaskRow> find(long id, String owner) {
 		return this.jdbc.sql(this.find).param("id", id).param("owner", owner).query(ROW_MAPPER).optional();
+	}
+
+	/**
+	 * A chain of continuations of one owner, by its first task.
+	 * @param firstId the first task's id
+	 * @param owner the owner asking
+	 * @return the chain's tasks in order, empty if the first does not exist for that owner
+	 */
+	public List<TaskRow> findChain(long firstId, String owner) {
+		return this.jdbc.sql(this.findChain).param("id", firstId).param("owner", owner).query(ROW_MAPPER).list();
+	}
+
+	/**
+	 * Enqueue the next link of a task's chain: the same task, owner, queue, priority and TTL,
+	 * with new arguments. Run in the transaction that ends the current link.
+	 * @param task the current link, as claimed
+	 * @param args the next link's arguments JSON
+	 * @param maxAttempts the attempts the next link allows
+	 * @return the next link's id
+	 */
+	public long insertNext(TaskRow task, String args, int maxAttempts) {
+		return this.jdbc.sql(this.insertNext)
+			.param("id", task.id())
+			.param("args", args)
+			.param("maxAttempts", maxAttempts)
+			.param("channel", this.names.channel())
+			.query((rs, row) -> rs.getLong(1))
+			.single();
 	}
 
 	/**

@@ -198,4 +198,42 @@ class TaskApiIT {
 		assertThat(handle.error().stackTrace()).isNotNull();
 	}
 
+	@Test
+	void repeatContinuesTheTaskWithNewArgumentsAsOneChain() {
+		this.registry.register(TaskDefinition.of("countdown", (args) -> {
+			int n = (int) args[0];
+			if (n > 0) {
+				throw TaskContext.current().orElseThrow().repeat(n - 1);
+			}
+			return "lift-off";
+		}, new TaskParameter("n", int.class)).withResultType(String.class));
+		this.engine.start();
+
+		TaskHandle<Object> first = this.client.send("countdown", "a", 3);
+
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.client.chain(first.id(), "a").size() == 4
+					&& this.client.chain(first.id(), "a").get(3).status().isCompleted());
+		List<TaskInfo> chain = this.client.chain(first.id(), "a");
+		assertThat(chain).extracting(TaskInfo::args).containsExactly("[3]", "[2]", "[1]", "[0]");
+		assertThat(chain).extracting(TaskInfo::status).containsOnly(TaskStatus.SUCCESS);
+		assertThat(chain.get(0).result()).isEqualTo("{\"continuedAs\": " + chain.get(1).id() + "}");
+		assertThat(chain.get(3).result()).isEqualTo("\"lift-off\"");
+		assertThat(this.client.chain(first.id(), "b")).as("another owner").isEmpty();
+	}
+
+	@Test
+	void repeatWithArgumentsThatDoNotFitFailsTheTaskVisibly() {
+		this.registry.register(TaskDefinition.of("bad", (args) -> {
+			throw TaskContext.current().orElseThrow().repeat("not a number");
+		}, new TaskParameter("n", int.class)));
+		this.engine.start();
+
+		TaskHandle<Object> handle = this.client.send("bad", "a", 1);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(handle.error().message()).contains("repeated itself with arguments that do not fit").contains("'n'");
+	}
+
 }
