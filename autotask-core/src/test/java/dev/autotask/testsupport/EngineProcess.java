@@ -46,11 +46,17 @@ public final class EngineProcess implements AutoCloseable {
 	/** The task the processes run; it takes one {@code int n}. */
 	public static final String WORK = "work";
 
-	/** The processes' leader lease. */
-	public static final Duration LEASE = Duration.ofSeconds(2);
+	/**
+	 * The processes' leader lease; {@code -Dautotask.crash.lease=PT15S} measures with the default.
+	 */
+	public static final Duration LEASE = Duration.parse(System.getProperty("autotask.crash.lease", "PT2S"));
 
-	/** The processes' heartbeat interval: a node is dead one second after its last heartbeat. */
-	public static final Duration WORKER_MONITOR_INTERVAL = Duration.ofMillis(500);
+	/**
+	 * The processes' heartbeat interval: a node is dead two intervals after its last heartbeat;
+	 * {@code -Dautotask.crash.worker-monitor-interval=PT5S} measures with the default.
+	 */
+	public static final Duration WORKER_MONITOR_INTERVAL = Duration
+		.parse(System.getProperty("autotask.crash.worker-monitor-interval", "PT0.5S"));
 
 	/** How long one run of {@value #WORK} works. */
 	public static final Duration WORK_TIME = Duration.ofMillis(200);
@@ -92,6 +98,8 @@ public final class EngineProcess implements AutoCloseable {
 		command.add(ProcessHandle.current().info().command().orElseThrow());
 		// C1 only: the process starts sooner, and its work is waiting, not computing.
 		command.add("-XX:TieredStopAtLevel=1");
+		command.add("-Dautotask.crash.lease=" + LEASE);
+		command.add("-Dautotask.crash.worker-monitor-interval=" + WORKER_MONITOR_INTERVAL);
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));
 		command.add(EngineProcess.class.getName());
