@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
@@ -24,9 +26,17 @@ import ch.qos.logback.core.read.ListAppender;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.TaskEvent;
 import dev.autotask.TaskEventSink;
+import dev.autotask.TaskFailure;
+import dev.autotask.TaskInfo;
+import dev.autotask.TaskStatus;
+import dev.autotask.engine.Engine;
+import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.TaskClient;
 import dev.autotask.jdbc.OutboxTable;
 import dev.autotask.jdbc.TableNames;
 import dev.autotask.json.TaskJson;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +85,58 @@ class OutboxRelayIT {
 		while (!this.cleanUps.isEmpty()) {
 			this.cleanUps.pop().run();
 		}
+	}
+
+	@Test
+	void eventsOfSuccessAndFailureReachTheSinkWithTheirFields() {
+		TaskRegistry registry = new TaskRegistry();
+		registry.register(TaskDefinition.of("fine", (args) -> "ok").withResultType(String.class));
+		registry.register(TaskDefinition.of("fatal", (args) -> {
+			throw new TaskFailure("customer 7 has no billing address");
+		}));
+		registry.register(TaskDefinition.of("broken", (args) -> {
+			throw new IllegalStateException("boom");
+		}).withRetries(0));
+		RecordingSink sink = new RecordingSink();
+		EngineSettings settings = EngineSettings.defaults()
+			.withSchema(postgres.schema())
+			.withPollInterval(Duration.ofMinutes(1))
+			.withEvents(true);
+		Engine engine = new Engine(postgres.dataSource(), registry, this.json, settings, List.of(sink));
+		TaskClient client = new TaskClient(postgres.dataSource(), registry, this.json, settings);
+		engine.start();
+		this.cleanUps.push(engine::stop);
+
+		long fine = client.send("fine", OWNER).id();
+		long fatal = client.send("fatal", OWNER).id();
+		long broken = client.send("broken", OWNER).id();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> sink.events().size() == 3);
+		Map<Long, TaskEvent> byTask = sink.events()
+			.stream()
+			.collect(Collectors.toMap(TaskEvent::taskId, Function.identity()));
+		TaskEvent success = byTask.get(fine);
+		assertThat(success.name()).isEqualTo("fine");
+		assertThat(success.owner()).isEqualTo(OWNER);
+		assertThat(success.outcome()).isEqualTo(TaskStatus.SUCCESS);
+		assertThat(success.succeeded()).isTrue();
+		assertThat(success.result()).isEqualTo("\"ok\"");
+		assertThat(success.error()).isNull();
+		TaskInfo fineInfo = client.status(fine, OWNER).orElseThrow();
+		assertThat(success.at()).isEqualTo(fineInfo.finishedAt());
+		TaskEvent failure = byTask.get(fatal);
+		assertThat(failure.outcome()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(failure.result()).isEqualTo("\"customer 7 has no billing address\"");
+		assertThat(failure.error().type()).isEqualTo(TaskFailure.class.getName());
+		assertThat(failure.error().message()).isEqualTo("customer 7 has no billing address");
+		assertThat(failure.error().stackTrace()).isNull();
+		TaskEvent crash = byTask.get(broken);
+		assertThat(crash.outcome()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(crash.result()).isNull();
+		assertThat(crash.error().type()).isEqualTo(IllegalStateException.class.getName());
+		assertThat(crash.error().stackTrace()).contains("IllegalStateException: boom");
+		assertThat(sink.events()).extracting(TaskEvent::id).doesNotHaveDuplicates();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.outbox.count() == 0);
 	}
 
 	@Test
