@@ -118,7 +118,8 @@ public final class OutboxRelay implements Runnable {
 
 	/**
 	 * Claim one batch, publish it to every sink, and delete it; or, if a sink fails, count the
-	 * failed attempt on the batch, which stays for the next.
+	 * failed attempt on the batch, which stays for the next. Call it from one thread at a time:
+	 * the relay's own, or a test's instead of it.
 	 * @return how many events were published and deleted
 	 * @throws SinkFailedException if a sink failed
 	 * @throws SQLException if the outbox could not be read or written

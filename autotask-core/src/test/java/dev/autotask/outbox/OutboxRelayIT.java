@@ -176,8 +176,11 @@ class OutboxRelayIT {
 		assertThatExceptionOfType(SinkFailedException.class).isThrownBy(relay::runOnce);
 
 		assertThat(this.outbox.count()).isOne();
-		assertThat(postgres.jdbc().sql("SELECT attempts FROM autotask_outbox WHERE id = ?").param(id).query(Integer.class).single())
-			.isEqualTo(2);
+		assertThat(postgres.jdbc()
+			.sql("SELECT attempts FROM autotask_outbox WHERE id = ?")
+			.param(id)
+			.query(Integer.class)
+			.single()).isEqualTo(2);
 	}
 
 	@Test
@@ -224,7 +227,8 @@ class OutboxRelayIT {
 			.as("task ids published more than once")
 			.isEmpty();
 		// How the work splits depends on timing; it is reported, not asserted.
-		LoggerFactory.getLogger(OutboxRelayIT.class).info("{} events relayed by two nodes: {}", count, new TreeMap<>(byNode));
+		LoggerFactory.getLogger(OutboxRelayIT.class)
+			.info("{} events relayed by two nodes: {}", count, new TreeMap<>(byNode));
 	}
 
 	@Test

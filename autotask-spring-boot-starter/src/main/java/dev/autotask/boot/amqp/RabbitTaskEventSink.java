@@ -48,7 +48,8 @@ public final class RabbitTaskEventSink implements TaskEventSink, Ordered, Dispos
 	private final JsonMapper mapper = JsonMapper.builder().build();
 
 	RabbitTaskEventSink(CachingConnectionFactory connectionFactory, String exchange) {
-		Assert.isTrue(connectionFactory.isSimplePublisherConfirms(), "The connection factory must use simple publisher confirms");
+		Assert.isTrue(connectionFactory.isSimplePublisherConfirms(),
+				"The connection factory must use simple publisher confirms");
 		this.connectionFactory = connectionFactory;
 		this.template = new RabbitTemplate(connectionFactory);
 		this.exchange = exchange;

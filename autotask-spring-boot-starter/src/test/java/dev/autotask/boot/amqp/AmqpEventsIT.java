@@ -174,7 +174,8 @@ class AmqpEventsIT {
 				.toList();
 			ids = handles.stream().map(TaskHandle::id).toList();
 			// The tasks end as usual; their events wait for the broker.
-			await().atMost(Duration.ofSeconds(20)).until(() -> handles.stream().allMatch((handle) -> handle.refresh().isReady()));
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> handles.stream().allMatch((handle) -> handle.refresh().isReady()));
 			assertThat(waiting(ids)).isEqualTo(ids.size());
 			assertThat(byTaskId(ids)).isEmpty();
 		}
@@ -227,9 +228,9 @@ class AmqpEventsIT {
 			assertThat(connection.isOpen()).isTrue();
 		}
 		catch (Exception ex) {
-			fail("This test needs RabbitMQ on " + BROKER_HOST + ":" + BROKER_PORT + " with guest/guest, and it does not "
-					+ "answer (" + ex + "). Start it with 'rabbitmq-server -detached' (.ci/run does) or "
-					+ "'docker compose up -d'.");
+			fail("This test needs RabbitMQ on " + BROKER_HOST + ":" + BROKER_PORT
+					+ " with guest/guest, and it does not answer (" + ex + "). Start it with "
+					+ "'rabbitmq-server -detached' (.ci/run does) or 'docker compose up -d'.");
 		}
 	}
 

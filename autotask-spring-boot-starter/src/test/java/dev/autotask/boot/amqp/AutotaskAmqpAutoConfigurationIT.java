@@ -85,7 +85,8 @@ class AutotaskAmqpAutoConfigurationIT {
 					"autotask.events.amqp.enabled=true")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("autotask.events.amqp.enabled=true needs Spring Boot's RabbitMQ auto-configuration"));
+				.hasMessageContaining(
+						"autotask.events.amqp.enabled=true needs Spring Boot's RabbitMQ auto-configuration"));
 	}
 
 }

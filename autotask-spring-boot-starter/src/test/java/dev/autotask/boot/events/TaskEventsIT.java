@@ -112,7 +112,9 @@ class TaskEventsIT {
 	}
 
 	private long outboxRows() {
-		return this.jdbc.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox").query(Long.class).single();
+		return this.jdbc.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox")
+			.query(Long.class)
+			.single();
 	}
 
 	public static class Reports {
