@@ -42,6 +42,7 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -62,6 +63,8 @@ import static org.awaitility.Awaitility.await;
 				"autotask.events.amqp.enabled=true", "spring.rabbitmq.host=127.0.0.1",
 				"spring.rabbitmq.username=guest", "spring.rabbitmq.password=guest",
 				"spring.rabbitmq.connection-timeout=2s" })
+// Closed after the class: a cached context would hold its pool's connections to a shared server.
+@DirtiesContext
 class AmqpEventsIT {
 
 	@RegisterExtension

@@ -25,6 +25,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -38,6 +39,8 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = TaskEventsIT.Config.class,
 		properties = { "autotask.poll-interval=1m", "autotask.workers=2", "spring.application.name=shop" })
+// Closed after the class: a cached context would hold its pool's connections to a shared server.
+@DirtiesContext
 class TaskEventsIT {
 
 	@RegisterExtension
