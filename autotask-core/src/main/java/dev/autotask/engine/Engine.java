@@ -1,6 +1,7 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,9 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import dev.autotask.TaskEventSink;
 import dev.autotask.jdbc.TableNames;
 import dev.autotask.jdbc.TaskTable;
 import dev.autotask.json.TaskJson;
+import dev.autotask.outbox.OutboxRelay;
+import dev.autotask.outbox.RelaySettings;
 import dev.autotask.retry.ExponentialBackoff;
 import dev.autotask.retry.RetryPolicy;
 import dev.autotask.supervisor.Supervisor;
@@ -27,12 +31,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * One node's engine: a dispatcher that claims due tasks, a pool of workers that run them, a
  * notifier that wakes the dispatcher when a task is enqueued, and the supervisor that
- * heartbeats the node and, on the leader, fires schedules and runs maintenance.
+ * heartbeats the node and, on the leader, fires schedules and runs maintenance. With
+ * {@link EngineSettings#events() events} on and at least one {@link TaskEventSink}, an
+ * {@link OutboxRelay} also publishes the events of ended tasks.
  *
  * <p>
  * Stopping stops claiming first, then waits up to the shutdown timeout for running tasks to
- * end, hands back to PENDING what is still running, and resigns the lead so that another node
- * takes it at once.
+ * end, hands back to PENDING what is still running, lets the relay publish a last batch, and
+ * resigns the lead so that another node takes it at once.
  */
 public final class Engine {
 
@@ -54,7 +60,20 @@ public final class Engine {
 
 	private final Supervisor supervisor;
 
+	private final List<TaskEventSink> sinks;
+
 	private @Nullable Running running;
+
+	/**
+	 * Create an engine without event sinks.
+	 * @param dataSource the database holding the task table
+	 * @param registry the tasks this node runs
+	 * @param json the JSON codec
+	 * @param settings how the node runs
+	 */
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		this(dataSource, registry, json, settings, List.of());
+	}
 
 	/**
 	 * Create an engine.
@@ -62,9 +81,13 @@ public final class Engine {
 	 * @param registry the tasks this node runs
 	 * @param json the JSON codec
 	 * @param settings how the node runs
+	 * @param sinks where the events of ended tasks go, in order; with events on, this node
+	 * relays them from the outbox when there is at least one
 	 */
-	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			List<TaskEventSink> sinks) {
 		this.dataSource = dataSource;
+		this.sinks = List.copyOf(sinks);
 		this.registry = registry;
 		this.json = json;
 		this.settings = settings;
@@ -74,7 +97,7 @@ public final class Engine {
 		this.supervisor = new Supervisor(dataSource, this.names, registry,
 				new Supervisor.Settings(settings.nodeId(), settings.workers(), settings.defaultOwner(),
 						settings.resultTtl(), settings.lease(), settings.workerMonitorInterval(),
-						settings.cleanInterval(), settings.historyPerTask()));
+						settings.cleanInterval(), settings.historyPerTask(), settings.events()));
 	}
 
 	/**
@@ -157,6 +180,10 @@ public final class Engine {
 
 		private final Thread notifierThread;
 
+		private final @Nullable OutboxRelay relay;
+
+		private final @Nullable Thread relayThread;
+
 		private volatile boolean stopping;
 
 		Running() {
@@ -171,8 +198,20 @@ public final class Engine {
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
 			this.notifierThread = threads("autotask-notifier").newThread(this.notifier);
 			this.dispatcherThread = threads("autotask-dispatcher").newThread(this.dispatcher);
+			if (settings.events() && !Engine.this.sinks.isEmpty()) {
+				this.relay = new OutboxRelay(Engine.this.dataSource, Engine.this.names, Engine.this.sinks,
+						Engine.this.json, RelaySettings.of(settings.pollInterval()));
+				this.relayThread = threads("autotask-outbox-relay").newThread(this.relay);
+			}
+			else {
+				this.relay = null;
+				this.relayThread = null;
+			}
 			this.notifierThread.start();
 			this.dispatcherThread.start();
+			if (this.relayThread != null) {
+				this.relayThread.start();
+			}
 		}
 
 		private void onNotification(String payload) {
@@ -180,7 +219,9 @@ public final class Engine {
 				Engine.this.supervisor.electSoon();
 			}
 			else if ("outbox".equals(payload)) {
-				// For the outbox relay, which listens on its own.
+				if (this.relay != null) {
+					this.relay.wake();
+				}
 			}
 			else {
 				this.wakeup.signal();
@@ -209,6 +250,11 @@ public final class Engine {
 			this.watchdog.shutdownNow();
 			handBack();
 			join(this.notifierThread);
+			// Last, so that it publishes the events of the tasks that ended while stopping.
+			if (this.relay != null && this.relayThread != null) {
+				this.relay.stop();
+				join(this.relayThread);
+			}
 		}
 
 		private void handBack() {

@@ -57,7 +57,8 @@ public final class Supervisor {
 	 * @param settings the node's settings
 	 */
 	public Supervisor(DataSource dataSource, TableNames names, TaskRegistry registry, Settings settings) {
-		TaskTable tasks = new TaskTable(dataSource, names);
+		// With events on, a task failed on node loss has its event too.
+		TaskTable tasks = new TaskTable(dataSource, names, settings.events());
 		this.nodes = new NodeTable(dataSource, names);
 		this.elector = new LeaderElector(new LeaderTable(dataSource, names), settings.nodeId(),
 				settings.lease().toMillis());
@@ -184,9 +185,10 @@ public final class Supervisor {
 	 * @param workerMonitorInterval the heartbeat interval
 	 * @param cleanInterval the pruning interval
 	 * @param historyPerTask runs of each task kept past their TTL
+	 * @param events whether a task failed on node loss writes its event to the outbox
 	 */
 	public record Settings(String nodeId, int workers, String owner, Duration resultTtl, Duration lease,
-			Duration workerMonitorInterval, Duration cleanInterval, int historyPerTask) {
+			Duration workerMonitorInterval, Duration cleanInterval, int historyPerTask, boolean events) {
 
 	}
 

@@ -82,4 +82,21 @@ class OrphanRescuerIT {
 		assertThat(this.rows.column(charge, "error")).contains("fails as it asked");
 	}
 
+	@Test
+	void taskFailedOnNodeLossHasItsEventWhenEventsAreOn() {
+		OrphanRescuer rescuer = new OrphanRescuer(
+				new TaskTable(postgres.dataSource(), new TableNames(postgres.schema()), true), this.registry);
+		this.rows.aNode("dead", Duration.ofSeconds(-1));
+		long charge = this.rows.aRunningTask("charge", "dead");
+		long report = this.rows.aRunningTask("report", "dead");
+
+		assertThat(rescuer.runOnce()).containsExactlyInAnyOrder(charge, report);
+
+		// The task handed back has not ended: only the failed one has an event.
+		assertThat(postgres.jdbc()
+			.sql("SELECT task_id || ' ' || name || ' ' || outcome || ' ' || (error ->> 'type') FROM autotask_outbox")
+			.query(String.class)
+			.list()).containsExactly(charge + " charge FAILURE dev.autotask.NodeLost");
+	}
+
 }

@@ -103,6 +103,21 @@ public final class TaskRows {
 	}
 
 	/**
+	 * An event waiting in the outbox, as the end of a task writes it.
+	 * @param taskId the task's id
+	 * @param name the task's name
+	 * @param outcome {@code SUCCESS} or {@code FAILURE}
+	 * @return the event's id
+	 */
+	public long anEvent(long taskId, String name, String outcome) {
+		return this.jdbc.sql("INSERT INTO " + this.table.replace("autotask_task", "autotask_outbox")
+				+ " (task_id, name, owner, outcome, result) VALUES (?, ?, 'test', ?, '\"done\"') RETURNING id")
+			.params(taskId, name, outcome)
+			.query(Long.class)
+			.single();
+	}
+
+	/**
 	 * A column of one task, as text.
 	 * @param id the task
 	 * @param column the column

@@ -3,7 +3,9 @@ package dev.autotask.boot.autoconfigure;
 import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
+import dev.autotask.TaskEventSink;
 import dev.autotask.boot.annotation.TaskAnnotationBeanPostProcessor;
+import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
@@ -19,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Role;
@@ -29,7 +32,9 @@ import org.springframework.util.StringUtils;
 /**
  * Auto-configuration of autotask: the {@link Autotask} API, the discovery of
  * {@link dev.autotask.annotation.DelayedTask @DelayedTask} methods, and, unless
- * {@code autotask.enabled=false}, this node's engine.
+ * {@code autotask.enabled=false}, this node's engine, which also relays task events from the
+ * outbox to every {@link TaskEventSink} bean, in order: to the application's listeners first
+ * ({@link ApplicationEventSink}), then to any other sink, such as RabbitMQ's.
  */
 @AutoConfiguration(after = { DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
 		AutotaskSchemaAutoConfiguration.class })
@@ -67,8 +72,9 @@ public final class AutotaskAutoConfiguration {
 				properties.getSchema(), owner, properties.getWorkers(), properties.getPollInterval(),
 				properties.getRetryDelay(), properties.getMaxRetryDelay(), properties.getResultTtl(),
 				properties.getCleanInterval(), properties.getShutdownTimeout(), properties.getLease(),
-				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(), false,
-				queueConcurrency(properties));
+				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(),
+				// Events are written where the engine ends tasks; the engine also relays them.
+				properties.isEnabled(), queueConcurrency(properties));
 	}
 
 	private static java.util.Map<String, Integer> queueConcurrency(AutotaskProperties properties) {
@@ -98,11 +104,20 @@ public final class AutotaskAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
+	ApplicationEventSink autotaskApplicationEventSink(ApplicationEventPublisher publisher) {
+		return new ApplicationEventSink(publisher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
 	EngineLifecycle autotaskEngine(DataSource dataSource, TaskRegistry registry, TaskJson json,
-			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema) {
+			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema,
+			ObjectProvider<TaskEventSink> sinks) {
 		schema.ifAvailable((initializer) -> {
 		});
-		return new EngineLifecycle(new Engine(dataSource, registry, json, settings));
+		return new EngineLifecycle(
+				new Engine(dataSource, registry, json, settings, sinks.orderedStream().toList()));
 	}
 
 }

@@ -99,6 +99,8 @@ public class AutotaskProperties {
 
 	private final Ui ui = new Ui();
 
+	private final Events events = new Events();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -239,6 +241,10 @@ public class AutotaskProperties {
 		return this.ui;
 	}
 
+	public Events getEvents() {
+		return this.events;
+	}
+
 	/**
 	 * Run history settings.
 	 */
@@ -356,6 +362,55 @@ public class AutotaskProperties {
 		public void setMaxBodySize(DataSize maxBodySize) {
 			Assert.isTrue(maxBodySize.toBytes() > 0, "'maxBodySize' must be positive");
 			this.maxBodySize = maxBodySize;
+		}
+
+	}
+
+	/**
+	 * Settings of task events.
+	 */
+	public static class Events {
+
+		private final Amqp amqp = new Amqp();
+
+		public Amqp getAmqp() {
+			return this.amqp;
+		}
+
+		/**
+		 * Settings of task events sent to RabbitMQ.
+		 */
+		public static class Amqp {
+
+			/**
+			 * Whether to send task events to RabbitMQ, on a connection configured by
+			 * spring.rabbitmq.*. Needs Spring AMQP on the class path.
+			 */
+			private boolean enabled;
+
+			/**
+			 * Name of the durable topic exchange that task events are sent to; declared if it
+			 * does not exist.
+			 */
+			private String exchange = "autotask";
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public String getExchange() {
+				return this.exchange;
+			}
+
+			public void setExchange(String exchange) {
+				Assert.hasText(exchange, "'exchange' must not be empty");
+				this.exchange = exchange;
+			}
+
 		}
 
 	}

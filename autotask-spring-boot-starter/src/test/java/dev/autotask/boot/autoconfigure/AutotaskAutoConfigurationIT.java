@@ -3,6 +3,7 @@ package dev.autotask.boot.autoconfigure;
 import dev.autotask.Autotask;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
+import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
@@ -46,6 +47,9 @@ class AutotaskAutoConfigurationIT {
 			assertThat(settings.defaultOwner()).isEqualTo("billing");
 			assertThat(settings.schema()).isEqualTo(postgres.schema());
 			assertThat(settings.queueConcurrency()).containsExactly(java.util.Map.entry("reports", 2));
+			// The engine relays task events, to the application's listeners at least.
+			assertThat(settings.events()).isTrue();
+			assertThat(context).hasSingleBean(ApplicationEventSink.class);
 			assertThat(tableExists("autotask_task")).isTrue();
 			assertThat(tableExists("autotask_schema_history")).isTrue();
 		});

@@ -27,6 +27,8 @@ class AutotaskPropertiesTests {
 		assertThat(properties.getHistory().getPerTask()).isEqualTo(engine.historyPerTask());
 		assertThat(properties.getSchema()).isEqualTo(engine.schema());
 		assertThat(properties.getFlyway().isEnabled()).isTrue();
+		assertThat(properties.getEvents().getAmqp().isEnabled()).isFalse();
+		assertThat(properties.getEvents().getAmqp().getExchange()).isEqualTo("autotask");
 	}
 
 }
