@@ -95,10 +95,7 @@ class AmqpEventsIT {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", postgres::jdbcUrl);
-		registry.add("spring.datasource.username", postgres::username);
-		registry.add("spring.datasource.password", postgres::password);
-		registry.add("autotask.schema", postgres::schema);
+		postgres.springProperties().forEach(registry::add);
 		registry.add("autotask.events.amqp.exchange", () -> EXCHANGE);
 		// The application reaches the broker only through the proxy.
 		registry.add("spring.rabbitmq.port", () -> proxy.port());

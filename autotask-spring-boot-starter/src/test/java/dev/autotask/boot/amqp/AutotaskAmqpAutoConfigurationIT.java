@@ -31,9 +31,7 @@ class AutotaskAmqpAutoConfigurationIT {
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class, RabbitAutoConfiguration.class,
 				AutotaskAmqpAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
-				"spring.datasource.username=" + postgres.username(),
-				"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema());
+		.withPropertyValues(postgres.springPropertyValues());
 
 	@Test
 	void offByDefault() {

@@ -30,9 +30,7 @@ class AutotaskAutoConfigurationIT {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
-				"spring.datasource.username=" + postgres.username(),
-				"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema());
+		.withPropertyValues(postgres.springPropertyValues());
 
 	@Test
 	void startsTheApiTheEngineAndTheMigration() {
