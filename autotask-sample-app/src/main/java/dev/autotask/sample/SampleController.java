@@ -32,11 +32,17 @@ class SampleController {
 
 	private final ReportTasks tasks;
 
+	private final CatalogTasks catalog;
+
 	private final Autotask autotask;
 
-	SampleController(ReportTasks tasks, Autotask autotask) {
+	private final TaskEventLog events;
+
+	SampleController(ReportTasks tasks, CatalogTasks catalog, Autotask autotask, TaskEventLog events) {
 		this.tasks = tasks;
+		this.catalog = catalog;
 		this.autotask = autotask;
+		this.events = events;
 	}
 
 	@PostMapping("/reports/{customerId}")
@@ -64,6 +70,26 @@ class SampleController {
 		// One sync per customer at a time: a second request while one is pending gets the same task.
 		return started(this.autotask.send("reportTasks.syncCustomer",
 				SendOptions.owner(this.autotask.defaultOwner()).uniqueKey("customer-" + customerId), customerId));
+	}
+
+	@PostMapping("/primes")
+	Map<String, Object> countPrimes(@RequestParam(defaultValue = "1000000") long below) throws Exception {
+		return started(this.catalog.countPrimes(below, null));
+	}
+
+	@PostMapping("/feed-import")
+	Map<String, Object> importFeed(@RequestParam(defaultValue = "5") int pages) {
+		return started(this.catalog.importFeed(1, pages, null));
+	}
+
+	@GetMapping("/tasks/{id}/chain")
+	List<TaskInfo> chain(@PathVariable long id) {
+		return this.autotask.chain(id, this.autotask.defaultOwner());
+	}
+
+	@GetMapping("/events")
+	List<String> events() {
+		return this.events.last();
 	}
 
 	@GetMapping("/queues")

@@ -107,6 +107,21 @@ class SampleApplicationIT {
 	}
 
 	@Test
+	void primesAreCountedInChunksAndTheImportContinuesItselfPageByPage() throws Exception {
+		String primes = post("/primes?below=1000000").get("statusUrl").asString();
+		long feed = post("/feed-import?pages=4").get("id").asLong();
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCESS".equals(get(primes).get("status").asString()));
+		assertThat(get(primes).get("result").asString()).isEqualTo("78498");
+		assertThat(get(primes).get("progress").asString()).contains("\"done\": 10");
+		await().atMost(Duration.ofSeconds(20)).until(() -> get("/tasks/" + feed + "/chain").size() == 4
+				&& "SUCCESS".equals(get("/tasks/" + feed + "/chain").get(3).get("status").asString()));
+		assertThat(get("/tasks/" + feed + "/chain").get(3).get("result").asString()).isEqualTo("\"imported 4 pages\"");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> get("/events").toString().contains(feed + " catalogTasks.importFeed SUCCESS"));
+	}
+
+	@Test
 	void unknownTaskIdIsNotFound() throws Exception {
 		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/tasks/999999")).build(),
 				HttpResponse.BodyHandlers.ofString());
