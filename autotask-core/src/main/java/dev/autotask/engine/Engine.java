@@ -54,6 +54,8 @@ public final class Engine {
 
 	private final Supervisor supervisor;
 
+	private final TaskObserver observer;
+
 	private @Nullable Running running;
 
 	/**
@@ -64,6 +66,20 @@ public final class Engine {
 	 * @param settings how the node runs
 	 */
 	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		this(dataSource, registry, json, settings, TaskObserver.NONE);
+	}
+
+	/**
+	 * Create an engine that reports what its workers do.
+	 * @param dataSource the database holding the task table
+	 * @param registry the tasks this node runs
+	 * @param json the JSON codec
+	 * @param settings how the node runs
+	 * @param observer told of each attempt's start and end
+	 */
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			TaskObserver observer) {
+		this.observer = observer;
 		this.dataSource = dataSource;
 		this.registry = registry;
 		this.json = json;
@@ -165,7 +181,8 @@ public final class Engine {
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
 					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
-					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)));
+					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)),
+					Engine.this.observer);
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
 					settings);
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
