@@ -1,6 +1,7 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Told what happens to tasks, for metrics and logging. Every method has a no-op default, so an
@@ -17,6 +18,39 @@ public interface TaskObserver {
 	/** An observer that does nothing. */
 	TaskObserver NONE = new TaskObserver() {
 	};
+
+	/**
+	 * One observer that tells each of the given ones in turn.
+	 * @param observers the observers
+	 * @return an observer telling them all; {@link #NONE} if there are none
+	 */
+	static TaskObserver all(List<? extends TaskObserver> observers) {
+		if (observers.isEmpty()) {
+			return NONE;
+		}
+		if (observers.size() == 1) {
+			return observers.get(0);
+		}
+		List<TaskObserver> copy = List.copyOf(observers);
+		return new TaskObserver() {
+
+			@Override
+			public void enqueued(String task, String queue) {
+				copy.forEach((observer) -> observer.enqueued(task, queue));
+			}
+
+			@Override
+			public void started(String task, String queue, Duration lag) {
+				copy.forEach((observer) -> observer.started(task, queue, lag));
+			}
+
+			@Override
+			public void ended(String task, String queue, Outcome outcome, Duration runTime) {
+				copy.forEach((observer) -> observer.ended(task, queue, outcome, runTime));
+			}
+
+		};
+	}
 
 	/**
 	 * A new task was inserted (not a call that found a pending task of the same unique key). It
