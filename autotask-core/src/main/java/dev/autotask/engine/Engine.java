@@ -62,6 +62,8 @@ public final class Engine {
 
 	private final List<TaskEventSink> sinks;
 
+	private final TaskObserver observer;
+
 	private @Nullable Running running;
 
 	/**
@@ -72,7 +74,7 @@ public final class Engine {
 	 * @param settings how the node runs
 	 */
 	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
-		this(dataSource, registry, json, settings, List.of());
+		this(dataSource, registry, json, settings, List.of(), TaskObserver.NONE);
 	}
 
 	/**
@@ -86,6 +88,21 @@ public final class Engine {
 	 */
 	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
 			List<TaskEventSink> sinks) {
+		this(dataSource, registry, json, settings, sinks, TaskObserver.NONE);
+	}
+
+	/**
+	 * Create an engine that reports what its workers do.
+	 * @param dataSource the database holding the task table
+	 * @param registry the tasks this node runs
+	 * @param json the JSON codec
+	 * @param settings how the node runs
+	 * @param sinks where the events of ended tasks go, in order
+	 * @param observer told of each attempt's start and end
+	 */
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			List<TaskEventSink> sinks, TaskObserver observer) {
+		this.observer = observer;
 		this.dataSource = dataSource;
 		this.sinks = List.copyOf(sinks);
 		this.registry = registry;
@@ -192,7 +209,8 @@ public final class Engine {
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
 					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
-					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)));
+					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)),
+					Engine.this.observer);
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
 					settings);
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);

@@ -62,7 +62,7 @@ public final class InlineRunner {
 							thread.setDaemon(true);
 							return thread;
 						}),
-				() -> false, new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+				() -> false, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), TaskObserver.NONE);
 		this.client = new TaskClient(dataSource, registry, json, settings);
 		this.jdbc = JdbcClient.create(dataSource);
 		this.tableName = names.task();

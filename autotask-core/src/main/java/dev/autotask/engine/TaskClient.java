@@ -24,12 +24,16 @@ import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.task.TaskSchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Autotask} API over the task table. It works whether or not this node's engine
  * runs: a node with {@code autotask.enabled=false} still enqueues for the others.
  */
 public final class TaskClient implements Autotask {
+
+	private static final Logger logger = LoggerFactory.getLogger(TaskClient.class);
 
 	private final TaskTable table;
 
@@ -43,6 +47,8 @@ public final class TaskClient implements Autotask {
 
 	private final QueueTable queues;
 
+	private final TaskObserver observer;
+
 	/**
 	 * Create the client.
 	 * @param dataSource the database
@@ -51,6 +57,20 @@ public final class TaskClient implements Autotask {
 	 * @param settings the schema, default owner and result TTL
 	 */
 	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		this(dataSource, registry, json, settings, TaskObserver.NONE);
+	}
+
+	/**
+	 * Create a client that reports each task it inserts.
+	 * @param dataSource the database
+	 * @param registry the tasks this application can start
+	 * @param json the JSON codec
+	 * @param settings the schema, default owner and result TTL
+	 * @param observer told of each new task
+	 */
+	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			TaskObserver observer) {
+		this.observer = observer;
 		TableNames names = new TableNames(settings.schema());
 		this.table = new TaskTable(dataSource, names);
 		this.fires = new FireTable(dataSource, names);
@@ -96,6 +116,14 @@ public final class TaskClient implements Autotask {
 		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
 		TaskTable.Inserted inserted = this.table.insert(new TaskTable.NewTask(task.name(), task.queue(),
 				options.owner(), args, options.priority(), delay, task.maxAttempts(), ttl, options.uniqueKey()));
+		if (inserted.created()) {
+			try {
+				this.observer.enqueued(task.name(), task.queue());
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Task observer failed for new task {} ({})", inserted.id(), task.name(), ex);
+			}
+		}
 		return new TrackedHandle<>(inserted.id(), options.owner(), this, this.json, task.resultType());
 	}
 

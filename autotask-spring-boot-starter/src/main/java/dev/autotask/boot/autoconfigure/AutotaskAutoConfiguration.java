@@ -9,6 +9,7 @@ import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
+import dev.autotask.engine.TaskObserver;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.test.TaskTesting;
@@ -86,11 +87,11 @@ public final class AutotaskAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(Autotask.class)
 	TaskClient autotask(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
-			ObjectProvider<AutotaskSchemaInitializer> schema) {
+			ObjectProvider<AutotaskSchemaInitializer> schema, ObjectProvider<TaskObserver> observers) {
 		// Enqueueing needs the tables: make sure the migration has run first.
 		schema.ifAvailable((initializer) -> {
 		});
-		return new TaskClient(dataSource, registry, json, settings);
+		return new TaskClient(dataSource, registry, json, settings, TaskObserver.all(observers.orderedStream().toList()));
 	}
 
 	@Bean
@@ -113,11 +114,11 @@ public final class AutotaskAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
 	EngineLifecycle autotaskEngine(DataSource dataSource, TaskRegistry registry, TaskJson json,
 			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema,
-			ObjectProvider<TaskEventSink> sinks) {
+			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers) {
 		schema.ifAvailable((initializer) -> {
 		});
-		return new EngineLifecycle(
-				new Engine(dataSource, registry, json, settings, sinks.orderedStream().toList()));
+		return new EngineLifecycle(new Engine(dataSource, registry, json, settings, sinks.orderedStream().toList(),
+				TaskObserver.all(observers.orderedStream().toList())));
 	}
 
 }
