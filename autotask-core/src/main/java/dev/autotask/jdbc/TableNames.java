@@ -81,7 +81,7 @@ public record TableNames(@Nullable String schema) {
 	 * @return the channel name
 	 */
 	public String channel() {
-		return (this.schema != null) ? "autotask_" + this.schema.toLowerCase() : "autotask";
+		return (this.schema != null) ? "autotask_" + this.schema.toLowerCase(java.util.Locale.ROOT) : "autotask";
 	}
 
 	private String qualify(String table) {
