@@ -1,0 +1,202 @@
+package dev.autotask.bench;
+
+import java.time.Duration;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.autotask.engine.Engine;
+import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.TaskClient;
+import dev.autotask.json.TaskJson;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskParameter;
+import dev.autotask.task.TaskRegistry;
+import org.flywaydb.core.Flyway;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * autotask as a library: its own Flyway scripts, an {@link Engine} with default settings but for
+ * the schema and the workers, and a {@link TaskClient} on a pool of its own for the producer.
+ * autotask has no batch API yet: its batch figure is {@code TaskClient.send} called
+ * {@code batchSize} times in one transaction.
+ */
+final class AutotaskSubject implements Subject {
+
+	static final String NAME = "autotask";
+
+	private static final String NOOP = "noop";
+
+	private static final String TIMED = "timed";
+
+	private static final String OWNER = "bench";
+
+	private final Database database;
+
+	private final String schema;
+
+	private final HikariDataSource engineData;
+
+	private final StatementTimer engineStatements;
+
+	private final StatementTimer clientStatements;
+
+	private final HikariDataSource clientData;
+
+	private final TaskRegistry registry = new TaskRegistry();
+
+	private final TaskJson json = new TaskJson();
+
+	private final Probe probe = new Probe();
+
+	private final EngineSettings settings;
+
+	private final TaskClient client;
+
+	private final JdbcClient jdbc;
+
+	private final javax.sql.DataSource engineSource;
+
+	AutotaskSubject(Database database, int workers) {
+		this(database, workers, false);
+	}
+
+	/**
+	 * Create the subject.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @param timed whether to count and time every statement, for a profile
+	 */
+	AutotaskSubject(Database database, int workers, boolean timed) {
+		this.database = database;
+		this.schema = database.createSchema(NAME);
+		// Workers, dispatcher, LISTEN connection, heartbeat and maintenance.
+		this.engineData = database.pool(this.schema, workers + 4, "autotask-engine");
+		this.clientData = database.pool(this.schema, 2, "autotask-client");
+		migrate(this.engineData, this.schema);
+		this.engineStatements = new StatementTimer(this.engineData);
+		this.clientStatements = new StatementTimer(this.clientData);
+		this.registry.register(TaskDefinition.of(NOOP, (args) -> {
+			this.probe.ran();
+			return null;
+		}));
+		this.registry.register(TaskDefinition.of(TIMED, (args) -> {
+			this.probe.started((Integer) args[0]);
+			return null;
+		}, new TaskParameter("index", Integer.class)));
+		this.settings = EngineSettings.defaults().withSchema(this.schema).withWorkers(workers);
+		this.client = new TaskClient(timed ? this.clientStatements : this.clientData, this.registry, this.json,
+				this.settings);
+		this.engineSource = timed ? this.engineStatements : this.engineData;
+		this.jdbc = JdbcClient.create(this.clientData);
+	}
+
+	static void migrate(HikariDataSource dataSource, String schema) {
+		Flyway.configure()
+			.dataSource(dataSource)
+			.schemas(schema)
+			.locations("classpath:db/autotask")
+			.table("autotask_schema_history")
+			.load()
+			.migrate();
+	}
+
+	StatementTimer engineStatements() {
+		return this.engineStatements;
+	}
+
+	StatementTimer clientStatements() {
+		return this.clientStatements;
+	}
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public void preload(int count) {
+		preload(this.database, this.schema, count);
+	}
+
+	/**
+	 * Insert due no-op tasks as {@code TaskClient.send} would, minus the notification.
+	 */
+	static void preload(Database database, String schema, int count) {
+		database.execute("""
+				INSERT INTO %s.autotask_task (name, owner, args, max_attempts, ttl)
+				SELECT '%s', '%s', '[]', 1, interval '7 days' FROM generate_series(1, %d)"""
+			.formatted(schema, NOOP, OWNER, count));
+		database.execute("VACUUM ANALYZE " + schema + ".autotask_task");
+	}
+
+	@Override
+	public Duration drain(int count) throws InterruptedException {
+		this.probe.expect(count);
+		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings);
+		long start = System.nanoTime();
+		engine.start();
+		try {
+			this.probe.await(TIMEOUT);
+			Awaiting.until(this::allEnded, "the last outcomes to be written");
+			return Duration.ofNanos(System.nanoTime() - start);
+		}
+		finally {
+			engine.stop();
+		}
+	}
+
+	private boolean allEnded() {
+		return !this.jdbc.sql("SELECT EXISTS (SELECT 1 FROM autotask_task WHERE status IN ('PENDING', 'RUNNING'))")
+			.query(Boolean.class)
+			.single();
+	}
+
+	@Override
+	public void enqueueOneByOne(int count) {
+		for (int i = 0; i < count; i++) {
+			this.client.send(NOOP, OWNER);
+		}
+	}
+
+	@Override
+	public void enqueueBatches(int count, int batchSize) {
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(this.clientData));
+		for (int sent = 0; sent < count; sent += batchSize) {
+			int size = Math.min(batchSize, count - sent);
+			transaction.executeWithoutResult((status) -> {
+				for (int i = 0; i < size; i++) {
+					this.client.send(NOOP, OWNER);
+				}
+			});
+		}
+	}
+
+	@Override
+	public Latencies latency(int count, Duration gap) throws InterruptedException {
+		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings);
+		engine.start();
+		try {
+			// Let the start-up work (heartbeat, election, first empty claim) settle first.
+			Thread.sleep(1000);
+			return Latencies.measure(count, gap, this.probe, (index) -> this.client.send(TIMED, OWNER, index));
+		}
+		finally {
+			engine.stop();
+		}
+	}
+
+	@Override
+	public void clear() {
+		this.database.execute("TRUNCATE " + this.schema + ".autotask_task RESTART IDENTITY");
+	}
+
+	@Override
+	public void close() {
+		this.engineData.close();
+		this.clientData.close();
+		this.database.dropSchema(this.schema);
+	}
+
+}

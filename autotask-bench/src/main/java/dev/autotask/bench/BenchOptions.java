@@ -1,0 +1,93 @@
+package dev.autotask.bench;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one run measures, from {@code --name=value} arguments. Every size has a default that keeps
+ * a full run on a 2-core machine within about 20 minutes.
+ *
+ * @param jdbcUrl the server all libraries share
+ * @param user the database user (trust authentication: no password)
+ * @param runs how many times each measurement is repeated
+ * @param drain tasks pre-inserted for the small drain
+ * @param bigDrain tasks pre-inserted for the big drain, 0 to skip it
+ * @param bigDrainRuns how many times the big drain is repeated
+ * @param bigDrainSubjects the subjects that run the big drain (the slow peers take too long)
+ * @param enqueue tasks enqueued one at a time
+ * @param batches tasks enqueued in batches
+ * @param batchSize tasks per batch, one transaction each
+ * @param latency tasks enqueued one by one on an idle engine
+ * @param gap the pause between two of those
+ * @param workers worker threads of every engine
+ * @param subjects the subjects to run, by name
+ * @param measurements the measurements to run: drain, enqueue, batch, latency, and profile (autotask
+ * only, with statement timing; not part of the default run)
+ */
+record BenchOptions(String jdbcUrl, String user, int runs, int drain, int bigDrain, int bigDrainRuns,
+		List<String> bigDrainSubjects,
+		int enqueue, int batches, int batchSize, int latency, Duration gap, int workers, List<String> subjects,
+		List<String> measurements) {
+
+	static final List<String> ALL_SUBJECTS = List.of(AutotaskSubject.NAME, DbSchedulerSubject.NAME, JobRunrSubject.NAME,
+			RawSqlSubject.NAME);
+
+	static BenchOptions parse(String[] args) {
+		Map<String, String> values = new LinkedHashMap<>();
+		values.put("jdbc-url", "jdbc:postgresql://127.0.0.1:5432/test");
+		values.put("user", "postgres");
+		values.put("runs", "3");
+		values.put("drain", "20000");
+		values.put("big-drain", "0");
+		values.put("big-drain-runs", "3");
+		// JobRunr is left out: at about 2,000 tasks/s its 1M drain alone would take ten minutes.
+		values.put("big-drain-subjects",
+				AutotaskSubject.NAME + "," + DbSchedulerSubject.NAME + "," + RawSqlSubject.NAME);
+		values.put("enqueue", "2000");
+		values.put("batches", "20000");
+		values.put("batch-size", "1000");
+		values.put("latency", "200");
+		values.put("gap-ms", "20");
+		values.put("workers", "8");
+		values.put("subjects", String.join(",", ALL_SUBJECTS));
+		values.put("measurements", "drain,enqueue,batch,latency");
+		for (String arg : args) {
+			if (arg.equals("--with-1m")) {
+				values.put("big-drain", "1000000");
+				continue;
+			}
+			int equals = arg.indexOf('=');
+			if (!arg.startsWith("--") || equals < 0 || !values.containsKey(arg.substring(2, equals))) {
+				throw new IllegalArgumentException("Unknown argument '" + arg + "'; known: --with-1m, "
+						+ values.keySet().stream().map((key) -> "--" + key + "=" + values.get(key)).toList());
+			}
+			values.put(arg.substring(2, equals), arg.substring(equals + 1));
+		}
+		return new BenchOptions(values.get("jdbc-url"), values.get("user"), integer(values, "runs"),
+				integer(values, "drain"), integer(values, "big-drain"), integer(values, "big-drain-runs"),
+				list(values, "big-drain-subjects"),
+				integer(values, "enqueue"), integer(values, "batches"), integer(values, "batch-size"),
+				integer(values, "latency"), Duration.ofMillis(integer(values, "gap-ms")), integer(values, "workers"),
+				list(values, "subjects"), list(values, "measurements"));
+	}
+
+	boolean runs(String subject) {
+		return this.subjects.contains(subject);
+	}
+
+	boolean measures(String measurement) {
+		return this.measurements.contains(measurement);
+	}
+
+	private static int integer(Map<String, String> values, String key) {
+		return Integer.parseInt(values.get(key).replace("_", ""));
+	}
+
+	private static List<String> list(Map<String, String> values, String key) {
+		return Arrays.stream(values.get(key).split(",")).map(String::trim).filter((name) -> !name.isEmpty()).toList();
+	}
+
+}

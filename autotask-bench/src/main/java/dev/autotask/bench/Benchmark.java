@@ -1,0 +1,261 @@
+package dev.autotask.bench;
+
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.autotask.bench.ResultTable.Unit;
+
+/**
+ * Runs every measurement on every subject, {@code runs} times each, and prints one table.
+ * Measurements are interleaved: run 1 of every subject, then run 2, and so on, so that a drift of
+ * the server (a checkpoint, autovacuum) does not land on one library alone.
+ *
+ * <pre class="code">
+ * java -jar autotask-bench/target/autotask-bench-0.1.0-SNAPSHOT.jar [--with-1m] [--runs=3] [--drain=20000] ...
+ * </pre>
+ */
+public final class Benchmark {
+
+	static final String LATENCY_P50 = "latency p50";
+
+	static final String LATENCY_P95 = "latency p95";
+
+	static final String LATENCY_P99 = "latency p99";
+
+	static final String LATENCY_P50_FROM_COMMIT = "latency p50 from commit";
+
+	static final String ENQUEUE_ONE = "enqueue one by one";
+
+	private final BenchOptions options;
+
+	private final Database database;
+
+	private final List<Subject> subjects;
+
+	private final ResultTable table;
+
+	private final List<String> failures = new ArrayList<>();
+
+	private Benchmark(BenchOptions options, Database database, List<Subject> subjects) {
+		this.options = options;
+		this.database = database;
+		this.subjects = subjects;
+		this.table = new ResultTable(subjects.stream().map(Subject::name).toList());
+	}
+
+	public static void main(String[] args) throws InterruptedException {
+		BenchOptions options = BenchOptions.parse(args);
+		Database database = new Database(options.jdbcUrl(), options.user());
+		List<Subject> subjects = open(database, options);
+		Thread cleanup = new Thread(() -> subjects.forEach(Benchmark::closeQuietly), "bench-cleanup");
+		Runtime.getRuntime().addShutdownHook(cleanup);
+		Benchmark benchmark = new Benchmark(options, database, subjects);
+		benchmark.run();
+		System.out.println();
+		System.out.println(benchmark.table.render());
+		System.out.println(new Targets(benchmark.table, options).render());
+		benchmark.failures.forEach((failure) -> System.out.println("FAILED: " + failure));
+		Runtime.getRuntime().removeShutdownHook(cleanup);
+		subjects.forEach(Benchmark::closeQuietly);
+	}
+
+	private static List<Subject> open(Database database, BenchOptions options) {
+		List<Subject> subjects = new ArrayList<>();
+		for (String name : BenchOptions.ALL_SUBJECTS) {
+			if (!options.runs(name)) {
+				continue;
+			}
+			subjects.add(switch (name) {
+				case AutotaskSubject.NAME -> new AutotaskSubject(database, options.workers());
+				case DbSchedulerSubject.NAME -> new DbSchedulerSubject(database, options.workers());
+				case JobRunrSubject.NAME -> new JobRunrSubject(database, options.workers());
+				default -> new RawSqlSubject(database, options.workers());
+			});
+		}
+		return subjects;
+	}
+
+	private void run() throws InterruptedException {
+		log("%s, %d core(s), heap max %d MiB; %s", System.getProperty("java.vm.name"),
+				Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, this.options);
+		if (this.options.measures("drain")) {
+			drain("drain " + count(this.options.drain()), this.options.drain(), this.options.runs(), this.subjects);
+			if (this.options.bigDrain() > 0) {
+				drain("drain " + count(this.options.bigDrain()), this.options.bigDrain(), this.options.bigDrainRuns(),
+						this.subjects.stream()
+							.filter((subject) -> this.options.bigDrainSubjects().contains(subject.name()))
+							.toList());
+			}
+		}
+		if (this.options.measures("enqueue")) {
+			enqueue(ENQUEUE_ONE, this.options.enqueue(),
+					(subject) -> subject.enqueueOneByOne(this.options.enqueue()));
+		}
+		if (this.options.measures("batch")) {
+			enqueue("enqueue in batches of " + count(this.options.batchSize()), this.options.batches(),
+					(subject) -> subject.enqueueBatches(this.options.batches(), this.options.batchSize()));
+		}
+		if (this.options.measures("latency")) {
+			latency();
+		}
+		if (this.options.measures("profile")) {
+			try {
+				new Profiler(this.database, this.options).run();
+			}
+			catch (java.sql.SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+	}
+
+	private void drain(String label, int count, int runs, List<Subject> subjects) throws InterruptedException {
+		Results rates = new Results();
+		Results heaps = new Results();
+		for (int run = 1; run <= runs; run++) {
+			for (Subject subject : subjects) {
+				try {
+					subject.clear();
+					subject.preload(count);
+					this.database.execute("CHECKPOINT");
+					try (HeapSampler heap = HeapSampler.start()) {
+						Duration elapsed = subject.drain(count);
+						double rate = count / seconds(elapsed);
+						rates.add(subject, rate);
+						heaps.add(subject, heap.peakMebibytes());
+						log("%s run %d %s: %,.0f tasks/s (%.1f s), heap peak %.0f MiB", label, run, subject.name(),
+								rate, seconds(elapsed), heap.peakMebibytes());
+					}
+				}
+				catch (RuntimeException ex) {
+					failed(label, subject, ex);
+				}
+			}
+		}
+		rates.addTo(this.table, label, Unit.RATE);
+		heaps.addTo(this.table, "heap peak, " + label, Unit.MEBIBYTES);
+	}
+
+	private void enqueue(String label, int count, java.util.function.Consumer<Subject> enqueue) {
+		Results rates = new Results();
+		for (int run = 1; run <= this.options.runs(); run++) {
+			for (Subject subject : this.subjects) {
+				try {
+					subject.clear();
+					this.database.execute("CHECKPOINT");
+					long start = System.nanoTime();
+					enqueue.accept(subject);
+					double elapsed = seconds(Duration.ofNanos(System.nanoTime() - start));
+					rates.add(subject, count / elapsed);
+					log("%s run %d %s: %,.0f tasks/s (%.1f s)", label, run, subject.name(), count / elapsed, elapsed);
+				}
+				catch (RuntimeException ex) {
+					failed(label, subject, ex);
+				}
+			}
+		}
+		rates.addTo(this.table, label, Unit.RATE);
+	}
+
+	private void latency() throws InterruptedException {
+		Results p50 = new Results();
+		Results p95 = new Results();
+		Results p99 = new Results();
+		Results p50FromCommit = new Results();
+		for (int run = 1; run <= this.options.runs(); run++) {
+			for (Subject subject : this.subjects) {
+				try {
+					subject.clear();
+					this.database.execute("CHECKPOINT");
+					Latencies latencies = subject.latency(this.options.latency(), this.options.gap());
+					p50.add(subject, millis(Stats.percentile(latencies.fromCall(), 50)));
+					p95.add(subject, millis(Stats.percentile(latencies.fromCall(), 95)));
+					p99.add(subject, millis(Stats.percentile(latencies.fromCall(), 99)));
+					p50FromCommit.add(subject, millis(Stats.percentile(latencies.fromCommit(), 50)));
+					log("latency run %d %s: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p50 from commit %.2f ms", run,
+							subject.name(), millis(Stats.percentile(latencies.fromCall(), 50)),
+							millis(Stats.percentile(latencies.fromCall(), 95)),
+							millis(Stats.percentile(latencies.fromCall(), 99)),
+							millis(Stats.percentile(latencies.fromCommit(), 50)));
+				}
+				catch (RuntimeException ex) {
+					failed("latency", subject, ex);
+				}
+			}
+		}
+		p50.addTo(this.table, LATENCY_P50, Unit.MILLIS);
+		p95.addTo(this.table, LATENCY_P95, Unit.MILLIS);
+		p99.addTo(this.table, LATENCY_P99, Unit.MILLIS);
+		p50FromCommit.addTo(this.table, LATENCY_P50_FROM_COMMIT, Unit.MILLIS);
+	}
+
+	private void failed(String measurement, Subject subject, RuntimeException ex) {
+		String failure = measurement + " on " + subject.name() + ": " + ex;
+		this.failures.add(failure);
+		log("FAILED %s", failure);
+		ex.printStackTrace();
+	}
+
+	private static void closeQuietly(Subject subject) {
+		try {
+			subject.close();
+		}
+		catch (RuntimeException ex) {
+			System.err.println("Could not clean up " + subject.name() + ": " + ex);
+		}
+	}
+
+	static String count(int count) {
+		return String.format(Locale.ROOT, "%,d", count);
+	}
+
+	private static double seconds(Duration duration) {
+		return duration.toNanos() / 1e9;
+	}
+
+	private static double millis(long nanos) {
+		return nanos / 1e6;
+	}
+
+	private static void log(String format, Object... args) {
+		System.err.println("[" + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + ", load " + loadAverage() + "] "
+				+ String.format(format, args));
+	}
+
+	/**
+	 * The one-minute load average: above the core count, something else shares the machine and
+	 * the figures of that moment are suspect.
+	 */
+	static String loadAverage() {
+		try {
+			return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+		}
+		catch (java.io.IOException | RuntimeException ex) {
+			return "?";
+		}
+	}
+
+	/**
+	 * One value per run and subject, until they go into the table.
+	 */
+	private static final class Results {
+
+		private final Map<String, List<Double>> values = new LinkedHashMap<>();
+
+		void add(Subject subject, double value) {
+			this.values.computeIfAbsent(subject.name(), (key) -> new ArrayList<>()).add(value);
+		}
+
+		void addTo(ResultTable table, String measurement, Unit unit) {
+			this.values.forEach((subject, runs) -> table.add(measurement, unit, subject,
+					Stats.summary(runs.stream().mapToDouble(Double::doubleValue).toArray())));
+		}
+
+	}
+
+}

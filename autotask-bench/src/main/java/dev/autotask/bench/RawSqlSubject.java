@@ -1,0 +1,237 @@
+package dev.autotask.bench;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * The bound: what plain JDBC gets out of the same server on autotask's own table (same columns,
+ * same indexes), with no engine around it.
+ * <ul>
+ * <li>drain: {@code workers} threads, each claiming up to {@value #CLAIM_BATCH} rows in one
+ * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING} and
+ * completing them all in one {@code UPDATE ... WHERE id = ANY(?)};</li>
+ * <li>enqueue: a single-row {@code INSERT} in autocommit on one held connection, and a JDBC
+ * batch of inserts in one transaction;</li>
+ * <li>latency: a bare {@code LISTEN}/{@code NOTIFY} round trip, from before the {@code NOTIFY}
+ * to its arrival on the listening connection.</li>
+ * </ul>
+ */
+final class RawSqlSubject implements Subject {
+
+	static final String NAME = "raw SQL";
+
+	static final int CLAIM_BATCH = 100;
+
+	// The same claim as autotask's TaskTable.CLAIM, with a fixed batch.
+	private static final String CLAIM = """
+			UPDATE autotask_task SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = 'raw'
+			WHERE id IN (
+				SELECT id FROM autotask_task
+				WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(?)
+				ORDER BY priority DESC, run_at, id
+				LIMIT %d
+				FOR UPDATE SKIP LOCKED)
+			RETURNING id, name, args::text""".formatted(CLAIM_BATCH);
+
+	// autotask's TaskTable.COMPLETE for many rows at once.
+	private static final String COMPLETE_MANY = """
+			UPDATE autotask_task SET status = 'SUCCESS', result = NULL, finished_at = now(), expires_at = now() + ttl
+			WHERE id = ANY(?) AND status = 'RUNNING' AND node_id = 'raw'""";
+
+	private static final String INSERT = """
+			INSERT INTO autotask_task (name, queue, owner, args, priority, run_at, max_attempts, ttl)
+			VALUES ('noop', 'default', 'bench', '[]'::jsonb, 0, now(), 1, interval '7 days')""";
+
+	private final Database database;
+
+	private final String schema;
+
+	private final HikariDataSource data;
+
+	private final int workers;
+
+	private final String channel;
+
+	RawSqlSubject(Database database, int workers) {
+		this.database = database;
+		this.schema = database.createSchema("raw");
+		this.data = database.pool(this.schema, workers + 2, "raw");
+		this.workers = workers;
+		this.channel = this.schema + "_notify";
+		AutotaskSubject.migrate(this.data, this.schema);
+	}
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public void preload(int count) {
+		AutotaskSubject.preload(this.database, this.schema, count);
+	}
+
+	@Override
+	public Duration drain(int count) throws InterruptedException {
+		ExecutorService threads = Executors.newFixedThreadPool(this.workers);
+		try {
+			long start = System.nanoTime();
+			List<Future<Integer>> drained = new ArrayList<>();
+			for (int i = 0; i < this.workers; i++) {
+				drained.add(threads.submit(this::drainLoop));
+			}
+			int total = 0;
+			for (Future<Integer> future : drained) {
+				total += future.get();
+			}
+			Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+			if (total != count) {
+				throw new IllegalStateException("Drained " + total + " tasks, expected " + count);
+			}
+			return elapsed;
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			throw new IllegalStateException(ex.getCause());
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+	private int drainLoop() throws SQLException {
+		int done = 0;
+		try (Connection connection = this.data.getConnection();
+				PreparedStatement claim = connection.prepareStatement(CLAIM);
+				PreparedStatement complete = connection.prepareStatement(COMPLETE_MANY)) {
+			Array names = connection.createArrayOf("text", new String[] { "noop" });
+			while (true) {
+				claim.setArray(1, names);
+				List<Long> ids = new ArrayList<>(CLAIM_BATCH);
+				try (ResultSet rows = claim.executeQuery()) {
+					while (rows.next()) {
+						// The no-op task: read what a runner would read, and do nothing with it.
+						ids.add(rows.getLong(1));
+						rows.getString(2);
+						rows.getString(3);
+					}
+				}
+				if (ids.isEmpty()) {
+					return done;
+				}
+				complete.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+				complete.executeUpdate();
+				done += ids.size();
+			}
+		}
+	}
+
+	@Override
+	public void enqueueOneByOne(int count) {
+		try (Connection connection = this.data.getConnection();
+				PreparedStatement insert = connection.prepareStatement(INSERT)) {
+			for (int i = 0; i < count; i++) {
+				insert.executeUpdate();
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void enqueueBatches(int count, int batchSize) {
+		try (Connection connection = this.data.getConnection();
+				PreparedStatement insert = connection.prepareStatement(INSERT)) {
+			connection.setAutoCommit(false);
+			for (int sent = 0; sent < count; sent += batchSize) {
+				int size = Math.min(batchSize, count - sent);
+				for (int i = 0; i < size; i++) {
+					insert.addBatch();
+				}
+				insert.executeBatch();
+				connection.commit();
+			}
+			connection.setAutoCommit(true);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public Latencies latency(int count, Duration gap) throws InterruptedException {
+		Probe probe = new Probe();
+		try (Connection listening = this.data.getConnection(); Connection notifying = this.data.getConnection()) {
+			try (Statement statement = listening.createStatement()) {
+				statement.execute("LISTEN " + this.channel);
+			}
+			PGConnection pg = listening.unwrap(PGConnection.class);
+			Thread listener = new Thread(() -> receive(pg, probe, count), "raw-listener");
+			listener.start();
+			try (PreparedStatement notify = notifying.prepareStatement("SELECT pg_notify(?, ?)")) {
+				return Latencies.measure(count, gap, probe, (index) -> notify(notify, index));
+			}
+			finally {
+				listener.join(5000);
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private void notify(PreparedStatement notify, int index) {
+		try {
+			notify.setString(1, this.channel);
+			notify.setString(2, Integer.toString(index));
+			notify.executeQuery().close();
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void receive(PGConnection connection, Probe probe, int count) {
+		int received = 0;
+		try {
+			while (received < count) {
+				PGNotification[] notifications = connection.getNotifications(500);
+				if (notifications != null) {
+					for (PGNotification notification : notifications) {
+						probe.started(Integer.parseInt(notification.getParameter()));
+						received++;
+					}
+				}
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void clear() {
+		this.database.execute("TRUNCATE " + this.schema + ".autotask_task RESTART IDENTITY");
+	}
+
+	@Override
+	public void close() {
+		this.data.close();
+		this.database.dropSchema(this.schema);
+	}
+
+}
