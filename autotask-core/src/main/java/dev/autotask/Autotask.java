@@ -31,6 +31,27 @@ public interface Autotask {
 	TaskHandle<Object> send(String name, String owner, Object... args);
 
 	/**
+	 * Start a registered task by name, with options.
+	 * @param name the task's name
+	 * @param options owner, delay, priority and unique key
+	 * @param args the arguments, in the order of the task method's parameters
+	 * @return a handle on the new task, or on the pending or running task with the same unique key
+	 * @throws IllegalArgumentException if no task has that name or the arguments do not fit;
+	 * nothing is enqueued then
+	 */
+	TaskHandle<Object> send(String name, SendOptions options, Object... args);
+
+	/**
+	 * Cancel a task: a pending one at once, a running one by asking it to stop (it sees the
+	 * request through {@link TaskContext#isCancellationRequested()}).
+	 * @param id the task's id
+	 * @param owner the owner asking
+	 * @return the task's status after the request: {@code CANCELLED}, {@code RUNNING} (asked to
+	 * stop), or the status it had already ended with; empty if no task has that id for that owner
+	 */
+	Optional<TaskStatus> cancel(long id, String owner);
+
+	/**
 	 * Read a task's current state.
 	 * @param id the task's id
 	 * @param owner the owner asking
@@ -39,10 +60,36 @@ public interface Autotask {
 	Optional<TaskInfo> status(long id, String owner);
 
 	/**
+	 * A chain of tasks continued with {@link TaskContext#repeat(Object...)}, by its first task.
+	 * @param firstId the id of the chain's first task
+	 * @param owner the owner asking
+	 * @return the chain's tasks in order; empty if no task has that id for that owner
+	 */
+	List<TaskInfo> chain(long firstId, String owner);
+
+	/**
 	 * The periodic and cron tasks of this application, with their last and next fire.
 	 * @return the schedules, ordered by task name
 	 */
 	List<ScheduleInfo> schedules();
+
+	/**
+	 * The queues with tasks, their counts by status, and whether each is paused.
+	 * @return the queues, ordered by name
+	 */
+	List<QueueInfo> queues();
+
+	/**
+	 * Pause a queue on every node: its pending tasks wait, running ones finish.
+	 * @param queue the queue
+	 */
+	void pause(String queue);
+
+	/**
+	 * Resume a paused queue on every node.
+	 * @param queue the queue
+	 */
+	void resume(String queue);
 
 	/**
 	 * The owner used for tasks started without one, such as calls of

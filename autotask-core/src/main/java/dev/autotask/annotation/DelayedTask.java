@@ -77,4 +77,11 @@ public @interface DelayedTask {
 	 */
 	boolean failOnNodeLoss() default false;
 
+	/**
+	 * Exceptions that fail the task at once, without retries, like
+	 * {@link dev.autotask.TaskFailure} (subclasses count too).
+	 * @return the exception classes
+	 */
+	Class<? extends Throwable>[] noRetryFor() default {};
+
 }

@@ -1,7 +1,9 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -15,14 +17,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
 /**
- * The claim loop: claims as many due tasks as there are free worker slots, in one statement,
- * hands them to the workers, and sleeps until a notification, a freed slot, the next due time
- * or the poll interval, whichever comes first.
+ * The claim loop: for each lane, claims as many due tasks as the lane has free worker slots,
+ * in one statement, hands them to the workers, and sleeps until a notification, a freed slot,
+ * the next due time or the poll interval, whichever comes first.
  *
  * <p>
- * A slot is taken before a task is handed over and given back when it ends, so the node never
- * claims more than it can start at once: a claimed task is never left waiting in memory while
- * other nodes are idle.
+ * A queue with a concurrency of its own is a lane with its own slots, so a busy queue can
+ * never starve it; every other queue shares the default lane. A slot is taken before a task
+ * is handed over and given back when it ends, so the node never claims more than it can start
+ * at once: a claimed task is never left waiting in memory while other nodes are idle.
  */
 final class Dispatcher implements Runnable {
 
@@ -39,7 +42,7 @@ final class Dispatcher implements Runnable {
 
 	private final Executor workers;
 
-	private final Semaphore slots;
+	private final List<Lane> lanes;
 
 	private final Wakeup wakeup;
 
@@ -47,15 +50,30 @@ final class Dispatcher implements Runnable {
 
 	private volatile boolean running = true;
 
-	Dispatcher(TaskTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Semaphore slots,
-			Wakeup wakeup, EngineSettings settings) {
+	Dispatcher(TaskTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
+			EngineSettings settings) {
 		this.table = table;
 		this.registry = registry;
 		this.runner = runner;
 		this.workers = workers;
-		this.slots = slots;
 		this.wakeup = wakeup;
 		this.settings = settings;
+		this.lanes = lanes(settings);
+	}
+
+	private static List<Lane> lanes(EngineSettings settings) {
+		Map<String, Integer> own = settings.queueConcurrency();
+		List<Lane> lanes = new ArrayList<>();
+		lanes.add(new Lane(List.copyOf(own.keySet()), true, new Semaphore(settings.workers())));
+		own.forEach((queue, concurrency) -> lanes.add(new Lane(List.of(queue), false, new Semaphore(concurrency))));
+		return lanes;
+	}
+
+	/**
+	 * How many worker threads the lanes need in all.
+	 */
+	static int threads(EngineSettings settings) {
+		return settings.workers() + settings.queueConcurrency().values().stream().mapToInt(Integer::intValue).sum();
 	}
 
 	@Override
@@ -67,7 +85,8 @@ final class Dispatcher implements Runnable {
 				backoff = Duration.ofMillis(100);
 			}
 			catch (DataAccessException ex) {
-				logger.warn("Cannot claim tasks, retrying in {} ms: {}", backoff.toMillis(), ex.getMostSpecificCause().toString());
+				logger.warn("Cannot claim tasks, retrying in {} ms: {}", backoff.toMillis(),
+						ex.getMostSpecificCause().toString());
 				if (!sleep(backoff)) {
 					return;
 				}
@@ -85,23 +104,46 @@ final class Dispatcher implements Runnable {
 	 */
 	Duration dispatchOnce() {
 		Set<String> names = this.registry.names();
-		int free = this.slots.availablePermits();
-		if (free == 0 || names.isEmpty()) {
+		if (names.isEmpty()) {
 			return this.settings.pollInterval();
 		}
-		List<TaskRow> rows = this.table.claim(this.settings.nodeId(), names, free);
-		for (TaskRow row : rows) {
-			this.slots.acquireUninterruptibly();
-			this.workers.execute(() -> this.runner.run(row));
+		boolean more = false;
+		boolean busy = false;
+		for (Lane lane : this.lanes) {
+			int free = lane.slots().availablePermits();
+			if (free == 0) {
+				busy = true;
+				continue;
+			}
+			List<TaskRow> rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), free);
+			for (TaskRow row : rows) {
+				lane.slots().acquireUninterruptibly();
+				this.workers.execute(() -> run(lane, row));
+			}
+			// A full claim means there may be more: look again as soon as a slot is free.
+			more |= (rows.size() == free);
 		}
-		if (rows.size() == free) {
-			// There may be more: look again as soon as a slot is free.
+		if (more) {
 			return Duration.ZERO;
+		}
+		if (busy) {
+			// A lane with no free slot: its workers wake us when one ends.
+			return this.settings.pollInterval();
 		}
 		return this.table.untilNext(names)
 			.map((wait) -> (wait.isNegative() || wait.isZero()) ? RECHECK : wait)
 			.map((wait) -> Wakeup.min(wait, this.settings.pollInterval()))
 			.orElse(this.settings.pollInterval());
+	}
+
+	private void run(Lane lane, TaskRow row) {
+		try {
+			this.runner.run(row);
+		}
+		finally {
+			lane.slots().release();
+			this.wakeup.signal();
+		}
 	}
 
 	void stop() {
@@ -118,6 +160,13 @@ final class Dispatcher implements Runnable {
 			Thread.currentThread().interrupt();
 			return false;
 		}
+	}
+
+	/**
+	 * Queues that share worker slots: either the listed queues, or every queue but them.
+	 */
+	private record Lane(List<String> queues, boolean except, Semaphore slots) {
+
 	}
 
 }

@@ -1,19 +1,22 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import dev.autotask.TaskEventSink;
 import dev.autotask.jdbc.TableNames;
 import dev.autotask.jdbc.TaskTable;
 import dev.autotask.json.TaskJson;
+import dev.autotask.outbox.OutboxRelay;
+import dev.autotask.outbox.RelaySettings;
 import dev.autotask.retry.ExponentialBackoff;
 import dev.autotask.retry.RetryPolicy;
 import dev.autotask.supervisor.Supervisor;
@@ -22,15 +25,20 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
 /**
  * One node's engine: a dispatcher that claims due tasks, a pool of workers that run them, a
  * notifier that wakes the dispatcher when a task is enqueued, and the supervisor that
- * heartbeats the node and, on the leader, fires schedules and runs maintenance.
+ * heartbeats the node and, on the leader, fires schedules and runs maintenance. With
+ * {@link EngineSettings#events() events} on and at least one {@link TaskEventSink}, an
+ * {@link OutboxRelay} also publishes the events of ended tasks.
  *
  * <p>
  * Stopping stops claiming first, then waits up to the shutdown timeout for running tasks to
- * end, hands back to PENDING what is still running, and resigns the lead so that another node
- * takes it at once.
+ * end, hands back to PENDING what is still running, lets the relay publish a last batch, and
+ * resigns the lead so that another node takes it at once.
  */
 public final class Engine {
 
@@ -52,7 +60,22 @@ public final class Engine {
 
 	private final Supervisor supervisor;
 
+	private final List<TaskEventSink> sinks;
+
+	private final TaskObserver observer;
+
 	private @Nullable Running running;
+
+	/**
+	 * Create an engine without event sinks.
+	 * @param dataSource the database holding the task table
+	 * @param registry the tasks this node runs
+	 * @param json the JSON codec
+	 * @param settings how the node runs
+	 */
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		this(dataSource, registry, json, settings, List.of(), TaskObserver.NONE);
+	}
 
 	/**
 	 * Create an engine.
@@ -60,19 +83,38 @@ public final class Engine {
 	 * @param registry the tasks this node runs
 	 * @param json the JSON codec
 	 * @param settings how the node runs
+	 * @param sinks where the events of ended tasks go, in order; with events on, this node
+	 * relays them from the outbox when there is at least one
 	 */
-	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			List<TaskEventSink> sinks) {
+		this(dataSource, registry, json, settings, sinks, TaskObserver.NONE);
+	}
+
+	/**
+	 * Create an engine that reports what its workers do.
+	 * @param dataSource the database holding the task table
+	 * @param registry the tasks this node runs
+	 * @param json the JSON codec
+	 * @param settings how the node runs
+	 * @param sinks where the events of ended tasks go, in order
+	 * @param observer told of each attempt's start and end
+	 */
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			List<TaskEventSink> sinks, TaskObserver observer) {
+		this.observer = observer;
 		this.dataSource = dataSource;
+		this.sinks = List.copyOf(sinks);
 		this.registry = registry;
 		this.json = json;
 		this.settings = settings;
 		this.retryPolicy = new ExponentialBackoff(settings.retryDelay(), settings.maxRetryDelay());
 		this.names = new TableNames(settings.schema());
-		this.table = new TaskTable(dataSource, this.names);
+		this.table = new TaskTable(dataSource, this.names, settings.events());
 		this.supervisor = new Supervisor(dataSource, this.names, registry,
 				new Supervisor.Settings(settings.nodeId(), settings.workers(), settings.defaultOwner(),
 						settings.resultTtl(), settings.lease(), settings.workerMonitorInterval(),
-						settings.cleanInterval(), settings.historyPerTask()));
+						settings.cleanInterval(), settings.historyPerTask(), settings.events()));
 	}
 
 	/**
@@ -155,30 +197,49 @@ public final class Engine {
 
 		private final Thread notifierThread;
 
+		private final @Nullable OutboxRelay relay;
+
+		private final @Nullable Thread relayThread;
+
 		private volatile boolean stopping;
 
 		Running() {
 			EngineSettings settings = Engine.this.settings;
-			Semaphore slots = new Semaphore(settings.workers());
-			this.workers = Executors.newFixedThreadPool(settings.workers(), threads("autotask-worker-"));
+			this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings), threads("autotask-worker-"));
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
-					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping, () -> {
-						slots.release();
-						this.wakeup.signal();
-					});
-			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, slots,
-					this.wakeup, settings);
+					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
+					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)),
+					Engine.this.observer);
+			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
+					settings);
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
 			this.notifierThread = threads("autotask-notifier").newThread(this.notifier);
 			this.dispatcherThread = threads("autotask-dispatcher").newThread(this.dispatcher);
+			if (settings.events() && !Engine.this.sinks.isEmpty()) {
+				this.relay = new OutboxRelay(Engine.this.dataSource, Engine.this.names, Engine.this.sinks,
+						Engine.this.json, RelaySettings.of(settings.pollInterval()));
+				this.relayThread = threads("autotask-outbox-relay").newThread(this.relay);
+			}
+			else {
+				this.relay = null;
+				this.relayThread = null;
+			}
 			this.notifierThread.start();
 			this.dispatcherThread.start();
+			if (this.relayThread != null) {
+				this.relayThread.start();
+			}
 		}
 
 		private void onNotification(String payload) {
 			if ("leader".equals(payload)) {
 				Engine.this.supervisor.electSoon();
+			}
+			else if ("outbox".equals(payload)) {
+				if (this.relay != null) {
+					this.relay.wake();
+				}
 			}
 			else {
 				this.wakeup.signal();
@@ -207,6 +268,11 @@ public final class Engine {
 			this.watchdog.shutdownNow();
 			handBack();
 			join(this.notifierThread);
+			// Last, so that it publishes the events of the tasks that ended while stopping.
+			if (this.relay != null && this.relayThread != null) {
+				this.relay.stop();
+				join(this.relayThread);
+			}
 		}
 
 		private void handBack() {

@@ -2,6 +2,7 @@ package dev.autotask.engine;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -25,8 +26,12 @@ import org.jspecify.annotations.Nullable;
  * @param workerMonitorInterval how often this node heartbeats; it counts as dead after two missed
  * intervals, and its running tasks are handed back
  * @param historyPerTask ended runs of each task kept even past their TTL, for the history
+ * @param events whether a task's end is written to the outbox, for a relay to publish
+ * @param queueConcurrency queues with worker threads of their own, by name; every other queue
+ * shares the {@code workers}
  */
-public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers, Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl, Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval, int historyPerTask) {
+public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers, Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl, Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval, int historyPerTask, boolean events,
+		Map<String, Integer> queueConcurrency) {
 
 	/** Default owner. */
 	public static final String DEFAULT_OWNER = "default";
@@ -74,6 +79,13 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 		if (historyPerTask < 0) {
 			throw new IllegalArgumentException("autotask.history.per-task must not be negative, got " + historyPerTask);
 		}
+		queueConcurrency.forEach((queue, concurrency) -> {
+			if (concurrency == null || concurrency < 1) {
+				throw new IllegalArgumentException(
+						"autotask.queues." + queue + ".concurrency must be at least 1, got " + concurrency);
+			}
+		});
+		queueConcurrency = Map.copyOf(queueConcurrency);
 		requirePositive("autotask.poll-interval", pollInterval);
 		requirePositive("autotask.clean-interval", cleanInterval);
 		requirePositive("autotask.result-ttl", resultTtl);
@@ -100,7 +112,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	public static EngineSettings defaults() {
 		return new EngineSettings(generateNodeId(), null, DEFAULT_OWNER, DEFAULT_WORKERS, DEFAULT_POLL_INTERVAL,
 				DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_RESULT_TTL, DEFAULT_CLEAN_INTERVAL,
-				DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_LEASE, DEFAULT_WORKER_MONITOR_INTERVAL, DEFAULT_HISTORY_PER_TASK);
+				DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_LEASE, DEFAULT_WORKER_MONITOR_INTERVAL, DEFAULT_HISTORY_PER_TASK, false,
+				Map.of());
 	}
 
 	/**
@@ -126,7 +139,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withNodeId(String nodeId) {
-		return new EngineSettings(nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -135,7 +149,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withSchema(@Nullable String schema) {
-		return new EngineSettings(this.nodeId, schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -144,7 +159,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withWorkers(int workers) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -153,7 +169,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withPollInterval(Duration pollInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -162,7 +179,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withRetryDelay(Duration retryDelay) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -171,7 +189,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withCleanInterval(Duration cleanInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -180,7 +199,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withLease(Duration lease) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -189,7 +209,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withWorkerMonitorInterval(Duration workerMonitorInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -198,7 +219,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withHistoryPerTask(int historyPerTask) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -207,7 +229,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withShutdownTimeout(Duration shutdownTimeout) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
 	}
 
 	/**
@@ -216,7 +239,30 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the copy
 	 */
 	public EngineSettings withDefaultOwner(String defaultOwner) {
-		return new EngineSettings(this.nodeId, this.schema, defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask);
+		return new EngineSettings(this.nodeId, this.schema, defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
+				this.queueConcurrency);
+	}
+
+	/**
+	 * A copy with events on or off.
+	 * @param events whether to write events to the outbox
+	 * @return the copy
+	 */
+	public EngineSettings withEvents(boolean events) {
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
+				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
+				this.workerMonitorInterval, this.historyPerTask, events, this.queueConcurrency);
+	}
+
+	/**
+	 * A copy with queues of their own.
+	 * @param queueConcurrency worker threads per queue
+	 * @return the copy
+	 */
+	public EngineSettings withQueueConcurrency(Map<String, Integer> queueConcurrency) {
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
+				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
+				this.workerMonitorInterval, this.historyPerTask, this.events, queueConcurrency);
 	}
 
 	private static void requirePositive(String property, Duration value) {

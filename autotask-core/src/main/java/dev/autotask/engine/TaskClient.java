@@ -3,16 +3,20 @@ package dev.autotask.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
+import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
+import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
 import dev.autotask.jdbc.FireTable;
+import dev.autotask.jdbc.QueueTable;
 import dev.autotask.jdbc.TableNames;
 import dev.autotask.jdbc.TaskRow;
 import dev.autotask.jdbc.TaskTable;
@@ -20,6 +24,8 @@ import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.task.TaskSchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Autotask} API over the task table. It works whether or not this node's engine
@@ -27,7 +33,7 @@ import dev.autotask.task.TaskSchedule;
  */
 public final class TaskClient implements Autotask {
 
-	private static final int MAX_OWNER_LENGTH = 200;
+	private static final Logger logger = LoggerFactory.getLogger(TaskClient.class);
 
 	private final TaskTable table;
 
@@ -39,6 +45,10 @@ public final class TaskClient implements Autotask {
 
 	private final FireTable fires;
 
+	private final QueueTable queues;
+
+	private final TaskObserver observer;
+
 	/**
 	 * Create the client.
 	 * @param dataSource the database
@@ -47,9 +57,24 @@ public final class TaskClient implements Autotask {
 	 * @param settings the schema, default owner and result TTL
 	 */
 	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		this(dataSource, registry, json, settings, TaskObserver.NONE);
+	}
+
+	/**
+	 * Create a client that reports each task it inserts.
+	 * @param dataSource the database
+	 * @param registry the tasks this application can start
+	 * @param json the JSON codec
+	 * @param settings the schema, default owner and result TTL
+	 * @param observer told of each new task
+	 */
+	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			TaskObserver observer) {
+		this.observer = observer;
 		TableNames names = new TableNames(settings.schema());
 		this.table = new TaskTable(dataSource, names);
 		this.fires = new FireTable(dataSource, names);
+		this.queues = new QueueTable(dataSource, names);
 		this.registry = registry;
 		this.json = json;
 		this.settings = settings;
@@ -57,10 +82,19 @@ public final class TaskClient implements Autotask {
 
 	@Override
 	public TaskHandle<Object> send(String name, String owner, Object... args) {
+		return send(name, SendOptions.owner(owner), args);
+	}
+
+	@Override
+	public TaskHandle<Object> send(String name, SendOptions options, Object... args) {
 		TaskDefinition task = this.registry.get(name);
-		checkOwner(owner);
 		String json = this.json.writeArgs(task, (args != null) ? args : new Object[] { null });
-		return insert(task, owner, json);
+		return insert(task, options, json);
+	}
+
+	@Override
+	public Optional<TaskStatus> cancel(long id, String owner) {
+		return this.table.cancel(id, owner).map(TaskStatus::valueOf);
 	}
 
 	/**
@@ -73,20 +107,34 @@ public final class TaskClient implements Autotask {
 	 */
 	public TaskHandle<Object> sendJson(String name, String owner, String argsJson) {
 		TaskDefinition task = this.registry.get(name);
-		checkOwner(owner);
-		return insert(task, owner, this.json.checkArgs(task, argsJson));
+		SendOptions options = SendOptions.owner(owner);
+		return insert(task, options, this.json.checkArgs(task, argsJson));
 	}
 
-	private TaskHandle<Object> insert(TaskDefinition task, String owner, String args) {
+	private TaskHandle<Object> insert(TaskDefinition task, SendOptions options, String args) {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
-		long id = this.table.insert(new TaskTable.NewTask(task.name(), task.queue(), owner, args, 0, task.delay(),
-				task.maxAttempts(), ttl));
-		return new TrackedHandle<>(id, owner, this, this.json, task.resultType());
+		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
+		TaskTable.Inserted inserted = this.table.insert(new TaskTable.NewTask(task.name(), task.queue(),
+				options.owner(), args, options.priority(), delay, task.maxAttempts(), ttl, options.uniqueKey()));
+		if (inserted.created()) {
+			try {
+				this.observer.enqueued(task.name(), task.queue());
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Task observer failed for new task {} ({})", inserted.id(), task.name(), ex);
+			}
+		}
+		return new TrackedHandle<>(inserted.id(), options.owner(), this, this.json, task.resultType());
 	}
 
 	@Override
 	public Optional<TaskInfo> status(long id, String owner) {
 		return this.table.find(id, owner).map(this::toInfo);
+	}
+
+	@Override
+	public List<TaskInfo> chain(long firstId, String owner) {
+		return this.table.findChain(firstId, owner).stream().map(this::toInfo).toList();
 	}
 
 	@Override
@@ -106,6 +154,36 @@ public final class TaskClient implements Autotask {
 	}
 
 	@Override
+	public List<QueueInfo> queues() {
+		Map<String, Map<String, Long>> counts = this.queues.count();
+		List<String> paused = this.queues.findPaused();
+		java.util.Set<String> names = new java.util.TreeSet<>(counts.keySet());
+		names.addAll(paused);
+		return names.stream().map((name) -> {
+			Map<TaskStatus, Long> byStatus = new java.util.EnumMap<>(TaskStatus.class);
+			counts.getOrDefault(name, Map.of()).forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
+			return new QueueInfo(name, byStatus, paused.contains(name));
+		}).toList();
+	}
+
+	@Override
+	public void pause(String queue) {
+		this.queues.setPaused(checkQueue(queue), true);
+	}
+
+	@Override
+	public void resume(String queue) {
+		this.queues.setPaused(checkQueue(queue), false);
+	}
+
+	private static String checkQueue(String queue) {
+		if (queue == null || queue.isBlank() || queue.length() > 100) {
+			throw new IllegalArgumentException("Queue name must be 1 to 100 characters, got '" + queue + "'");
+		}
+		return queue;
+	}
+
+	@Override
 	public String defaultOwner() {
 		return this.settings.defaultOwner();
 	}
@@ -113,14 +191,8 @@ public final class TaskClient implements Autotask {
 	private TaskInfo toInfo(TaskRow row) {
 		return new TaskInfo(row.id(), row.name(), row.queue(), row.owner(), TaskStatus.valueOf(row.status()),
 				row.args(), row.attempt(), row.maxAttempts(), row.createdAt(), row.runAt(), row.startedAt(),
-				row.finishedAt(), row.result(), this.json.readError(row.error()));
+				row.finishedAt(), row.result(), this.json.readError(row.error()), row.progress(), row.rescues());
 	}
 
-	private static void checkOwner(String owner) {
-		if (owner == null || owner.isBlank() || owner.length() > MAX_OWNER_LENGTH) {
-			throw new IllegalArgumentException(
-					"Owner must be 1 to " + MAX_OWNER_LENGTH + " characters, got '" + owner + "'");
-		}
-	}
 
 }

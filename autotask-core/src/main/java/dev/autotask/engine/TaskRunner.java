@@ -1,13 +1,16 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
+import dev.autotask.TaskContextHolder;
 import dev.autotask.TaskError;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
@@ -24,6 +27,7 @@ import org.slf4j.MDC;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.NonTransientDataAccessException;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs one claimed task on a worker thread and records how it ended: success with its result,
@@ -59,10 +63,13 @@ final class TaskRunner {
 
 	private final BooleanSupplier stopping;
 
-	private final Runnable onEnd;
+	private final TransactionTemplate transactions;
+
+	private final TaskObserver observer;
 
 	TaskRunner(TaskTable table, TaskRegistry registry, TaskJson json, RetryPolicy retryPolicy, String nodeId,
-			ScheduledExecutorService watchdog, BooleanSupplier stopping, Runnable onEnd) {
+			ScheduledExecutorService watchdog, BooleanSupplier stopping, TransactionTemplate transactions,
+			TaskObserver observer) {
 		this.table = table;
 		this.registry = registry;
 		this.json = json;
@@ -70,20 +77,23 @@ final class TaskRunner {
 		this.nodeId = nodeId;
 		this.watchdog = watchdog;
 		this.stopping = stopping;
-		this.onEnd = onEnd;
+		this.transactions = transactions;
+		this.observer = observer;
 	}
 
 	void run(TaskRow row) {
 		MDC.put(MDC_TASK_ID, Long.toString(row.id()));
 		MDC.put(MDC_TASK_NAME, row.name());
+		long started = System.nanoTime();
+		observeStart(row);
 		try {
-			execute(row);
+			execute(row, started);
 		}
 		catch (NonTransientDataAccessException ex) {
 			// The database refused this outcome itself (not the connection): record a failure that
 			// it accepts, rather than leave the task RUNNING on a live node for ever.
 			logger.error("The outcome of task {} ({}) was refused by the database", row.id(), row.name(), ex);
-			recordRefusedOutcome(row, ex);
+			recordRefusedOutcome(row, ex, started);
 		}
 		catch (DataAccessException ex) {
 			// The outcome could not be written: the row stays RUNNING on this node until the
@@ -93,13 +103,12 @@ final class TaskRunner {
 		finally {
 			MDC.remove(MDC_TASK_ID);
 			MDC.remove(MDC_TASK_NAME);
-			this.onEnd.run();
 		}
 	}
 
-	private void recordRefusedOutcome(TaskRow row, NonTransientDataAccessException ex) {
+	private void recordRefusedOutcome(TaskRow row, NonTransientDataAccessException ex, long started) {
 		try {
-			fail(row, null, new TaskError(ex.getClass().getName(),
+			fail(row, started, null, new TaskError(ex.getClass().getName(),
 					"The task ended, but the database refused its outcome: " + ex.getMostSpecificCause().getMessage(),
 					null));
 		}
@@ -108,10 +117,10 @@ final class TaskRunner {
 		}
 	}
 
-	private void execute(TaskRow row) {
+	private void execute(TaskRow row, long started) {
 		TaskDefinition task = this.registry.find(row.name()).orElse(null);
 		if (task == null) {
-			fail(row, null, new TaskError(IllegalStateException.class.getName(),
+			fail(row, started, null, new TaskError(IllegalStateException.class.getName(),
 					"No task named '" + row.name() + "' is registered on node " + this.nodeId, null));
 			return;
 		}
@@ -120,22 +129,35 @@ final class TaskRunner {
 			args = this.json.readArgs(task, row.args());
 		}
 		catch (IllegalArgumentException ex) {
-			fail(row, null, new TaskError(IllegalArgumentException.class.getName(),
+			fail(row, started, null, new TaskError(IllegalArgumentException.class.getName(),
 					"Stored arguments no longer fit " + task.source() + ": " + ex.getMessage(), null));
 			return;
 		}
-		Attempt attempt = new Attempt(row, task.timeout());
+		Attempt attempt = new Attempt(row, task.timeout(), started);
 		Object value;
+		TaskContextHolder.set(new RunningTask(row, this.table, this.nodeId, this.json, this.transactions));
 		try {
 			value = task.invoker().invoke(args);
 			if (value instanceof TaskHandle<?> handle) {
 				value = handle.result();
 			}
 		}
+		catch (RunningTask.Repeat repeat) {
+			if (attempt.end()) {
+				continueWith(row, task, repeat.args(), started);
+			}
+			return;
+		}
+		catch (RunningTask.Snooze snooze) {
+			if (attempt.end()) {
+				this.table.snooze(row, this.nodeId, snooze.delay());
+			}
+			return;
+		}
 		catch (TaskFailure ex) {
 			if (attempt.end()) {
 				logger.info("Task {} ({}) failed: {}", row.id(), row.name(), ex.getMessage());
-				fail(row, this.json.write(String.valueOf(ex.getMessage())), TaskJson.describe(ex, false));
+				fail(row, started, this.json.write(String.valueOf(ex.getMessage())), TaskJson.describe(ex, false));
 			}
 			return;
 		}
@@ -144,9 +166,18 @@ final class TaskRunner {
 				Thread.currentThread().interrupt();
 			}
 			if (attempt.end()) {
-				failedAttempt(row, ex);
+				if (task.isFatal(ex)) {
+					logger.info("Task {} ({}) failed with {}, listed in noRetryFor", row.id(), row.name(), ex.toString());
+					fail(row, started, null, TaskJson.describe(ex, true));
+				}
+				else {
+					failedAttempt(row, ex, started);
+				}
 			}
 			return;
+		}
+		finally {
+			TaskContextHolder.set(null);
 		}
 		if (!attempt.end()) {
 			return;
@@ -157,16 +188,47 @@ final class TaskRunner {
 		}
 		catch (IllegalArgumentException ex) {
 			logger.error("Task {} ({}) returned a result that cannot be stored", row.id(), row.name(), ex);
-			fail(row, null, new TaskError(IllegalArgumentException.class.getName(), ex.getMessage(), null));
+			fail(row, started, null, new TaskError(IllegalArgumentException.class.getName(), ex.getMessage(), null));
 			return;
 		}
-		if (!this.table.complete(row, this.nodeId, result)) {
+		if (this.table.complete(row, this.nodeId, result)) {
+			observeEnd(row, TaskObserver.Outcome.SUCCESS, started);
+		}
+		else {
 			logger.warn("Task {} ({}) succeeded, but its attempt {} was no longer running on this node; not recorded",
 					row.id(), row.name(), row.attempt());
 		}
 	}
 
-	private void failedAttempt(TaskRow row, Throwable ex) {
+	/**
+	 * End this run and enqueue the next link of its chain, in one transaction.
+	 */
+	private void continueWith(TaskRow row, TaskDefinition task, Object[] args, long started) {
+		String nextArgs;
+		try {
+			nextArgs = this.json.writeArgs(task, args);
+		}
+		catch (IllegalArgumentException ex) {
+			fail(row, started, null, new TaskError(IllegalArgumentException.class.getName(),
+					"The task repeated itself with arguments that do not fit: " + ex.getMessage(), null));
+			return;
+		}
+		boolean recorded = Boolean.TRUE.equals(this.transactions.execute((status) -> {
+			long next = this.table.insertNext(row, nextArgs, task.maxAttempts());
+			if (!this.table.complete(row, this.nodeId, this.json.write(java.util.Map.of("continuedAs", next)))) {
+				status.setRollbackOnly();
+				logger.warn("Task {} ({}) repeated itself, but its attempt {} was no longer running here; not recorded",
+						row.id(), row.name(), row.attempt());
+				return false;
+			}
+			return true;
+		}));
+		if (recorded) {
+			observeEnd(row, TaskObserver.Outcome.SUCCESS, started);
+		}
+	}
+
+	private void failedAttempt(TaskRow row, Throwable ex, long started) {
 		if (this.stopping.getAsBoolean()) {
 			// Interrupted by the shutdown, not by its own fault: the engine hands it back.
 			logger.info("Task {} ({}) was interrupted by the shutdown: {}", row.id(), row.name(), ex.toString());
@@ -177,18 +239,45 @@ final class TaskRunner {
 			Duration delay = this.retryPolicy.delayAfter(row.attempt());
 			logger.warn("Task {} ({}) attempt {} of {} failed, retrying in {} ms", row.id(), row.name(), row.attempt(),
 					row.maxAttempts(), delay.toMillis(), ex);
-			this.table.retry(row, this.nodeId, this.json.writeError(error), delay);
+			if (this.table.retry(row, this.nodeId, this.json.writeError(error), delay)) {
+				observeEnd(row, TaskObserver.Outcome.RETRY, started);
+			}
 		}
 		else {
 			logger.error("Task {} ({}) failed after {} attempt(s)", row.id(), row.name(), row.attempt(), ex);
-			fail(row, null, error);
+			fail(row, started, null, error);
 		}
 	}
 
-	private void fail(TaskRow row, @Nullable String result, TaskError error) {
-		if (!this.table.fail(row, this.nodeId, result, this.json.writeError(error))) {
+	private void fail(TaskRow row, long started, @Nullable String result, TaskError error) {
+		if (this.table.fail(row, this.nodeId, result, this.json.writeError(error))) {
+			observeEnd(row, TaskObserver.Outcome.FAILURE, started);
+		}
+		else {
 			logger.warn("Task {} ({}) failed, but its attempt {} was no longer running on this node; not recorded",
 					row.id(), row.name(), row.attempt());
+		}
+	}
+
+	private void observeStart(TaskRow row) {
+		// started_at and run_at are both on the database clock; a claim never starts a row early.
+		Instant startedAt = (row.startedAt() != null) ? row.startedAt() : row.runAt();
+		Duration lag = Duration.between(row.runAt(), startedAt);
+		Duration nonNegative = lag.isNegative() ? Duration.ZERO : lag;
+		observe(row, (observer) -> observer.started(row.name(), row.queue(), nonNegative));
+	}
+
+	private void observeEnd(TaskRow row, TaskObserver.Outcome outcome, long started) {
+		Duration runTime = Duration.ofNanos(System.nanoTime() - started);
+		observe(row, (observer) -> observer.ended(row.name(), row.queue(), outcome, runTime));
+	}
+
+	private void observe(TaskRow row, Consumer<TaskObserver> call) {
+		try {
+			call.accept(this.observer);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Task observer failed for task {} ({})", row.id(), row.name(), ex);
 		}
 	}
 
@@ -202,7 +291,7 @@ final class TaskRunner {
 
 		private final @Nullable ScheduledFuture<?> deadline;
 
-		Attempt(TaskRow row, @Nullable Duration timeout) {
+		Attempt(TaskRow row, @Nullable Duration timeout, long started) {
 			if (timeout == null) {
 				this.deadline = null;
 				return;
@@ -213,7 +302,8 @@ final class TaskRunner {
 					MDC.put(MDC_TASK_ID, Long.toString(row.id()));
 					try {
 						failedAttempt(row, new TimeoutException(
-								"Attempt " + row.attempt() + " ran past its timeout of " + timeout + " and was interrupted"));
+								"Attempt " + row.attempt() + " ran past its timeout of " + timeout + " and was interrupted"),
+								started);
 					}
 					catch (DataAccessException ex) {
 						logger.error("Could not record the timeout of task {} ({})", row.id(), row.name(), ex);

@@ -19,6 +19,10 @@
  * the database is unreachable, the dispatcher backs off up to the poll interval, the notifier
  * reconnects, and an outcome that cannot be written leaves the row {@code RUNNING} for
  * recovery.</li>
+ * <li><b>Events.</b> With events on, the statement that ends a task also writes its event to
+ * the outbox and notifies {@code outbox}; the notifier passes that on to the node's
+ * {@code OutboxRelay} (package {@code dev.autotask.outbox}), which runs while the engine runs
+ * and stops last, after the running tasks ended.</li>
  * </ul>
  */
 @NullMarked

@@ -26,6 +26,14 @@ public final class NodeTable {
 			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
 			ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at""";
 
+	// A node restarted under the id it had before starts a new life: what it claimed before is
+	// no longer its own, and the rescue tells the two apart by started_at.
+	private static final String REGISTER = """
+			INSERT INTO %s AS node (id, started_at, heartbeat_at, expires_at, workers)
+			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
+			ON CONFLICT (id) DO UPDATE
+				SET started_at = now(), heartbeat_at = now(), expires_at = EXCLUDED.expires_at, workers = EXCLUDED.workers""";
+
 	private final JdbcClient jdbc;
 
 	private final String delete;
@@ -35,6 +43,8 @@ public final class NodeTable {
 	private final String findAlive;
 
 	private final String heartbeat;
+
+	private final String register;
 
 	/**
 	 * Create the table's SQL.
@@ -48,6 +58,7 @@ public final class NodeTable {
 		this.deleteExpired = DELETE_EXPIRED.formatted(table);
 		this.findAlive = FIND_ALIVE.formatted(table);
 		this.heartbeat = HEARTBEAT.formatted(table);
+		this.register = REGISTER.formatted(table);
 	}
 
 	/**
@@ -86,6 +97,16 @@ public final class NodeTable {
 	 */
 	public void heartbeat(String node, int workers, long ttlMillis) {
 		this.jdbc.sql(this.heartbeat).param("node", node).param("workers", workers).param("ttlMillis", ttlMillis).update();
+	}
+
+	/**
+	 * Register a node that starts, as started now even if a node of that id ran before.
+	 * @param node the node
+	 * @param workers its worker threads
+	 * @param ttlMillis how long it counts as alive without a heartbeat
+	 */
+	public void register(String node, int workers, long ttlMillis) {
+		this.jdbc.sql(this.register).param("node", node).param("workers", workers).param("ttlMillis", ttlMillis).update();
 	}
 
 	/**

@@ -53,6 +53,22 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The outbox of task events.
+	 * @return its qualified name
+	 */
+	public String outbox() {
+		return qualify("autotask_outbox");
+	}
+
+	/**
+	 * The queue table.
+	 * @return its qualified name
+	 */
+	public String queue() {
+		return qualify("autotask_queue");
+	}
+
+	/**
 	 * The fire table.
 	 * @return its qualified name
 	 */
@@ -65,7 +81,7 @@ public record TableNames(@Nullable String schema) {
 	 * @return the channel name
 	 */
 	public String channel() {
-		return (this.schema != null) ? "autotask_" + this.schema.toLowerCase() : "autotask";
+		return (this.schema != null) ? "autotask_" + this.schema.toLowerCase(java.util.Locale.ROOT) : "autotask";
 	}
 
 	private String qualify(String table) {

@@ -29,15 +29,19 @@ public final class TaskTable {
 
 	private static final String COLUMNS = """
 			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
-			started_at, finished_at, result::text AS result, error::text AS error""";
+			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
+			checkpoint::text AS checkpoint, rescues""";
 
-	// Claim the due tasks in one statement. SKIP LOCKED lets nodes claim side by side without
-	// waiting on each other; the subquery reads only the partial claim index.
+	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
+	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
+	// only the partial claim index. Paused queues are left alone.
 	private static final String CLAIM = """
 			UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
 			WHERE id IN (
 				SELECT id FROM %1$s
 				WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
+					AND (queue = ANY(:queues)) <> :exceptQueues
+					AND NOT EXISTS (SELECT 1 FROM %3$s AS q WHERE q.name = queue AND q.paused)
 				ORDER BY priority DESC, run_at, id
 				LIMIT :limit
 				FOR UPDATE SKIP LOCKED)
@@ -52,17 +56,76 @@ public final class TaskTable {
 				expires_at = now() + ttl
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
+	// With events on, a task's end and its event are one statement: neither exists without the
+	// other, and the event is published only once the end has committed.
+	private static final String WITH_EVENT = """
+			WITH ended AS (%s RETURNING id, name, owner, status, result, error),
+			event AS (
+				INSERT INTO %s (task_id, name, owner, outcome, result, error)
+				SELECT id, name, owner, status, result, error FROM ended)
+			SELECT count(*), pg_notify(:channel, 'outbox') FROM ended""";
+
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
+	private static final String INSERT_NEXT = """
+			WITH next AS (
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, chain_id)
+				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, coalesce(chain_id, id)
+				FROM %1$s WHERE id = :id
+				RETURNING id)
+			SELECT id, pg_notify(:channel, '') FROM next""";
+
+	private static final String FIND_CHAIN = """
+			SELECT %s FROM %s WHERE (id = :id OR chain_id = :id) AND owner = :owner ORDER BY id""";
+
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
-	// only when the enqueuing transaction commits, never before the row is visible.
+	// only when the enqueuing transaction commits, never before the row is visible. With a
+	// unique key that is already pending or running for this name and owner, nothing is
+	// inserted and the existing task is returned instead (found = false).
 	private static final String INSERT = """
 			WITH inserted AS (
-				INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl)
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key)
 				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
-					:maxAttempts, :ttlMillis * interval '1 millisecond')
+					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey)
+				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
+				DO NOTHING
 				RETURNING id)
-			SELECT id, pg_notify(:channel, '') FROM inserted""";
+			SELECT id, true AS created, pg_notify(:channel, '') FROM inserted
+			UNION ALL
+			SELECT id, false, NULL FROM %1$s
+			WHERE :uniqueKey::text IS NOT NULL AND name = :name AND owner = :owner AND unique_key = :uniqueKey
+				AND status IN ('PENDING', 'RUNNING') AND NOT EXISTS (SELECT 1 FROM inserted)""";
+
+	// Cancel a pending task at once; ask a running one to stop.
+	private static final String CANCEL = """
+			UPDATE %s SET
+				status = CASE WHEN status = 'PENDING' THEN 'CANCELLED' ELSE status END,
+				cancel_requested = true,
+				finished_at = CASE WHEN status = 'PENDING' THEN now() ELSE finished_at END,
+				expires_at = CASE WHEN status = 'PENDING' THEN now() + ttl ELSE expires_at END
+			WHERE id = :id AND owner = :owner AND status IN ('PENDING', 'RUNNING')
+			RETURNING status""";
+
+	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
+
+	private static final String IS_CANCEL_REQUESTED = "SELECT cancel_requested FROM %s WHERE id = :id";
+
+	private static final String REPORT_PROGRESS = """
+			UPDATE %s SET progress = jsonb_build_object('done', :done, 'total', :total)
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
+
+	// Save an iterative task's cursor. Run in the chunk's own transaction: if the task was taken
+	// from this node meanwhile, nothing is saved and the caller rolls the chunk back.
+	private static final String SAVE_CHECKPOINT = """
+			UPDATE %s SET checkpoint = :checkpoint::jsonb,
+				progress = jsonb_build_object('done', coalesce((progress->>'done')::bigint, 0) + 1, 'total', -1)
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
+
+	// Back to PENDING for later without spending the attempt: the next claim counts it again.
+	private static final String SNOOZE = """
+			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1,
+				run_at = now() + :delayMillis * interval '1 millisecond'
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
 	// Milliseconds from now until the earliest pending task is due (negative if one is due);
 	// no row at all when nothing is pending.
@@ -71,8 +134,10 @@ public final class TaskTable {
 				SELECT min(run_at) AS next FROM %s WHERE status = 'PENDING' AND name = ANY(:names)) AS pending
 			WHERE next IS NOT NULL""";
 
+	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
+	// tasks enqueued while it ran.
 	private static final String HAND_BACK = """
-			UPDATE %s SET status = 'PENDING', node_id = NULL, run_at = now(), rescues = rescues + 1,
+			UPDATE %s SET status = 'PENDING', node_id = NULL, rescues = rescues + 1,
 				max_attempts = max_attempts + 1
 			WHERE status = 'RUNNING' AND node_id = :node""";
 
@@ -89,23 +154,27 @@ public final class TaskTable {
 				LIMIT :limit)""";
 
 	// Hand the RUNNING tasks of dead nodes back to PENDING. One more attempt is granted for
-	// each, so the crash does not spend the task's retries.
+	// each, so the crash does not spend the task's retries. A node restarted under its old id
+	// (autotask.node-id) is alive, but the tasks it claimed before it registered again are
+	// orphans all the same: nothing runs them any more.
 	private static final String RESCUE = """
-			UPDATE %1$s AS task SET status = 'PENDING', run_at = now(), rescues = rescues + 1,
+			UPDATE %1$s AS task SET status = 'PENDING', rescues = rescues + 1,
 				max_attempts = max_attempts + 1, node_id = NULL,
-				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'message',
+				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
 					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task was handed back')
 			WHERE task.status = 'RUNNING' AND NOT (task.name = ANY(:failNames)) AND NOT EXISTS (
-				SELECT 1 FROM %2$s AS node WHERE node.id = task.node_id AND node.expires_at >= now())
+				SELECT 1 FROM %2$s AS node
+				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)
 			RETURNING task.id""";
 
 	// The tasks that asked to fail rather than run again when their node dies.
 	private static final String RESCUE_FAIL = """
 			UPDATE %1$s AS task SET status = 'FAILURE', finished_at = now(), expires_at = now() + ttl,
-				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'message',
+				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
 					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task fails as it asked')
 			WHERE task.status = 'RUNNING' AND task.name = ANY(:failNames) AND NOT EXISTS (
-				SELECT 1 FROM %2$s AS node WHERE node.id = task.node_id AND node.expires_at >= now())
+				SELECT 1 FROM %2$s AS node
+				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)
 			RETURNING task.id""";
 
 	private static final String RETRY = """
@@ -127,7 +196,23 @@ public final class TaskTable {
 
 	private final String find;
 
+	private final String findChain;
+
+	private final String insertNext;
+
 	private final String insert;
+
+	private final String cancel;
+
+	private final String findStatus;
+
+	private final String isCancelRequested;
+
+	private final String reportProgress;
+
+	private final String snooze;
+
+	private final String saveCheckpoint;
 
 	private final String millisUntilNext;
 
@@ -141,39 +226,81 @@ public final class TaskTable {
 
 	private final String retry;
 
+	private final boolean events;
+
+	private final String rescueFailWithEvent;
+
 	/**
-	 * Create the table's SQL for one schema.
+	 * Create the table's SQL for one schema, without events.
 	 * @param dataSource the database
 	 * @param names the table names
 	 */
 	public TaskTable(DataSource dataSource, TableNames names) {
+		this(dataSource, names, false);
+	}
+
+	/**
+	 * Create the table's SQL for one schema.
+	 * @param dataSource the database
+	 * @param names the table names
+	 * @param events whether a task's end also writes its event to the outbox
+	 */
+	public TaskTable(DataSource dataSource, TableNames names, boolean events) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.names = names;
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, COLUMNS);
-		this.complete = COMPLETE.formatted(table);
-		this.fail = FAIL.formatted(table);
+		this.claim = CLAIM.formatted(table, COLUMNS, names.queue());
+		this.events = events;
+		this.complete = withEvent(COMPLETE.formatted(table), names, events);
+		this.fail = withEvent(FAIL.formatted(table), names, events);
 		this.find = FIND.formatted(COLUMNS, table);
+		this.findChain = FIND_CHAIN.formatted(COLUMNS, table);
+		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
+		this.cancel = CANCEL.formatted(table);
+		this.findStatus = FIND_STATUS.formatted(table);
+		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
+		this.reportProgress = REPORT_PROGRESS.formatted(table);
+		this.snooze = SNOOZE.formatted(table);
+		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
 		this.handBack = HAND_BACK.formatted(table);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.rescue = RESCUE.formatted(table, names.node());
 		this.rescueFail = RESCUE_FAIL.formatted(table, names.node());
+		this.rescueFailWithEvent = withEvent(RESCUE_FAIL.formatted(table, names.node()).replace("RETURNING task.id", ""),
+				names, true).replace("SELECT count(*), pg_notify(:channel, 'outbox') FROM ended",
+						"SELECT ended.id, pg_notify(:channel, 'outbox') FROM ended");
 		this.retry = RETRY.formatted(table);
 	}
 
 	/**
-	 * Claim up to {@code limit} due tasks for a node.
+	 * Claim up to {@code limit} due tasks of any queue for a node.
 	 * @param node the claiming node
 	 * @param taskNames the tasks the node can run
 	 * @param limit the most to claim
 	 * @return the claimed tasks, now RUNNING on the node
 	 */
 	public List<TaskRow> claim(String node, Collection<String> taskNames, int limit) {
+		return claim(node, taskNames, List.of(), true, limit);
+	}
+
+	/**
+	 * Claim up to {@code limit} due tasks of some queues for a node.
+	 * @param node the claiming node
+	 * @param taskNames the tasks the node can run
+	 * @param queues the queues
+	 * @param exceptQueues whether to claim from every queue but these instead
+	 * @param limit the most to claim
+	 * @return the claimed tasks, now RUNNING on the node
+	 */
+	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
+			boolean exceptQueues, int limit) {
 		return this.jdbc.sql(this.claim)
 			.param("node", node)
 			.param("names", taskNames.toArray(String[]::new))
+			.param("queues", queues.toArray(String[]::new))
+			.param("exceptQueues", exceptQueues)
 			.param("limit", limit)
 			.query(ROW_MAPPER)
 			.list();
@@ -187,12 +314,11 @@ public final class TaskTable {
 	 * @return whether this attempt was still running on the node
 	 */
 	public boolean complete(TaskRow task, String node, @Nullable String result) {
-		return this.jdbc.sql(this.complete)
+		return ended(this.jdbc.sql(this.complete)
 			.param("id", task.id())
 			.param("attempt", task.attempt())
 			.param("node", node)
-			.param("result", result)
-			.update() == 1;
+			.param("result", result));
 	}
 
 	/**
@@ -204,13 +330,12 @@ public final class TaskTable {
 	 * @return whether this attempt was still running on the node
 	 */
 	public boolean fail(TaskRow task, String node, @Nullable String result, String error) {
-		return this.jdbc.sql(this.fail)
+		return ended(this.jdbc.sql(this.fail)
 			.param("id", task.id())
 			.param("attempt", task.attempt())
 			.param("node", node)
 			.param("result", result)
-			.param("error", error)
-			.update() == 1;
+			.param("error", error));
 	}
 
 	/**
@@ -224,23 +349,137 @@ public final class TaskTable {
 	}
 
 	/**
-	 * Insert a task and notify listeners when the transaction commits.
-	 * @param task the task
-	 * @return its id
+	 * A chain of continuations of one owner, by its first task.
+	 * @param firstId the first task's id
+	 * @param owner the owner asking
+	 * @return the chain's tasks in order, empty if the first does not exist for that owner
 	 */
-	public long insert(NewTask task) {
-		return this.jdbc.sql(this.insert)
-			.param("name", task.name())
-			.param("queue", task.queue())
-			.param("owner", task.owner())
-			.param("args", task.args())
-			.param("priority", task.priority())
-			.param("delayMillis", task.delay().toMillis())
-			.param("maxAttempts", task.maxAttempts())
-			.param("ttlMillis", task.ttl().toMillis())
+	public List<TaskRow> findChain(long firstId, String owner) {
+		return this.jdbc.sql(this.findChain).param("id", firstId).param("owner", owner).query(ROW_MAPPER).list();
+	}
+
+	/**
+	 * Enqueue the next link of a task's chain: the same task, owner, queue, priority and TTL,
+	 * with new arguments. Run in the transaction that ends the current link.
+	 * @param task the current link, as claimed
+	 * @param args the next link's arguments JSON
+	 * @param maxAttempts the attempts the next link allows
+	 * @return the next link's id
+	 */
+	public long insertNext(TaskRow task, String args, int maxAttempts) {
+		return this.jdbc.sql(this.insertNext)
+			.param("id", task.id())
+			.param("args", args)
+			.param("maxAttempts", maxAttempts)
 			.param("channel", this.names.channel())
 			.query((rs, row) -> rs.getLong(1))
 			.single();
+	}
+
+	/**
+	 * Insert a task and notify listeners when the transaction commits; with a unique key
+	 * already pending or running, return that task instead.
+	 * @param task the task
+	 * @return its id, and whether it was created by this call
+	 */
+	public Inserted insert(NewTask task) {
+		// A conflicting task may end between the insert and the look-up: try again then.
+		for (int i = 0; i < 3; i++) {
+			Optional<Inserted> inserted = this.jdbc.sql(this.insert)
+				.param("name", task.name())
+				.param("queue", task.queue())
+				.param("owner", task.owner())
+				.param("args", task.args())
+				.param("priority", task.priority())
+				.param("delayMillis", task.delay().toMillis())
+				.param("maxAttempts", task.maxAttempts())
+				.param("ttlMillis", task.ttl().toMillis())
+				.param("uniqueKey", task.uniqueKey())
+				.param("channel", this.names.channel())
+				.query((rs, row) -> new Inserted(rs.getLong("id"), rs.getBoolean("created")))
+				.optional();
+			if (inserted.isPresent()) {
+				return inserted.get();
+			}
+		}
+		throw new IllegalStateException("Could not enqueue task '" + task.name() + "' with unique key '"
+				+ task.uniqueKey() + "': it kept conflicting with a task that ended meanwhile");
+	}
+
+	/**
+	 * Cancel a task of one owner.
+	 * @param id the task
+	 * @param owner the owner asking
+	 * @return its status afterwards, or empty if it does not exist for that owner
+	 */
+	public Optional<String> cancel(long id, String owner) {
+		Optional<String> changed = this.jdbc.sql(this.cancel)
+			.param("id", id)
+			.param("owner", owner)
+			.query(String.class)
+			.optional();
+		if (changed.isPresent()) {
+			return changed;
+		}
+		return this.jdbc.sql(this.findStatus).param("id", id).param("owner", owner).query(String.class).optional();
+	}
+
+	/**
+	 * Whether a cancel was requested for a task.
+	 * @param id the task
+	 * @return whether to stop
+	 */
+	public boolean isCancelRequested(long id) {
+		return this.jdbc.sql(this.isCancelRequested).param("id", id).query(Boolean.class).optional().orElse(true);
+	}
+
+	/**
+	 * Record a running task's progress.
+	 * @param task the task, as claimed
+	 * @param node the node running it
+	 * @param done items done
+	 * @param total items in all, or -1 if unknown
+	 */
+	public void reportProgress(TaskRow task, String node, long done, long total) {
+		this.jdbc.sql(this.reportProgress)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
+			.param("node", node)
+			.param("done", done)
+			.param("total", total)
+			.update();
+	}
+
+	/**
+	 * Save an iterative task's cursor and count the chunk.
+	 * @param task the task, as claimed
+	 * @param node the node running it
+	 * @param checkpoint the cursor JSON
+	 * @return whether this attempt was still running on the node
+	 */
+	public boolean saveCheckpoint(TaskRow task, String node, String checkpoint) {
+		return this.jdbc.sql(this.saveCheckpoint)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
+			.param("node", node)
+			.param("checkpoint", checkpoint)
+			.update() == 1;
+	}
+
+	/**
+	 * Put a running task back to pending for later, without spending its attempt.
+	 * @param task the task, as claimed
+	 * @param node the node running it
+	 * @param delay how long to wait
+	 * @return whether this attempt was still running on the node
+	 */
+	public boolean snooze(TaskRow task, String node, Duration delay) {
+		return this.jdbc.sql(this.snooze)
+			.param("id", task.id())
+			.param("attempt", task.attempt())
+			.param("node", node)
+			.param("delayMillis", delay.toMillis())
+			.update() == 1;
 	}
 
 	/**
@@ -285,8 +524,28 @@ public final class TaskTable {
 		String[] names = failNames.toArray(String[]::new);
 		List<Long> ids = new java.util.ArrayList<>(
 				this.jdbc.sql(this.rescue).param("failNames", names).query(Long.class).list());
-		ids.addAll(this.jdbc.sql(this.rescueFail).param("failNames", names).query(Long.class).list());
+		if (this.events) {
+			ids.addAll(this.jdbc.sql(this.rescueFailWithEvent)
+				.param("failNames", names)
+				.param("channel", this.names.channel())
+				.query((rs, row) -> rs.getLong(1))
+				.list());
+		}
+		else {
+			ids.addAll(this.jdbc.sql(this.rescueFail).param("failNames", names).query(Long.class).list());
+		}
 		return ids;
+	}
+
+	private boolean ended(JdbcClient.StatementSpec statement) {
+		if (!this.events) {
+			return statement.update() == 1;
+		}
+		return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getLong(1)).single() == 1;
+	}
+
+	private static String withEvent(String update, TableNames names, boolean events) {
+		return events ? WITH_EVENT.formatted(update, names.outbox()) : update;
 	}
 
 	/**
@@ -311,7 +570,8 @@ public final class TaskTable {
 		return new TaskRow(rs.getLong("id"), rs.getString("name"), rs.getString("queue"), rs.getString("owner"),
 				rs.getString("status"), rs.getString("args"), rs.getInt("attempt"), rs.getInt("max_attempts"),
 				instant(rs, "created_at"), instant(rs, "run_at"), instantOrNull(rs, "started_at"),
-				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"));
+				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"), rs.getString("progress"),
+				rs.getString("checkpoint"), rs.getInt("rescues"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -334,9 +594,21 @@ public final class TaskTable {
 	 * @param delay the earliest start, from now
 	 * @param maxAttempts attempts allowed
 	 * @param ttl how long the outcome is kept
+	 * @param uniqueKey the unique key, or {@code null}
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
-			int maxAttempts, Duration ttl) {
+			int maxAttempts, Duration ttl, @Nullable String uniqueKey) {
+
+	}
+
+	/**
+	 * What an insert did.
+	 *
+	 * @param id the task's id
+	 * @param created whether this call created it (false: a task with the same unique key was
+	 * pending or running)
+	 */
+	public record Inserted(long id, boolean created) {
 
 	}
 

@@ -57,7 +57,8 @@ public final class Supervisor {
 	 * @param settings the node's settings
 	 */
 	public Supervisor(DataSource dataSource, TableNames names, TaskRegistry registry, Settings settings) {
-		TaskTable tasks = new TaskTable(dataSource, names);
+		// With events on, a task failed on node loss has its event too.
+		TaskTable tasks = new TaskTable(dataSource, names, settings.events());
 		this.nodes = new NodeTable(dataSource, names);
 		this.elector = new LeaderElector(new LeaderTable(dataSource, names), settings.nodeId(),
 				settings.lease().toMillis());
@@ -70,11 +71,13 @@ public final class Supervisor {
 
 	/**
 	 * Register the node, then start heartbeats, elections and, while leading, maintenance.
-	 * The first heartbeat is written before this returns, so that the node's tasks never look
-	 * orphaned.
+	 * The node is registered before this returns, so that its tasks never look orphaned; the
+	 * tasks of an earlier process under the same id, killed before it could hand them back,
+	 * do from then on.
 	 */
 	public synchronized void start() {
-		heartbeat();
+		this.nodes.register(this.settings.nodeId(), this.settings.workers(),
+				this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
 		this.heartbeat = Executors.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-heartbeat"));
 		this.maintenance = Executors
 			.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-maintenance"));
@@ -182,9 +185,10 @@ public final class Supervisor {
 	 * @param workerMonitorInterval the heartbeat interval
 	 * @param cleanInterval the pruning interval
 	 * @param historyPerTask runs of each task kept past their TTL
+	 * @param events whether a task failed on node loss writes its event to the outbox
 	 */
 	public record Settings(String nodeId, int workers, String owner, Duration resultTtl, Duration lease,
-			Duration workerMonitorInterval, Duration cleanInterval, int historyPerTask) {
+			Duration workerMonitorInterval, Duration cleanInterval, int historyPerTask, boolean events) {
 
 	}
 

@@ -22,12 +22,13 @@ import org.jspecify.annotations.Nullable;
  * limit
  * @param failOnNodeLoss whether a run whose node died fails, instead of being handed back to
  * run again
+ * @param noRetryFor exceptions that fail the task at once, like {@link dev.autotask.TaskFailure}
  * @param source where it was declared, for messages ("Reports.rebuild(long)")
  * @param invoker runs it
  */
 public record TaskDefinition(String name, String queue, List<TaskParameter> parameters, Type resultType,
 		int maxAttempts, Duration delay, @Nullable Duration ttl, @Nullable Duration timeout, boolean failOnNodeLoss,
-		String source, TaskInvoker invoker) {
+		List<Class<? extends Throwable>> noRetryFor, String source, TaskInvoker invoker) {
 
 	/** Most attempts a task may allow: beyond it, retries are a bug rather than a policy. */
 	public static final int MAX_ATTEMPTS = 10_001;
@@ -65,6 +66,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 					"Timeout of task '" + name + "' (" + source + ") must be positive: " + timeout);
 		}
 		parameters = List.copyOf(parameters);
+		noRetryFor = List.copyOf(noRetryFor);
 	}
 
 	/**
@@ -77,7 +79,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public static TaskDefinition of(String name, TaskInvoker invoker, TaskParameter... parameters) {
 		return new TaskDefinition(name, "default", List.of(parameters), Void.class, 4, Duration.ZERO, null, null, false,
-				name, invoker);
+				List.of(), name, invoker);
 	}
 
 	/**
@@ -87,7 +89,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withQueue(String queue) {
 		return new TaskDefinition(this.name, queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, this.source,
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source,
 				this.invoker);
 	}
 
@@ -102,7 +104,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 					+ ") must be 0 to " + (MAX_ATTEMPTS - 1) + ", got " + retries);
 		}
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, retries + 1, this.delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, this.source,
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source,
 				this.invoker);
 	}
 
@@ -113,7 +115,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withResultType(Type resultType) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, resultType, this.maxAttempts, this.delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, this.source,
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source,
 				this.invoker);
 	}
 
@@ -124,7 +126,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withTtl(Duration ttl) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				ttl, this.timeout, this.failOnNodeLoss, this.source, this.invoker);
+				ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source, this.invoker);
 	}
 
 	/**
@@ -134,7 +136,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withDelay(Duration delay) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, this.source, this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source, this.invoker);
 	}
 
 	/**
@@ -144,7 +146,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withTimeout(Duration timeout) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				this.ttl, timeout, this.failOnNodeLoss, this.source, this.invoker);
+				this.ttl, timeout, this.failOnNodeLoss, this.noRetryFor, this.source, this.invoker);
 	}
 
 	/**
@@ -154,7 +156,26 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withFailOnNodeLoss(boolean failOnNodeLoss) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				this.ttl, this.timeout, failOnNodeLoss, this.source, this.invoker);
+				this.ttl, this.timeout, failOnNodeLoss, this.noRetryFor, this.source, this.invoker);
+	}
+
+	/**
+	 * A copy whose listed exceptions fail the task at once, without retries.
+	 * @param noRetryFor the exception classes (subclasses count too)
+	 * @return the copy
+	 */
+	public TaskDefinition withNoRetryFor(List<Class<? extends Throwable>> noRetryFor) {
+		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
+				this.ttl, this.timeout, this.failOnNodeLoss, noRetryFor, this.source, this.invoker);
+	}
+
+	/**
+	 * Whether an exception fails the task at once.
+	 * @param ex the exception
+	 * @return whether it is listed in {@link #noRetryFor()}
+	 */
+	public boolean isFatal(Throwable ex) {
+		return this.noRetryFor.stream().anyMatch((type) -> type.isInstance(ex));
 	}
 
 }

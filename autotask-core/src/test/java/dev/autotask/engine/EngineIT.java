@@ -295,4 +295,26 @@ class EngineIT {
 		assertThat(this.rows.count()).isZero();
 	}
 
+	@Test
+	void withEventsOnEachEndWritesItsEventToTheOutbox() {
+		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(),
+				this.engine.settings().withEvents(true));
+		this.registry.register(TaskDefinition.of("fine", (args) -> "ok").withResultType(String.class));
+		this.registry.register(TaskDefinition.of("fatal", (args) -> {
+			throw new TaskFailure("no");
+		}));
+		this.engine.start();
+
+		TaskHandle<Object> fine = this.client.send("fine", OWNER);
+		TaskHandle<Object> fatal = this.client.send("fatal", OWNER);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> fine.refresh().isReady() && fatal.refresh().isReady());
+		assertThat(postgres.jdbc()
+			.sql("SELECT task_id || ' ' || name || ' ' || owner || ' ' || outcome || ' ' || coalesce(result::text, '-')"
+					+ " FROM autotask_outbox ORDER BY task_id")
+			.query(String.class)
+			.list()).containsExactly(fine.id() + " fine app-a SUCCESS \"ok\"",
+					fatal.id() + " fatal app-a FAILURE \"no\"");
+	}
+
 }

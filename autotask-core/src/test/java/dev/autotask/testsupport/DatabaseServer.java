@@ -56,10 +56,17 @@ final class DatabaseServer {
 			EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
 			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 				try {
+					// Shutdown hooks run side by side: give the application contexts of the tests,
+					// closing in Spring's own hook, a moment to stop their engines while the
+					// database still answers, rather than wait for connections that never come.
+					Thread.sleep(3000);
 					postgres.close();
 				}
 				catch (IOException ex) {
 					// The JVM is exiting; the temporary data directory goes with it.
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
 				}
 			}));
 			return new DatabaseServer("embedded PostgreSQL (zonky)", postgres.getJdbcUrl("postgres", "postgres"),

@@ -3,8 +3,11 @@ package dev.autotask.testsupport;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -88,7 +91,9 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 		if (this.migrate) {
 			try (Connection connection = this.dataSource.getConnection();
 					Statement statement = connection.createStatement()) {
-				statement.execute("TRUNCATE " + this.schema + ".autotask_task RESTART IDENTITY CASCADE");
+				statement.execute("TRUNCATE " + this.schema + ".autotask_task, " + this.schema + ".autotask_leader, "
+						+ this.schema + ".autotask_node, " + this.schema + ".autotask_fire, " + this.schema + ".autotask_queue, "
+						+ this.schema + ".autotask_outbox RESTART IDENTITY CASCADE");
 			}
 		}
 	}
@@ -150,6 +155,32 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 	 */
 	public String password() {
 		return DatabaseServer.get().password();
+	}
+
+	/**
+	 * The properties that point a Spring Boot application at this class's database and schema,
+	 * for {@code @DynamicPropertySource}: {@code postgres.springProperties().forEach(registry::add)}.
+	 * @return the properties, by name
+	 */
+	public Map<String, Supplier<Object>> springProperties() {
+		Map<String, Supplier<Object>> properties = new LinkedHashMap<>();
+		properties.put("spring.datasource.url", this::jdbcUrl);
+		properties.put("spring.datasource.username", this::username);
+		properties.put("spring.datasource.password", this::password);
+		properties.put("autotask.schema", this::schema);
+		return properties;
+	}
+
+	/**
+	 * The same properties as {@link #springProperties()}, as {@code name=value} pairs for an
+	 * {@code ApplicationContextRunner}.
+	 * @return the pairs
+	 */
+	public String[] springPropertyValues() {
+		return springProperties().entrySet()
+			.stream()
+			.map((property) -> property.getKey() + "=" + property.getValue().get())
+			.toArray(String[]::new);
 	}
 
 	/**

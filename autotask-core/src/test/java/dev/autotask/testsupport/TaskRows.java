@@ -76,4 +76,59 @@ public final class TaskRows {
 			.single() == 1;
 	}
 
+	/**
+	 * A task RUNNING its first attempt on a node.
+	 * @param name its name
+	 * @param node the node running it
+	 * @return its id
+	 */
+	public long aRunningTask(String name, String node) {
+		return this.jdbc.sql("INSERT INTO " + this.table + " (name, owner, status, attempt, max_attempts, ttl, started_at,"
+				+ " node_id) VALUES (?, 'test', 'RUNNING', 1, 2, interval '1 day', now(), ?) RETURNING id")
+			.params(name, node)
+			.query(Long.class)
+			.single();
+	}
+
+	/**
+	 * A node whose last heartbeat is still valid for {@code ttl}, or expired {@code -ttl} ago.
+	 * @param node the node's id
+	 * @param ttl how long it is still alive; negative for a dead node
+	 */
+	public void aNode(String node, Duration ttl) {
+		this.jdbc.sql("INSERT INTO " + this.table.replace("autotask_task", "autotask_node")
+				+ " (id, expires_at, workers) VALUES (?, now() + ? * interval '1 ms', 1)")
+			.params(node, ttl.toMillis())
+			.update();
+	}
+
+	/**
+	 * An event waiting in the outbox, as the end of a task writes it.
+	 * @param taskId the task's id
+	 * @param name the task's name
+	 * @param outcome {@code SUCCESS} or {@code FAILURE}
+	 * @return the event's id
+	 */
+	public long anEvent(long taskId, String name, String outcome) {
+		return this.jdbc.sql("INSERT INTO " + this.table.replace("autotask_task", "autotask_outbox")
+				+ " (task_id, name, owner, outcome, result) VALUES (?, ?, 'test', ?, '\"done\"') RETURNING id")
+			.params(taskId, name, outcome)
+			.query(Long.class)
+			.single();
+	}
+
+	/**
+	 * A column of one task, as text.
+	 * @param id the task
+	 * @param column the column
+	 * @return its value, or {@code null}
+	 */
+	public String column(long id, String column) {
+		return this.jdbc.sql("SELECT " + column + "::text FROM " + this.table + " WHERE id = ?")
+			.param(id)
+			.query((rs, row) -> rs.getString(1))
+			.list()
+			.get(0);
+	}
+
 }

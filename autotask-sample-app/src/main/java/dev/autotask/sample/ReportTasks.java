@@ -3,6 +3,7 @@ package dev.autotask.sample;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
+import dev.autotask.TaskContext;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
@@ -59,6 +60,25 @@ public class ReportTasks {
 		return TaskHandle.completed("partner in sync");
 	}
 
+	/**
+	 * Sync a customer with the CRM, reporting progress and stopping early when cancelled.
+	 * @param customerId the customer
+	 * @param context the running task's context, given by the engine
+	 * @return a summary
+	 */
+	@DelayedTask(queue = "sync", timeout = "5m")
+	public TaskHandle<String> syncCustomer(long customerId, TaskContext context) {
+		int pages = 20;
+		for (int page = 1; page <= pages; page++) {
+			if (context.isCancellationRequested()) {
+				return TaskHandle.completed("stopped after " + (page - 1) + " of " + pages + " pages");
+			}
+			pretendToWork(Duration.ofMillis(200));
+			context.reportProgress(page, pages);
+		}
+		return TaskHandle.completed("customer " + customerId + " synced, " + pages + " pages");
+	}
+
 	private static void pretendToWork(Duration duration) {
 		try {
 			Thread.sleep(duration.toMillis());
@@ -68,5 +88,6 @@ public class ReportTasks {
 			throw new IllegalStateException("interrupted while rebuilding", ex);
 		}
 	}
+
 
 }

@@ -1,9 +1,14 @@
 package dev.autotask.sample;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.autotask.Autotask;
+import dev.autotask.QueueInfo;
+import dev.autotask.SendOptions;
+import dev.autotask.TaskStatus;
+import dev.autotask.ScheduleInfo;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 
@@ -27,11 +32,17 @@ class SampleController {
 
 	private final ReportTasks tasks;
 
+	private final CatalogTasks catalog;
+
 	private final Autotask autotask;
 
-	SampleController(ReportTasks tasks, Autotask autotask) {
+	private final TaskEventLog events;
+
+	SampleController(ReportTasks tasks, CatalogTasks catalog, Autotask autotask, TaskEventLog events) {
 		this.tasks = tasks;
+		this.catalog = catalog;
 		this.autotask = autotask;
+		this.events = events;
 	}
 
 	@PostMapping("/reports/{customerId}")
@@ -47,6 +58,48 @@ class SampleController {
 	@PostMapping("/partner-sync")
 	Map<String, Object> syncPartner(@RequestParam(defaultValue = "0.5") double failureRate) {
 		return started(this.tasks.syncPartner(failureRate));
+	}
+
+	@PostMapping("/tasks/{id}/cancel")
+	ResponseEntity<TaskStatus> cancel(@PathVariable long id) {
+		return ResponseEntity.of(this.autotask.cancel(id, this.autotask.defaultOwner()));
+	}
+
+	@PostMapping("/customers/{customerId}/sync")
+	Map<String, Object> syncCustomer(@PathVariable long customerId) {
+		// One sync per customer at a time: a second request while one is pending gets the same task.
+		return started(this.autotask.send("reportTasks.syncCustomer",
+				SendOptions.owner(this.autotask.defaultOwner()).uniqueKey("customer-" + customerId), customerId));
+	}
+
+	@PostMapping("/primes")
+	Map<String, Object> countPrimes(@RequestParam(defaultValue = "1000000") long below) throws Exception {
+		return started(this.catalog.countPrimes(below, null));
+	}
+
+	@PostMapping("/feed-import")
+	Map<String, Object> importFeed(@RequestParam(defaultValue = "5") int pages) {
+		return started(this.catalog.importFeed(1, pages, null));
+	}
+
+	@GetMapping("/tasks/{id}/chain")
+	List<TaskInfo> chain(@PathVariable long id) {
+		return this.autotask.chain(id, this.autotask.defaultOwner());
+	}
+
+	@GetMapping("/events")
+	List<String> events() {
+		return this.events.last();
+	}
+
+	@GetMapping("/queues")
+	List<QueueInfo> queues() {
+		return this.autotask.queues();
+	}
+
+	@GetMapping("/schedules")
+	List<ScheduleInfo> schedules() {
+		return this.autotask.schedules();
 	}
 
 	@GetMapping("/tasks/{id}")

@@ -35,10 +35,7 @@ class SampleApplicationIT {
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", postgres::jdbcUrl);
-		registry.add("spring.datasource.username", postgres::username);
-		registry.add("spring.datasource.password", postgres::password);
-		registry.add("autotask.schema", postgres::schema);
+		postgres.springProperties().forEach(registry::add);
 	}
 
 	private final HttpClient http = HttpClient.newHttpClient();
@@ -83,6 +80,45 @@ class SampleApplicationIT {
 		JsonNode task = get(statusUrl);
 		// With 6 attempts at 50% each, the chance of failing all is 1.6%; either way it ended visibly.
 		assertThat(task.get("attempt").asInt()).isBetween(1, 6);
+	}
+
+	@Test
+	void recurringTasksShowTheirScheduleAndThePeriodicOneRunsAtStartUp() throws Exception {
+		JsonNode schedules = get("/schedules");
+		assertThat(schedules).hasSize(2);
+		assertThat(schedules.get(0).get("task").asString()).isEqualTo("housekeepingTasks.morningDigest");
+		assertThat(schedules.get(0).get("schedule").asString()).isEqualTo("15,30 7 * * MON-FRI Europe/Stockholm");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> !get("/schedules").get(1).get("lastFire").isNull());
+	}
+
+	@Test
+	void customerSyncIsUniqueWhilePendingAndCanBeCancelledWhileRunning() throws Exception {
+		JsonNode first = post("/customers/7/sync");
+		JsonNode second = post("/customers/7/sync");
+		assertThat(second.get("id").asLong()).isEqualTo(first.get("id").asLong());
+		String statusUrl = first.get("statusUrl").asString();
+		await().atMost(Duration.ofSeconds(20)).until(() -> !get(statusUrl).get("progress").isNull());
+
+		assertThat(post("/tasks/" + first.get("id").asLong() + "/cancel").asString()).isEqualTo("RUNNING");
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCESS".equals(get(statusUrl).get("status").asString()));
+		assertThat(get(statusUrl).get("result").asString()).contains("stopped after");
+	}
+
+	@Test
+	void primesAreCountedInChunksAndTheImportContinuesItselfPageByPage() throws Exception {
+		String primes = post("/primes?below=1000000").get("statusUrl").asString();
+		long feed = post("/feed-import?pages=4").get("id").asLong();
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCESS".equals(get(primes).get("status").asString()));
+		assertThat(get(primes).get("result").asString()).isEqualTo("78498");
+		assertThat(get(primes).get("progress").asString()).contains("\"done\": 10");
+		await().atMost(Duration.ofSeconds(20)).until(() -> get("/tasks/" + feed + "/chain").size() == 4
+				&& "SUCCESS".equals(get("/tasks/" + feed + "/chain").get(3).get("status").asString()));
+		assertThat(get("/tasks/" + feed + "/chain").get(3).get("result").asString()).isEqualTo("\"imported 4 pages\"");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> get("/events").toString().contains(feed + " catalogTasks.importFeed SUCCESS"));
 	}
 
 	@Test

@@ -48,7 +48,8 @@ final class DelayedTaskInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		Autotask autotask = autotask();
-		TaskHandle<Object> handle = autotask.send(name, autotask.defaultOwner(), invocation.getArguments());
+		TaskHandle<Object> handle = autotask.send(name, autotask.defaultOwner(),
+				MethodTaskInvoker.withoutContext(method, invocation.getArguments()));
 		return (method.getReturnType() == void.class) ? null : handle;
 	}
 

@@ -3,6 +3,7 @@ package dev.autotask.boot.annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
+import dev.autotask.TaskContext;
 import dev.autotask.task.TaskInvoker;
 import org.jspecify.annotations.Nullable;
 
@@ -30,7 +31,7 @@ final class MethodTaskInvoker implements TaskInvoker {
 	public @Nullable Object invoke(@Nullable Object[] args) throws Exception {
 		INLINE.set(this.method);
 		try {
-			return this.method.invoke(this.bean, args);
+			return this.method.invoke(this.bean, withContext(this.method, args));
 		}
 		catch (InvocationTargetException ex) {
 			Throwable cause = ex.getCause();
@@ -45,6 +46,41 @@ final class MethodTaskInvoker implements TaskInvoker {
 		finally {
 			INLINE.remove();
 		}
+	}
+
+	/**
+	 * The method's arguments with the running task's context put where it declares a
+	 * {@link TaskContext} parameter.
+	 */
+	private static @Nullable Object[] withContext(Method method, @Nullable Object[] args) {
+		Class<?>[] types = method.getParameterTypes();
+		if (types.length == args.length) {
+			return args;
+		}
+		@Nullable Object[] all = new Object[types.length];
+		int next = 0;
+		for (int i = 0; i < types.length; i++) {
+			all[i] = (types[i] == TaskContext.class) ? TaskContext.current().orElse(null) : args[next++];
+		}
+		return all;
+	}
+
+	/**
+	 * A call's arguments without those for {@link TaskContext} parameters, which are not
+	 * stored.
+	 */
+	static @Nullable Object[] withoutContext(Method method, @Nullable Object[] args) {
+		Class<?>[] types = method.getParameterTypes();
+		if (java.util.Arrays.stream(types).noneMatch((type) -> type == TaskContext.class)) {
+			return args;
+		}
+		java.util.List<@Nullable Object> stored = new java.util.ArrayList<>();
+		for (int i = 0; i < types.length; i++) {
+			if (types[i] != TaskContext.class) {
+				stored.add(args[i]);
+			}
+		}
+		return stored.toArray();
 	}
 
 	/**

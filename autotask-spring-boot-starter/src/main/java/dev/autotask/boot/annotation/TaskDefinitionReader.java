@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.autotask.TaskContext;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.CronTask;
 import dev.autotask.annotation.DelayedTask;
@@ -45,7 +46,8 @@ final class TaskDefinitionReader {
 		Duration delay = duration(annotation.delay(), "delay", source);
 		return define(name(annotation.name(), beanName, method), annotation.queue(), method, targetClass,
 				annotation.retries(), (delay != null) ? delay : Duration.ZERO, duration(annotation.ttl(), "ttl", source),
-				duration(annotation.timeout(), "timeout", source), annotation.failOnNodeLoss(), source, invoker);
+				duration(annotation.timeout(), "timeout", source), annotation.failOnNodeLoss(), source, invoker)
+			.withNoRetryFor(List.of(annotation.noRetryFor()));
 	}
 
 	TaskDefinition read(String beanName, Class<?> targetClass, Method method, PeriodicTask annotation,
@@ -112,7 +114,7 @@ final class TaskDefinitionReader {
 			TaskInvoker invoker) {
 		try {
 			return new TaskDefinition(name, queue, parameters(method), resultType(targetClass, method), retries + 1,
-					delay, ttl, timeout, failOnNodeLoss, source, invoker);
+					delay, ttl, timeout, failOnNodeLoss, List.of(), source, invoker);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException("Task annotation on " + source + " is invalid: " + ex.getMessage(), ex);
@@ -128,7 +130,10 @@ final class TaskDefinitionReader {
 		Type[] types = method.getGenericParameterTypes();
 		List<TaskParameter> parameters = new ArrayList<>(types.length);
 		for (int i = 0; i < types.length; i++) {
-			parameters.add(new TaskParameter((names != null) ? names[i] : "arg" + i, types[i]));
+			// The context is given by the engine when the task runs, never stored as an argument.
+			if (types[i] != TaskContext.class) {
+				parameters.add(new TaskParameter((names != null) ? names[i] : "arg" + i, types[i]));
+			}
 		}
 		return parameters;
 	}

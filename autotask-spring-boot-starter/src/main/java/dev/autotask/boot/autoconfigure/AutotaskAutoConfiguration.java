@@ -3,12 +3,16 @@ package dev.autotask.boot.autoconfigure;
 import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
+import dev.autotask.TaskEventSink;
 import dev.autotask.boot.annotation.TaskAnnotationBeanPostProcessor;
+import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
+import dev.autotask.engine.TaskObserver;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.test.TaskTesting;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -18,7 +22,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Role;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.core.env.Environment;
@@ -27,7 +33,9 @@ import org.springframework.util.StringUtils;
 /**
  * Auto-configuration of autotask: the {@link Autotask} API, the discovery of
  * {@link dev.autotask.annotation.DelayedTask @DelayedTask} methods, and, unless
- * {@code autotask.enabled=false}, this node's engine.
+ * {@code autotask.enabled=false}, this node's engine, which also relays task events from the
+ * outbox to every {@link TaskEventSink} bean, in order: to the application's listeners first
+ * ({@link ApplicationEventSink}), then to any other sink, such as RabbitMQ's.
  */
 @AutoConfiguration(after = { DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
 		AutotaskSchemaAutoConfiguration.class })
@@ -65,27 +73,52 @@ public final class AutotaskAutoConfiguration {
 				properties.getSchema(), owner, properties.getWorkers(), properties.getPollInterval(),
 				properties.getRetryDelay(), properties.getMaxRetryDelay(), properties.getResultTtl(),
 				properties.getCleanInterval(), properties.getShutdownTimeout(), properties.getLease(),
-				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask());
+				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(),
+				// Events are written where the engine ends tasks; the engine also relays them.
+				properties.isEnabled(), queueConcurrency(properties));
+	}
+
+	private static java.util.Map<String, Integer> queueConcurrency(AutotaskProperties properties) {
+		java.util.Map<String, Integer> concurrency = new java.util.LinkedHashMap<>();
+		properties.getQueues().forEach((name, queue) -> concurrency.put(name, queue.getConcurrency()));
+		return concurrency;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(Autotask.class)
 	TaskClient autotask(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
-			ObjectProvider<AutotaskSchemaInitializer> schema) {
+			ObjectProvider<AutotaskSchemaInitializer> schema, ObjectProvider<TaskObserver> observers) {
 		// Enqueueing needs the tables: make sure the migration has run first.
 		schema.ifAvailable((initializer) -> {
 		});
-		return new TaskClient(dataSource, registry, json, settings);
+		return new TaskClient(dataSource, registry, json, settings, TaskObserver.all(observers.orderedStream().toList()));
+	}
+
+	@Bean
+	@Lazy
+	@ConditionalOnMissingBean
+	TaskTesting autotaskTaskTesting(DataSource dataSource, TaskRegistry registry, TaskJson json,
+			EngineSettings settings) {
+		return new TaskTesting(dataSource, registry, json, settings);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
+	ApplicationEventSink autotaskApplicationEventSink(ApplicationEventPublisher publisher) {
+		return new ApplicationEventSink(publisher);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
 	EngineLifecycle autotaskEngine(DataSource dataSource, TaskRegistry registry, TaskJson json,
-			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema) {
+			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema,
+			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers) {
 		schema.ifAvailable((initializer) -> {
 		});
-		return new EngineLifecycle(new Engine(dataSource, registry, json, settings));
+		return new EngineLifecycle(new Engine(dataSource, registry, json, settings, sinks.orderedStream().toList(),
+				TaskObserver.all(observers.orderedStream().toList())));
 	}
 
 }

@@ -1,6 +1,8 @@
 package dev.autotask.boot.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.autotask.engine.EngineSettings;
 import org.jspecify.annotations.Nullable;
@@ -87,9 +89,17 @@ public class AutotaskProperties {
 
 	private final History history = new History();
 
+	/**
+	 * Queues with worker threads of their own on each node, by name. Every other queue shares
+	 * autotask.workers.
+	 */
+	private final Map<String, Queue> queues = new LinkedHashMap<>();
+
 	private final Flyway flyway = new Flyway();
 
 	private final Ui ui = new Ui();
+
+	private final Events events = new Events();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -199,12 +209,40 @@ public class AutotaskProperties {
 		return this.history;
 	}
 
+	public Map<String, Queue> getQueues() {
+		return this.queues;
+	}
+
+	/**
+	 * Settings of one queue.
+	 */
+	public static class Queue {
+
+		/**
+		 * Worker threads of this queue on each node.
+		 */
+		private int concurrency = 1;
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+	}
+
 	public Flyway getFlyway() {
 		return this.flyway;
 	}
 
 	public Ui getUi() {
 		return this.ui;
+	}
+
+	public Events getEvents() {
+		return this.events;
 	}
 
 	/**
@@ -324,6 +362,55 @@ public class AutotaskProperties {
 		public void setMaxBodySize(DataSize maxBodySize) {
 			Assert.isTrue(maxBodySize.toBytes() > 0, "'maxBodySize' must be positive");
 			this.maxBodySize = maxBodySize;
+		}
+
+	}
+
+	/**
+	 * Settings of task events.
+	 */
+	public static class Events {
+
+		private final Amqp amqp = new Amqp();
+
+		public Amqp getAmqp() {
+			return this.amqp;
+		}
+
+		/**
+		 * Settings of task events sent to RabbitMQ.
+		 */
+		public static class Amqp {
+
+			/**
+			 * Whether to send task events to RabbitMQ, on a connection configured by
+			 * spring.rabbitmq.*. Needs Spring AMQP on the class path.
+			 */
+			private boolean enabled;
+
+			/**
+			 * Name of the durable topic exchange that task events are sent to; declared if it
+			 * does not exist.
+			 */
+			private String exchange = "autotask";
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public String getExchange() {
+				return this.exchange;
+			}
+
+			public void setExchange(String exchange) {
+				Assert.hasText(exchange, "'exchange' must not be empty");
+				this.exchange = exchange;
+			}
+
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.autotask.Autotask;
+import dev.autotask.TaskContext;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
@@ -51,10 +52,7 @@ class DelayedTaskIT {
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", postgres::jdbcUrl);
-		registry.add("spring.datasource.username", postgres::username);
-		registry.add("spring.datasource.password", postgres::password);
-		registry.add("autotask.schema", postgres::schema);
+		postgres.springProperties().forEach(registry::add);
 	}
 
 	@Autowired
@@ -160,6 +158,24 @@ class DelayedTaskIT {
 	}
 
 	@Test
+	void contextParameterIsGivenAtRunTimeAndNotStored() {
+		TaskHandle<String> handle = this.reports.whoAmI("hello", null);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		assertThat(handle.result()).isEqualTo("hello from task " + handle.id() + " (reports.whoAmI), attempt 1");
+		assertThat(this.autotask.status(handle.id(), "sample-owner").orElseThrow().args()).isEqualTo("[\"hello\"]");
+	}
+
+	@Test
+	void noRetryForFailsAtOnce() {
+		TaskHandle<String> handle = this.reports.unsupported();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
+		assertThat(this.autotask.status(handle.id(), "sample-owner").orElseThrow().attempt()).isEqualTo(1);
+	}
+
+	@Test
 	void registersTasksByStableNames() {
 		assertThat(this.registry.names()).contains("reports.rebuild", "reports.touch", "reports.refuse",
 				"reports.flaky", "reports.countdown");
@@ -212,6 +228,17 @@ class DelayedTaskIT {
 				throw new IllegalStateException("attempt " + call + " failed");
 			}
 			return TaskHandle.completed("ok after " + call + " attempts");
+		}
+
+		@DelayedTask
+		public TaskHandle<String> whoAmI(String greeting, TaskContext context) {
+			return TaskHandle.completed(greeting + " from task " + context.id() + " (" + context.name() + "), attempt "
+					+ context.attempt());
+		}
+
+		@DelayedTask(retries = 5, noRetryFor = UnsupportedOperationException.class)
+		public TaskHandle<String> unsupported() {
+			throw new UnsupportedOperationException("not here");
 		}
 
 		@DelayedTask

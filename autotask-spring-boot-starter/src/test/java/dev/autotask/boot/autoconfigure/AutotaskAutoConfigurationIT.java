@@ -3,6 +3,7 @@ package dev.autotask.boot.autoconfigure;
 import dev.autotask.Autotask;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
+import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
@@ -29,13 +30,12 @@ class AutotaskAutoConfigurationIT {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
-				"spring.datasource.username=" + postgres.username(),
-				"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema());
+		.withPropertyValues(postgres.springPropertyValues());
 
 	@Test
 	void startsTheApiTheEngineAndTheMigration() {
-		this.runner.withPropertyValues("autotask.workers=3", "autotask.owner=billing").run((context) -> {
+		this.runner.withPropertyValues("autotask.workers=3", "autotask.owner=billing",
+				"autotask.queues.reports.concurrency=2").run((context) -> {
 			assertThat(context).hasSingleBean(Autotask.class)
 				.hasSingleBean(EngineLifecycle.class)
 				.hasSingleBean(AutotaskSchemaInitializer.class);
@@ -44,6 +44,10 @@ class AutotaskAutoConfigurationIT {
 			assertThat(settings.workers()).isEqualTo(3);
 			assertThat(settings.defaultOwner()).isEqualTo("billing");
 			assertThat(settings.schema()).isEqualTo(postgres.schema());
+			assertThat(settings.queueConcurrency()).containsExactly(java.util.Map.entry("reports", 2));
+			// The engine relays task events, to the application's listeners at least.
+			assertThat(settings.events()).isTrue();
+			assertThat(context).hasSingleBean(ApplicationEventSink.class);
 			assertThat(tableExists("autotask_task")).isTrue();
 			assertThat(tableExists("autotask_schema_history")).isTrue();
 		});

@@ -58,10 +58,7 @@ class TaskApiControllerIT {
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", postgres::jdbcUrl);
-		registry.add("spring.datasource.username", postgres::username);
-		registry.add("spring.datasource.password", postgres::password);
-		registry.add("autotask.schema", postgres::schema);
+		postgres.springProperties().forEach(registry::add);
 	}
 
 	@Autowired

@@ -59,10 +59,7 @@ class TaskApiSecurityIT {
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", postgres::jdbcUrl);
-		registry.add("spring.datasource.username", postgres::username);
-		registry.add("spring.datasource.password", postgres::password);
-		registry.add("autotask.schema", postgres::schema);
+		postgres.springProperties().forEach(registry::add);
 	}
 
 	@Autowired

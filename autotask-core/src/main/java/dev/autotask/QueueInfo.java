@@ -1,0 +1,15 @@
+package dev.autotask;
+
+import java.util.Map;
+
+/**
+ * A queue: how many of its tasks are in each status, and whether it is paused.
+ *
+ * @param name the queue's name
+ * @param counts tasks by status; statuses without tasks are left out
+ * @param paused whether the queue is paused on every node
+ * @see Autotask#queues()
+ */
+public record QueueInfo(String name, Map<TaskStatus, Long> counts, boolean paused) {
+
+}

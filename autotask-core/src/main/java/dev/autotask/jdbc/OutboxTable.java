@@ -1,0 +1,129 @@
+package dev.autotask.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The SQL of {@code autotask_outbox}, the task events waiting to be published.
+ *
+ * <p>
+ * Rows are written by {@link TaskTable} in the statement that ends a task. A relay claims them
+ * in a transaction of its own, publishes them while it holds their locks, and deletes them in
+ * that same transaction: a row is gone only once its deletion commits, after it was published.
+ * The transaction must stay open from {@link #claim} to its commit, so give this class a
+ * {@link DataSource} that hands out one connection with auto-commit off.
+ */
+public final class OutboxTable {
+
+	// Oldest first. SKIP LOCKED lets the relays of several nodes claim side by side: a row
+	// another relay is publishing is passed over, not waited for, and never published twice.
+	private static final String CLAIM = """
+			SELECT id, task_id, name, owner, outcome, result::text AS result, error::text AS error, created_at, attempts
+			FROM %s
+			ORDER BY id
+			LIMIT :limit
+			FOR UPDATE SKIP LOCKED""";
+
+	private static final String COUNT = "SELECT count(*) FROM %s";
+
+	private static final String DELETE_MANY = "DELETE FROM %s WHERE id = ANY(:ids)";
+
+	private static final String RETRY_MANY = "UPDATE %s SET attempts = attempts + 1 WHERE id = ANY(:ids)";
+
+	private static final RowMapper<OutboxRow> ROW_MAPPER = OutboxTable::mapRow;
+
+	private final JdbcClient jdbc;
+
+	private final String claim;
+
+	private final String count;
+
+	private final String deleteMany;
+
+	private final String retryMany;
+
+	/**
+	 * Create the table's SQL for one schema.
+	 * @param dataSource the database
+	 * @param names the table names
+	 */
+	public OutboxTable(DataSource dataSource, TableNames names) {
+		this.jdbc = JdbcClient.create(dataSource);
+		String table = names.outbox();
+		this.claim = CLAIM.formatted(table);
+		this.count = COUNT.formatted(table);
+		this.deleteMany = DELETE_MANY.formatted(table);
+		this.retryMany = RETRY_MANY.formatted(table);
+	}
+
+	/**
+	 * Lock the oldest events that no other transaction holds, until this transaction ends.
+	 * @param limit the most to claim
+	 * @return the events, in id order
+	 */
+	public List<OutboxRow> claim(int limit) {
+		return this.jdbc.sql(this.claim).param("limit", limit).query(ROW_MAPPER).list();
+	}
+
+	/**
+	 * How many events wait in the outbox, whether claimed or not.
+	 * @return the count
+	 */
+	public long count() {
+		return this.jdbc.sql(this.count).query(Long.class).single();
+	}
+
+	/**
+	 * Delete published events.
+	 * @param ids the events
+	 * @return how many were deleted
+	 */
+	public int deleteMany(Collection<Long> ids) {
+		return this.jdbc.sql(this.deleteMany).param("ids", ids.toArray(Long[]::new)).update();
+	}
+
+	/**
+	 * Count a failed attempt to publish events, which stay for the next attempt.
+	 * @param ids the events
+	 * @return how many were updated
+	 */
+	public int retryMany(Collection<Long> ids) {
+		return this.jdbc.sql(this.retryMany).param("ids", ids.toArray(Long[]::new)).update();
+	}
+
+	private static OutboxRow mapRow(ResultSet rs, int row) throws SQLException {
+		return new OutboxRow(rs.getLong("id"), rs.getLong("task_id"), rs.getString("name"), rs.getString("owner"),
+				rs.getString("outcome"), rs.getString("result"), rs.getString("error"),
+				rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getInt("attempts"));
+	}
+
+	/**
+	 * An event as stored.
+	 *
+	 * @param id the event's id
+	 * @param taskId the task's id
+	 * @param name the task's name
+	 * @param owner the task's owner
+	 * @param outcome {@code SUCCESS} or {@code FAILURE}
+	 * @param result the result JSON, if any
+	 * @param error the error JSON, if any
+	 * @param createdAt when the task ended
+	 * @param attempts failed attempts to publish it so far
+	 */
+	public record OutboxRow(long id, long taskId, String name, String owner, String outcome, @Nullable String result,
+			@Nullable String error, Instant createdAt, int attempts) {
+
+	}
+
+}

@@ -1,0 +1,107 @@
+package dev.autotask.engine;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import dev.autotask.QueueInfo;
+import dev.autotask.TaskHandle;
+import dev.autotask.TaskStatus;
+import dev.autotask.json.TaskJson;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.TaskCounts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Named queues: a queue with its own concurrency is never starved by, nor starves, another;
+ * a paused queue waits on every node until resumed.
+ */
+class QueuesIT {
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.migrated();
+
+	private final TaskRegistry registry = new TaskRegistry();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	private TaskClient client;
+
+	private Engine engine;
+
+	@BeforeEach
+	void setUp() {
+		this.registry.register(TaskDefinition.of("slow", (args) -> {
+			this.release.await();
+			return null;
+		}).withQueue("slow"));
+		this.registry.register(TaskDefinition.of("quick", (args) -> "done"));
+		this.registry.register(TaskDefinition.of("report", (args) -> "done").withQueue("reports"));
+		EngineSettings settings = EngineSettings.defaults()
+			.withSchema(postgres.schema())
+			.withWorkers(2)
+			.withQueueConcurrency(Map.of("slow", 1))
+			.withPollInterval(Duration.ofSeconds(30));
+		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
+		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings);
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.release.countDown();
+		this.engine.stop();
+	}
+
+	@Test
+	void slowQueueWithConcurrencyOneDoesNotBlockOtherQueues() {
+		for (int i = 0; i < 200; i++) {
+			this.client.send("slow", "a");
+		}
+		this.engine.start();
+		TaskCounts counts = new TaskCounts(postgres);
+		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("RUNNING") == 1);
+
+		for (int i = 0; i < 20; i++) {
+			this.client.send("quick", "a");
+		}
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 20);
+		assertThat(counts.withStatus("RUNNING")).as("the slow queue's one slot").isEqualTo(1);
+		assertThat(counts.withStatus("PENDING")).isEqualTo(199);
+	}
+
+	@Test
+	void pausedQueueWaitsUntilResumed() {
+		this.client.pause("reports");
+		this.engine.start();
+		TaskHandle<Object> report = this.client.send("report", "a");
+		TaskHandle<Object> quick = this.client.send("quick", "a");
+
+		// The other queue's task ran: the dispatcher has looked, and left the paused queue alone.
+		await().atMost(Duration.ofSeconds(10)).until(() -> quick.refresh().isReady());
+		assertThat(report.refresh().status()).isEqualTo(TaskStatus.PENDING);
+		assertThat(this.client.queues()).filteredOn(QueueInfo::name, "reports")
+			.singleElement()
+			.satisfies((queue) -> {
+				assertThat(queue.paused()).isTrue();
+				assertThat(queue.counts()).containsEntry(TaskStatus.PENDING, 1L);
+			});
+
+		this.client.resume("reports");
+		this.client.send("quick", "a");
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> report.refresh().isReady());
+		assertThat(this.client.queues()).filteredOn(QueueInfo::name, "reports")
+			.singleElement()
+			.satisfies((queue) -> assertThat(queue.paused()).isFalse());
+	}
+
+}

@@ -1,0 +1,102 @@
+package dev.autotask.supervisor;
+
+import java.time.Duration;
+
+import dev.autotask.jdbc.TableNames;
+import dev.autotask.jdbc.TaskTable;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.TaskRows;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tasks of dead nodes are handed back without spending a retry, or failed if they ask to; tasks
+ * of live nodes are left alone.
+ */
+class OrphanRescuerIT {
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.migrated();
+
+	private final TaskRegistry registry = new TaskRegistry();
+
+	private TaskRows rows;
+
+	private OrphanRescuer rescuer;
+
+	@BeforeEach
+	void setUp() {
+		this.rows = new TaskRows(postgres);
+		this.registry.register(TaskDefinition.of("report", (args) -> null));
+		this.registry.register(TaskDefinition.of("charge", (args) -> null).withFailOnNodeLoss(true));
+		this.rescuer = new OrphanRescuer(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())),
+				this.registry);
+	}
+
+	@Test
+	void handsBackTasksOfADeadNodeWithoutSpendingARetry() {
+		this.rows.aNode("dead", Duration.ofSeconds(-1));
+		long orphan = this.rows.aRunningTask("report", "dead");
+
+		assertThat(this.rescuer.runOnce()).containsExactly(orphan);
+
+		assertThat(this.rows.column(orphan, "status")).isEqualTo("PENDING");
+		assertThat(this.rows.column(orphan, "node_id")).isNull();
+		assertThat(this.rows.column(orphan, "rescues")).isEqualTo("1");
+		assertThat(this.rows.column(orphan, "attempt")).isEqualTo("1");
+		// One attempt was granted back: the user's retry budget is untouched.
+		assertThat(this.rows.column(orphan, "max_attempts")).isEqualTo("3");
+		assertThat(this.rows.column(orphan, "error")).contains("dev.autotask.NodeLost").contains("node dead");
+	}
+
+	@Test
+	void leavesTasksOfLiveNodesAlone() {
+		this.rows.aNode("alive", Duration.ofMinutes(1));
+		long running = this.rows.aRunningTask("report", "alive");
+
+		assertThat(this.rescuer.runOnce()).isEmpty();
+		assertThat(this.rows.column(running, "status")).isEqualTo("RUNNING");
+	}
+
+	@Test
+	void taskOfANodeNeverRegisteredIsAnOrphanToo() {
+		long orphan = this.rows.aRunningTask("report", "ghost");
+
+		assertThat(this.rescuer.runOnce()).containsExactly(orphan);
+	}
+
+	@Test
+	void failsTasksThatAskToFailOnNodeLoss() {
+		this.rows.aNode("dead", Duration.ofSeconds(-1));
+		long charge = this.rows.aRunningTask("charge", "dead");
+
+		assertThat(this.rescuer.runOnce()).containsExactly(charge);
+
+		assertThat(this.rows.column(charge, "status")).isEqualTo("FAILURE");
+		assertThat(this.rows.column(charge, "finished_at")).isNotNull();
+		assertThat(this.rows.column(charge, "error")).contains("fails as it asked");
+	}
+
+	@Test
+	void taskFailedOnNodeLossHasItsEventWhenEventsAreOn() {
+		OrphanRescuer rescuer = new OrphanRescuer(
+				new TaskTable(postgres.dataSource(), new TableNames(postgres.schema()), true), this.registry);
+		this.rows.aNode("dead", Duration.ofSeconds(-1));
+		long charge = this.rows.aRunningTask("charge", "dead");
+		long report = this.rows.aRunningTask("report", "dead");
+
+		assertThat(rescuer.runOnce()).containsExactlyInAnyOrder(charge, report);
+
+		// The task handed back has not ended: only the failed one has an event.
+		assertThat(postgres.jdbc()
+			.sql("SELECT task_id || ' ' || name || ' ' || outcome || ' ' || (error ->> 'type') FROM autotask_outbox")
+			.query(String.class)
+			.list()).containsExactly(charge + " charge FAILURE dev.autotask.NodeLost");
+	}
+
+}

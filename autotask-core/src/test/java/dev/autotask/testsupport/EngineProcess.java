@@ -1,0 +1,249 @@
+package dev.autotask.testsupport;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.autotask.engine.Engine;
+import dev.autotask.engine.EngineSettings;
+import dev.autotask.json.TaskJson;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskInvoker;
+import dev.autotask.task.TaskParameter;
+import dev.autotask.task.TaskRegistry;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An engine in a JVM of its own on a test's database, so that a test can kill it with
+ * SIGKILL in the middle of its tasks, as a crash or the kernel's OOM killer would: no
+ * shutdown hook runs, nothing is handed back, no lead is resigned.
+ *
+ * <p>
+ * {@link #start} launches {@link #main} on the test's own class path. The process runs one
+ * task, {@value #WORK}, whose body records each run in the test's {@code work_log} table (see
+ * {@link #createWorkLog}): a row when the run starts, its end time when the run ends. The test
+ * so sees every run, including those whose outcome never reached the task table. The process
+ * prints {@code READY <node id>} once its engine has started; its output is copied to
+ * {@code <node id>-<n>.out} and {@code .err} in the log directory.
+ */
+public final class EngineProcess implements AutoCloseable {
+
+	/** The task the processes run; it takes one {@code int n}. */
+	public static final String WORK = "work";
+
+	/**
+	 * The processes' leader lease; {@code -Dautotask.crash.lease=PT15S} measures with the default.
+	 */
+	public static final Duration LEASE = Duration.parse(System.getProperty("autotask.crash.lease", "PT2S"));
+
+	/**
+	 * The processes' heartbeat interval: a node is dead two intervals after its last heartbeat;
+	 * {@code -Dautotask.crash.worker-monitor-interval=PT5S} measures with the default.
+	 */
+	public static final Duration WORKER_MONITOR_INTERVAL = Duration
+		.parse(System.getProperty("autotask.crash.worker-monitor-interval", "PT0.5S"));
+
+	/** How long one run of {@value #WORK} works. */
+	public static final Duration WORK_TIME = Duration.ofMillis(200);
+
+	/** The exit status the JVM reports for a child killed by SIGKILL (128 + 9). */
+	public static final int KILLED = 137;
+
+	private static final String READY = "READY ";
+
+	private static final AtomicInteger launches = new AtomicInteger();
+
+	private final String nodeId;
+
+	private final Process process;
+
+	private final AtomicBoolean ready = new AtomicBoolean();
+
+	private EngineProcess(String nodeId, Process process, Path out) {
+		this.nodeId = nodeId;
+		this.process = process;
+		Thread reader = new Thread(() -> copyOutput(out), "engine-process-" + nodeId);
+		reader.setDaemon(true);
+		reader.start();
+	}
+
+	/**
+	 * Launch an engine process on the schema of a test.
+	 * @param postgres the test's database
+	 * @param nodeId the node id of its engine
+	 * @param logDirectory where its output goes
+	 * @return the process, starting
+	 * @throws IOException if it cannot be launched
+	 */
+	public static EngineProcess start(PostgresExtension postgres, String nodeId, Path logDirectory)
+			throws IOException {
+		Files.createDirectories(logDirectory);
+		String name = nodeId + "-" + launches.incrementAndGet();
+		List<String> command = new ArrayList<>();
+		command.add(ProcessHandle.current().info().command().orElseThrow());
+		// C1 only: the process starts sooner, and its work is waiting, not computing.
+		command.add("-XX:TieredStopAtLevel=1");
+		command.add("-Dautotask.crash.lease=" + LEASE);
+		command.add("-Dautotask.crash.worker-monitor-interval=" + WORKER_MONITOR_INTERVAL);
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add(EngineProcess.class.getName());
+		command.addAll(
+				List.of(postgres.jdbcUrl(), postgres.username(), postgres.password(), postgres.schema(), nodeId));
+		Process process = new ProcessBuilder(command)
+			.redirectError(logDirectory.resolve(name + ".err").toFile())
+			.start();
+		return new EngineProcess(nodeId, process, logDirectory.resolve(name + ".out"));
+	}
+
+	/**
+	 * Create the {@code work_log} table the processes record their runs in, or empty it.
+	 * @param jdbc a client on the test's schema
+	 */
+	public static void createWorkLog(JdbcClient jdbc) {
+		jdbc.sql("""
+				CREATE TABLE IF NOT EXISTS work_log (
+					id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+					n           integer     NOT NULL,
+					node        text        NOT NULL,
+					started_at  timestamptz NOT NULL,
+					ended_at    timestamptz
+				)""").update();
+		jdbc.sql("TRUNCATE work_log").update();
+	}
+
+	/**
+	 * The definition of {@value #WORK}, for a registry that only sends it.
+	 * @param invoker what runs it
+	 * @return the definition
+	 */
+	public static TaskDefinition work(TaskInvoker invoker) {
+		return TaskDefinition.of(WORK, invoker, new TaskParameter("n", int.class));
+	}
+
+	/**
+	 * This process's node id.
+	 * @return the id
+	 */
+	public String nodeId() {
+		return this.nodeId;
+	}
+
+	/**
+	 * Wait until the engine of this process has started.
+	 * @param timeout the longest wait
+	 */
+	public void awaitReady(Duration timeout) {
+		await("READY from " + this.nodeId).atMost(timeout)
+			.failFast("process " + this.nodeId + " exited before it was ready", () -> !this.process.isAlive())
+			.untilTrue(this.ready);
+	}
+
+	/**
+	 * Kill the process with SIGKILL and wait until it is gone.
+	 * @return its exit status: {@link #KILLED} unless it had already ended
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	public int kill() throws InterruptedException {
+		this.process.destroyForcibly();
+		if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+			throw new IllegalStateException("Process " + this.nodeId + " still runs 10 s after SIGKILL");
+		}
+		return this.process.exitValue();
+	}
+
+	/**
+	 * Kill the process if it still runs; never throws, so that it can end every test.
+	 */
+	@Override
+	public void close() {
+		this.process.destroyForcibly();
+		try {
+			this.process.waitFor(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void copyOutput(Path out) {
+		try (BufferedReader reader = new BufferedReader(
+				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8));
+				PrintWriter writer = new PrintWriter(Files.newBufferedWriter(out), true)) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				writer.println(line);
+				if (line.equals(READY + this.nodeId)) {
+					this.ready.set(true);
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Run an engine until killed or stopped.
+	 * @param args the JDBC URL, user, password, schema and node id
+	 */
+	public static void main(String[] args) {
+		if (args.length != 5) {
+			System.err.println("Usage: EngineProcess <jdbc-url> <user> <password> <schema> <node-id>");
+			System.exit(2);
+		}
+		// Never outlive the test's JVM, even one killed before its @AfterEach could run.
+		ProcessHandle.current().parent().ifPresent((parent) -> parent.onExit().thenRun(() -> System.exit(1)));
+		String schema = args[3];
+		String nodeId = args[4];
+		HikariDataSource dataSource = PostgresExtension.pool(args[0], args[1], args[2], schema,
+				PostgresExtension.SESSION_TIME_ZONE);
+		JdbcClient jdbc = JdbcClient.create(dataSource);
+		TaskRegistry registry = new TaskRegistry();
+		registry.register(work((taskArgs) -> {
+			long run = jdbc
+				.sql("INSERT INTO work_log (n, node, started_at) VALUES (?, ?, clock_timestamp()) RETURNING id")
+				.params(taskArgs[0], nodeId)
+				.query(Long.class)
+				.single();
+			// The work itself. Sleeping is the point: the test kills the process meanwhile.
+			Thread.sleep(WORK_TIME.toMillis());
+			jdbc.sql("UPDATE work_log SET ended_at = clock_timestamp() WHERE id = ?").param(run).update();
+			return null;
+		}));
+		EngineSettings settings = EngineSettings.defaults()
+			.withNodeId(nodeId)
+			.withSchema(schema)
+			.withWorkers(4)
+			.withLease(LEASE)
+			.withWorkerMonitorInterval(WORKER_MONITOR_INTERVAL)
+			.withPollInterval(Duration.ofSeconds(1))
+			.withRetryDelay(Duration.ofMillis(100))
+			.withShutdownTimeout(Duration.ofSeconds(2));
+		Engine engine = new Engine(dataSource, registry, new TaskJson(), settings);
+		// Runs on SIGTERM, never on SIGKILL: the test's kill leaves everything as a crash would.
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			engine.stop();
+			dataSource.close();
+		}, "engine-process-stop"));
+		engine.start();
+		// The engine's threads keep the JVM alive after main returns.
+		System.out.println(READY + nodeId);
+	}
+
+}

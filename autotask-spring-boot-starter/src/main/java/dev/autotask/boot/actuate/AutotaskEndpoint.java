@@ -1,0 +1,64 @@
+package dev.autotask.boot.actuate;
+
+import java.util.List;
+
+import dev.autotask.Autotask;
+import dev.autotask.QueueInfo;
+import dev.autotask.ScheduleInfo;
+import dev.autotask.jdbc.LeaderTable;
+import dev.autotask.jdbc.NodeTable;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * The {@code autotask} actuator endpoint: each queue's counts by status and whether it is
+ * paused, the nodes alive, the leader, and the schedules with their last and next fire.
+ */
+@Endpoint(id = "autotask")
+public class AutotaskEndpoint {
+
+	private final Autotask autotask;
+
+	private final LeaderTable leaders;
+
+	private final NodeTable nodes;
+
+	/**
+	 * Create the endpoint.
+	 * @param autotask the API
+	 * @param leaders the leader table
+	 * @param nodes the node table
+	 */
+	public AutotaskEndpoint(Autotask autotask, LeaderTable leaders, NodeTable nodes) {
+		this.autotask = autotask;
+		this.leaders = leaders;
+		this.nodes = nodes;
+	}
+
+	/**
+	 * The state of autotask across the cluster.
+	 * @return the queues, nodes, leader and schedules
+	 */
+	@ReadOperation
+	public AutotaskDescriptor autotask() {
+		return new AutotaskDescriptor(this.autotask.queues(), this.nodes.findAlive(), this.leaders.findLeader(),
+				this.autotask.schedules());
+	}
+
+	/**
+	 * What the endpoint answers.
+	 *
+	 * @param queues each queue's counts by status and whether it is paused
+	 * @param nodes the nodes alive
+	 * @param leader the leading node's id, or {@code null} if no lease is valid
+	 * @param schedules the periodic and cron tasks
+	 */
+	public record AutotaskDescriptor(List<QueueInfo> queues, List<NodeTable.Node> nodes, @Nullable String leader,
+			List<ScheduleInfo> schedules) implements OperationResponseBody {
+
+	}
+
+}

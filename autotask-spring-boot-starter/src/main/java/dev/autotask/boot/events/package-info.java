@@ -1,0 +1,9 @@
+/**
+ * Task events as Spring application events: {@link dev.autotask.boot.events.TaskSucceededEvent}
+ * and {@link dev.autotask.boot.events.TaskFailedEvent}, both
+ * {@link dev.autotask.boot.events.TaskEndedEvent}s, published after a task's end committed.
+ */
+@NullMarked
+package dev.autotask.boot.events;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,90 @@
+package dev.autotask.boot.amqp;
+
+import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
+import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
+import dev.autotask.boot.autoconfigure.EngineLifecycle;
+import dev.autotask.boot.events.ApplicationEventSink;
+import dev.autotask.testsupport.PostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.amqp.core.TopicExchange;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When task events go to RabbitMQ, and when they do not. No event is sent here: nothing
+ * connects to a broker.
+ */
+class AutotaskAmqpAutoConfigurationIT {
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.empty();
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class, RabbitAutoConfiguration.class,
+				AutotaskAmqpAutoConfiguration.class))
+		.withPropertyValues(postgres.springPropertyValues());
+
+	@Test
+	void offByDefault() {
+		this.runner.run((context) -> assertThat(context).hasSingleBean(ApplicationEventSink.class)
+			.doesNotHaveBean(RabbitTaskEventSink.class)
+			.doesNotHaveBean(TopicExchange.class));
+	}
+
+	@Test
+	void enabledDeclaresTheExchangeAndTheSink() {
+		this.runner.withPropertyValues("autotask.events.amqp.enabled=true", "autotask.events.amqp.exchange=shop-events")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RabbitTaskEventSink.class).hasSingleBean(EngineLifecycle.class);
+				TopicExchange exchange = context.getBean("autotaskExchange", TopicExchange.class);
+				assertThat(exchange.getName()).isEqualTo("shop-events");
+				assertThat(exchange.isDurable()).isTrue();
+				assertThat(exchange.isAutoDelete()).isFalse();
+				assertThat(context.getBean(RabbitTaskEventSink.class)).hasToString(
+						"RabbitMQ exchange 'shop-events' on localhost:5672");
+			});
+	}
+
+	@Test
+	void backsOffWithoutSpringAmqp() {
+		this.runner.withPropertyValues("autotask.events.amqp.enabled=true")
+			.withClassLoader(new FilteredClassLoader(RabbitTemplate.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(EngineLifecycle.class)
+				.doesNotHaveBean(RabbitTaskEventSink.class));
+	}
+
+	@Test
+	void backsOffWithoutTheEngine() {
+		this.runner.withPropertyValues("autotask.events.amqp.enabled=true", "autotask.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(RabbitTaskEventSink.class)
+				.doesNotHaveBean(ApplicationEventSink.class));
+	}
+
+	@Test
+	void failsNamingWhatIsMissingWithoutBootsRabbitConfiguration() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
+					AutotaskAmqpAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
+					"spring.datasource.username=" + postgres.username(),
+					"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema(),
+					"autotask.events.amqp.enabled=true")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining(
+						"autotask.events.amqp.enabled=true needs Spring Boot's RabbitMQ auto-configuration"));
+	}
+
+}
