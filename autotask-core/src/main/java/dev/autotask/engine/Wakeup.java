@@ -1,7 +1,6 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -47,10 +46,6 @@ final class Wakeup {
 
 	static Duration min(Duration a, Duration b) {
 		return (a.compareTo(b) <= 0) ? a : b;
-	}
-
-	static long millis(Duration duration) {
-		return TimeUnit.NANOSECONDS.toMillis(duration.toNanos());
 	}
 
 }
