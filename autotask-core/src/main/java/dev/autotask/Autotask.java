@@ -68,6 +68,18 @@ public interface Autotask {
 	List<TaskInfo> chain(long firstId, String owner);
 
 	/**
+	 * The last runs of a task of one owner, as the admin page's history shows them: those
+	 * pending or running first, then the finished ones, newest first. Finished runs are kept
+	 * for their TTL and, beyond it, the last {@code autotask.history.per-task}.
+	 * @param name the task's name
+	 * @param owner the owner asking
+	 * @param limit the most runs to return, 1 to 1000
+	 * @return the runs
+	 * @throws IllegalArgumentException if no task has that name or the limit is out of range
+	 */
+	List<TaskInfo> history(String name, String owner, int limit);
+
+	/**
 	 * The periodic and cron tasks of this application, with their last and next fire.
 	 * @return the schedules, ordered by task name
 	 */

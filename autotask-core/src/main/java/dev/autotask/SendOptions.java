@@ -17,9 +17,12 @@ import org.jspecify.annotations.Nullable;
  * @param priority higher runs first within its queue; 0 by default
  * @param uniqueKey a key that makes a second start, while the first task with this name,
  * owner and key is pending or running, return the first instead; {@code null} for none
+ * @param startedBy the user the task is started as, recorded with it and given to it through
+ * {@link TaskContext#startedBy()}; {@code null} for none
  * @see Autotask#send(String, SendOptions, Object...)
  */
-public record SendOptions(String owner, @Nullable Duration delay, int priority, @Nullable String uniqueKey) {
+public record SendOptions(String owner, @Nullable Duration delay, int priority, @Nullable String uniqueKey,
+		@Nullable String startedBy) {
 
 	/** Longest unique key. */
 	public static final int MAX_UNIQUE_KEY_LENGTH = 200;
@@ -38,6 +41,9 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 			throw new IllegalArgumentException(
 					"Unique key must be 1 to " + MAX_UNIQUE_KEY_LENGTH + " characters, got '" + uniqueKey + "'");
 		}
+		if (startedBy != null && (startedBy.isBlank() || startedBy.length() > 200)) {
+			throw new IllegalArgumentException("Started-by user must be 1 to 200 characters, got '" + startedBy + "'");
+		}
 	}
 
 	/**
@@ -46,7 +52,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the options
 	 */
 	public static SendOptions owner(String owner) {
-		return new SendOptions(owner, null, 0, null);
+		return new SendOptions(owner, null, 0, null, null);
 	}
 
 	/**
@@ -55,7 +61,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the copy
 	 */
 	public SendOptions delay(Duration delay) {
-		return new SendOptions(this.owner, delay, this.priority, this.uniqueKey);
+		return new SendOptions(this.owner, delay, this.priority, this.uniqueKey, this.startedBy);
 	}
 
 	/**
@@ -64,7 +70,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the copy
 	 */
 	public SendOptions priority(int priority) {
-		return new SendOptions(this.owner, this.delay, priority, this.uniqueKey);
+		return new SendOptions(this.owner, this.delay, priority, this.uniqueKey, this.startedBy);
 	}
 
 	/**
@@ -73,7 +79,18 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the copy
 	 */
 	public SendOptions uniqueKey(String uniqueKey) {
-		return new SendOptions(this.owner, this.delay, this.priority, uniqueKey);
+		return new SendOptions(this.owner, this.delay, this.priority, uniqueKey, this.startedBy);
+	}
+
+	/**
+	 * A copy naming the user the task is started as: the logged-in user, or a service user
+	 * the task acts for. It is recorded with the task, not checked: the owner still decides
+	 * who can see it.
+	 * @param startedBy the user
+	 * @return the copy
+	 */
+	public SendOptions startedBy(String startedBy) {
+		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, startedBy);
 	}
 
 }

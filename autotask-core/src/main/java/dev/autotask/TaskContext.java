@@ -3,6 +3,8 @@ package dev.autotask;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a running task knows about itself, and what it can tell the engine. A task method gets
  * it by declaring a parameter of this type (the caller passes {@code null} there; it is not
@@ -43,6 +45,14 @@ public interface TaskContext {
 	 * @return the owner
 	 */
 	String owner();
+
+	/**
+	 * The user the task was started as, such as the admin who started it from the admin page,
+	 * or the service user it was started for.
+	 * @return the user, or {@code null} if it was started without one
+	 * @see SendOptions#startedBy(String)
+	 */
+	@Nullable String startedBy();
 
 	/**
 	 * Record how far the task has come, shown in its status.

@@ -24,10 +24,13 @@ import org.jspecify.annotations.Nullable;
  * @param error the error of the last failed attempt
  * @param progress the progress the task last reported, as JSON ({@code {"done": n, "total": m}})
  * @param rescues how many times it was handed back from a node that died
+ * @param startedBy the user it was started as (see {@link SendOptions#startedBy(String)}), or
+ * {@code null}
  * @see Autotask#status(long, String)
  */
 public record TaskInfo(long id, String name, String queue, String owner, TaskStatus status, String args, int attempt,
 		int maxAttempts, Instant createdAt, Instant runAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
-		@Nullable String result, @Nullable TaskError error, @Nullable String progress, int rescues) {
+		@Nullable String result, @Nullable TaskError error, @Nullable String progress, int rescues,
+		@Nullable String startedBy) {
 
 }

@@ -54,6 +54,11 @@ final class RunningTask implements TaskContext {
 	}
 
 	@Override
+	public @Nullable String startedBy() {
+		return this.row.startedBy();
+	}
+
+	@Override
 	public void reportProgress(long done, long total) {
 		this.table.reportProgress(this.row, this.nodeId, done, total);
 	}

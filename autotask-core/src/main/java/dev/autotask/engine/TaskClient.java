@@ -106,8 +106,19 @@ public final class TaskClient implements Autotask {
 	 * @throws IllegalArgumentException if the name, owner or arguments are not acceptable
 	 */
 	public TaskHandle<Object> sendJson(String name, String owner, String argsJson) {
+		return sendJson(name, SendOptions.owner(owner), argsJson);
+	}
+
+	/**
+	 * Start a task with arguments given as JSON, with options.
+	 * @param name the task's name
+	 * @param options owner, delay, priority, unique key and started-by user
+	 * @param argsJson a JSON array (by position) or object (by parameter name)
+	 * @return a handle on the new task
+	 * @throws IllegalArgumentException if the name or arguments are not acceptable
+	 */
+	public TaskHandle<Object> sendJson(String name, SendOptions options, String argsJson) {
 		TaskDefinition task = this.registry.get(name);
-		SendOptions options = SendOptions.owner(owner);
 		return insert(task, options, this.json.checkArgs(task, argsJson));
 	}
 
@@ -115,7 +126,8 @@ public final class TaskClient implements Autotask {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
 		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
 		TaskTable.Inserted inserted = this.table.insert(new TaskTable.NewTask(task.name(), task.queue(),
-				options.owner(), args, options.priority(), delay, task.maxAttempts(), ttl, options.uniqueKey()));
+				options.owner(), args, options.priority(), delay, task.maxAttempts(), ttl, options.uniqueKey(),
+				options.startedBy()));
 		if (inserted.created()) {
 			try {
 				this.observer.enqueued(task.name(), task.queue());
@@ -135,6 +147,15 @@ public final class TaskClient implements Autotask {
 	@Override
 	public List<TaskInfo> chain(long firstId, String owner) {
 		return this.table.findChain(firstId, owner).stream().map(this::toInfo).toList();
+	}
+
+	@Override
+	public List<TaskInfo> history(String name, String owner, int limit) {
+		this.registry.get(name);
+		if (limit < 1 || limit > 1000) {
+			throw new IllegalArgumentException("History limit must be 1 to 1000, got " + limit);
+		}
+		return this.table.findHistory(name, owner, limit).stream().map(this::toInfo).toList();
 	}
 
 	@Override
@@ -191,7 +212,8 @@ public final class TaskClient implements Autotask {
 	private TaskInfo toInfo(TaskRow row) {
 		return new TaskInfo(row.id(), row.name(), row.queue(), row.owner(), TaskStatus.valueOf(row.status()),
 				row.args(), row.attempt(), row.maxAttempts(), row.createdAt(), row.runAt(), row.startedAt(),
-				row.finishedAt(), row.result(), this.json.readError(row.error()), row.progress(), row.rescues());
+				row.finishedAt(), row.result(), this.json.readError(row.error()), row.progress(), row.rescues(),
+				row.startedBy());
 	}
 
 

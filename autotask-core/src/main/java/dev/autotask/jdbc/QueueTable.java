@@ -19,9 +19,13 @@ public final class QueueTable {
 
 	private static final String FIND_PAUSED = "SELECT name FROM %s WHERE paused ORDER BY name";
 
+	// A resumed queue's tasks are due at once: wake the nodes up rather than leave them to the
+	// next poll. NOTIFY is sent when the transaction commits.
 	private static final String SET_PAUSED = """
-			INSERT INTO %s (name, paused, updated_at) VALUES (:name, :paused, now())
-			ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused, updated_at = now()""";
+			WITH changed AS (
+				INSERT INTO %s (name, paused, updated_at) VALUES (:name, :paused, now())
+				ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused, updated_at = now())
+			SELECT CASE WHEN :paused THEN NULL ELSE pg_notify(:channel, '') END""";
 
 	private final JdbcClient jdbc;
 
@@ -30,6 +34,8 @@ public final class QueueTable {
 	private final String findPaused;
 
 	private final String setPaused;
+
+	private final String channel;
 
 	/**
 	 * Create the table's SQL.
@@ -41,6 +47,7 @@ public final class QueueTable {
 		this.count = COUNT.formatted(names.task());
 		this.findPaused = FIND_PAUSED.formatted(names.queue());
 		this.setPaused = SET_PAUSED.formatted(names.queue());
+		this.channel = names.channel();
 	}
 
 	/**
@@ -70,7 +77,12 @@ public final class QueueTable {
 	 * @param paused whether to pause it
 	 */
 	public void setPaused(String queue, boolean paused) {
-		this.jdbc.sql(this.setPaused).param("name", queue).param("paused", paused).update();
+		this.jdbc.sql(this.setPaused)
+			.param("name", queue)
+			.param("paused", paused)
+			.param("channel", this.channel)
+			.query((rs, row) -> 1)
+			.list();
 	}
 
 }

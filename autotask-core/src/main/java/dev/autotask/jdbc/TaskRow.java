@@ -24,10 +24,11 @@ import org.jspecify.annotations.Nullable;
  * @param progress the progress JSON ({@code {"done": n, "total": m}})
  * @param checkpoint the cursor JSON of an iterative task
  * @param rescues how many times it was handed back from a dead node
+ * @param startedBy the user it was started as, or {@code null}
  */
 public record TaskRow(long id, String name, String queue, String owner, String status, String args, int attempt,
 		int maxAttempts, Instant createdAt, Instant runAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
 		@Nullable String result, @Nullable String error, @Nullable String progress, @Nullable String checkpoint,
-		int rescues) {
+		int rescues, @Nullable String startedBy) {
 
 }

@@ -30,7 +30,7 @@ public final class TaskTable {
 	private static final String COLUMNS = """
 			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
 			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
-			checkpoint::text AS checkpoint, rescues""";
+			checkpoint::text AS checkpoint, rescues, started_by""";
 
 	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
 	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
@@ -67,10 +67,27 @@ public final class TaskTable {
 
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
+	// The last runs of a task: those still to run or running first (read through the active
+	// index), then the finished ones, newest first (through the history index).
+	private static final String FIND_HISTORY = """
+			SELECT * FROM (
+				(SELECT %1$s FROM %2$s
+				WHERE name = :name AND owner = :owner AND status IN ('PENDING', 'RUNNING')
+				ORDER BY id DESC
+				LIMIT :limit)
+				UNION ALL
+				(SELECT %1$s FROM %2$s
+				WHERE name = :name AND owner = :owner AND finished_at IS NOT NULL
+				ORDER BY finished_at DESC
+				LIMIT :limit)) AS runs
+			ORDER BY finished_at DESC NULLS FIRST, id DESC
+			LIMIT :limit""";
+
 	private static final String INSERT_NEXT = """
 			WITH next AS (
-				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, chain_id)
-				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, coalesce(chain_id, id)
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, chain_id, started_by)
+				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, coalesce(chain_id, id),
+					started_by
 				FROM %1$s WHERE id = :id
 				RETURNING id)
 			SELECT id, pg_notify(:channel, '') FROM next""";
@@ -84,9 +101,9 @@ public final class TaskTable {
 	// inserted and the existing task is returned instead (found = false).
 	private static final String INSERT = """
 			WITH inserted AS (
-				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key)
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key, started_by)
 				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
-					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey)
+					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey, :startedBy)
 				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
 				DO NOTHING
 				RETURNING id)
@@ -230,6 +247,8 @@ public final class TaskTable {
 
 	private final String rescueFailWithEvent;
 
+	private final String findHistory;
+
 	/**
 	 * Create the table's SQL for one schema, without events.
 	 * @param dataSource the database
@@ -255,6 +274,7 @@ public final class TaskTable {
 		this.fail = withEvent(FAIL.formatted(table), names, events);
 		this.find = FIND.formatted(COLUMNS, table);
 		this.findChain = FIND_CHAIN.formatted(COLUMNS, table);
+		this.findHistory = FIND_HISTORY.formatted(COLUMNS, table);
 		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
 		this.cancel = CANCEL.formatted(table);
@@ -359,6 +379,23 @@ public final class TaskTable {
 	}
 
 	/**
+	 * The last runs of a task of one owner: pending and running ones first, then the
+	 * finished ones, newest first.
+	 * @param name the task's name
+	 * @param owner the owner asking
+	 * @param limit the most to return
+	 * @return the runs
+	 */
+	public List<TaskRow> findHistory(String name, String owner, int limit) {
+		return this.jdbc.sql(this.findHistory)
+			.param("name", name)
+			.param("owner", owner)
+			.param("limit", limit)
+			.query(ROW_MAPPER)
+			.list();
+	}
+
+	/**
 	 * Enqueue the next link of a task's chain: the same task, owner, queue, priority and TTL,
 	 * with new arguments. Run in the transaction that ends the current link.
 	 * @param task the current link, as claimed
@@ -395,6 +432,7 @@ public final class TaskTable {
 				.param("maxAttempts", task.maxAttempts())
 				.param("ttlMillis", task.ttl().toMillis())
 				.param("uniqueKey", task.uniqueKey())
+				.param("startedBy", task.startedBy())
 				.param("channel", this.names.channel())
 				.query((rs, row) -> new Inserted(rs.getLong("id"), rs.getBoolean("created")))
 				.optional();
@@ -571,7 +609,7 @@ public final class TaskTable {
 				rs.getString("status"), rs.getString("args"), rs.getInt("attempt"), rs.getInt("max_attempts"),
 				instant(rs, "created_at"), instant(rs, "run_at"), instantOrNull(rs, "started_at"),
 				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"), rs.getString("progress"),
-				rs.getString("checkpoint"), rs.getInt("rescues"));
+				rs.getString("checkpoint"), rs.getInt("rescues"), rs.getString("started_by"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -595,9 +633,10 @@ public final class TaskTable {
 	 * @param maxAttempts attempts allowed
 	 * @param ttl how long the outcome is kept
 	 * @param uniqueKey the unique key, or {@code null}
+	 * @param startedBy the user it is started as, or {@code null}
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
-			int maxAttempts, Duration ttl, @Nullable String uniqueKey) {
+			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable String startedBy) {
 
 	}
 

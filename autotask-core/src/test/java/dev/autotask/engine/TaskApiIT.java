@@ -236,4 +236,47 @@ class TaskApiIT {
 		assertThat(handle.error().message()).contains("repeated itself with arguments that do not fit").contains("'n'");
 	}
 
+	@Test
+	void historyListsTheRunsOfOneTaskAndOwnerActiveFirstThenNewestFinished() {
+		this.registry.register(TaskDefinition.of("echo", (args) -> args[0], new TaskParameter("text", String.class)));
+		this.registry.register(TaskDefinition.of("other", (args) -> null));
+		this.engine.start();
+		TaskHandle<Object> first = this.client.send("echo", "a", "one");
+		await().atMost(Duration.ofSeconds(10)).until(() -> first.refresh().isReady());
+		TaskHandle<Object> second = this.client.send("echo", "a", "two");
+		await().atMost(Duration.ofSeconds(10)).until(() -> second.refresh().isReady());
+		TaskHandle<Object> pending = this.client.send("echo", SendOptions.owner("a").delay(Duration.ofHours(1)), "three");
+		this.client.send("echo", "b", "not mine");
+		this.client.send("other", "a");
+
+		assertThat(this.client.history("echo", "a", 10)).extracting(TaskInfo::id)
+			.containsExactly(pending.id(), second.id(), first.id());
+		assertThat(this.client.history("echo", "a", 2)).extracting(TaskInfo::id).containsExactly(pending.id(), second.id());
+		assertThat(this.client.history("echo", "a", 10).get(1).result()).isEqualTo("\"two\"");
+		assertThat(this.client.history("echo", "c", 10)).isEmpty();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.history("nope", "a", 10))
+			.withMessageContaining("No task is named 'nope'");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.history("echo", "a", 0))
+			.withMessageContaining("History limit must be 1 to 1000, got 0");
+	}
+
+	@Test
+	void startedByIsRecordedAndGivenToTheTask() {
+		List<String> seen = new CopyOnWriteArrayList<>();
+		this.registry.register(TaskDefinition.of("whoami", (args) -> {
+			seen.add(String.valueOf(TaskContext.current().orElseThrow().startedBy()));
+			return null;
+		}));
+		this.engine.start();
+		TaskHandle<Object> asAlice = this.client.send("whoami", SendOptions.owner("a").startedBy("alice"));
+		TaskHandle<Object> anonymous = this.client.send("whoami", "a");
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> asAlice.refresh().isReady() && anonymous.refresh().isReady());
+		assertThat(seen).containsExactlyInAnyOrder("alice", "null");
+		assertThat(this.client.status(asAlice.id(), "a").orElseThrow().startedBy()).isEqualTo("alice");
+		assertThat(this.client.status(anonymous.id(), "a").orElseThrow().startedBy()).isNull();
+		assertThatIllegalArgumentException().isThrownBy(() -> SendOptions.owner("a").startedBy(" "))
+			.withMessageContaining("Started-by user must be 1 to 200 characters");
+	}
+
 }
