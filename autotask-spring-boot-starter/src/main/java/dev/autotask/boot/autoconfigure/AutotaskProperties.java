@@ -1,7 +1,9 @@
 package dev.autotask.boot.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.autotask.engine.EngineSettings;
@@ -320,6 +322,12 @@ public class AutotaskProperties {
 		 */
 		private DataSize maxBodySize = DataSize.ofKilobytes(64);
 
+		/**
+		 * Service users an admin may start tasks as, besides themselves ("start as"). The task
+		 * records the user it was started as and sees it through its context.
+		 */
+		private List<String> serviceUsers = new ArrayList<>();
+
 		public @Nullable Boolean getEnabled() {
 			return this.enabled;
 		}
@@ -362,6 +370,18 @@ public class AutotaskProperties {
 		public void setMaxBodySize(DataSize maxBodySize) {
 			Assert.isTrue(maxBodySize.toBytes() > 0, "'maxBodySize' must be positive");
 			this.maxBodySize = maxBodySize;
+		}
+
+		public List<String> getServiceUsers() {
+			return this.serviceUsers;
+		}
+
+		public void setServiceUsers(List<String> serviceUsers) {
+			for (String user : serviceUsers) {
+				Assert.isTrue(!user.isBlank() && user.length() <= 200,
+						"'serviceUsers' must hold names of 1 to 200 characters, got '" + user + "'");
+			}
+			this.serviceUsers = serviceUsers;
 		}
 
 	}

@@ -1,8 +1,16 @@
 package dev.autotask.boot.web;
 
+import java.util.List;
+
+import javax.sql.DataSource;
+
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskProperties;
+import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
+import dev.autotask.jdbc.LeaderTable;
+import dev.autotask.jdbc.NodeTable;
+import dev.autotask.jdbc.TableNames;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,9 +84,36 @@ public final class AutotaskWebAutoConfiguration {
 	@Bean
 	TaskApiController autotaskTaskApiController(TaskClient client, TaskRegistry registry,
 			AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
+		return new TaskApiController(client, registry, owners(ownerResolver, client), settings(properties));
+	}
+
+	@Bean
+	ClusterApiController autotaskClusterApiController(TaskClient client, TaskRegistry registry,
+			DataSource dataSource, EngineSettings engineSettings, AutotaskProperties properties,
+			ObjectProvider<OwnerResolver> ownerResolver) {
+		TableNames names = new TableNames(engineSettings.schema());
+		return new ClusterApiController(client, registry, new LeaderTable(dataSource, names),
+				new NodeTable(dataSource, names), owners(ownerResolver, client), settings(properties));
+	}
+
+	@Bean
+	ApiExceptionHandler autotaskApiExceptionHandler() {
+		return new ApiExceptionHandler();
+	}
+
+	@Bean
+	AdminPageController autotaskAdminPageController(AutotaskProperties properties) {
+		return new AdminPageController(properties.getUi().getPath());
+	}
+
+	private static OwnerResolver owners(ObjectProvider<OwnerResolver> ownerResolver, TaskClient client) {
+		return ownerResolver.getIfAvailable(() -> (request) -> client.defaultOwner());
+	}
+
+	private static ApiSettings settings(AutotaskProperties properties) {
 		AutotaskProperties.Ui ui = properties.getUi();
-		OwnerResolver owners = ownerResolver.getIfAvailable(() -> (request) -> client.defaultOwner());
-		return new TaskApiController(client, registry, owners, ui.getPath() + "/api", ui.getMaxBodySize());
+		return new ApiSettings(ui.getPath(), ui.getMaxBodySize().toBytes(), properties.getHistory().getPerTask(),
+				ui.getRole(), List.copyOf(ui.getServiceUsers()));
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -97,8 +132,11 @@ public final class AutotaskWebAutoConfiguration {
 			String path = ui.getPath();
 			BasicAuthenticationEntryPoint basic = new BasicAuthenticationEntryPoint();
 			basic.setRealmName("autotask");
-			http.securityMatcher(path + "/**")
-				.authorizeHttpRequests((requests) -> requests.requestMatchers(HttpMethod.GET, path + "/**")
+			http.securityMatcher(path, path + "/**")
+				.authorizeHttpRequests((requests) -> requests
+					.requestMatchers(HttpMethod.GET, path + "/login", path + "/admin.css")
+					.permitAll()
+					.requestMatchers(HttpMethod.GET, path, path + "/**")
 					.hasAnyRole(ui.getReadRole(), ui.getRole())
 					.anyRequest()
 					.hasRole(ui.getRole()))
@@ -109,8 +147,19 @@ public final class AutotaskWebAutoConfiguration {
 					.defaultAuthenticationEntryPointFor(basic, matcher.matcher(path + "/api/**"))
 					.accessDeniedHandler(new ForbiddenHandler()))
 				.httpBasic(Customizer.withDefaults())
-				.formLogin(Customizer.withDefaults());
+				// The page's own login form, under its path: the page works whatever login the
+				// rest of the application has, or none.
+				.formLogin((form) -> form.loginPage(path + "/login")
+					.defaultSuccessUrl(path + "/", false)
+					.failureUrl(path + "/login?error")
+					.permitAll())
+				.logout((logout) -> logout.logoutUrl(path + "/logout").logoutSuccessUrl(path + "/login?logout"));
 			return http.build();
+		}
+
+		@Bean
+		LoginPageController autotaskLoginPageController() {
+			return new LoginPageController();
 		}
 
 	}

@@ -7,37 +7,34 @@ import java.util.Arrays;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
+import dev.autotask.TaskInfo;
 import dev.autotask.engine.TaskClient;
 import dev.autotask.task.TaskRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.unit.DataSize;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
- * The REST API: {@code POST /tasks} starts a registered task by name, {@code GET /tasks/{id}}
- * reads one, {@code GET /task-types} lists the registered tasks. Every refusal is a problem
- * detail and inserts nothing.
+ * The REST API's tasks: {@code POST /tasks} starts a registered task by name,
+ * {@code GET /tasks/{id}} reads one, {@code GET /tasks?name=} lists the last runs of a task,
+ * {@code POST /tasks/{id}/cancel} cancels one and {@code POST /tasks/{id}/run-again} starts it
+ * again with the same arguments. Every refusal is a problem detail and inserts nothing.
  *
  * <p>
- * An unknown task name is a 400, like any other flaw in the request body: the resource
+ * An unknown task name is a 400, like any other flaw in the request: the resource
  * {@code /tasks} exists, what is wrong is the request. A 404 is kept for a task id that is
  * unknown <em>or</em> belongs to another owner, which look the same.
  */
@@ -45,49 +42,85 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 @RequestMapping("${autotask.ui.path:/autotask}/api")
 class TaskApiController {
 
-	private static final Logger logger = LoggerFactory.getLogger(TaskApiController.class);
-
 	private final TaskClient client;
 
 	private final TaskRegistry registry;
 
 	private final OwnerResolver owners;
 
-	private final String apiPath;
-
-	private final long maxBodySize;
+	private final ApiSettings settings;
 
 	private final TaskApiJson json = new TaskApiJson();
 
-	TaskApiController(TaskClient client, TaskRegistry registry, OwnerResolver owners, String apiPath,
-			DataSize maxBodySize) {
+	TaskApiController(TaskClient client, TaskRegistry registry, OwnerResolver owners, ApiSettings settings) {
 		this.client = client;
 		this.registry = registry;
 		this.owners = owners;
-		this.apiPath = apiPath;
-		this.maxBodySize = maxBodySize.toBytes();
+		this.settings = settings;
 	}
 
 	@PostMapping("/tasks")
 	ResponseEntity<String> start(HttpServletRequest request) throws IOException {
 		checkJson(request.getContentType());
 		TaskApiJson.StartRequest start = this.json.readStart(readBody(request));
-		if (this.registry.find(start.name()).isEmpty()) {
+		checkRegistered(start.name());
+		Caller caller = Caller.of(request, this.owners);
+		return started(start.name(), options(caller, start.startAs()), start.args(), request);
+	}
+
+	@GetMapping("/tasks/{id}")
+	ResponseEntity<String> status(@PathVariable long id, HttpServletRequest request) {
+		return json(this.json.task(find(id, Caller.of(request, this.owners))));
+	}
+
+	@GetMapping("/tasks")
+	ResponseEntity<String> history(@RequestParam(required = false) @Nullable String name,
+			@RequestParam(required = false) @Nullable Integer limit, HttpServletRequest request) {
+		if (name == null || name.isBlank()) {
 			throw new ApiProblem(HttpStatus.BAD_REQUEST,
-					"No task is named '" + ApiProblem.abbreviate(start.name(), ApiProblem.MAX_QUOTE)
-							+ "'; GET task-types lists the registered tasks");
+					"Query parameter 'name' is required: the tasks listed are the last runs of one task");
 		}
-		String owner = ownerOf(request);
-		TaskHandle<Object> handle;
+		checkRegistered(name);
+		int count = (limit != null) ? limit : this.settings.historyPerTask();
 		try {
-			handle = this.client.sendJson(start.name(), owner, start.args());
+			return json(this.json.tasks(this.client.history(name, Caller.of(request, this.owners).owner(), count)));
 		}
 		catch (IllegalArgumentException ex) {
-			throw new ApiProblem(HttpStatus.BAD_REQUEST, describe(ex, start.name()));
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, describe(ex, name));
+		}
+	}
+
+	@PostMapping("/tasks/{id}/cancel")
+	ResponseEntity<String> cancel(@PathVariable long id, HttpServletRequest request) {
+		return this.client.cancel(id, Caller.of(request, this.owners).owner())
+			.map((status) -> json(this.json.cancelled(id, status)))
+			.orElseThrow(() -> notFound(id));
+	}
+
+	@PostMapping("/tasks/{id}/run-again")
+	ResponseEntity<String> runAgain(@PathVariable long id, HttpServletRequest request) {
+		Caller caller = Caller.of(request, this.owners);
+		TaskInfo task = find(id, caller);
+		if (this.registry.find(task.name()).isEmpty()) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, "Task " + id + " cannot run again: no task is named '"
+					+ ApiProblem.abbreviate(task.name(), ApiProblem.MAX_QUOTE) + "' any more");
+		}
+		// Run again as the caller: whoever starts it now answers for it.
+		return started(task.name(), options(caller, null), task.args(), request);
+	}
+
+	private ResponseEntity<String> started(String name, SendOptions options, String args,
+			HttpServletRequest request) {
+		TaskHandle<Object> handle;
+		try {
+			handle = this.client.sendJson(name, options, args);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, describe(ex, name));
 		}
 		// A path, not an absolute URL: the Host header is the caller's to choose.
 		String statusUrl = ServletUriComponentsBuilder.fromServletMapping(request)
-			.path(this.apiPath + "/tasks/{id}")
+			.path(this.settings.apiPath() + "/tasks/{id}")
 			.buildAndExpand(handle.id())
 			.getPath();
 		return ResponseEntity.accepted()
@@ -96,37 +129,37 @@ class TaskApiController {
 			.body(this.json.started(handle.id(), handle.status(), statusUrl));
 	}
 
-	@GetMapping("/tasks/{id}")
-	ResponseEntity<String> status(@PathVariable long id, HttpServletRequest request) {
-		return this.client.status(id, ownerOf(request))
-			.map((info) -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(this.json.task(info)))
-			.orElseThrow(() -> new ApiProblem(HttpStatus.NOT_FOUND, "No task " + id + " was found"));
+	private SendOptions options(Caller caller, @Nullable String startAs) {
+		SendOptions options = SendOptions.owner(caller.owner());
+		if (startAs != null) {
+			if (!this.settings.serviceUsers().contains(startAs)) {
+				throw new ApiProblem(HttpStatus.BAD_REQUEST,
+						"No service user is named '" + ApiProblem.abbreviate(startAs, ApiProblem.MAX_QUOTE)
+								+ "'; autotask.ui.service-users lists those a task may be started as");
+			}
+			return options.startedBy(startAs);
+		}
+		return (caller.user() != null) ? options.startedBy(ApiProblem.abbreviate(caller.user(), 199)) : options;
 	}
 
-	@GetMapping("/task-types")
-	ResponseEntity<String> taskTypes() {
-		return ResponseEntity.ok()
-			.contentType(MediaType.APPLICATION_JSON)
-			.body(this.json.taskTypes(this.registry.definitions()));
+	private TaskInfo find(long id, Caller caller) {
+		return this.client.status(id, caller.owner()).orElseThrow(() -> notFound(id));
 	}
 
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> problem(ApiProblem problem) {
-		return ResponseEntity.status(problem.status())
-			.body(ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage()));
+	private static ApiProblem notFound(long id) {
+		return new ApiProblem(HttpStatus.NOT_FOUND, "No task " + id + " was found");
 	}
 
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> badId(MethodArgumentTypeMismatchException ex) {
-		return problem(new ApiProblem(HttpStatus.BAD_REQUEST, "A task id is a whole number"));
+	private void checkRegistered(String name) {
+		if (this.registry.find(name).isEmpty()) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST,
+					"No task is named '" + ApiProblem.abbreviate(name, ApiProblem.MAX_QUOTE)
+							+ "'; GET task-types lists the registered tasks");
+		}
 	}
 
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> databaseFailure(DataAccessException ex) {
-		// The exception names tables and SQL: it goes to the log, not to the caller.
-		logger.error("autotask REST API request failed", ex);
-		return problem(new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR,
-				"The task could not be read or stored; the server log says why"));
+	private static ResponseEntity<String> json(String body) {
+		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
 	}
 
 	/**
@@ -152,12 +185,13 @@ class TaskApiController {
 	 * Read the body, refusing it once it passes the limit, without reading more than that.
 	 */
 	private byte[] readBody(HttpServletRequest request) throws IOException {
-		if (request.getContentLengthLong() > this.maxBodySize) {
+		long max = this.settings.maxBodySize();
+		if (request.getContentLengthLong() > max) {
 			throw tooLarge();
 		}
 		try (InputStream in = request.getInputStream()) {
-			byte[] body = in.readNBytes((int) Math.min(this.maxBodySize + 1, Integer.MAX_VALUE));
-			if (body.length > this.maxBodySize) {
+			byte[] body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE));
+			if (body.length > max) {
 				throw tooLarge();
 			}
 			return body;
@@ -165,8 +199,8 @@ class TaskApiController {
 	}
 
 	private ApiProblem tooLarge() {
-		return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE,
-				"The request body is larger than " + this.maxBodySize + " bytes (autotask.ui.max-body-size)");
+		return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "The request body is larger than "
+				+ this.settings.maxBodySize() + " bytes (autotask.ui.max-body-size)");
 	}
 
 	/**
@@ -179,14 +213,6 @@ class TaskApiController {
 		return Arrays.stream(String.valueOf(ex.getMessage()).split(Pattern.quote(quoted), -1))
 			.map(ApiProblem::simpleTypeNames)
 			.collect(Collectors.joining(quoted));
-	}
-
-	private String ownerOf(HttpServletRequest request) {
-		String owner = this.owners.ownerOf(request);
-		if (owner == null || owner.isBlank()) {
-			throw new ApiProblem(HttpStatus.FORBIDDEN, "This request acts for no task owner");
-		}
-		return owner;
 	}
 
 }

@@ -2,13 +2,20 @@ package dev.autotask.boot.web;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import dev.autotask.QueueInfo;
+import dev.autotask.ScheduleInfo;
 import dev.autotask.TaskError;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
+import dev.autotask.jdbc.NodeTable;
+import dev.autotask.schedule.Every;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
+import dev.autotask.task.TaskSchedule;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
@@ -27,7 +34,7 @@ import org.springframework.http.HttpStatus;
  */
 final class TaskApiJson {
 
-	private static final Set<String> START_FIELDS = Set.of("name", "args");
+	private static final Set<String> START_FIELDS = Set.of("name", "args", "startAs");
 
 	private final JsonMapper mapper = JsonMapper.builder()
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -38,8 +45,9 @@ final class TaskApiJson {
 	 * What {@code POST /tasks} asks for.
 	 * @param name the task's name
 	 * @param args its arguments: a JSON array (by position) or object (by parameter name)
+	 * @param startAs the service user to start it as, or {@code null} for the caller
 	 */
-	record StartRequest(String name, String args) {
+	record StartRequest(String name, String args, @Nullable String startAs) {
 	}
 
 	StartRequest readStart(byte[] body) {
@@ -59,7 +67,7 @@ final class TaskApiJson {
 			if (!START_FIELDS.contains(field)) {
 				throw new ApiProblem(HttpStatus.BAD_REQUEST,
 						"Unknown field '" + ApiProblem.abbreviate(field, ApiProblem.MAX_QUOTE)
-								+ "': a request to start a task has the fields 'name' and 'args'");
+								+ "': a request to start a task has the fields 'name', 'args' and 'startAs'");
 			}
 		}
 		JsonNode name = node.get("name");
@@ -67,15 +75,20 @@ final class TaskApiJson {
 			throw new ApiProblem(HttpStatus.BAD_REQUEST,
 					"Field 'name' is required: the name of a registered task, as a string");
 		}
+		JsonNode startAs = node.get("startAs");
+		if (startAs != null && !startAs.isNull() && !startAs.isString()) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, "Field 'startAs' must be the name of a service user, as a string");
+		}
+		String user = (startAs != null && !startAs.isNull()) ? startAs.stringValue() : null;
 		JsonNode args = node.get("args");
 		if (args == null || args.isNull()) {
-			return new StartRequest(name.stringValue(), "[]");
+			return new StartRequest(name.stringValue(), "[]", user);
 		}
 		if (!args.isArray() && !args.isObject()) {
 			throw new ApiProblem(HttpStatus.BAD_REQUEST,
 					"Field 'args' must be a JSON array (by position) or object (by parameter name)");
 		}
-		return new StartRequest(name.stringValue(), this.mapper.writeValueAsString(args));
+		return new StartRequest(name.stringValue(), this.mapper.writeValueAsString(args), user);
 	}
 
 	String started(long id, TaskStatus status, String statusUrl) {
@@ -87,6 +100,23 @@ final class TaskApiJson {
 	}
 
 	String task(TaskInfo info) {
+		return this.mapper.writeValueAsString(taskNode(info));
+	}
+
+	String tasks(List<TaskInfo> infos) {
+		ArrayNode array = this.mapper.createArrayNode();
+		infos.forEach((info) -> array.add(taskNode(info)));
+		return this.mapper.writeValueAsString(array);
+	}
+
+	String cancelled(long id, TaskStatus status) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("id", id);
+		node.put("status", status.name());
+		return this.mapper.writeValueAsString(node);
+	}
+
+	private ObjectNode taskNode(TaskInfo info) {
 		ObjectNode node = this.mapper.createObjectNode();
 		node.put("id", info.id());
 		node.put("name", info.name());
@@ -102,24 +132,96 @@ final class TaskApiJson {
 		node.put("runAt", instant(info.runAt()));
 		node.put("startedAt", instant(info.startedAt()));
 		node.put("finishedAt", instant(info.finishedAt()));
-		return this.mapper.writeValueAsString(node);
+		node.set("progress", (info.progress() != null) ? this.mapper.readTree(info.progress()) : null);
+		node.put("rescues", info.rescues());
+		node.put("startedBy", info.startedBy());
+		return node;
 	}
 
-	String taskTypes(Collection<TaskDefinition> definitions) {
+	/**
+	 * The registered tasks, each with its kind, schedule and an example of its arguments.
+	 * @param definitions the tasks
+	 * @param schedules the schedules of periodic and cron tasks, by task name
+	 * @param fires their last and next fire, by task name
+	 */
+	String taskTypes(Collection<TaskDefinition> definitions, Map<String, TaskSchedule> schedules,
+			Map<String, ScheduleInfo> fires) {
 		ArrayNode array = this.mapper.createArrayNode();
 		for (TaskDefinition definition : definitions) {
 			ObjectNode node = array.addObject();
 			node.put("name", definition.name());
+			TaskSchedule schedule = schedules.get(definition.name());
+			node.put("kind", kind(schedule));
 			node.put("queue", definition.queue());
 			ArrayNode parameters = node.putArray("parameters");
+			ObjectNode example = this.mapper.createObjectNode();
 			for (TaskParameter parameter : definition.parameters()) {
 				parameters.addObject()
 					.put("name", parameter.name())
 					.put("type", ApiProblem.simpleTypeNames(parameter.type().getTypeName()));
+				example.set(parameter.name(), ExampleArgs.of(parameter.type(), this.mapper));
 			}
+			node.set("example", example);
 			node.put("maxAttempts", definition.maxAttempts());
+			ScheduleInfo fire = fires.get(definition.name());
+			node.put("schedule", (fire != null) ? fire.schedule() : null);
+			node.put("lastFire", (fire != null) ? instant(fire.lastFire()) : null);
+			node.put("nextFire", (fire != null) ? instant(fire.nextFire()) : null);
 		}
 		return this.mapper.writeValueAsString(array);
+	}
+
+	private static String kind(@Nullable TaskSchedule schedule) {
+		if (schedule == null) {
+			return "delayed";
+		}
+		return (schedule.schedule() instanceof Every) ? "periodic" : "cron";
+	}
+
+	String queues(List<QueueInfo> queues) {
+		ArrayNode array = this.mapper.createArrayNode();
+		for (QueueInfo queue : queues) {
+			ObjectNode node = array.addObject();
+			node.put("name", queue.name());
+			node.put("paused", queue.paused());
+			ObjectNode counts = node.putObject("counts");
+			for (TaskStatus status : TaskStatus.values()) {
+				counts.put(status.name(), queue.counts().getOrDefault(status, 0L));
+			}
+		}
+		return this.mapper.writeValueAsString(array);
+	}
+
+	String nodes(List<NodeTable.Node> nodes, @Nullable String leader) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("leader", leader);
+		ArrayNode array = node.putArray("nodes");
+		for (NodeTable.Node alive : nodes) {
+			array.addObject()
+				.put("id", alive.id())
+				.put("workers", alive.workers())
+				.put("startedAt", instant(alive.startedAt()))
+				.put("heartbeatAt", instant(alive.heartbeatAt()))
+				.put("leader", alive.id().equals(leader));
+		}
+		return this.mapper.writeValueAsString(node);
+	}
+
+	/**
+	 * What the caller may do, for the admin page.
+	 * @param user the caller's user name, or {@code null} without Spring Security
+	 * @param canStart whether the caller may start, cancel and pause
+	 * @param serviceUsers the users the caller may start tasks as, besides themselves
+	 * @param historyPerTask how many runs the history shows
+	 */
+	String caller(@Nullable String user, boolean canStart, List<String> serviceUsers, int historyPerTask) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("user", user);
+		node.put("canStart", canStart);
+		ArrayNode users = node.putArray("serviceUsers");
+		serviceUsers.forEach(users::add);
+		node.put("historyPerTask", historyPerTask);
+		return this.mapper.writeValueAsString(node);
 	}
 
 	private @Nullable ObjectNode error(@Nullable TaskError error) {
