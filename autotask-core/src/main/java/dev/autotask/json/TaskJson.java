@@ -154,7 +154,7 @@ public final class TaskJson {
 			}
 			catch (JacksonException ex) {
 				throw new IllegalArgumentException("Argument '" + parameter.name() + "' of task '" + task.name()
-						+ "' does not fit " + parameter.type().getTypeName() + ": " + ex.getOriginalMessage(), ex);
+						+ "' does not fit " + parameter.type().getTypeName() + ": " + withoutHints(ex.getOriginalMessage()), ex);
 			}
 		}
 		return values;
@@ -302,6 +302,14 @@ public final class TaskJson {
 
 	private static @Nullable String textOrNull(@Nullable JsonNode node) {
 		return (node == null || node.isNull()) ? null : node.asString();
+	}
+
+	/**
+	 * Jackson's message without its advice on settings: a caller cannot enable coercion, and
+	 * autotask refuses it on purpose.
+	 */
+	private static String withoutHints(@Nullable String message) {
+		return String.valueOf(message).replace(" (but might if coercion using `CoercionConfig` was enabled)", "");
 	}
 
 }

@@ -128,6 +128,36 @@ class SampleApplicationIT {
 		assertThat(response.statusCode()).isEqualTo(404);
 	}
 
+	@Test
+	void actuatorShowsAutotasksHealthEndpointAndMetersToItsUsersOnly() throws Exception {
+		String statusUrl = post("/reports/3?rows=1").get("statusUrl").asString();
+		await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCESS".equals(get(statusUrl).get("status").asString()));
+
+		assertThat(actuator("/actuator/autotask", null).statusCode()).isEqualTo(401);
+		assertThat(actuator("/actuator/health", null).statusCode()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+			JsonNode health = this.json.readTree(actuator("/actuator/health", "viewer:viewer").body());
+			assertThat(health.at("/components/autotask/status").asString()).isEqualTo("UP");
+		});
+		JsonNode autotask = this.json.readTree(actuator("/actuator/autotask", "viewer:viewer").body());
+		assertThat(autotask.get("leader").asString()).isNotEmpty();
+		assertThat(autotask.get("nodes").size()).isEqualTo(1);
+		assertThat(autotask.get("queues").toString()).contains("\"name\":\"reports\"");
+		JsonNode enqueued = this.json
+			.readTree(actuator("/actuator/metrics/autotask.tasks.enqueued?tag=task:reportTasks.rebuild", "admin:admin")
+				.body());
+		assertThat(enqueued.at("/measurements/0/value").asDouble()).isGreaterThanOrEqualTo(1.0);
+	}
+
+	private HttpResponse<String> actuator(String path, String credentials) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+		if (credentials != null) {
+			request.header("Authorization",
+					"Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes()));
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	private JsonNode post(String path) throws Exception {
 		HttpResponse<String> response = this.http.send(
 				HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),

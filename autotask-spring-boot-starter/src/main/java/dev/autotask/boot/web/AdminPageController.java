@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
@@ -47,15 +49,13 @@ class AdminPageController {
 		this.pageName = path.substring(path.lastIndexOf('/') + 1);
 	}
 
-	@GetMapping("")
-	ResponseEntity<Void> redirect() {
-		// The page's links are relative to the trailing slash; so is this redirect, which
-		// keeps working behind a proxy that serves the application under a prefix.
-		return ResponseEntity.status(HttpStatus.FOUND).location(URI.create("./" + this.pageName + "/")).build();
-	}
-
-	@GetMapping("/")
-	ResponseEntity<byte[]> page() {
+	@GetMapping({ "", "/" })
+	ResponseEntity<byte[]> page(HttpServletRequest request) {
+		if (!request.getRequestURI().endsWith("/")) {
+			// The page's links are relative to the trailing slash; so is this redirect, which
+			// keeps working behind a proxy that serves the application under a prefix.
+			return ResponseEntity.status(HttpStatus.FOUND).location(URI.create("./" + this.pageName + "/")).build();
+		}
 		return secured(ResponseEntity.ok()).contentType(MediaType.parseMediaType("text/html;charset=UTF-8"))
 			.body(this.page);
 	}

@@ -169,7 +169,7 @@ public final class AutotaskWebAutoConfiguration {
 	static class WithoutSecurityConfiguration {
 
 		WithoutSecurityConfiguration(AutotaskProperties properties) {
-			logger.warn("autotask's REST API is on at {}/api without Spring Security (autotask.ui.enabled=true): "
+			logger.warn("autotask's admin page and REST API are on at {} without Spring Security (autotask.ui.enabled=true): "
 					+ "anyone who can reach this application's port can start any registered task and read "
 					+ "tasks. Add Spring Security to protect it, or keep the port private.",
 					properties.getUi().getPath());

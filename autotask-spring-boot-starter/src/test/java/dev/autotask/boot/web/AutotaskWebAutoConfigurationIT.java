@@ -98,7 +98,7 @@ class AutotaskWebAutoConfigurationIT {
 				.andExpect(jsonPath("$.status").value("PENDING"));
 			mvc.perform(get("/autotask/api/task-types")).andExpect(jsonPath("$[0].name").value("jobs.touch"));
 		});
-		assertThat(output).contains("autotask's REST API is on at /autotask/api " + WARNING,
+		assertThat(output).contains("autotask's admin page and REST API are on at /autotask " + WARNING,
 				"anyone who can reach this application's port");
 	}
 

@@ -26,6 +26,7 @@ import org.springframework.web.context.WebApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
@@ -102,6 +103,56 @@ class TaskApiSecurityIT {
 		this.mvc.perform(get("/autotask/api/task-types").with(viewer)).andExpect(status().isOk());
 		this.mvc.perform(get(TASKS + "/" + id).with(viewer)).andExpect(status().isOk());
 		assertRefused(post(TASKS).with(viewer).with(csrf()), 403);
+	}
+
+	@Test
+	void viewerCannotCancelRunAgainOrPause() throws Exception {
+		long id = startAsAdmin();
+		RequestPostProcessor viewer = user("vera").roles("AUTOTASK_VIEWER");
+
+		this.mvc.perform(post(TASKS + "/" + id + "/cancel").with(viewer).with(csrf())).andExpect(status().isForbidden());
+		assertRefused(post(TASKS + "/" + id + "/run-again").with(viewer).with(csrf()), 403);
+		this.mvc.perform(post("/autotask/api/queues/default/pause").with(viewer).with(csrf()))
+			.andExpect(status().isForbidden());
+		this.mvc.perform(get("/autotask/api/queues").with(viewer))
+			.andExpect(jsonPath("$[?(@.name == 'default')].paused").value(false));
+		assertThat(this.rows.column(id, "status")).isNotEqualTo("CANCELLED");
+	}
+
+	@Test
+	void stateChangesWithoutCsrfTokenAreRefused() throws Exception {
+		long id = startAsAdmin();
+
+		this.mvc.perform(post(TASKS + "/" + id + "/cancel").with(admin())).andExpect(status().isForbidden());
+		assertRefused(post(TASKS + "/" + id + "/run-again").with(admin()), 403);
+		this.mvc.perform(post("/autotask/api/queues/default/pause").with(admin())).andExpect(status().isForbidden());
+		this.mvc.perform(get("/autotask/api/queues").with(admin()))
+			.andExpect(jsonPath("$[?(@.name == 'default')].paused").value(false));
+	}
+
+	@Test
+	void anonymousBrowserIsSentToThePagesOwnLoginForm() throws Exception {
+		this.mvc.perform(get("/autotask/").accept(MediaType.TEXT_HTML))
+			.andExpect(status().isFound())
+			.andExpect(header().string("Location", endsWith("/autotask/login")));
+		this.mvc.perform(get("/autotask/admin.js").accept(MediaType.TEXT_HTML)).andExpect(status().isFound());
+		this.mvc.perform(get("/autotask/login"))
+			.andExpect(status().isOk())
+			.andExpect(header().string("Content-Security-Policy", containsString("script-src 'self'")))
+			.andExpect(content().string(containsString("name=\"_csrf\"")));
+		this.mvc.perform(get("/autotask/admin.css")).andExpect(status().isOk());
+	}
+
+	@Test
+	void loginFormChecksTheApplicationsUsers() throws Exception {
+		this.mvc.perform(post("/autotask/login").param("username", "admin").param("password", "secret").with(csrf()))
+			.andExpect(status().isFound())
+			.andExpect(header().string("Location", "/autotask/"));
+		this.mvc.perform(post("/autotask/login").param("username", "admin").param("password", "wrong").with(csrf()))
+			.andExpect(status().isFound())
+			.andExpect(header().string("Location", "/autotask/login?error"));
+		this.mvc.perform(post("/autotask/login").param("username", "admin").param("password", "secret"))
+			.andExpect(status().isForbidden());
 	}
 
 	@Test
