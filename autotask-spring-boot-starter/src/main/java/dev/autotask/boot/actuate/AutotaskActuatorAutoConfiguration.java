@@ -68,7 +68,7 @@ public final class AutotaskActuatorAutoConfiguration {
 			TableNames names = new TableNames(settings.schema());
 			EngineLifecycle lifecycle = engine.getIfAvailable();
 			return new AutotaskHealthIndicator(new LeaderTable(dataSource, names), new NodeTable(dataSource, names),
-					settings.nodeId(), (lifecycle != null) ? lifecycle.engine() : null);
+					settings.nodeId(), (lifecycle != null) ? lifecycle.engine() : null, settings.lease());
 		}
 
 	}

@@ -1,5 +1,8 @@
 package dev.autotask.boot.actuate;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 
 import dev.autotask.engine.Engine;
@@ -17,6 +20,12 @@ import org.springframework.boot.health.contributor.Health;
  * counts, with the detail {@code engine=disabled}.
  *
  * <p>
+ * A cluster without a leader for less than two leases is electing one, as after a leader
+ * stopped or died: that is {@code UP} with {@code leader=electing}, so that a readiness probe
+ * does not take every node out of service during a hand-over. Only a cluster that stays
+ * without a leader for longer is {@code DOWN}.
+ *
+ * <p>
  * Details: {@code node} (this node's id), {@code engine} ({@code running}, {@code stopped} or
  * {@code disabled}), {@code leader} (the leading node's id, or {@code none}) and
  * {@code nodesAlive}.
@@ -31,19 +40,36 @@ public final class AutotaskHealthIndicator extends AbstractHealthIndicator {
 
 	private final @Nullable Engine engine;
 
+	private final Duration electionGrace;
+
+	private final InstantSource clock;
+
+	private volatile Instant leaderLastSeen;
+
 	/**
 	 * Create the indicator.
 	 * @param leaders the leader table
 	 * @param nodes the node table
 	 * @param nodeId this node's id
 	 * @param engine this node's engine, or {@code null} where it is disabled
+	 * @param lease the leader's lease ({@code autotask.lease})
 	 */
-	public AutotaskHealthIndicator(LeaderTable leaders, NodeTable nodes, String nodeId, @Nullable Engine engine) {
+	public AutotaskHealthIndicator(LeaderTable leaders, NodeTable nodes, String nodeId, @Nullable Engine engine,
+			Duration lease) {
+		this(leaders, nodes, nodeId, engine, lease, InstantSource.system());
+	}
+
+	AutotaskHealthIndicator(LeaderTable leaders, NodeTable nodes, String nodeId, @Nullable Engine engine,
+			Duration lease, InstantSource clock) {
 		super("autotask health check failed");
 		this.leaders = leaders;
 		this.nodes = nodes;
 		this.nodeId = nodeId;
 		this.engine = engine;
+		this.electionGrace = lease.multipliedBy(2);
+		this.clock = clock;
+		// A node that just started gives the cluster the same time to elect a leader.
+		this.leaderLastSeen = clock.instant();
 	}
 
 	@Override
@@ -51,8 +77,13 @@ public final class AutotaskHealthIndicator extends AbstractHealthIndicator {
 		// A database that does not answer throws here, and the base class reports DOWN with the error.
 		String leader = this.leaders.findLeader();
 		List<NodeTable.Node> alive = this.nodes.findAlive();
+		Instant now = this.clock.instant();
+		if (leader != null) {
+			this.leaderLastSeen = now;
+		}
+		boolean electing = (leader == null) && now.isBefore(this.leaderLastSeen.plus(this.electionGrace));
 		builder.withDetail("node", this.nodeId)
-			.withDetail("leader", (leader != null) ? leader : "none")
+			.withDetail("leader", (leader != null) ? leader : (electing ? "electing" : "none"))
 			.withDetail("nodesAlive", alive.size());
 		if (this.engine == null) {
 			builder.up().withDetail("engine", "disabled");
@@ -64,7 +95,7 @@ public final class AutotaskHealthIndicator extends AbstractHealthIndicator {
 		if (running && !heartbeat) {
 			builder.withDetail("heartbeat", "lapsed");
 		}
-		if (running && heartbeat && leader != null) {
+		if (running && heartbeat && (leader != null || electing)) {
 			builder.up();
 		}
 		else {

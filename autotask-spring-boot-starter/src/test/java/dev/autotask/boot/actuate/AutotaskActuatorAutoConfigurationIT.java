@@ -1,7 +1,11 @@
 package dev.autotask.boot.actuate;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
 import dev.autotask.SendOptions;
@@ -14,6 +18,9 @@ import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.jdbc.LeaderTable;
+import dev.autotask.jdbc.NodeTable;
+import dev.autotask.jdbc.TableNames;
 import dev.autotask.testsupport.PostgresExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -123,12 +130,47 @@ class AutotaskActuatorAutoConfigurationIT {
 	}
 
 	@Test
+	void healthStaysUpWhileTheClusterElectsALeaderAndIsDownOnceThatTakesTooLong() {
+		// A long lease: the node tries to be elected again only every 20 s, after the checks.
+		this.runner.withPropertyValues("autotask.lease=1m").run((context) -> {
+			AutotaskHealthIndicator bean = context.getBean(AutotaskHealthIndicator.class);
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(bean.health(true).getDetails()).containsEntry("leader", "node-a"));
+			AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+			EngineSettings settings = context.getBean(EngineSettings.class);
+			TableNames names = new TableNames(settings.schema());
+			DataSource dataSource = context.getBean(DataSource.class);
+			AutotaskHealthIndicator health = new AutotaskHealthIndicator(new LeaderTable(dataSource, names),
+					new NodeTable(dataSource, names), "node-a", context.getBean(EngineLifecycle.class).engine(),
+					settings.lease(), now::get);
+			assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
+
+			// The leader's lease lapses, as when it was killed.
+			postgres.jdbc()
+				.sql("UPDATE " + names.leader() + " SET expires_at = now() - interval '1 second'")
+				.update();
+			now.set(now.get().plus(Duration.ofSeconds(90)));
+			assertThat(health.health(true)).satisfies((electing) -> {
+				assertThat(electing.getStatus()).isEqualTo(Status.UP);
+				assertThat(electing.getDetails()).containsEntry("leader", "electing");
+			});
+
+			now.set(now.get().plus(Duration.ofSeconds(31)));
+			assertThat(health.health(true)).satisfies((leaderless) -> {
+				assertThat(leaderless.getStatus()).isEqualTo(Status.DOWN);
+				assertThat(leaderless.getDetails()).containsEntry("leader", "none");
+			});
+		});
+	}
+
+	@Test
 	void healthIsDownOnceTheEngineStops() {
 		this.runner.run((context) -> {
 			context.getBean(EngineLifecycle.class).stop();
 			Health health = context.getBean(AutotaskHealthIndicator.class).health(true);
 			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-			assertThat(health.getDetails()).containsEntry("engine", "stopped").containsEntry("leader", "none");
+			// It resigned the lead: the cluster is electing another leader, but this node is down.
+			assertThat(health.getDetails()).containsEntry("engine", "stopped").containsEntry("leader", "electing");
 		});
 	}
 
