@@ -80,6 +80,23 @@ final class Dispatcher implements Runnable {
 
 	@Override
 	public void run() {
+		while (this.running) {
+			try {
+				// Returns when stopped or interrupted.
+				claimUntilStopped();
+				return;
+			}
+			catch (Error ex) {
+				// Thrown by the handling of an earlier failure, while the heap is still full: start
+				// over after a moment rather than let the thread die.
+				if (!sleep(Duration.ofSeconds(1))) {
+					return;
+				}
+			}
+		}
+	}
+
+	private void claimUntilStopped() {
 		Duration backoff = FIRST_BACKOFF;
 		// Set while claims fail: the outage is logged when it starts and when it ends, not per try.
 		long failingSince = 0;

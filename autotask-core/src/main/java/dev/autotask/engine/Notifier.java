@@ -44,6 +44,23 @@ final class Notifier implements Runnable {
 
 	@Override
 	public void run() {
+		while (this.running) {
+			try {
+				// Returns when stopped or interrupted.
+				listenUntilStopped();
+				return;
+			}
+			catch (Error ex) {
+				// Thrown by the handling of an earlier failure, while the heap is still full: start
+				// over after a moment rather than let the thread die.
+				if (!pause(Duration.ofSeconds(1))) {
+					return;
+				}
+			}
+		}
+	}
+
+	private void listenUntilStopped() {
 		Duration backoff = Duration.ofMillis(100);
 		// Set while the connection is lost: logged when it is lost and when it is back, not per try.
 		long lostAt = 0;

@@ -56,6 +56,8 @@ final class TaskRunner {
 
 	private static final Duration RECORD_MAX_BACKOFF = Duration.ofSeconds(5);
 
+	private static final int RECORD_FULL_HEAP_TRIES = 5;
+
 	private final TaskTable table;
 
 	private final TaskRegistry registry;
@@ -300,12 +302,14 @@ final class TaskRunner {
 	private boolean record(TaskRow row, BooleanSupplier write) {
 		Duration backoff = RECORD_FIRST_BACKOFF;
 		long lostAt = 0;
+		int fullHeap = 0;
 		while (true) {
+			RuntimeException lost;
 			try {
 				boolean written = write.getAsBoolean();
 				if (lostAt != 0) {
-					logger.info("Recorded the outcome of task {} ({}) {} ms late, once the database answered again",
-							row.id(), row.name(), (System.nanoTime() - lostAt) / 1_000_000);
+					logger.info("Recorded the outcome of task {} ({}) {} ms late", row.id(), row.name(),
+							(System.nanoTime() - lostAt) / 1_000_000);
 				}
 				return written;
 			}
@@ -313,22 +317,36 @@ final class TaskRunner {
 				if (!isConnectionLoss(ex) || this.stopping.getAsBoolean()) {
 					throw ex;
 				}
-				if (lostAt == 0) {
-					lostAt = System.nanoTime();
-					// Once per outcome, not per try.
-					logger.warn("Cannot record the outcome of task {} ({}) while the database is unreachable;"
-							+ " trying again until it answers: {}", row.id(), row.name(), mostSpecific(ex));
-				}
-				try {
-					Thread.sleep(backoff.toMillis());
-				}
-				catch (InterruptedException interrupted) {
-					// Interrupted by the shutdown: leave the row to the hand-back.
-					Thread.currentThread().interrupt();
+				lost = ex;
+			}
+			catch (OutOfMemoryError ex) {
+				// Another task filled the heap for a moment; when it fails, its memory is free again.
+				// The outcome is still true: write it again, a few times, rather than record a
+				// failure for a task that succeeded.
+				if (++fullHeap > RECORD_FULL_HEAP_TRIES || this.stopping.getAsBoolean()) {
 					throw ex;
 				}
-				backoff = Wakeup.min(backoff.multipliedBy(2), RECORD_MAX_BACKOFF);
+				lost = null;
 			}
+			if (lostAt == 0) {
+				lostAt = System.nanoTime();
+				// Once per outcome, not per try.
+				logger.warn("Cannot record the outcome of task {} ({}) {}; trying again until it can be: {}", row.id(),
+						row.name(), (lost != null) ? "while the database is unreachable" : "while the heap is full",
+						(lost != null) ? mostSpecific(lost) : "OutOfMemoryError");
+			}
+			try {
+				Thread.sleep(backoff.toMillis());
+			}
+			catch (InterruptedException interrupted) {
+				// Interrupted by the shutdown: leave the row to the hand-back.
+				Thread.currentThread().interrupt();
+				if (lost != null) {
+					throw lost;
+				}
+				throw new IllegalStateException("Interrupted while the heap was full", interrupted);
+			}
+			backoff = Wakeup.min(backoff.multipliedBy(2), RECORD_MAX_BACKOFF);
 		}
 	}
 

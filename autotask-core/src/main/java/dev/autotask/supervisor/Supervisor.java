@@ -149,6 +149,16 @@ public final class Supervisor {
 		executor.scheduleWithFixedDelay(() -> runQuietly(what, action), 0, millis, TimeUnit.MILLISECONDS);
 	}
 
+	private void runQuietly(String what, Runnable action) {
+		try {
+			runLogged(what, action);
+		}
+		catch (Error ex) {
+			// Thrown by the logging of a failure, while the heap is still full: losing the log line
+			// is better than losing the job.
+		}
+	}
+
 	// A tick skipped because this node does not lead is neither a failure nor a recovery.
 	private void repeatWhileLeading(ScheduledExecutorService executor, String what, Runnable action,
 			Duration interval) {
@@ -167,7 +177,7 @@ public final class Supervisor {
 	 * failing, as every job does while the database is down, is logged when it starts failing
 	 * and when it works again, not on every tick.
 	 */
-	private void runQuietly(String what, Runnable action) {
+	private void runLogged(String what, Runnable action) {
 		try {
 			action.run();
 			Long since = this.failingSince.remove(what);
