@@ -237,20 +237,6 @@ public final class EngineProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Stop the process with SIGTERM, which runs its shutdown hook: the engine stops gracefully
-	 * and hands back what still runs after its shutdown timeout.
-	 * @return its exit status
-	 * @throws InterruptedException if interrupted while waiting
-	 */
-	public int terminate() throws InterruptedException {
-		this.process.destroy();
-		if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
-			throw new IllegalStateException("Process " + this.nodeId + " still runs 30 s after SIGTERM");
-		}
-		return this.process.exitValue();
-	}
-
-	/**
 	 * Whether the process still runs.
 	 * @return whether it is alive
 	 */
