@@ -307,7 +307,7 @@ final class TaskRunner {
 			RuntimeException lost;
 			try {
 				boolean written = write.getAsBoolean();
-				if (lostAt != 0) {
+				if (lostAt != 0 && written) {
 					logger.info("Recorded the outcome of task {} ({}) {} ms late", row.id(), row.name(),
 							(System.nanoTime() - lostAt) / 1_000_000);
 				}

@@ -47,6 +47,9 @@ public final class Supervisor {
 
 	private final Settings settings;
 
+	// When this node last failed to heartbeat (System.nanoTime()), 0 if it never did.
+	private volatile long lastHeartbeatFailure;
+
 	// The jobs that failed on their last tick, with the time of their first failure.
 	private final Map<String, Long> failingSince = new ConcurrentHashMap<>();
 
@@ -89,7 +92,7 @@ public final class Supervisor {
 		repeat(this.heartbeat, "heartbeat", this::heartbeat, this.settings.workerMonitorInterval());
 		repeat(this.heartbeat, "elect", this.elector::runOnce, this.settings.lease().dividedBy(3));
 		repeatWhileLeading(this.maintenance, "fire schedules", this.firer::runOnce, FIRE_INTERVAL);
-		repeatWhileLeading(this.maintenance, "rescue orphaned tasks", this.rescuer::runOnce,
+		repeatWhileLeading(this.maintenance, "rescue orphaned tasks", this::rescueOrphans,
 				this.settings.workerMonitorInterval());
 		repeatWhileLeading(this.maintenance, "prune results", () -> {
 			this.pruner.runOnce();
@@ -140,8 +143,31 @@ public final class Supervisor {
 	}
 
 	private void heartbeat() {
-		this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(),
-				this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
+		try {
+			this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(),
+					this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
+		}
+		catch (RuntimeException ex) {
+			this.lastHeartbeatFailure = System.nanoTime();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Hand back the tasks of dead nodes, unless this node itself could not heartbeat less than
+	 * a node's time to live (two heartbeat intervals) ago. After an outage of the database
+	 * longer than that, every node looks dead until its next heartbeat, the leader included;
+	 * rescuing at once would run a second time the tasks that live nodes are still running
+	 * (and holding outcomes for). Waiting lets them heartbeat first. A node that is really dead
+	 * is rescued at most one time to live later.
+	 */
+	private void rescueOrphans() {
+		long failed = this.lastHeartbeatFailure;
+		long ttl = this.settings.workerMonitorInterval().multipliedBy(2).toNanos();
+		if (failed != 0 && System.nanoTime() - failed < ttl) {
+			return;
+		}
+		this.rescuer.runOnce();
 	}
 
 	private void repeat(ScheduledExecutorService executor, String what, Runnable action, Duration interval) {

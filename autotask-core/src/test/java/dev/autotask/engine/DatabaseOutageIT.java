@@ -193,6 +193,36 @@ class DatabaseOutageIT {
 	}
 
 	@Test
+	void nodesThatLostTheDatabaseTogetherAreNotDeclaredDeadWhenItComesBack() {
+		// Heartbeats every second, so that the outage lasts well past two of them: every node
+		// looks dead when the database comes back, until it heartbeats again.
+		EngineSettings quick = settings().withWorkers(1)
+			.withWorkerMonitorInterval(Duration.ofSeconds(1))
+			.withLease(Duration.ofMillis(1500))
+			.withPollInterval(Duration.ofSeconds(1));
+		startEngine(quick.withNodeId("node-a"));
+		startEngine(quick.withNodeId("node-b"));
+		TaskClient client = directClient();
+		TaskHandle<Object> first = client.send("gate", OWNER);
+		TaskHandle<Object> second = client.send("gate", OWNER);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> first.refresh().status() == TaskStatus.RUNNING && second.refresh().status() == TaskStatus.RUNNING);
+
+		this.proxy.cut();
+		this.gate.countDown();
+		await("the outage").pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+		this.proxy.restore();
+
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> first.refresh().status() == TaskStatus.SUCCESS && second.refresh().status() == TaskStatus.SUCCESS);
+		assertThat(List.of(first, second)).allSatisfy((handle) -> assertThat(
+				directClient().status(handle.id(), OWNER).orElseThrow().rescues())
+			.as("rescues of task %d", handle.id())
+			.isZero());
+		assertThat(this.executions.get(-1)).hasValue(2);
+	}
+
+	@Test
 	void enqueueWhileTheDatabaseIsAwayFailsAtOnceInTheCallerAndInsertsNothing() {
 		HikariDataSource proxied = proxiedDataSource(2);
 		TaskClient client = new TaskClient(proxied, this.registry, new TaskJson(), settings());
@@ -298,13 +328,15 @@ class DatabaseOutageIT {
 	}
 
 	private Engine startEngine(Duration pollInterval) {
+		return startEngine(settings().withNodeId("outage-node")
+			.withWorkers(4)
+			.withPollInterval(pollInterval)
+			.withWorkerMonitorInterval(OUTAGE.dividedBy(2).plusSeconds(5)));
+	}
+
+	private Engine startEngine(EngineSettings settings) {
 		Engine engine = new Engine(proxiedDataSource(8), this.registry, new TaskJson(),
-				settings().withNodeId("outage-node")
-					.withWorkers(4)
-					.withPollInterval(pollInterval)
-					.withRetryDelay(Duration.ofMillis(100))
-					.withWorkerMonitorInterval(OUTAGE.dividedBy(2).plusSeconds(5))
-					.withShutdownTimeout(Duration.ofSeconds(2)));
+				settings.withRetryDelay(Duration.ofMillis(100)).withShutdownTimeout(Duration.ofSeconds(2)));
 		engine.start();
 		this.cleanUps.add(engine::stop);
 		return engine;
