@@ -27,6 +27,10 @@ public interface Autotask {
 	 * @return a handle on the new task
 	 * @throws IllegalArgumentException if no task has that name, the arguments do not fit the
 	 * method's parameters, or they cannot be written as JSON; nothing is enqueued then
+	 * @throws org.springframework.dao.DataAccessException if the database cannot be reached
+	 * (a {@code DataAccessResourceFailureException} when the connection is refused or lost):
+	 * nothing is enqueued, unless the connection was lost after the insert reached the database,
+	 * which the caller cannot tell; send with a unique key to make a retry safe
 	 */
 	TaskHandle<Object> send(String name, String owner, Object... args);
 
@@ -38,6 +42,8 @@ public interface Autotask {
 	 * @return a handle on the new task, or on the pending or running task with the same unique key
 	 * @throws IllegalArgumentException if no task has that name or the arguments do not fit;
 	 * nothing is enqueued then
+	 * @throws org.springframework.dao.DataAccessException if the database cannot be reached, as
+	 * for {@link #send(String, String, Object...)}
 	 */
 	TaskHandle<Object> send(String name, SendOptions options, Object... args);
 

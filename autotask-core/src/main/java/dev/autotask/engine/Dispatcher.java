@@ -34,6 +34,8 @@ final class Dispatcher implements Runnable {
 	// A due task we failed to claim is locked by another node's claim; look again soon.
 	private static final Duration RECHECK = Duration.ofMillis(25);
 
+	private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+
 	private final TaskTable table;
 
 	private final TaskRegistry registry;
@@ -78,25 +80,66 @@ final class Dispatcher implements Runnable {
 
 	@Override
 	public void run() {
-		Duration backoff = Duration.ofMillis(100);
 		while (this.running) {
 			try {
-				this.wakeup.await(dispatchOnce());
-				backoff = Duration.ofMillis(100);
+				// Returns when stopped or interrupted.
+				claimUntilStopped();
+				return;
 			}
-			catch (DataAccessException ex) {
-				logger.warn("Cannot claim tasks, retrying in {} ms: {}", backoff.toMillis(),
-						ex.getMostSpecificCause().toString());
-				if (!sleep(backoff)) {
+			catch (Error ex) {
+				// Thrown by the handling of an earlier failure, while the heap is still full: start
+				// over after a moment rather than let the thread die.
+				if (!sleep(Duration.ofSeconds(1))) {
 					return;
 				}
-				backoff = Wakeup.min(backoff.multipliedBy(2), this.settings.pollInterval());
+			}
+		}
+	}
+
+	private void claimUntilStopped() {
+		Duration backoff = FIRST_BACKOFF;
+		// Set while claims fail: the outage is logged when it starts and when it ends, not per try.
+		long failingSince = 0;
+		int failures = 0;
+		while (this.running) {
+			try {
+				Duration wait = dispatchOnce();
+				if (failingSince != 0) {
+					logger.info("Claiming tasks again after {} ms and {} failed tries",
+							(System.nanoTime() - failingSince) / 1_000_000, failures);
+					failingSince = 0;
+					failures = 0;
+				}
+				backoff = FIRST_BACKOFF;
+				this.wakeup.await(wait);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				return;
 			}
+			catch (RuntimeException | Error ex) {
+				// Not only a lost database: whatever a claim throws (an OutOfMemoryError while the
+				// heap is full, say) must not end this thread, or the node would stop claiming
+				// for good while it still heartbeats. A notification cuts the back-off short.
+				failures++;
+				if (failingSince == 0) {
+					failingSince = System.nanoTime();
+					logger.warn("Cannot claim tasks; trying again with back-off up to {} until it works: {}",
+							this.settings.pollInterval(), describe(ex));
+				}
+				else {
+					logger.debug("Still cannot claim tasks, retrying in {} ms: {}", backoff.toMillis(), describe(ex));
+				}
+				if (!sleep(backoff)) {
+					return;
+				}
+				backoff = Wakeup.min(backoff.multipliedBy(2), this.settings.pollInterval());
+			}
 		}
+	}
+
+	private static String describe(Throwable ex) {
+		return (ex instanceof DataAccessException dae) ? dae.getMostSpecificCause().toString() : ex.toString();
 	}
 
 	/**

@@ -44,19 +44,51 @@ final class Notifier implements Runnable {
 
 	@Override
 	public void run() {
+		while (this.running) {
+			try {
+				// Returns when stopped or interrupted.
+				listenUntilStopped();
+				return;
+			}
+			catch (Error ex) {
+				// Thrown by the handling of an earlier failure, while the heap is still full: start
+				// over after a moment rather than let the thread die.
+				if (!pause(Duration.ofSeconds(1))) {
+					return;
+				}
+			}
+		}
+	}
+
+	private void listenUntilStopped() {
 		Duration backoff = Duration.ofMillis(100);
+		// Set while the connection is lost: logged when it is lost and when it is back, not per try.
+		long lostAt = 0;
 		while (this.running) {
 			try (Connection connection = this.dataSource.getConnection()) {
 				listen(connection);
+				if (lostAt != 0) {
+					logger.info("Listening on channel {} again after {} ms", this.channel,
+							(System.nanoTime() - lostAt) / 1_000_000);
+					lostAt = 0;
+				}
 				backoff = Duration.ofMillis(100);
 				receive(connection.unwrap(PGConnection.class));
 			}
-			catch (SQLException | RuntimeException ex) {
+			catch (SQLException | RuntimeException | Error ex) {
+				// An Error too: this thread must outlive whatever a moment of full heap throws.
 				if (!this.running) {
 					return;
 				}
-				logger.warn("Lost the LISTEN connection on channel {}; polling only until it is back, retrying in {} ms: {}",
-						this.channel, backoff.toMillis(), ex.toString());
+				if (lostAt == 0) {
+					lostAt = System.nanoTime();
+					logger.warn("Lost the LISTEN connection on channel {}; polling only until it is back,"
+							+ " reconnecting with back-off up to {}: {}", this.channel, MAX_BACKOFF, ex.toString());
+				}
+				else {
+					logger.debug("Still cannot LISTEN on channel {}, retrying in {} ms: {}", this.channel,
+							backoff.toMillis(), ex.toString());
+				}
 				if (!pause(backoff)) {
 					return;
 				}

@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.NonTransientDataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -48,6 +51,12 @@ final class TaskRunner {
 	static final String MDC_TASK_NAME = "autotask.taskName";
 
 	private static final Logger logger = LoggerFactory.getLogger(TaskRunner.class);
+
+	private static final Duration RECORD_FIRST_BACKOFF = Duration.ofMillis(100);
+
+	private static final Duration RECORD_MAX_BACKOFF = Duration.ofSeconds(5);
+
+	private static final int RECORD_FULL_HEAP_TRIES = 5;
 
 	private final TaskTable table;
 
@@ -89,16 +98,25 @@ final class TaskRunner {
 		try {
 			execute(row, started);
 		}
-		catch (NonTransientDataAccessException ex) {
-			// The database refused this outcome itself (not the connection): record a failure that
-			// it accepts, rather than leave the task RUNNING on a live node for ever.
-			logger.error("The outcome of task {} ({}) was refused by the database", row.id(), row.name(), ex);
-			recordRefusedOutcome(row, ex, started);
-		}
 		catch (DataAccessException ex) {
-			// The outcome could not be written: the row stays RUNNING on this node until the
-			// node is found dead and the task handed back.
-			logger.error("Could not record the outcome of task {} ({})", row.id(), row.name(), ex);
+			if (isConnectionLoss(ex)) {
+				// Only when the engine stops during an outage (see record): the row stays RUNNING
+				// on this node and is handed back, or rescued once the node is seen dead.
+				logger.error("Could not record the outcome of task {} ({}): {}", row.id(), row.name(),
+						ex.getMostSpecificCause().toString());
+			}
+			else {
+				// The database refused this outcome itself (not the connection): record a failure
+				// that it accepts, rather than leave the task RUNNING on a live node for ever.
+				logger.error("The outcome of task {} ({}) was refused by the database", row.id(), row.name(), ex);
+				recordRefusedOutcome(row, ex, started);
+			}
+		}
+		catch (RuntimeException | Error ex) {
+			// Recording itself failed in the JVM (an OutOfMemoryError while describing an
+			// OutOfMemoryError, say): try once more with the bare type, rather than leave the
+			// task RUNNING on a live node for ever, and keep the worker thread alive.
+			recordLastResort(row, ex, started);
 		}
 		finally {
 			MDC.remove(MDC_TASK_ID);
@@ -106,7 +124,18 @@ final class TaskRunner {
 		}
 	}
 
-	private void recordRefusedOutcome(TaskRow row, NonTransientDataAccessException ex, long started) {
+	private void recordLastResort(TaskRow row, Throwable ex, long started) {
+		try {
+			logger.error("Could not record the outcome of task {} ({})", row.id(), row.name(), ex);
+			fail(row, started, null, new TaskError(ex.getClass().getName(),
+					"The task ended, but its outcome could not be recorded: " + ex.getMessage(), null));
+		}
+		catch (RuntimeException | Error again) {
+			logger.error("Could not record that task {} ({}) failed either: {}", row.id(), row.name(), again.toString());
+		}
+	}
+
+	private void recordRefusedOutcome(TaskRow row, DataAccessException ex, long started) {
 		try {
 			fail(row, started, null, new TaskError(ex.getClass().getName(),
 					"The task ended, but the database refused its outcome: " + ex.getMostSpecificCause().getMessage(),
@@ -150,7 +179,7 @@ final class TaskRunner {
 		}
 		catch (RunningTask.Snooze snooze) {
 			if (attempt.end()) {
-				this.table.snooze(row, this.nodeId, snooze.delay());
+				record(row, () -> this.table.snooze(row, this.nodeId, snooze.delay()));
 			}
 			return;
 		}
@@ -191,7 +220,7 @@ final class TaskRunner {
 			fail(row, started, null, new TaskError(IllegalArgumentException.class.getName(), ex.getMessage(), null));
 			return;
 		}
-		if (this.table.complete(row, this.nodeId, result)) {
+		if (record(row, () -> this.table.complete(row, this.nodeId, result))) {
 			observeEnd(row, TaskObserver.Outcome.SUCCESS, started);
 		}
 		else {
@@ -213,7 +242,7 @@ final class TaskRunner {
 					"The task repeated itself with arguments that do not fit: " + ex.getMessage(), null));
 			return;
 		}
-		boolean recorded = Boolean.TRUE.equals(this.transactions.execute((status) -> {
+		boolean recorded = record(row, () -> Boolean.TRUE.equals(this.transactions.execute((status) -> {
 			long next = this.table.insertNext(row, nextArgs, task.maxAttempts());
 			if (!this.table.complete(row, this.nodeId, this.json.write(java.util.Map.of("continuedAs", next)))) {
 				status.setRollbackOnly();
@@ -222,7 +251,7 @@ final class TaskRunner {
 				return false;
 			}
 			return true;
-		}));
+		})));
 		if (recorded) {
 			observeEnd(row, TaskObserver.Outcome.SUCCESS, started);
 		}
@@ -239,7 +268,8 @@ final class TaskRunner {
 			Duration delay = this.retryPolicy.delayAfter(row.attempt());
 			logger.warn("Task {} ({}) attempt {} of {} failed, retrying in {} ms", row.id(), row.name(), row.attempt(),
 					row.maxAttempts(), delay.toMillis(), ex);
-			if (this.table.retry(row, this.nodeId, this.json.writeError(error), delay)) {
+			String written = this.json.writeError(error);
+			if (record(row, () -> this.table.retry(row, this.nodeId, written, delay))) {
 				observeEnd(row, TaskObserver.Outcome.RETRY, started);
 			}
 		}
@@ -250,13 +280,90 @@ final class TaskRunner {
 	}
 
 	private void fail(TaskRow row, long started, @Nullable String result, TaskError error) {
-		if (this.table.fail(row, this.nodeId, result, this.json.writeError(error))) {
+		String written = this.json.writeError(error);
+		if (record(row, () -> this.table.fail(row, this.nodeId, result, written))) {
 			observeEnd(row, TaskObserver.Outcome.FAILURE, started);
 		}
 		else {
 			logger.warn("Task {} ({}) failed, but its attempt {} was no longer running on this node; not recorded",
 					row.id(), row.name(), row.attempt());
 		}
+	}
+
+	/**
+	 * Write an outcome, trying again for as long as the database cannot be reached. A task
+	 * whose outcome is lost stays RUNNING on this node, and a node that comes back heartbeats
+	 * again, so nothing would ever rescue it: the write waits for the database instead,
+	 * holding its worker. Trying again is safe, since every outcome statement applies only
+	 * while the attempt is still RUNNING here: a write that committed before the connection
+	 * dropped, or a task rescued meanwhile, makes it return {@code false}. It gives up, and
+	 * leaves the row to the hand-back or the rescue, only when the engine stops.
+	 */
+	private boolean record(TaskRow row, BooleanSupplier write) {
+		Duration backoff = RECORD_FIRST_BACKOFF;
+		long lostAt = 0;
+		int fullHeap = 0;
+		while (true) {
+			RuntimeException lost;
+			try {
+				boolean written = write.getAsBoolean();
+				if (lostAt != 0 && written) {
+					logger.info("Recorded the outcome of task {} ({}) {} ms late", row.id(), row.name(),
+							(System.nanoTime() - lostAt) / 1_000_000);
+				}
+				return written;
+			}
+			catch (DataAccessException | CannotCreateTransactionException ex) {
+				if (!isConnectionLoss(ex) || this.stopping.getAsBoolean()) {
+					throw ex;
+				}
+				lost = ex;
+			}
+			catch (OutOfMemoryError ex) {
+				// Another task filled the heap for a moment; when it fails, its memory is free again.
+				// The outcome is still true: write it again, a few times, rather than record a
+				// failure for a task that succeeded.
+				if (++fullHeap > RECORD_FULL_HEAP_TRIES || this.stopping.getAsBoolean()) {
+					throw ex;
+				}
+				lost = null;
+			}
+			if (lostAt == 0) {
+				lostAt = System.nanoTime();
+				// Once per outcome, not per try.
+				logger.warn("Cannot record the outcome of task {} ({}) {}; trying again until it can be: {}", row.id(),
+						row.name(), (lost != null) ? "while the database is unreachable" : "while the heap is full",
+						(lost != null) ? mostSpecific(lost) : "OutOfMemoryError");
+			}
+			try {
+				Thread.sleep(backoff.toMillis());
+			}
+			catch (InterruptedException interrupted) {
+				// Interrupted by the shutdown: leave the row to the hand-back.
+				Thread.currentThread().interrupt();
+				if (lost != null) {
+					throw lost;
+				}
+				throw new IllegalStateException("Interrupted while the heap was full", interrupted);
+			}
+			backoff = Wakeup.min(backoff.multipliedBy(2), RECORD_MAX_BACKOFF);
+		}
+	}
+
+	/**
+	 * Whether a failed statement failed for want of a database (connection refused or lost,
+	 * no pooled connection in time) rather than because the database refused it. Spring
+	 * translates a lost connection (SQL state class 08) to a
+	 * {@link DataAccessResourceFailureException}, which is, despite the name, a
+	 * {@code NonTransientDataAccessException}.
+	 */
+	static boolean isConnectionLoss(RuntimeException ex) {
+		return ex instanceof DataAccessResourceFailureException || ex instanceof TransientDataAccessException
+				|| ex instanceof RecoverableDataAccessException || ex instanceof CannotCreateTransactionException;
+	}
+
+	private static String mostSpecific(RuntimeException ex) {
+		return (ex instanceof DataAccessException dae) ? dae.getMostSpecificCause().toString() : ex.toString();
 	}
 
 	private void observeStart(TaskRow row) {

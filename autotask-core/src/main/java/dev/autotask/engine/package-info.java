@@ -15,10 +15,14 @@
  * <li><b>Invariants.</b> Time is the database's clock. An outcome is written only while the row
  * is still {@code RUNNING} on the writing node, so a node whose task was taken from it cannot
  * overwrite the new runner's outcome.</li>
- * <li><b>Failures.</b> A task's own exception is recorded as a failed attempt, never lost. If
- * the database is unreachable, the dispatcher backs off up to the poll interval, the notifier
- * reconnects, and an outcome that cannot be written leaves the row {@code RUNNING} for
- * recovery.</li>
+ * <li><b>Failures.</b> A task's own exception, {@code OutOfMemoryError} included, is recorded
+ * as a failed attempt, never lost. If the database is unreachable, the dispatcher backs off up
+ * to the poll interval, the notifier reconnects with back-off, and a worker holds an outcome it
+ * cannot write and writes it once the database answers (it gives up only when the engine
+ * stops, leaving the row {@code RUNNING} for the hand-back); each logs the outage once, not per
+ * try. No loop thread dies of an exception or an {@code Error}: a node that heartbeats but no
+ * longer claims stalls silently, and one that runs tasks but no longer heartbeats has them run
+ * twice.</li>
  * <li><b>Events.</b> With events on, the statement that ends a task also writes its event to
  * the outbox and notifies {@code outbox}; the notifier passes that on to the node's
  * {@code OutboxRelay} (package {@code dev.autotask.outbox}), which runs while the engine runs

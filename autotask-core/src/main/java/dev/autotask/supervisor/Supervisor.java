@@ -1,6 +1,8 @@
 package dev.autotask.supervisor;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,12 @@ public final class Supervisor {
 
 	private final Settings settings;
 
+	// When this node last failed to heartbeat (System.nanoTime()), 0 if it never did.
+	private volatile long lastHeartbeatFailure;
+
+	// The jobs that failed on their last tick, with the time of their first failure.
+	private final Map<String, Long> failingSince = new ConcurrentHashMap<>();
+
 	private @Nullable ScheduledExecutorService heartbeat;
 
 	private @Nullable ScheduledExecutorService maintenance;
@@ -83,13 +91,13 @@ public final class Supervisor {
 			.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-maintenance"));
 		repeat(this.heartbeat, "heartbeat", this::heartbeat, this.settings.workerMonitorInterval());
 		repeat(this.heartbeat, "elect", this.elector::runOnce, this.settings.lease().dividedBy(3));
-		repeat(this.maintenance, "fire schedules", whileLeading(this.firer::runOnce), FIRE_INTERVAL);
-		repeat(this.maintenance, "rescue orphaned tasks", whileLeading(this.rescuer::runOnce),
+		repeatWhileLeading(this.maintenance, "fire schedules", this.firer::runOnce, FIRE_INTERVAL);
+		repeatWhileLeading(this.maintenance, "rescue orphaned tasks", this::rescueOrphans,
 				this.settings.workerMonitorInterval());
-		repeat(this.maintenance, "prune results", whileLeading(() -> {
+		repeatWhileLeading(this.maintenance, "prune results", () -> {
 			this.pruner.runOnce();
 			this.nodes.deleteExpired();
-		}), this.settings.cleanInterval());
+		}, this.settings.cleanInterval());
 	}
 
 	/**
@@ -135,29 +143,81 @@ public final class Supervisor {
 	}
 
 	private void heartbeat() {
-		this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(),
-				this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
+		try {
+			this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(),
+					this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
+		}
+		catch (RuntimeException ex) {
+			this.lastHeartbeatFailure = System.nanoTime();
+			throw ex;
+		}
 	}
 
-	private Runnable whileLeading(Runnable action) {
-		return () -> {
-			if (this.elector.isLeader()) {
-				action.run();
-			}
-		};
+	/**
+	 * Hand back the tasks of dead nodes, unless this node itself could not heartbeat less than
+	 * a node's time to live (two heartbeat intervals) ago. After an outage of the database
+	 * longer than that, every node looks dead until its next heartbeat, the leader included;
+	 * rescuing at once would run a second time the tasks that live nodes are still running
+	 * (and holding outcomes for). Waiting lets them heartbeat first. A node that is really dead
+	 * is rescued at most one time to live later.
+	 */
+	private void rescueOrphans() {
+		long failed = this.lastHeartbeatFailure;
+		long ttl = this.settings.workerMonitorInterval().multipliedBy(2).toNanos();
+		if (failed != 0 && System.nanoTime() - failed < ttl) {
+			return;
+		}
+		this.rescuer.runOnce();
 	}
 
-	private static void repeat(ScheduledExecutorService executor, String what, Runnable action, Duration interval) {
+	private void repeat(ScheduledExecutorService executor, String what, Runnable action, Duration interval) {
 		long millis = Math.max(interval.toMillis(), 1);
 		executor.scheduleWithFixedDelay(() -> runQuietly(what, action), 0, millis, TimeUnit.MILLISECONDS);
 	}
 
-	private static void runQuietly(String what, Runnable action) {
+	private void runQuietly(String what, Runnable action) {
+		try {
+			runLogged(what, action);
+		}
+		catch (Error ex) {
+			// Thrown by the logging of a failure, while the heap is still full: losing the log line
+			// is better than losing the job.
+		}
+	}
+
+	// A tick skipped because this node does not lead is neither a failure nor a recovery.
+	private void repeatWhileLeading(ScheduledExecutorService executor, String what, Runnable action,
+			Duration interval) {
+		long millis = Math.max(interval.toMillis(), 1);
+		executor.scheduleWithFixedDelay(() -> {
+			if (this.elector.isLeader()) {
+				runQuietly(what, action);
+			}
+		}, 0, millis, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Run one tick of a repeated job. An {@code Error} is caught too: one that escaped would
+	 * cancel the job for good (so says {@code scheduleWithFixedDelay}), and a node that no
+	 * longer heartbeats is declared dead while it still runs its tasks. A job that keeps
+	 * failing, as every job does while the database is down, is logged when it starts failing
+	 * and when it works again, not on every tick.
+	 */
+	private void runLogged(String what, Runnable action) {
 		try {
 			action.run();
+			Long since = this.failingSince.remove(what);
+			if (since != null) {
+				logger.info("Could {} again after {} ms", what, (System.nanoTime() - since) / 1_000_000);
+			}
 		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not {}: {}", what, ex.toString());
+		catch (RuntimeException | Error ex) {
+			if (this.failingSince.putIfAbsent(what, System.nanoTime()) == null) {
+				logger.warn("Could not {}; trying again every tick until it works: {}", what, ex.toString());
+			}
+			else {
+				logger.debug("Still could not {}: {}", what, ex.toString());
+			}
 		}
 	}
 

@@ -11,18 +11,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.autotask.TaskContext;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.json.TaskJson;
+import dev.autotask.schedule.Every;
+import dev.autotask.schedule.Misfire;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskInvoker;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.task.TaskSchedule;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -40,11 +45,25 @@ import static org.awaitility.Awaitility.await;
  * so sees every run, including those whose outcome never reached the task table. The process
  * prints {@code READY <node id>} once its engine has started; its output is copied to
  * {@code <node id>-<n>.out} and {@code .err} in the log directory.
+ *
+ * <p>
+ * It also runs {@value #HOG}, which allocates until the JVM throws {@link OutOfMemoryError}
+ * (launch it with a small {@code -Xmx}), and, launched with {@link #TICKING}, the schedule
+ * {@value #TICK}, every second, whose runs are recorded in {@code tick_log}.
  */
 public final class EngineProcess implements AutoCloseable {
 
 	/** The task the processes run; it takes one {@code int n}. */
 	public static final String WORK = "work";
+
+	/** A task that allocates until the heap is full; it takes no arguments. */
+	public static final String HOG = "hog";
+
+	/** A task fired every second on the queue {@value #TICK}, where the process runs {@link #TICKING}. */
+	public static final String TICK = "tick";
+
+	/** The JVM option that makes a process run the schedule {@value #TICK}. */
+	public static final String TICKING = "-Dautotask.process.tick=true";
 
 	/**
 	 * The processes' leader lease; {@code -Dautotask.crash.lease=PT15S} measures with the default.
@@ -58,7 +77,7 @@ public final class EngineProcess implements AutoCloseable {
 	public static final Duration WORKER_MONITOR_INTERVAL = Duration
 		.parse(System.getProperty("autotask.crash.worker-monitor-interval", "PT0.5S"));
 
-	/** How long one run of {@value #WORK} works. */
+	/** How long one run of {@value #WORK} works, unless launched with {@link #workTime(Duration)}. */
 	public static final Duration WORK_TIME = Duration.ofMillis(200);
 
 	/** The exit status the JVM reports for a child killed by SIGKILL (128 + 9). */
@@ -92,6 +111,20 @@ public final class EngineProcess implements AutoCloseable {
 	 */
 	public static EngineProcess start(PostgresExtension postgres, String nodeId, Path logDirectory)
 			throws IOException {
+		return start(postgres, nodeId, logDirectory, List.of());
+	}
+
+	/**
+	 * Launch an engine process on the schema of a test, with JVM options of its own.
+	 * @param postgres the test's database
+	 * @param nodeId the node id of its engine
+	 * @param logDirectory where its output goes
+	 * @param jvmOptions such as {@code -Xmx64m} or {@link #TICKING}
+	 * @return the process, starting
+	 * @throws IOException if it cannot be launched
+	 */
+	public static EngineProcess start(PostgresExtension postgres, String nodeId, Path logDirectory,
+			List<String> jvmOptions) throws IOException {
 		Files.createDirectories(logDirectory);
 		String name = nodeId + "-" + launches.incrementAndGet();
 		List<String> command = new ArrayList<>();
@@ -100,6 +133,7 @@ public final class EngineProcess implements AutoCloseable {
 		command.add("-XX:TieredStopAtLevel=1");
 		command.add("-Dautotask.crash.lease=" + LEASE);
 		command.add("-Dautotask.crash.worker-monitor-interval=" + WORKER_MONITOR_INTERVAL);
+		command.addAll(jvmOptions);
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));
 		command.add(EngineProcess.class.getName());
@@ -124,7 +158,13 @@ public final class EngineProcess implements AutoCloseable {
 					started_at  timestamptz NOT NULL,
 					ended_at    timestamptz
 				)""").update();
-		jdbc.sql("TRUNCATE work_log").update();
+		jdbc.sql("""
+				CREATE TABLE IF NOT EXISTS tick_log (
+					task_id     bigint      NOT NULL,
+					node        text        NOT NULL,
+					started_at  timestamptz NOT NULL
+				)""").update();
+		jdbc.sql("TRUNCATE work_log, tick_log").update();
 	}
 
 	/**
@@ -134,6 +174,35 @@ public final class EngineProcess implements AutoCloseable {
 	 */
 	public static TaskDefinition work(TaskInvoker invoker) {
 		return TaskDefinition.of(WORK, invoker, new TaskParameter("n", int.class));
+	}
+
+	/**
+	 * The JVM option that sets how long one run of {@value #WORK} works.
+	 * @param workTime the time, {@link Duration#ZERO} for none
+	 * @return the option
+	 */
+	public static String workTime(Duration workTime) {
+		return "-Dautotask.process.work-time=" + workTime;
+	}
+
+	/**
+	 * The JVM option that sets the engine's worker threads (4 unless set).
+	 * @param workers the threads
+	 * @return the option
+	 */
+	public static String workers(int workers) {
+		return "-Dautotask.process.workers=" + workers;
+	}
+
+	/**
+	 * The definition of {@value #HOG}, for a registry that only sends it.
+	 * @param retries its retries
+	 * @return the definition
+	 */
+	public static TaskDefinition hog(int retries) {
+		return TaskDefinition.of(HOG, (args) -> {
+			throw new IllegalStateException("'hog' runs in the engine processes only");
+		}).withRetries(retries);
 	}
 
 	/**
@@ -165,6 +234,14 @@ public final class EngineProcess implements AutoCloseable {
 			throw new IllegalStateException("Process " + this.nodeId + " still runs 10 s after SIGKILL");
 		}
 		return this.process.exitValue();
+	}
+
+	/**
+	 * Whether the process still runs.
+	 * @return whether it is alive
+	 */
+	public boolean isAlive() {
+		return this.process.isAlive();
 	}
 
 	/**
@@ -214,6 +291,9 @@ public final class EngineProcess implements AutoCloseable {
 		HikariDataSource dataSource = PostgresExtension.pool(args[0], args[1], args[2], schema,
 				PostgresExtension.SESSION_TIME_ZONE);
 		JdbcClient jdbc = JdbcClient.create(dataSource);
+		long workMillis = Duration.parse(System.getProperty("autotask.process.work-time", WORK_TIME.toString()))
+			.toMillis();
+		int workers = Integer.getInteger("autotask.process.workers", 4);
 		TaskRegistry registry = new TaskRegistry();
 		registry.register(work((taskArgs) -> {
 			long run = jdbc
@@ -222,19 +302,36 @@ public final class EngineProcess implements AutoCloseable {
 				.query(Long.class)
 				.single();
 			// The work itself. Sleeping is the point: the test kills the process meanwhile.
-			Thread.sleep(WORK_TIME.toMillis());
+			Thread.sleep(workMillis);
 			jdbc.sql("UPDATE work_log SET ended_at = clock_timestamp() WHERE id = ?").param(run).update();
 			return null;
 		}));
+		registry.register(TaskDefinition.of(HOG, (taskArgs) -> {
+			// Kept reachable until the heap is full; unreachable again once the task has thrown.
+			List<long[]> hoard = new ArrayList<>();
+			while (true) {
+				hoard.add(new long[128 * 1024]);
+			}
+		}));
+		if (Boolean.getBoolean("autotask.process.tick")) {
+			registry.register(TaskDefinition.of(TICK, (taskArgs) -> {
+				jdbc.sql("INSERT INTO tick_log (task_id, node, started_at) VALUES (?, ?, clock_timestamp())")
+					.params(TaskContext.current().orElseThrow().id(), nodeId)
+					.update();
+				return null;
+			}).withQueue(TICK), new TaskSchedule(TICK, Every.of(Duration.ofSeconds(1)), true, Misfire.RUN_ONCE,
+					"every 1s"));
+		}
 		EngineSettings settings = EngineSettings.defaults()
 			.withNodeId(nodeId)
 			.withSchema(schema)
-			.withWorkers(4)
+			.withWorkers(workers)
 			.withLease(LEASE)
 			.withWorkerMonitorInterval(WORKER_MONITOR_INTERVAL)
 			.withPollInterval(Duration.ofSeconds(1))
 			.withRetryDelay(Duration.ofMillis(100))
-			.withShutdownTimeout(Duration.ofSeconds(2));
+			.withShutdownTimeout(Duration.ofSeconds(2))
+			.withQueueConcurrency(Map.of(TICK, 1));
 		Engine engine = new Engine(dataSource, registry, new TaskJson(), settings);
 		// Runs on SIGTERM, never on SIGKILL: the test's kill leaves everything as a crash would.
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,13 +1,18 @@
 package dev.autotask.testsupport;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -40,6 +45,9 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
 	/** A zone with a 45-minute offset: nobody's default, so a zone bug cannot hide. */
 	static final String SESSION_TIME_ZONE = "Pacific/Chatham";
+
+	// jdbc:postgresql://host[:port]/rest, one host only.
+	private static final Pattern SERVER_URL = Pattern.compile("jdbc:postgresql://([^/:,\\[]+)(?::(\\d+))?(/.*)");
 
 	private final boolean migrate;
 
@@ -195,7 +203,50 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 		return dataSource;
 	}
 
+	/**
+	 * A {@link TcpProxy} in front of this class's server, to cut the database away from an
+	 * engine without stopping a server that other tests share.
+	 * @return the proxy; close it when done
+	 * @throws IOException if it cannot listen
+	 */
+	public TcpProxy newProxy() throws IOException {
+		Matcher url = serverUrl();
+		return TcpProxy.to(url.group(1), (url.group(2) != null) ? Integer.parseInt(url.group(2)) : 5432);
+	}
+
+	/**
+	 * A new DataSource on the same schema whose connections go through a proxy, so that every
+	 * connection it makes, including an engine's {@code LISTEN} connection, is lost when the
+	 * proxy is cut.
+	 * @param poolSize the pool size
+	 * @param proxy the proxy from {@link #newProxy()}
+	 * @param connectionTimeout how long {@code getConnection()} waits before it fails
+	 * @return the data source; close it when done
+	 */
+	public HikariDataSource newDataSource(int poolSize, TcpProxy proxy, Duration connectionTimeout) {
+		Matcher url = serverUrl();
+		String proxied = "jdbc:postgresql://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + proxy.port()
+				+ url.group(3);
+		// Set before the pool starts: a running pool keeps the timeout it started with.
+		HikariConfig config = config(proxied, username(), password(), this.schema, SESSION_TIME_ZONE);
+		config.setMaximumPoolSize(poolSize);
+		config.setConnectionTimeout(connectionTimeout.toMillis());
+		return new HikariDataSource(config);
+	}
+
+	private Matcher serverUrl() {
+		Matcher url = SERVER_URL.matcher(jdbcUrl());
+		if (!url.matches()) {
+			throw new IllegalStateException("Cannot proxy " + jdbcUrl() + ": not jdbc:postgresql://host[:port]/...");
+		}
+		return url;
+	}
+
 	static HikariDataSource pool(String url, String user, String password, String schema, String timeZone) {
+		return new HikariDataSource(config(url, user, password, schema, timeZone));
+	}
+
+	private static HikariConfig config(String url, String user, String password, String schema, String timeZone) {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(url);
 		config.setUsername(user);
@@ -204,7 +255,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 		config.setMinimumIdle(0);
 		config.setPoolName("test-" + schema);
 		config.setConnectionInitSql("SET search_path TO " + schema + "; SET TIME ZONE '" + timeZone + "'");
-		return new HikariDataSource(config);
+		return config;
 	}
 
 }

@@ -17,6 +17,7 @@ import dev.autotask.annotation.DelayedTask;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class AmqpEventsIT {
 
 	private static final List<Message> received = new CopyOnWriteArrayList<>();
 
-	private static BrokerProxy proxy;
+	private static TcpProxy proxy;
 
 	private static CachingConnectionFactory consumerConnections;
 
@@ -104,7 +105,7 @@ class AmqpEventsIT {
 	@BeforeAll
 	static void bindATestQueue() throws IOException {
 		requireBroker();
-		proxy = BrokerProxy.to(BROKER_HOST, BROKER_PORT);
+		proxy = TcpProxy.to(BROKER_HOST, BROKER_PORT);
 		// The consumer goes straight to the broker: it listens on through the outage.
 		consumerConnections = new CachingConnectionFactory(BROKER_HOST, BROKER_PORT);
 		RabbitAdmin admin = new RabbitAdmin(consumerConnections);

@@ -177,7 +177,19 @@ class TaskApiControllerIT {
 
 	static Stream<Arguments> badRequests() {
 		String longName = "x".repeat(10_000);
+		String deepArray = "[".repeat(10_000) + "]".repeat(10_000);
+		String deepObject = "{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000);
 		return Stream.of(
+				Arguments.of("args nested 10,000 arrays deep",
+						"{\"name\": \"reports.touch\", \"args\": " + deepArray + "}", MediaType.APPLICATION_JSON, 400,
+						"nesting depth"),
+				Arguments.of("args nested 10,000 objects deep",
+						"{\"name\": \"reports.touch\", \"args\": {\"x\": " + deepObject + "}}", MediaType.APPLICATION_JSON,
+						400, "nesting depth"),
+				Arguments.of("name with SQL", "{\"name\": \"reports.touch'; DROP TABLE autotask_task; --\"}",
+						MediaType.APPLICATION_JSON, 400, "No task is named 'reports.touch'; DROP TABLE autotask_task; --'"),
+				Arguments.of("name with HTML", "{\"name\": \"<script>alert(1)</script>\"}", MediaType.APPLICATION_JSON,
+						400, "No task is named '<script>alert(1)</script>'"),
 				Arguments.of("malformed JSON", "{\"name\": \"reports.touch\",", MediaType.APPLICATION_JSON, 400,
 						"not valid JSON"),
 				Arguments.of("empty body", "", MediaType.APPLICATION_JSON, 400, "must be a JSON object"),
@@ -246,6 +258,42 @@ class TaskApiControllerIT {
 		assertThat(response)
 			.doesNotContain("Exception", "at dev.", "at java.", "SQL", "jackson", "dev.autotask", "java.")
 			.hasSizeLessThan(1000);
+		assertThat(this.rows.count()).isEqualTo(before);
+	}
+
+	@Test
+	void fiftyMegabyteBodyIsRefusedByItsLengthWithoutBeingRead() throws Exception {
+		long before = this.rows.count();
+		byte[] body = ("{\"name\": \"reports.touch\", \"args\": [\"" + "y".repeat(50 * 1024 * 1024) + "\"]}")
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+		MvcResult result = this.mvc
+			.perform(post(TASKS).with(admin())
+				.with(csrf())
+				.header("X-Tenant", "tenant-a")
+				.contentType(MediaType.APPLICATION_JSON)
+				.content(body))
+			.andExpect(status().isPayloadTooLarge())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.detail").value("The request body is larger than 65536 bytes (autotask.ui.max-body-size)"))
+			.andReturn();
+
+		// Refused on its Content-Length: not one byte of it was read, let alone buffered.
+		assertThat(result.getRequest().getInputStream().readAllBytes()).hasSize(body.length);
+		assertThat(this.rows.count()).isEqualTo(before);
+	}
+
+	@Test
+	void hostileNameIsEchoedOnlyAsJsonThatNoBrowserRendersAsHtml() throws Exception {
+		long before = this.rows.count();
+		this.mvc
+			.perform(start("{\"name\": \"<img src=x onerror=alert(1)>\"}").header("X-Tenant", "tenant-a"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(header().string("X-Content-Type-Options", "nosniff"));
+		// The SQL in a name is a name like any other: the table is still there, and empty.
+		this.mvc.perform(start("{\"name\": \"x'); DELETE FROM autotask_task; --\"}").header("X-Tenant", "tenant-a"))
+			.andExpect(status().isBadRequest());
 		assertThat(this.rows.count()).isEqualTo(before);
 	}
 

@@ -1,4 +1,4 @@
-package dev.autotask.boot.amqp;
+package dev.autotask.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,13 +10,15 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy in front of the broker, to simulate an outage without stopping a server that
- * other tests share: {@link #cut()} closes every proxied connection and turns new ones away
- * until {@link #restore()}.
+ * A TCP proxy of a test's own in front of a server (the broker, the database), to simulate an
+ * outage without stopping a server that other tests share: {@link #cut()} closes every proxied
+ * connection and turns new ones away until {@link #restore()}. Connections are closed, not
+ * black-holed: the client sees the outage at once, as after a server restart or a reset.
  */
-final class BrokerProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
 	private final ServerSocket server;
 
@@ -25,7 +27,7 @@ final class BrokerProxy implements AutoCloseable {
 	private final int port;
 
 	private final ExecutorService threads = Executors.newCachedThreadPool((runnable) -> {
-		Thread thread = new Thread(runnable, "broker-proxy");
+		Thread thread = new Thread(runnable, "tcp-proxy");
 		thread.setDaemon(true);
 		return thread;
 	});
@@ -35,28 +37,55 @@ final class BrokerProxy implements AutoCloseable {
 
 	private boolean up = true;
 
-	private BrokerProxy(String host, int port) throws IOException {
+	private final AtomicInteger accepted = new AtomicInteger();
+
+	private TcpProxy(String host, int port) throws IOException {
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		this.host = host;
 		this.port = port;
 		this.threads.execute(this::accept);
 	}
 
-	static BrokerProxy to(String host, int port) throws IOException {
-		return new BrokerProxy(host, port);
+	/**
+	 * Start a proxy on a free port of the loopback interface.
+	 * @param host the server's host
+	 * @param port the server's port
+	 * @return the proxy, accepting connections
+	 * @throws IOException if it cannot listen
+	 */
+	public static TcpProxy to(String host, int port) throws IOException {
+		return new TcpProxy(host, port);
 	}
 
-	int port() {
+	/**
+	 * The port clients connect to instead of the server's.
+	 * @return the port, on the loopback interface
+	 */
+	public int port() {
 		return this.server.getLocalPort();
 	}
 
-	synchronized void cut() {
+	/**
+	 * How many connections clients have opened so far, including those turned away.
+	 * @return the count
+	 */
+	public int accepted() {
+		return this.accepted.get();
+	}
+
+	/**
+	 * Close every proxied connection and turn new ones away.
+	 */
+	public synchronized void cut() {
 		this.up = false;
-		this.open.forEach(BrokerProxy::closeQuietly);
+		this.open.forEach(TcpProxy::closeQuietly);
 		this.open.clear();
 	}
 
-	synchronized void restore() {
+	/**
+	 * Let connections through again.
+	 */
+	public synchronized void restore() {
 		this.up = true;
 	}
 
@@ -71,6 +100,7 @@ final class BrokerProxy implements AutoCloseable {
 		while (!this.server.isClosed()) {
 			try {
 				Socket client = this.server.accept();
+				this.accepted.incrementAndGet();
 				connect(client);
 			}
 			catch (IOException ex) {
