@@ -174,6 +174,10 @@ public final class TaskTable {
 	// each, so the crash does not spend the task's retries. A node restarted under its old id
 	// (autotask.node-id) is alive, but the tasks it claimed before it registered again are
 	// orphans all the same: nothing runs them any more.
+	// Only a rescuer that heartbeated lately may rescue: after the database was away, every node
+	// looks dead until it heartbeats again, and a rescue that waited out the outage for a
+	// connection would otherwise hand back the tasks of live nodes. Checked in the statement, on
+	// the database clock, so no delay between the check and the update can slip through.
 	private static final String RESCUE = """
 			UPDATE %1$s AS task SET status = 'PENDING', rescues = rescues + 1,
 				max_attempts = max_attempts + 1, node_id = NULL,
@@ -182,6 +186,9 @@ public final class TaskTable {
 			WHERE task.status = 'RUNNING' AND NOT (task.name = ANY(:failNames)) AND NOT EXISTS (
 				SELECT 1 FROM %2$s AS node
 				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)
+			AND EXISTS (
+				SELECT 1 FROM %2$s AS rescuer
+				WHERE rescuer.id = :rescuer AND rescuer.heartbeat_at >= now() - :freshMillis * interval '1 millisecond')
 			RETURNING task.id""";
 
 	// The tasks that asked to fail rather than run again when their node dies.
@@ -192,6 +199,9 @@ public final class TaskTable {
 			WHERE task.status = 'RUNNING' AND task.name = ANY(:failNames) AND NOT EXISTS (
 				SELECT 1 FROM %2$s AS node
 				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)
+			AND EXISTS (
+				SELECT 1 FROM %2$s AS rescuer
+				WHERE rescuer.id = :rescuer AND rescuer.heartbeat_at >= now() - :freshMillis * interval '1 millisecond')
 			RETURNING task.id""";
 
 	private static final String RETRY = """
@@ -554,26 +564,41 @@ public final class TaskTable {
 	}
 
 	/**
-	 * Hand back, or fail, the tasks RUNNING on nodes that are no longer alive.
+	 * Hand back, or fail, the tasks RUNNING on nodes that are no longer alive, provided the
+	 * rescuing node itself heartbeated lately.
+	 * @param rescuer the rescuing node
+	 * @param freshness how recent the rescuer's own heartbeat must be
 	 * @param failNames the tasks that fail rather than run again
 	 * @return the ids of the tasks handed back and of those failed
 	 */
-	public List<Long> rescue(Collection<String> failNames) {
+	public List<Long> rescue(String rescuer, Duration freshness, Collection<String> failNames) {
 		String[] names = failNames.toArray(String[]::new);
-		List<Long> ids = new java.util.ArrayList<>(
-				this.jdbc.sql(this.rescue).param("failNames", names).query(Long.class).list());
+		List<Long> ids = new java.util.ArrayList<>(this.jdbc.sql(this.rescue)
+			.param("failNames", names)
+			.param("rescuer", rescuer)
+			.param("freshMillis", freshness.toMillis())
+			.query(Long.class)
+			.list());
 		if (this.events) {
 			ids.addAll(this.jdbc.sql(this.rescueFailWithEvent)
 				.param("failNames", names)
+				.param("rescuer", rescuer)
+				.param("freshMillis", freshness.toMillis())
 				.param("channel", this.names.channel())
 				.query((rs, row) -> rs.getLong(1))
 				.list());
 		}
 		else {
-			ids.addAll(this.jdbc.sql(this.rescueFail).param("failNames", names).query(Long.class).list());
+			ids.addAll(this.jdbc.sql(this.rescueFail)
+				.param("failNames", names)
+				.param("rescuer", rescuer)
+				.param("freshMillis", freshness.toMillis())
+				.query(Long.class)
+				.list());
 		}
 		return ids;
 	}
+
 
 	private boolean ended(JdbcClient.StatementSpec statement) {
 		if (!this.events) {

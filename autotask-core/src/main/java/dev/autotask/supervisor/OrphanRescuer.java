@@ -1,5 +1,6 @@
 package dev.autotask.supervisor;
 
+import java.time.Duration;
 import java.util.List;
 
 import dev.autotask.jdbc.TaskTable;
@@ -11,7 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands the RUNNING tasks of dead nodes back to PENDING, without spending their retries, or
  * fails those that asked for it. A node is dead once it missed its heartbeats for two
- * intervals; the leader looks every interval.
+ * intervals; the leader looks every interval. It rescues only while its own node's heartbeat
+ * is less than one and a half intervals old: a leader that could not reach the database lately
+ * cannot tell a dead node from one that could not reach it either.
  */
 public final class OrphanRescuer {
 
@@ -21,14 +24,22 @@ public final class OrphanRescuer {
 
 	private final TaskRegistry registry;
 
+	private final String nodeId;
+
+	private final Duration freshness;
+
 	/**
 	 * Create the rescuer.
 	 * @param table the task table
 	 * @param registry the tasks, for which of them fail on node loss
+	 * @param nodeId the rescuing node, whose own heartbeat must be fresh
+	 * @param heartbeatInterval how often nodes heartbeat
 	 */
-	public OrphanRescuer(TaskTable table, TaskRegistry registry) {
+	public OrphanRescuer(TaskTable table, TaskRegistry registry, String nodeId, Duration heartbeatInterval) {
 		this.table = table;
 		this.registry = registry;
+		this.nodeId = nodeId;
+		this.freshness = heartbeatInterval.multipliedBy(3).dividedBy(2);
 	}
 
 	/**
@@ -41,7 +52,7 @@ public final class OrphanRescuer {
 			.filter(TaskDefinition::failOnNodeLoss)
 			.map(TaskDefinition::name)
 			.toList();
-		List<Long> rescued = this.table.rescue(failNames);
+		List<Long> rescued = this.table.rescue(this.nodeId, this.freshness, failNames);
 		if (!rescued.isEmpty()) {
 			logger.warn("Rescued {} task(s) from dead nodes: {}", rescued.size(), rescued);
 		}

@@ -72,7 +72,7 @@ public final class Supervisor {
 				settings.lease().toMillis());
 		this.firer = new ScheduleFirer(new FireTable(dataSource, names), registry, settings.owner(),
 				settings.resultTtl());
-		this.rescuer = new OrphanRescuer(tasks, registry);
+		this.rescuer = new OrphanRescuer(tasks, registry, settings.nodeId(), settings.workerMonitorInterval());
 		this.pruner = new ResultPruner(tasks, settings.historyPerTask());
 		this.settings = settings;
 	}

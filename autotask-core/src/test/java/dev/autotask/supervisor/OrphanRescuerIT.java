@@ -23,6 +23,8 @@ class OrphanRescuerIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.migrated();
 
+	private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+
 	private final TaskRegistry registry = new TaskRegistry();
 
 	private TaskRows rows;
@@ -35,7 +37,8 @@ class OrphanRescuerIT {
 		this.registry.register(TaskDefinition.of("report", (args) -> null));
 		this.registry.register(TaskDefinition.of("charge", (args) -> null).withFailOnNodeLoss(true));
 		this.rescuer = new OrphanRescuer(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())),
-				this.registry);
+				this.registry, "leader", HEARTBEAT);
+		this.rows.aNode("leader", HEARTBEAT.multipliedBy(2));
 	}
 
 	@Test
@@ -85,7 +88,8 @@ class OrphanRescuerIT {
 	@Test
 	void taskFailedOnNodeLossHasItsEventWhenEventsAreOn() {
 		OrphanRescuer rescuer = new OrphanRescuer(
-				new TaskTable(postgres.dataSource(), new TableNames(postgres.schema()), true), this.registry);
+				new TaskTable(postgres.dataSource(), new TableNames(postgres.schema()), true), this.registry, "leader",
+				HEARTBEAT);
 		this.rows.aNode("dead", Duration.ofSeconds(-1));
 		long charge = this.rows.aRunningTask("charge", "dead");
 		long report = this.rows.aRunningTask("report", "dead");
@@ -97,6 +101,22 @@ class OrphanRescuerIT {
 			.sql("SELECT task_id || ' ' || name || ' ' || outcome || ' ' || (error ->> 'type') FROM autotask_outbox")
 			.query(String.class)
 			.list()).containsExactly(charge + " charge FAILURE dev.autotask.NodeLost");
+	}
+
+	@Test
+	void rescuesNothingWhileItsOwnHeartbeatIsStale() {
+		this.rows.aNode("dead", Duration.ofSeconds(-1));
+		long orphan = this.rows.aRunningTask("report", "dead");
+		long charge = this.rows.aRunningTask("charge", "dead");
+		// The leader itself last reached the database 8 s ago, as after an outage it waited out.
+		postgres.jdbc().sql("UPDATE autotask_node SET heartbeat_at = now() - interval '8 seconds' WHERE id = 'leader'").update();
+
+		assertThat(this.rescuer.runOnce()).isEmpty();
+		assertThat(this.rows.column(orphan, "status")).isEqualTo("RUNNING");
+		assertThat(this.rows.column(charge, "status")).isEqualTo("RUNNING");
+
+		postgres.jdbc().sql("UPDATE autotask_node SET heartbeat_at = now() WHERE id = 'leader'").update();
+		assertThat(this.rescuer.runOnce()).containsExactlyInAnyOrder(orphan, charge);
 	}
 
 }
