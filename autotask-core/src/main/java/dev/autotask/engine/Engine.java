@@ -193,6 +193,10 @@ public final class Engine {
 
 		private final Thread dispatcherThread;
 
+		private final Completer completer;
+
+		private final Thread completerThread;
+
 		private final Notifier notifier;
 
 		private final Thread notifierThread;
@@ -207,10 +211,13 @@ public final class Engine {
 			EngineSettings settings = Engine.this.settings;
 			this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings), threads("autotask-worker-"));
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
+			this.completer = new Completer(Engine.this.table, settings.nodeId(), Engine.this.json,
+					Engine.this.observer, this.wakeup::signal);
+			this.completerThread = threads("autotask-completer").newThread(this.completer);
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
 					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
 					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)),
-					Engine.this.observer);
+					Engine.this.observer, this.completer);
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
 					settings);
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
@@ -225,6 +232,7 @@ public final class Engine {
 				this.relay = null;
 				this.relayThread = null;
 			}
+			this.completerThread.start();
 			this.notifierThread.start();
 			this.dispatcherThread.start();
 			if (this.relayThread != null) {
@@ -266,6 +274,9 @@ public final class Engine {
 				this.workers.shutdownNow();
 			}
 			this.watchdog.shutdownNow();
+			// Every outcome is handed over now: write them before anything is handed back.
+			this.completer.stop(timeout);
+			join(this.completerThread, timeout.plusSeconds(5));
 			handBack();
 			join(this.notifierThread);
 			// Last, so that it publishes the events of the tasks that ended while stopping.
@@ -289,8 +300,12 @@ public final class Engine {
 		}
 
 		private void join(Thread thread) {
+			join(thread, Duration.ofSeconds(5));
+		}
+
+		private void join(Thread thread, Duration timeout) {
 			try {
-				thread.join(Duration.ofSeconds(5).toMillis());
+				thread.join(timeout.toMillis());
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -64,6 +66,33 @@ public final class TaskTable {
 				INSERT INTO %s (task_id, name, owner, outcome, result, error)
 				SELECT id, name, owner, status, result, error FROM ended)
 			SELECT count(*), pg_notify(:channel, 'outbox') FROM ended""";
+
+	// The outcomes of many attempts in one statement, each under the same guard as the single-row
+	// statements: still RUNNING on this node, in the same attempt. A retry ('PENDING') keeps the
+	// last result and clears the node; a success keeps the last attempt's error.
+	private static final String END_MANY = """
+			UPDATE %1$s AS task SET status = outcome.status,
+				result = CASE WHEN outcome.status = 'PENDING' THEN task.result ELSE outcome.result::jsonb END,
+				error = CASE WHEN outcome.status = 'SUCCESS' THEN task.error ELSE outcome.error::jsonb END,
+				finished_at = CASE WHEN outcome.status = 'PENDING' THEN task.finished_at ELSE now() END,
+				expires_at = CASE WHEN outcome.status = 'PENDING' THEN task.expires_at ELSE now() + task.ttl END,
+				node_id = CASE WHEN outcome.status = 'PENDING' THEN NULL ELSE task.node_id END,
+				run_at = CASE WHEN outcome.status = 'PENDING'
+					THEN now() + outcome.delay_millis * interval '1 millisecond' ELSE task.run_at END
+			FROM unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :results::text[], :errors::text[],
+				:delays::bigint[]) AS outcome(id, attempt, status, result, error, delay_millis)
+			WHERE task.id = outcome.id AND task.status = 'RUNNING' AND task.node_id = :node
+				AND task.attempt = outcome.attempt
+			RETURNING task.id, task.name, task.owner, task.status, task.result, task.error""";
+
+	// With events on, the ends and their events are one statement, as in WITH_EVENT; a retry is
+	// not an end and has no event. Identical notifications of one transaction are delivered once.
+	private static final String END_MANY_WITH_EVENTS = """
+			WITH ended AS (%s),
+			event AS (
+				INSERT INTO %s (task_id, name, owner, outcome, result, error)
+				SELECT id, name, owner, status, result, error FROM ended WHERE status <> 'PENDING')
+			SELECT id, CASE WHEN status <> 'PENDING' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
@@ -226,6 +255,8 @@ public final class TaskTable {
 
 	private final String retry;
 
+	private final String endMany;
+
 	private final boolean events;
 
 	private final String rescueFailWithEvent;
@@ -272,6 +303,8 @@ public final class TaskTable {
 				names, true).replace("SELECT count(*), pg_notify(:channel, 'outbox') FROM ended",
 						"SELECT ended.id, pg_notify(:channel, 'outbox') FROM ended");
 		this.retry = RETRY.formatted(table);
+		String endMany = END_MANY.formatted(table);
+		this.endMany = events ? END_MANY_WITH_EVENTS.formatted(endMany, names.outbox()) : endMany;
 	}
 
 	/**
@@ -336,6 +369,44 @@ public final class TaskTable {
 			.param("node", node)
 			.param("result", result)
 			.param("error", error));
+	}
+
+	/**
+	 * Record the outcomes of many attempts in one statement (and, with events on, their events),
+	 * each only if its attempt is still running on the node.
+	 * @param node the node that ran them
+	 * @param outcomes the outcomes, at most one per task
+	 * @return the ids of the tasks whose outcome was recorded
+	 */
+	public Set<Long> endMany(String node, List<Outcome> outcomes) {
+		int size = outcomes.size();
+		Long[] ids = new Long[size];
+		Integer[] attempts = new Integer[size];
+		String[] statuses = new String[size];
+		String[] results = new String[size];
+		String[] errors = new String[size];
+		Long[] delays = new Long[size];
+		for (int i = 0; i < size; i++) {
+			Outcome outcome = outcomes.get(i);
+			ids[i] = outcome.id();
+			attempts[i] = outcome.attempt();
+			statuses[i] = outcome.status();
+			results[i] = outcome.result();
+			errors[i] = outcome.error();
+			delays[i] = outcome.delay().toMillis();
+		}
+		JdbcClient.StatementSpec statement = this.jdbc.sql(this.endMany)
+			.param("node", node)
+			.param("ids", ids)
+			.param("attempts", attempts)
+			.param("statuses", statuses)
+			.param("results", results)
+			.param("errors", errors)
+			.param("delays", delays);
+		if (this.events) {
+			statement = statement.param("channel", this.names.channel());
+		}
+		return new HashSet<>(statement.query((rs, row) -> rs.getLong(1)).list());
 	}
 
 	/**
@@ -598,6 +669,21 @@ public final class TaskTable {
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
 			int maxAttempts, Duration ttl, @Nullable String uniqueKey) {
+
+	}
+
+	/**
+	 * How one attempt ended, to record with others.
+	 *
+	 * @param id the task
+	 * @param attempt the attempt, as claimed
+	 * @param status {@code SUCCESS}, {@code FAILURE}, or {@code PENDING} for a retry
+	 * @param result the result JSON (success and failure), or {@code null}
+	 * @param error the error JSON (failure and retry), or {@code null}
+	 * @param delay the wait before a retry, zero otherwise
+	 */
+	public record Outcome(long id, int attempt, String status, @Nullable String result, @Nullable String error,
+			Duration delay) {
 
 	}
 
