@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 
@@ -17,15 +19,22 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
 /**
- * The claim loop: for each lane, claims as many due tasks as the lane has free worker slots,
- * in one statement, hands them to the workers, and sleeps until a notification, a freed slot,
- * the next due time or the poll interval, whichever comes first.
+ * The claim loop: for each lane, claims due tasks in one statement, hands them to the workers,
+ * and sleeps until a notification, a freed slot, the next due time or the poll interval,
+ * whichever comes first.
  *
  * <p>
  * A queue with a concurrency of its own is a lane with its own slots, so a busy queue can
  * never starve it; every other queue shares the default lane. A slot is taken before a task
- * is handed over and given back when it ends, so the node never claims more than it can start
- * at once: a claimed task is never left waiting in memory while other nodes are idle.
+ * is handed over and given back when its worker has nothing more to run.
+ *
+ * <p>
+ * A lane claims ahead: up to as many tasks again as it has slots wait in a small buffer, and a
+ * worker that ends a task takes the next from there, so workers never wait for a claim's round
+ * trip and each claim brings a whole lane's worth. A lane claims again once half of what it can
+ * hold is free. Buffered tasks are {@code RUNNING} on this node in the database: stopping gives
+ * them back ({@link #giveBack()}), and after a crash the orphan rescuer does. A queue paused
+ * after its tasks were buffered still runs those few.
  */
 final class Dispatcher implements Runnable {
 
@@ -64,8 +73,8 @@ final class Dispatcher implements Runnable {
 	private static List<Lane> lanes(EngineSettings settings) {
 		Map<String, Integer> own = settings.queueConcurrency();
 		List<Lane> lanes = new ArrayList<>();
-		lanes.add(new Lane(List.copyOf(own.keySet()), true, new Semaphore(settings.workers())));
-		own.forEach((queue, concurrency) -> lanes.add(new Lane(List.of(queue), false, new Semaphore(concurrency))));
+		lanes.add(Lane.of(List.copyOf(own.keySet()), true, settings.workers()));
+		own.forEach((queue, concurrency) -> lanes.add(Lane.of(List.of(queue), false, concurrency)));
 		return lanes;
 	}
 
@@ -110,24 +119,23 @@ final class Dispatcher implements Runnable {
 		boolean more = false;
 		boolean busy = false;
 		for (Lane lane : this.lanes) {
-			int free = lane.slots().availablePermits();
-			if (free == 0) {
+			startBuffered(lane);
+			int room = lane.room();
+			if (room < lane.refill()) {
+				// Enough in hand: its workers wake us as they take from the buffer.
 				busy = true;
 				continue;
 			}
-			List<TaskRow> rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), free);
-			for (TaskRow row : rows) {
-				lane.slots().acquireUninterruptibly();
-				this.workers.execute(() -> run(lane, row));
-			}
-			// A full claim means there may be more: look again as soon as a slot is free.
-			more |= (rows.size() == free);
+			List<TaskRow> rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+			lane.buffer().addAll(rows);
+			startBuffered(lane);
+			// A full claim means there may be more: look again as soon as there is room.
+			more |= (rows.size() == room);
 		}
 		if (more) {
 			return Duration.ZERO;
 		}
 		if (busy) {
-			// A lane with no free slot: its workers wake us when one ends.
 			return this.settings.pollInterval();
 		}
 		return this.table.untilNext(names)
@@ -136,14 +144,50 @@ final class Dispatcher implements Runnable {
 			.orElse(this.settings.pollInterval());
 	}
 
-	private void run(Lane lane, TaskRow row) {
+	/**
+	 * Hand buffered tasks to free slots.
+	 */
+	private void startBuffered(Lane lane) {
+		while (!lane.buffer().isEmpty() && lane.slots().tryAcquire()) {
+			TaskRow row = lane.buffer().poll();
+			if (row == null) {
+				lane.slots().release();
+				return;
+			}
+			this.workers.execute(() -> run(lane, row));
+		}
+	}
+
+	private void run(Lane lane, TaskRow first) {
 		try {
-			this.runner.run(row);
+			TaskRow row = first;
+			while (row != null) {
+				this.runner.run(row);
+				// Room for another claim; meanwhile, go on with what is buffered.
+				this.wakeup.signal();
+				row = this.running ? lane.buffer().poll() : null;
+			}
 		}
 		finally {
 			lane.slots().release();
 			this.wakeup.signal();
 		}
+	}
+
+	/**
+	 * Give back the tasks claimed ahead that no worker started; called once the dispatcher has
+	 * stopped.
+	 * @return how many were given back
+	 */
+	int giveBack() {
+		List<Long> ids = new ArrayList<>();
+		for (Lane lane : this.lanes) {
+			TaskRow row;
+			while ((row = lane.buffer().poll()) != null) {
+				ids.add(row.id());
+			}
+		}
+		return ids.isEmpty() ? 0 : this.table.releaseMany(this.settings.nodeId(), ids);
 	}
 
 	void stop() {
@@ -163,9 +207,29 @@ final class Dispatcher implements Runnable {
 	}
 
 	/**
-	 * Queues that share worker slots: either the listed queues, or every queue but them.
+	 * Queues that share worker slots: either the listed queues, or every queue but them; with
+	 * the tasks claimed for them that wait for a slot.
 	 */
-	private record Lane(List<String> queues, boolean except, Semaphore slots) {
+	private record Lane(List<String> queues, boolean except, int size, Semaphore slots, Queue<TaskRow> buffer) {
+
+		static Lane of(List<String> queues, boolean except, int size) {
+			return new Lane(queues, except, size, new Semaphore(size), new ConcurrentLinkedQueue<>());
+		}
+
+		/**
+		 * How many more tasks the lane can take: its slots, and as many again buffered.
+		 */
+		int room() {
+			int running = this.size - this.slots.availablePermits();
+			return Math.max(0, 2 * this.size - running - this.buffer.size());
+		}
+
+		/**
+		 * The least room worth a claim: half of what the lane holds.
+		 */
+		int refill() {
+			return this.size;
+		}
 
 	}
 

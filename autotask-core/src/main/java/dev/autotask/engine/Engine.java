@@ -258,6 +258,7 @@ public final class Engine {
 			this.dispatcher.stop();
 			this.notifier.stop();
 			join(this.dispatcherThread);
+			giveBack();
 			this.workers.shutdown();
 			Duration timeout = Engine.this.settings.shutdownTimeout();
 			try {
@@ -283,6 +284,19 @@ public final class Engine {
 			if (this.relay != null && this.relayThread != null) {
 				this.relay.stop();
 				join(this.relayThread);
+			}
+		}
+
+		private void giveBack() {
+			try {
+				int given = this.dispatcher.giveBack();
+				if (given > 0) {
+					logger.info("Gave back {} task(s) claimed ahead that had not started", given);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not give back the tasks claimed ahead; they are handed back below, or rescued once"
+						+ " this node is seen dead: {}", ex.toString());
 			}
 		}
 

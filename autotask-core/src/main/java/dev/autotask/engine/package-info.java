@@ -8,7 +8,9 @@
  * back to {@code PENDING} for a retry with a later {@code run_at}.</li>
  * <li><b>Claiming.</b> The {@code Dispatcher} claims due rows with one
  * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)}, so nodes never wait
- * on each other and never claim the same row.</li>
+ * on each other and never claim the same row. Each lane claims ahead, up to its size again, into
+ * a small buffer its workers take from; those rows are {@code RUNNING} on the node, given back
+ * with their claim undone on stop, and rescued with the node's other tasks after a crash.</li>
  * <li><b>Completing.</b> Workers hand outcomes to the {@code Completer}, which writes many in one
  * statement, each under the node-and-attempt guard, the first at once and the rest as they pile
  * up during a write (group commit). A row stays {@code RUNNING} until its outcome commits, so no

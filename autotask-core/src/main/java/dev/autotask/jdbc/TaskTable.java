@@ -156,6 +156,12 @@ public final class TaskTable {
 				run_at = now() + :delayMillis * interval '1 millisecond'
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
+	// Give back tasks claimed ahead that never started: the claim is undone, attempt included,
+	// and the task keeps its place in the queue.
+	private static final String RELEASE_MANY = """
+			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1
+			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
+
 	// Milliseconds from now until the earliest pending task is due (negative if one is due);
 	// no row at all when nothing is pending.
 	private static final String MILLIS_UNTIL_NEXT = """
@@ -257,6 +263,8 @@ public final class TaskTable {
 
 	private final String endMany;
 
+	private final String releaseMany;
+
 	private final boolean events;
 
 	private final String rescueFailWithEvent;
@@ -305,6 +313,7 @@ public final class TaskTable {
 		this.retry = RETRY.formatted(table);
 		String endMany = END_MANY.formatted(table);
 		this.endMany = events ? END_MANY_WITH_EVENTS.formatted(endMany, names.outbox()) : endMany;
+		this.releaseMany = RELEASE_MANY.formatted(table);
 	}
 
 	/**
@@ -574,6 +583,16 @@ public final class TaskTable {
 	 */
 	public int handBack(String node) {
 		return this.jdbc.sql(this.handBack).param("node", node).update();
+	}
+
+	/**
+	 * Give back tasks a node claimed but never started, undoing their claim.
+	 * @param node the node
+	 * @param ids the tasks
+	 * @return how many were given back
+	 */
+	public int releaseMany(String node, Collection<Long> ids) {
+		return this.jdbc.sql(this.releaseMany).param("node", node).param("ids", ids.toArray(Long[]::new)).update();
 	}
 
 	/**
