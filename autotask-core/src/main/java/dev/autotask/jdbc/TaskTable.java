@@ -125,6 +125,20 @@ public final class TaskTable {
 			WHERE :uniqueKey::text IS NOT NULL AND name = :name AND owner = :owner AND unique_key = :uniqueKey
 				AND status IN ('PENDING', 'RUNNING') AND NOT EXISTS (SELECT 1 FROM inserted)""";
 
+	// Many tasks of one name and options in one statement, and one notification. The ids come
+	// from the identity in the order of the rows inserted, so sorting them gives the order of
+	// :args. Identical notifications of one transaction are delivered once.
+	private static final String INSERT_MANY = """
+			WITH inserted AS (
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl)
+				SELECT :name, :queue, :owner, given.args::jsonb, :priority,
+					now() + :delayMillis * interval '1 millisecond', :maxAttempts, :ttlMillis * interval '1 millisecond'
+				FROM unnest(:args::text[]) WITH ORDINALITY AS given(args, position)
+				ORDER BY given.position
+				RETURNING id)
+			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, '')) AS notified
+			ORDER BY inserted.id""";
+
 	// Cancel a pending task at once; ask a running one to stop.
 	private static final String CANCEL = """
 			UPDATE %s SET
@@ -263,6 +277,8 @@ public final class TaskTable {
 
 	private final String endMany;
 
+	private final String insertMany;
+
 	private final String releaseMany;
 
 	private final boolean events;
@@ -313,6 +329,7 @@ public final class TaskTable {
 		this.retry = RETRY.formatted(table);
 		String endMany = END_MANY.formatted(table);
 		this.endMany = events ? END_MANY_WITH_EVENTS.formatted(endMany, names.outbox()) : endMany;
+		this.insertMany = INSERT_MANY.formatted(table);
 		this.releaseMany = RELEASE_MANY.formatted(table);
 	}
 
@@ -484,6 +501,28 @@ public final class TaskTable {
 		}
 		throw new IllegalStateException("Could not enqueue task '" + task.name() + "' with unique key '"
 				+ task.uniqueKey() + "': it kept conflicting with a task that ended meanwhile");
+	}
+
+	/**
+	 * Insert many tasks of one name with the same options, and notify listeners once when the
+	 * transaction commits.
+	 * @param task the options all share (its {@code args} and {@code uniqueKey} are ignored)
+	 * @param args each task's JSON array of arguments
+	 * @return the new tasks' ids, in the order of {@code args}
+	 */
+	public List<Long> insertMany(NewTask task, List<String> args) {
+		return this.jdbc.sql(this.insertMany)
+			.param("name", task.name())
+			.param("queue", task.queue())
+			.param("owner", task.owner())
+			.param("args", args.toArray(String[]::new))
+			.param("priority", task.priority())
+			.param("delayMillis", task.delay().toMillis())
+			.param("maxAttempts", task.maxAttempts())
+			.param("ttlMillis", task.ttl().toMillis())
+			.param("channel", this.names.channel())
+			.query((rs, row) -> rs.getLong(1))
+			.list();
 	}
 
 	/**
