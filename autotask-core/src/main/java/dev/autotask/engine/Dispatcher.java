@@ -29,12 +29,14 @@ import org.springframework.dao.DataAccessException;
  * is handed over and given back when its worker has nothing more to run.
  *
  * <p>
- * A lane claims ahead: up to as many tasks again as it has slots wait in a small buffer, and a
- * worker that ends a task takes the next from there, so workers never wait for a claim's round
- * trip and each claim brings a whole lane's worth. A lane claims again once half of what it can
- * hold is free. Buffered tasks are {@code RUNNING} on this node in the database: stopping gives
- * them back ({@link #giveBack()}), and after a crash the orphan rescuer does. A queue paused
- * after its tasks were buffered still runs those few.
+ * A lane claims ahead into a small buffer, and a worker that ends a task takes the next from
+ * there, so workers never wait for a claim's round trip. How far ahead follows how long the
+ * lane's tasks run: as many as its workers end in {@link #AHEAD_WINDOW}, at least the lane's
+ * size and at most {@link #MAX_AHEAD}. Slow tasks are thus claimed about one per slot plus one
+ * spare each, and never hoarded while other nodes idle; quick ones a few hundred at a time. A
+ * lane claims again once half of what it can hold is free. Buffered tasks are {@code RUNNING} on
+ * this node in the database: stopping gives them back ({@link #giveBack()}), and after a crash
+ * the orphan rescuer does. A queue paused after its tasks were buffered still runs those few.
  */
 final class Dispatcher implements Runnable {
 
@@ -42,6 +44,12 @@ final class Dispatcher implements Runnable {
 
 	// A due task we failed to claim is locked by another node's claim; look again soon.
 	private static final Duration RECHECK = Duration.ofMillis(25);
+
+	/** The work a lane claims ahead: what its workers end in this time. */
+	static final Duration AHEAD_WINDOW = Duration.ofMillis(20);
+
+	/** The most tasks a lane claims ahead of its workers, however quick they are. */
+	static final int MAX_AHEAD = 256;
 
 	private final TaskTable table;
 
@@ -162,7 +170,9 @@ final class Dispatcher implements Runnable {
 		try {
 			TaskRow row = first;
 			while (row != null) {
+				long started = System.nanoTime();
 				this.runner.run(row);
+				lane.ran(System.nanoTime() - started);
 				// Room for another claim; meanwhile, go on with what is buffered.
 				this.wakeup.signal();
 				row = this.running ? lane.buffer().poll() : null;
@@ -210,27 +220,76 @@ final class Dispatcher implements Runnable {
 	 * Queues that share worker slots: either the listed queues, or every queue but them; with
 	 * the tasks claimed for them that wait for a slot.
 	 */
-	private record Lane(List<String> queues, boolean except, int size, Semaphore slots, Queue<TaskRow> buffer) {
+	private static final class Lane {
+
+		private final List<String> queues;
+
+		private final boolean except;
+
+		private final int size;
+
+		private final Semaphore slots;
+
+		private final Queue<TaskRow> buffer = new ConcurrentLinkedQueue<>();
+
+		// A moving average of how long the lane's tasks run, updated by its workers without a lock:
+		// a lost update only delays the average a little. It starts slow: a new lane claims little.
+		private volatile long runNanos = Duration.ofSeconds(1).toNanos();
+
+		private Lane(List<String> queues, boolean except, int size) {
+			this.queues = queues;
+			this.except = except;
+			this.size = size;
+			this.slots = new Semaphore(size);
+		}
 
 		static Lane of(List<String> queues, boolean except, int size) {
-			return new Lane(queues, except, size, new Semaphore(size), new ConcurrentLinkedQueue<>());
+			return new Lane(queues, except, size);
+		}
+
+		List<String> queues() {
+			return this.queues;
+		}
+
+		boolean except() {
+			return this.except;
+		}
+
+		Semaphore slots() {
+			return this.slots;
+		}
+
+		Queue<TaskRow> buffer() {
+			return this.buffer;
+		}
+
+		void ran(long nanos) {
+			long average = this.runNanos;
+			this.runNanos = average + (nanos - average) / 8;
 		}
 
 		/**
-		 * How many more tasks the lane can take: its slots, and as many again buffered.
+		 * How many tasks the lane holds at most: one per slot running, and those claimed ahead.
+		 */
+		int capacity() {
+			long ahead = this.size * AHEAD_WINDOW.toNanos() / Math.max(1, this.runNanos);
+			return this.size + (int) Math.max(this.size, Math.min(MAX_AHEAD, ahead));
+		}
+
+		/**
+		 * How many more tasks the lane can take now.
 		 */
 		int room() {
 			int running = this.size - this.slots.availablePermits();
-			return Math.max(0, 2 * this.size - running - this.buffer.size());
+			return Math.max(0, capacity() - running - this.buffer.size());
 		}
 
 		/**
 		 * The least room worth a claim: half of what the lane holds.
 		 */
 		int refill() {
-			return this.size;
+			return capacity() / 2;
 		}
 
 	}
-
 }
