@@ -36,7 +36,8 @@ import org.springframework.dao.DataAccessException;
  * spare each, and never hoarded while other nodes idle; quick ones a few hundred at a time. A
  * lane claims again once half of what it can hold is free. Buffered tasks are {@code RUNNING} on
  * this node in the database: stopping gives them back ({@link #giveBack()}), and after a crash
- * the orphan rescuer does. A queue paused after its tasks were buffered still runs those few.
+ * the orphan rescuer does. A queue paused after its tasks were buffered still runs those few,
+ * and a task of higher priority enqueued meanwhile starts after them.
  */
 final class Dispatcher implements Runnable {
 

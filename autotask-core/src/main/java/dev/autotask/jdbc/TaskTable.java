@@ -37,17 +37,21 @@ public final class TaskTable {
 	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
 	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
 	// only the partial claim index. Paused queues are left alone.
+	// The claimed rows come back in the order they are to run: an UPDATE returns them in no
+	// particular order, and a node that claims ahead starts them in the order returned.
 	private static final String CLAIM = """
-			UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
-			WHERE id IN (
-				SELECT id FROM %1$s
-				WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
-					AND (queue = ANY(:queues)) <> :exceptQueues
-					AND NOT EXISTS (SELECT 1 FROM %3$s AS q WHERE q.name = queue AND q.paused)
-				ORDER BY priority DESC, run_at, id
-				LIMIT :limit
-				FOR UPDATE SKIP LOCKED)
-			RETURNING %2$s""";
+			WITH claimed AS (
+				UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
+				WHERE id IN (
+					SELECT id FROM %1$s
+					WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
+						AND (queue = ANY(:queues)) <> :exceptQueues
+						AND NOT EXISTS (SELECT 1 FROM %3$s AS q WHERE q.name = queue AND q.paused)
+					ORDER BY priority DESC, run_at, id
+					LIMIT :limit
+					FOR UPDATE SKIP LOCKED)
+				RETURNING %2$s, priority)
+			SELECT %2$s FROM claimed ORDER BY priority DESC, run_at, id""";
 
 	private static final String COMPLETE = """
 			UPDATE %s SET status = 'SUCCESS', result = :result::jsonb, finished_at = now(), expires_at = now() + ttl
