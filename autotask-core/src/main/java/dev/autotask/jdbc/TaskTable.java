@@ -37,6 +37,9 @@ public final class TaskTable {
 	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
 	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
 	// only the partial claim index. Paused queues are left alone.
+	// The claim's own commit does not wait for the WAL flush (set_config, local to the statement's
+	// transaction): a claim lost in a server crash leaves its tasks PENDING, to be claimed again,
+	// and the commit of any outcome flushes the claim before it, since the WAL is written in order.
 	// The claimed rows come back in the order they are to run: an UPDATE returns them in no
 	// particular order, and a node that claims ahead starts them in the order returned.
 	private static final String CLAIM = """
@@ -50,6 +53,7 @@ public final class TaskTable {
 					ORDER BY priority DESC, run_at, id
 					LIMIT :limit
 					FOR UPDATE SKIP LOCKED)
+					AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
 				RETURNING %2$s, priority)
 			SELECT %2$s FROM claimed ORDER BY priority DESC, run_at, id""";
 
