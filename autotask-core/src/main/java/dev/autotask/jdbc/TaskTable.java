@@ -116,10 +116,17 @@ public final class TaskTable {
 			SELECT %s FROM %s WHERE (id = :id OR chain_id = :id) AND owner = :owner ORDER BY id""";
 
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
-	// only when the enqueuing transaction commits, never before the row is visible. With a
-	// unique key that is already pending or running for this name and owner, nothing is
-	// inserted and the existing task is returned instead (found = false).
+	// only when the enqueuing transaction commits, never before the row is visible.
 	private static final String INSERT = """
+			INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl)
+			VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
+				:maxAttempts, :ttlMillis * interval '1 millisecond')
+			RETURNING id, pg_notify(:channel, '')""";
+
+	// The same with a unique key: if a task with this key is already pending or running for this
+	// name and owner, nothing is inserted and the existing task is returned instead
+	// (created = false).
+	private static final String INSERT_UNIQUE = """
 			WITH inserted AS (
 				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key)
 				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
@@ -259,6 +266,8 @@ public final class TaskTable {
 
 	private final String insert;
 
+	private final String insertUnique;
+
 	private final String cancel;
 
 	private final String findStatus;
@@ -320,6 +329,7 @@ public final class TaskTable {
 		this.findChain = FIND_CHAIN.formatted(COLUMNS, table);
 		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
+		this.insertUnique = INSERT_UNIQUE.formatted(table);
 		this.cancel = CANCEL.formatted(table);
 		this.findStatus = FIND_STATUS.formatted(table);
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
@@ -488,9 +498,24 @@ public final class TaskTable {
 	 * @return its id, and whether it was created by this call
 	 */
 	public Inserted insert(NewTask task) {
+		if (task.uniqueKey() == null) {
+			long id = this.jdbc.sql(this.insert)
+				.param("name", task.name())
+				.param("queue", task.queue())
+				.param("owner", task.owner())
+				.param("args", task.args())
+				.param("priority", task.priority())
+				.param("delayMillis", task.delay().toMillis())
+				.param("maxAttempts", task.maxAttempts())
+				.param("ttlMillis", task.ttl().toMillis())
+				.param("channel", this.names.channel())
+				.query((rs, row) -> rs.getLong(1))
+				.single();
+			return new Inserted(id, true);
+		}
 		// A conflicting task may end between the insert and the look-up: try again then.
 		for (int i = 0; i < 3; i++) {
-			Optional<Inserted> inserted = this.jdbc.sql(this.insert)
+			Optional<Inserted> inserted = this.jdbc.sql(this.insertUnique)
 				.param("name", task.name())
 				.param("queue", task.queue())
 				.param("owner", task.owner())
