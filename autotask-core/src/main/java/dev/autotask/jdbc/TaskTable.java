@@ -34,6 +34,13 @@ public final class TaskTable {
 			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
 			checkpoint::text AS checkpoint, rescues""";
 
+	// What a claim returns: what a worker needs. The outcome columns stay behind (the error of a
+	// failed attempt holds a stack trace); find() reads them.
+	private static final String CLAIMED_COLUMNS = """
+			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
+			started_at, finished_at, NULL::text AS result, NULL::text AS error, NULL::text AS progress,
+			checkpoint::text AS checkpoint, rescues""";
+
 	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
 	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
 	// only the partial claim index. Paused queues are left alone.
@@ -91,7 +98,7 @@ public final class TaskTable {
 				:delays::bigint[]) AS outcome(id, attempt, status, result, error, delay_millis)
 			WHERE task.id = outcome.id AND task.status = 'RUNNING' AND task.node_id = :node
 				AND task.attempt = outcome.attempt
-			RETURNING task.id, task.name, task.owner, task.status, task.result, task.error""";
+			RETURNING task.id%2$s""";
 
 	// With events on, the ends and their events are one statement, as in WITH_EVENT; a retry is
 	// not an end and has no event. Identical notifications of one transaction are delivered once.
@@ -321,7 +328,7 @@ public final class TaskTable {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.names = names;
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, COLUMNS, names.queue());
+		this.claim = CLAIM.formatted(table, CLAIMED_COLUMNS, names.queue());
 		this.events = events;
 		this.complete = withEvent(COMPLETE.formatted(table), names, events);
 		this.fail = withEvent(FAIL.formatted(table), names, events);
@@ -345,8 +352,10 @@ public final class TaskTable {
 				names, true).replace("SELECT count(*), pg_notify(:channel, 'outbox') FROM ended",
 						"SELECT ended.id, pg_notify(:channel, 'outbox') FROM ended");
 		this.retry = RETRY.formatted(table);
-		String endMany = END_MANY.formatted(table);
-		this.endMany = events ? END_MANY_WITH_EVENTS.formatted(endMany, names.outbox()) : endMany;
+		this.endMany = events
+				? END_MANY_WITH_EVENTS.formatted(END_MANY.formatted(table, ", task.name, task.owner, task.status,"
+						+ " task.result, task.error"), names.outbox())
+				: END_MANY.formatted(table, "");
 		this.insertMany = INSERT_MANY.formatted(table);
 		this.releaseMany = RELEASE_MANY.formatted(table);
 	}
