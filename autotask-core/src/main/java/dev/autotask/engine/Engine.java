@@ -36,9 +36,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@link OutboxRelay} also publishes the events of ended tasks.
  *
  * <p>
- * Stopping stops claiming first, then waits up to the shutdown timeout for running tasks to
- * end, hands back to PENDING what is still running, lets the relay publish a last batch, and
- * resigns the lead so that another node takes it at once.
+ * Stopping stops claiming first and gives back the tasks claimed ahead that have not started,
+ * then waits up to the shutdown timeout for running tasks to end, writes every outcome the
+ * completer still holds, hands back to PENDING what is still running, lets the relay publish a
+ * last batch, and resigns the lead so that another node takes it at once.
  */
 public final class Engine {
 
