@@ -154,7 +154,7 @@ final class Completer implements Runnable {
 	/**
 	 * Write a batch until it commits, or until the shutdown timeout has passed.
 	 */
-	void write(List<Ended> batch) {
+	private void write(List<Ended> batch) {
 		Duration backoff = Duration.ofMillis(50);
 		while (true) {
 			try {
