@@ -174,8 +174,11 @@ final class Dispatcher implements Runnable {
 				long started = System.nanoTime();
 				this.runner.run(row);
 				lane.ran(System.nanoTime() - started);
-				// Room for another claim; meanwhile, go on with what is buffered.
-				this.wakeup.signal();
+				if (lane.room() >= lane.refill()) {
+					// Room for another claim; meanwhile, go on with what is buffered. Not at every
+					// task: waking the dispatcher for nothing costs a context switch each time.
+					this.wakeup.signal();
+				}
 				row = this.running ? lane.buffer().poll() : null;
 			}
 		}
