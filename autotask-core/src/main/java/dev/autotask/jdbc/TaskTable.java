@@ -34,13 +34,6 @@ public final class TaskTable {
 			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
 			checkpoint::text AS checkpoint, rescues""";
 
-	// What a claim returns: what a worker needs. The outcome columns stay behind (the error of a
-	// failed attempt holds a stack trace); find() reads them.
-	private static final String CLAIMED_COLUMNS = """
-			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
-			started_at, finished_at, NULL::text AS result, NULL::text AS error, NULL::text AS progress,
-			checkpoint::text AS checkpoint, rescues""";
-
 	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
 	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
 	// only the partial claim index. Paused queues are left alone.
@@ -48,7 +41,10 @@ public final class TaskTable {
 	// transaction): a claim lost in a server crash leaves its tasks PENDING, to be claimed again,
 	// and the commit of any outcome flushes the claim before it, since the WAL is written in order.
 	// The claimed rows come back in the order they are to run: an UPDATE returns them in no
-	// particular order, and a node that claims ahead starts them in the order returned.
+	// particular order, and a node that claims ahead starts them in the order returned. They
+	// carry what a worker needs, in the order CLAIMED_ROW reads: not the outcome columns (the
+	// error of a failed attempt holds a stack trace), and times as microseconds since the epoch,
+	// which cost the driver far less than timestamps.
 	private static final String CLAIM = """
 			WITH claimed AS (
 				UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
@@ -56,13 +52,18 @@ public final class TaskTable {
 					SELECT id FROM %1$s
 					WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
 						AND (queue = ANY(:queues)) <> :exceptQueues
-						AND NOT EXISTS (SELECT 1 FROM %3$s AS q WHERE q.name = queue AND q.paused)
+						AND NOT EXISTS (SELECT 1 FROM %2$s AS q WHERE q.name = queue AND q.paused)
 					ORDER BY priority DESC, run_at, id
 					LIMIT :limit
 					FOR UPDATE SKIP LOCKED)
 					AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
-				RETURNING %2$s, priority)
-			SELECT %2$s FROM claimed ORDER BY priority DESC, run_at, id""";
+				RETURNING id, name, queue, owner, status, args, attempt, max_attempts, created_at, run_at, started_at,
+					checkpoint, rescues, priority)
+			SELECT id, name, queue, owner, status, args::text, attempt, max_attempts,
+				(extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM run_at) * 1000000)::bigint,
+				(extract(epoch FROM started_at) * 1000000)::bigint, checkpoint::text, rescues
+			FROM claimed
+			ORDER BY priority DESC, run_at, id""";
 
 	private static final String COMPLETE = """
 			UPDATE %s SET status = 'SUCCESS', result = :result::jsonb, finished_at = now(), expires_at = now() + ttl
@@ -255,6 +256,8 @@ public final class TaskTable {
 
 	private static final RowMapper<TaskRow> ROW_MAPPER = TaskTable::mapRow;
 
+	private static final RowMapper<TaskRow> CLAIMED_ROW = TaskTable::mapClaimedRow;
+
 	private final JdbcClient jdbc;
 
 	private final TableNames names;
@@ -328,7 +331,7 @@ public final class TaskTable {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.names = names;
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, CLAIMED_COLUMNS, names.queue());
+		this.claim = CLAIM.formatted(table, names.queue());
 		this.events = events;
 		this.complete = withEvent(COMPLETE.formatted(table), names, events);
 		this.fail = withEvent(FAIL.formatted(table), names, events);
@@ -388,7 +391,7 @@ public final class TaskTable {
 			.param("queues", queues.toArray(String[]::new))
 			.param("exceptQueues", exceptQueues)
 			.param("limit", limit)
-			.query(ROW_MAPPER)
+			.query(CLAIMED_ROW)
 			.list();
 	}
 
@@ -743,6 +746,16 @@ public final class TaskTable {
 				instant(rs, "created_at"), instant(rs, "run_at"), instantOrNull(rs, "started_at"),
 				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"), rs.getString("progress"),
 				rs.getString("checkpoint"), rs.getInt("rescues"));
+	}
+
+	private static TaskRow mapClaimedRow(ResultSet rs, int row) throws SQLException {
+		return new TaskRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+				rs.getString(6), rs.getInt(7), rs.getInt(8), micros(rs.getLong(9)), micros(rs.getLong(10)),
+				micros(rs.getLong(11)), null, null, null, null, rs.getString(12), rs.getInt(13));
+	}
+
+	private static Instant micros(long micros) {
+		return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {
