@@ -48,6 +48,26 @@ public interface Autotask {
 	TaskHandle<Object> send(String name, SendOptions options, Object... args);
 
 	/**
+	 * Start many tasks of one name with the same options, in one statement: the batch form of
+	 * {@link #send(String, SendOptions, Object...)}. Like {@code send}, it joins the caller's
+	 * Spring transaction on the same {@code DataSource}; the nodes are woken once, when it
+	 * commits. Either every task is enqueued or none is.
+	 * <pre class="code">
+	 * autotask.sendAll("mail.send", SendOptions.owner("tenant-7"), users.stream().map((user) -&gt; new Object[] { user.id() }).toList());
+	 * </pre>
+	 * @param name the task's name
+	 * @param options owner, delay and priority, shared by every task; a unique key is refused
+	 * (each task would conflict with the others)
+	 * @param argsList the arguments of each task, in the order of the task method's parameters
+	 * @return a handle on each new task, in the order of {@code argsList}
+	 * @throws IllegalArgumentException if no task has that name, the options carry a unique key,
+	 * or the arguments of any element do not fit (the message names its index); nothing is
+	 * enqueued then
+	 * @see #send(String, SendOptions, Object...)
+	 */
+	List<TaskHandle<Object>> sendAll(String name, SendOptions options, List<Object[]> argsList);
+
+	/**
 	 * Cancel a task: a pending one at once, a running one by asking it to stop (it sees the
 	 * request through {@link TaskContext#isCancellationRequested()}).
 	 * @param id the task's id

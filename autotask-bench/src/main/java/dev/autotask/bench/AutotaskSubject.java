@@ -1,10 +1,13 @@
 package dev.autotask.bench;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.autotask.SendOptions;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
@@ -15,14 +18,12 @@ import dev.autotask.task.TaskRegistry;
 import org.flywaydb.core.Flyway;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * autotask as a library: its own Flyway scripts, an {@link Engine} with default settings but for
  * the schema and the workers, and a {@link TaskClient} on a pool of its own for the producer.
- * autotask has no batch API yet: its batch figure is {@code TaskClient.send} called
- * {@code batchSize} times in one transaction.
+ * Its batch figure is {@code TaskClient.sendAll}: one multi-row {@code INSERT} and one
+ * {@code pg_notify} per batch, in one transaction.
  */
 final class AutotaskSubject implements Subject {
 
@@ -164,14 +165,10 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public void enqueueBatches(int count, int batchSize) {
-		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(this.clientData));
 		for (int sent = 0; sent < count; sent += batchSize) {
 			int size = Math.min(batchSize, count - sent);
-			transaction.executeWithoutResult((status) -> {
-				for (int i = 0; i < size; i++) {
-					this.client.send(NOOP, OWNER);
-				}
-			});
+			List<Object[]> args = Collections.nCopies(size, new Object[0]);
+			this.client.sendAll(NOOP, SendOptions.owner(OWNER), args);
 		}
 	}
 

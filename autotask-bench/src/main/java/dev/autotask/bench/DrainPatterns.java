@@ -58,7 +58,7 @@ final class DrainPatterns {
 		String schema = this.database.createSchema("patterns");
 		try (HikariDataSource data = this.database.pool(schema, this.workers + 2, "patterns")) {
 			AutotaskSubject.migrate(data, schema);
-			lines.add(time(schema, count, "dispatcher claims free slots, one commit per completion (autotask today)",
+			lines.add(time(schema, count, "dispatcher claims free slots, one commit per completion (autotask before the Completer)",
 					() -> dispatched(data, false)));
 			lines.add(time(schema, count, "same, completions with synchronous_commit = off",
 					() -> dispatched(data, true)));

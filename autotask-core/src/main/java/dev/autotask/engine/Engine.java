@@ -36,9 +36,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@link OutboxRelay} also publishes the events of ended tasks.
  *
  * <p>
- * Stopping stops claiming first, then waits up to the shutdown timeout for running tasks to
- * end, hands back to PENDING what is still running, lets the relay publish a last batch, and
- * resigns the lead so that another node takes it at once.
+ * Stopping stops claiming first and gives back the tasks claimed ahead that have not started,
+ * then waits up to the shutdown timeout for running tasks to end, writes every outcome the
+ * completer still holds, hands back to PENDING what is still running, lets the relay publish a
+ * last batch, and resigns the lead so that another node takes it at once.
  */
 public final class Engine {
 
@@ -193,6 +194,10 @@ public final class Engine {
 
 		private final Thread dispatcherThread;
 
+		private final Completer completer;
+
+		private final Thread completerThread;
+
 		private final Notifier notifier;
 
 		private final Thread notifierThread;
@@ -207,10 +212,13 @@ public final class Engine {
 			EngineSettings settings = Engine.this.settings;
 			this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings), threads("autotask-worker-"));
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
+			this.completer = new Completer(Engine.this.table, settings.nodeId(), Engine.this.json,
+					Engine.this.observer, this.wakeup::signal);
+			this.completerThread = threads("autotask-completer").newThread(this.completer);
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
 					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
 					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)),
-					Engine.this.observer);
+					Engine.this.observer, this.completer);
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
 					settings);
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
@@ -225,6 +233,7 @@ public final class Engine {
 				this.relay = null;
 				this.relayThread = null;
 			}
+			this.completerThread.start();
 			this.notifierThread.start();
 			this.dispatcherThread.start();
 			if (this.relayThread != null) {
@@ -250,6 +259,7 @@ public final class Engine {
 			this.dispatcher.stop();
 			this.notifier.stop();
 			join(this.dispatcherThread);
+			giveBack();
 			this.workers.shutdown();
 			Duration timeout = Engine.this.settings.shutdownTimeout();
 			try {
@@ -266,12 +276,28 @@ public final class Engine {
 				this.workers.shutdownNow();
 			}
 			this.watchdog.shutdownNow();
+			// Every outcome is handed over now: write them before anything is handed back.
+			this.completer.stop(timeout);
+			join(this.completerThread, timeout.plusSeconds(5));
 			handBack();
 			join(this.notifierThread);
 			// Last, so that it publishes the events of the tasks that ended while stopping.
 			if (this.relay != null && this.relayThread != null) {
 				this.relay.stop();
 				join(this.relayThread);
+			}
+		}
+
+		private void giveBack() {
+			try {
+				int given = this.dispatcher.giveBack();
+				if (given > 0) {
+					logger.info("Gave back {} task(s) claimed ahead that had not started", given);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not give back the tasks claimed ahead; they are handed back below, or rescued once"
+						+ " this node is seen dead: {}", ex.toString());
 			}
 		}
 
@@ -289,8 +315,12 @@ public final class Engine {
 		}
 
 		private void join(Thread thread) {
+			join(thread, Duration.ofSeconds(5));
+		}
+
+		private void join(Thread thread, Duration timeout) {
 			try {
-				thread.join(Duration.ofSeconds(5).toMillis());
+				thread.join(timeout.toMillis());
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

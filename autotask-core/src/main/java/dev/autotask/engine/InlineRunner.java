@@ -62,7 +62,8 @@ public final class InlineRunner {
 							thread.setDaemon(true);
 							return thread;
 						}),
-				() -> false, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), TaskObserver.NONE);
+				() -> false, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), TaskObserver.NONE,
+				Completer.onCallerThread(this.table, this.nodeId, json, TaskObserver.NONE));
 		this.client = new TaskClient(dataSource, registry, json, settings);
 		this.jdbc = JdbcClient.create(dataSource);
 		this.tableName = names.task();

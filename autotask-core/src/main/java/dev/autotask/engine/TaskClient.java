@@ -2,6 +2,7 @@ package dev.autotask.engine;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,6 +94,36 @@ public final class TaskClient implements Autotask {
 	}
 
 	@Override
+	public List<TaskHandle<Object>> sendAll(String name, SendOptions options, List<Object[]> argsList) {
+		TaskDefinition task = this.registry.get(name);
+		if (options.uniqueKey() != null) {
+			throw new IllegalArgumentException("sendAll of task '" + name + "' takes no unique key: each task of the"
+					+ " batch would conflict with the others; use send for unique tasks");
+		}
+		if (argsList.isEmpty()) {
+			return List.of();
+		}
+		List<String> json = new ArrayList<>(argsList.size());
+		for (int i = 0; i < argsList.size(); i++) {
+			Object[] args = argsList.get(i);
+			try {
+				json.add(this.json.writeArgs(task, (args != null) ? args : new Object[] { null }));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("Task " + i + " of the batch of " + argsList.size() + " ('" + name
+						+ "') was refused, nothing was enqueued: " + ex.getMessage(), ex);
+			}
+		}
+		List<Long> ids = this.table.insertMany(newTask(task, options, "[]"), json);
+		List<TaskHandle<Object>> handles = new ArrayList<>(ids.size());
+		for (long id : ids) {
+			observeEnqueued(task, id);
+			handles.add(new TrackedHandle<>(id, options.owner(), this, this.json, task.resultType()));
+		}
+		return handles;
+	}
+
+	@Override
 	public Optional<TaskStatus> cancel(long id, String owner) {
 		return this.table.cancel(id, owner).map(TaskStatus::valueOf);
 	}
@@ -123,20 +154,27 @@ public final class TaskClient implements Autotask {
 	}
 
 	private TaskHandle<Object> insert(TaskDefinition task, SendOptions options, String args) {
-		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
-		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
-		TaskTable.Inserted inserted = this.table.insert(new TaskTable.NewTask(task.name(), task.queue(),
-				options.owner(), args, options.priority(), delay, task.maxAttempts(), ttl, options.uniqueKey(),
-				options.startedBy()));
+		TaskTable.Inserted inserted = this.table.insert(newTask(task, options, args));
 		if (inserted.created()) {
-			try {
-				this.observer.enqueued(task.name(), task.queue());
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Task observer failed for new task {} ({})", inserted.id(), task.name(), ex);
-			}
+			observeEnqueued(task, inserted.id());
 		}
 		return new TrackedHandle<>(inserted.id(), options.owner(), this, this.json, task.resultType());
+	}
+
+	private TaskTable.NewTask newTask(TaskDefinition task, SendOptions options, String args) {
+		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
+		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
+		return new TaskTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
+				task.maxAttempts(), ttl, options.uniqueKey(), options.startedBy());
+	}
+
+	private void observeEnqueued(TaskDefinition task, long id) {
+		try {
+			this.observer.enqueued(task.name(), task.queue());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Task observer failed for new task {} ({})", id, task.name(), ex);
+		}
 	}
 
 	@Override

@@ -33,9 +33,11 @@ import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Runs one claimed task on a worker thread and records how it ended: success with its result,
- * a retry after back-off, or failure. Whatever the task does, it leaves the worker with an
- * outcome written, so that no task stays RUNNING because of its own code.
+ * Runs one claimed task on a worker thread and hands how it ended to the {@link Completer}:
+ * success with its result, a retry after back-off, or failure. Whatever the task does, it
+ * leaves the worker with an outcome, so that no task stays RUNNING because of its own code. The
+ * rare outcomes that change other rows too (a continuation, a snooze) are written at once, in
+ * their own transaction.
  *
  * <p>
  * An attempt that runs past its task's timeout is recorded as failed by the watchdog at that
@@ -76,9 +78,11 @@ final class TaskRunner {
 
 	private final TaskObserver observer;
 
+	private final Completer completer;
+
 	TaskRunner(TaskTable table, TaskRegistry registry, TaskJson json, RetryPolicy retryPolicy, String nodeId,
 			ScheduledExecutorService watchdog, BooleanSupplier stopping, TransactionTemplate transactions,
-			TaskObserver observer) {
+			TaskObserver observer, Completer completer) {
 		this.table = table;
 		this.registry = registry;
 		this.json = json;
@@ -88,6 +92,7 @@ final class TaskRunner {
 		this.stopping = stopping;
 		this.transactions = transactions;
 		this.observer = observer;
+		this.completer = completer;
 	}
 
 	void run(TaskRow row) {
@@ -220,13 +225,7 @@ final class TaskRunner {
 			fail(row, started, null, new TaskError(IllegalArgumentException.class.getName(), ex.getMessage(), null));
 			return;
 		}
-		if (record(row, () -> this.table.complete(row, this.nodeId, result))) {
-			observeEnd(row, TaskObserver.Outcome.SUCCESS, started);
-		}
-		else {
-			logger.warn("Task {} ({}) succeeded, but its attempt {} was no longer running on this node; not recorded",
-					row.id(), row.name(), row.attempt());
-		}
+		this.completer.submit(row, Completer.success(row, result), runTime(started));
 	}
 
 	/**
@@ -268,10 +267,7 @@ final class TaskRunner {
 			Duration delay = this.retryPolicy.delayAfter(row.attempt());
 			logger.warn("Task {} ({}) attempt {} of {} failed, retrying in {} ms", row.id(), row.name(), row.attempt(),
 					row.maxAttempts(), delay.toMillis(), ex);
-			String written = this.json.writeError(error);
-			if (record(row, () -> this.table.retry(row, this.nodeId, written, delay))) {
-				observeEnd(row, TaskObserver.Outcome.RETRY, started);
-			}
+			this.completer.submit(row, Completer.retry(row, this.json.writeError(error), delay), runTime(started));
 		}
 		else {
 			logger.error("Task {} ({}) failed after {} attempt(s)", row.id(), row.name(), row.attempt(), ex);
@@ -280,14 +276,7 @@ final class TaskRunner {
 	}
 
 	private void fail(TaskRow row, long started, @Nullable String result, TaskError error) {
-		String written = this.json.writeError(error);
-		if (record(row, () -> this.table.fail(row, this.nodeId, result, written))) {
-			observeEnd(row, TaskObserver.Outcome.FAILURE, started);
-		}
-		else {
-			logger.warn("Task {} ({}) failed, but its attempt {} was no longer running on this node; not recorded",
-					row.id(), row.name(), row.attempt());
-		}
+		this.completer.submit(row, Completer.failure(row, result, this.json.writeError(error)), runTime(started));
 	}
 
 	/**
@@ -375,8 +364,12 @@ final class TaskRunner {
 	}
 
 	private void observeEnd(TaskRow row, TaskObserver.Outcome outcome, long started) {
-		Duration runTime = Duration.ofNanos(System.nanoTime() - started);
+		Duration runTime = runTime(started);
 		observe(row, (observer) -> observer.ended(row.name(), row.queue(), outcome, runTime));
+	}
+
+	private static Duration runTime(long started) {
+		return Duration.ofNanos(System.nanoTime() - started);
 	}
 
 	private void observe(TaskRow row, Consumer<TaskObserver> call) {

@@ -7,8 +7,15 @@
  * node (its id in {@code node_id}) until it ends as {@code SUCCESS} or {@code FAILURE}, or goes
  * back to {@code PENDING} for a retry with a later {@code run_at}.</li>
  * <li><b>Claiming.</b> The {@code Dispatcher} claims due rows with one
- * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)}, with {@code n} the
- * free worker slots, so nodes never wait on each other and never claim the same row.</li>
+ * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)}, so nodes never wait
+ * on each other and never claim the same row. Each lane claims ahead, up to its size again, into
+ * a small buffer its workers take from; those rows are {@code RUNNING} on the node, given back
+ * with their claim undone on stop, and rescued with the node's other tasks after a crash.</li>
+ * <li><b>Completing.</b> Workers hand outcomes to the {@code Completer}, which writes many in one
+ * statement, each under the node-and-attempt guard, the first at once and the rest as they pile
+ * up during a write (group commit). A row stays {@code RUNNING} until its outcome commits, so no
+ * end is reported before it is durable; observers hear of it after the commit. A failed write is
+ * retried with back-off, and stopping writes every outcome before anything is handed back.</li>
  * <li><b>Waking.</b> Enqueues {@code NOTIFY} inside their transaction; the {@code Notifier}
  * {@code LISTEN}s on a dedicated connection and wakes the dispatcher, which otherwise sleeps
  * until the next due {@code run_at} or the poll interval.</li>
@@ -17,12 +24,12 @@
  * overwrite the new runner's outcome.</li>
  * <li><b>Failures.</b> A task's own exception, {@code OutOfMemoryError} included, is recorded
  * as a failed attempt, never lost. If the database is unreachable, the dispatcher backs off up
- * to the poll interval, the notifier reconnects with back-off, and a worker holds an outcome it
- * cannot write and writes it once the database answers (it gives up only when the engine
- * stops, leaving the row {@code RUNNING} for the hand-back); each logs the outage once, not per
- * try. No loop thread dies of an exception or an {@code Error}: a node that heartbeats but no
- * longer claims stalls silently, and one that runs tasks but no longer heartbeats has them run
- * twice.</li>
+ * to the poll interval, the notifier reconnects with back-off, and the completer keeps the
+ * outcomes it cannot write and writes them once the database answers (it gives up only when a
+ * stop times out, leaving the rows {@code RUNNING} for recovery); each logs the outage once,
+ * not per try. No loop thread dies of an exception or an {@code Error}: a node that heartbeats
+ * but no longer claims stalls silently, and one that runs tasks but no longer heartbeats has
+ * them run twice.</li>
  * <li><b>Events.</b> With events on, the statement that ends a task also writes its event to
  * the outbox and notifies {@code outbox}; the notifier passes that on to the node's
  * {@code OutboxRelay} (package {@code dev.autotask.outbox}), which runs while the engine runs

@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -35,17 +37,33 @@ public final class TaskTable {
 	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
 	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
 	// only the partial claim index. Paused queues are left alone.
+	// The claim's own commit does not wait for the WAL flush (set_config, local to the statement's
+	// transaction): a claim lost in a server crash leaves its tasks PENDING, to be claimed again,
+	// and the commit of any outcome flushes the claim before it, since the WAL is written in order.
+	// The claimed rows come back in the order they are to run: an UPDATE returns them in no
+	// particular order, and a node that claims ahead starts them in the order returned. They
+	// carry what a worker needs, in the order CLAIMED_ROW reads: not the outcome columns (the
+	// error of a failed attempt holds a stack trace), and times as microseconds since the epoch,
+	// which cost the driver far less than timestamps.
 	private static final String CLAIM = """
-			UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
-			WHERE id IN (
-				SELECT id FROM %1$s
-				WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
-					AND (queue = ANY(:queues)) <> :exceptQueues
-					AND NOT EXISTS (SELECT 1 FROM %3$s AS q WHERE q.name = queue AND q.paused)
-				ORDER BY priority DESC, run_at, id
-				LIMIT :limit
-				FOR UPDATE SKIP LOCKED)
-			RETURNING %2$s""";
+			WITH claimed AS (
+				UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
+				WHERE id IN (
+					SELECT id FROM %1$s
+					WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
+						AND (queue = ANY(:queues)) <> :exceptQueues
+						AND NOT EXISTS (SELECT 1 FROM %2$s AS q WHERE q.name = queue AND q.paused)
+					ORDER BY priority DESC, run_at, id
+					LIMIT :limit
+					FOR UPDATE SKIP LOCKED)
+					AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
+				RETURNING id, name, queue, owner, status, args, attempt, max_attempts, created_at, run_at, started_at,
+					checkpoint, rescues, started_by, priority)
+			SELECT id, name, queue, owner, status, args::text, attempt, max_attempts,
+				(extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM run_at) * 1000000)::bigint,
+				(extract(epoch FROM started_at) * 1000000)::bigint, checkpoint::text, rescues, started_by
+			FROM claimed
+			ORDER BY priority DESC, run_at, id""";
 
 	private static final String COMPLETE = """
 			UPDATE %s SET status = 'SUCCESS', result = :result::jsonb, finished_at = now(), expires_at = now() + ttl
@@ -64,6 +82,33 @@ public final class TaskTable {
 				INSERT INTO %s (task_id, name, owner, outcome, result, error)
 				SELECT id, name, owner, status, result, error FROM ended)
 			SELECT count(*), pg_notify(:channel, 'outbox') FROM ended""";
+
+	// The outcomes of many attempts in one statement, each under the same guard as the single-row
+	// statements: still RUNNING on this node, in the same attempt. A retry ('PENDING') keeps the
+	// last result and clears the node; a success keeps the last attempt's error.
+	private static final String END_MANY = """
+			UPDATE %1$s AS task SET status = outcome.status,
+				result = CASE WHEN outcome.status = 'PENDING' THEN task.result ELSE outcome.result::jsonb END,
+				error = CASE WHEN outcome.status = 'SUCCESS' THEN task.error ELSE outcome.error::jsonb END,
+				finished_at = CASE WHEN outcome.status = 'PENDING' THEN task.finished_at ELSE now() END,
+				expires_at = CASE WHEN outcome.status = 'PENDING' THEN task.expires_at ELSE now() + task.ttl END,
+				node_id = CASE WHEN outcome.status = 'PENDING' THEN NULL ELSE task.node_id END,
+				run_at = CASE WHEN outcome.status = 'PENDING'
+					THEN now() + outcome.delay_millis * interval '1 millisecond' ELSE task.run_at END
+			FROM unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :results::text[], :errors::text[],
+				:delays::bigint[]) AS outcome(id, attempt, status, result, error, delay_millis)
+			WHERE task.id = outcome.id AND task.status = 'RUNNING' AND task.node_id = :node
+				AND task.attempt = outcome.attempt
+			RETURNING task.id%2$s""";
+
+	// With events on, the ends and their events are one statement, as in WITH_EVENT; a retry is
+	// not an end and has no event. Identical notifications of one transaction are delivered once.
+	private static final String END_MANY_WITH_EVENTS = """
+			WITH ended AS (%s),
+			event AS (
+				INSERT INTO %s (task_id, name, owner, outcome, result, error)
+				SELECT id, name, owner, status, result, error FROM ended WHERE status <> 'PENDING')
+			SELECT id, CASE WHEN status <> 'PENDING' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
@@ -96,10 +141,17 @@ public final class TaskTable {
 			SELECT %s FROM %s WHERE (id = :id OR chain_id = :id) AND owner = :owner ORDER BY id""";
 
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
-	// only when the enqueuing transaction commits, never before the row is visible. With a
-	// unique key that is already pending or running for this name and owner, nothing is
-	// inserted and the existing task is returned instead (found = false).
+	// only when the enqueuing transaction commits, never before the row is visible.
 	private static final String INSERT = """
+			INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by)
+			VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
+				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy)
+			RETURNING id, pg_notify(:channel, '')""";
+
+	// The same with a unique key: if a task with this key is already pending or running for this
+	// name and owner, nothing is inserted and the existing task is returned instead
+	// (created = false).
+	private static final String INSERT_UNIQUE = """
 			WITH inserted AS (
 				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key, started_by)
 				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
@@ -112,6 +164,21 @@ public final class TaskTable {
 			SELECT id, false, NULL FROM %1$s
 			WHERE :uniqueKey::text IS NOT NULL AND name = :name AND owner = :owner AND unique_key = :uniqueKey
 				AND status IN ('PENDING', 'RUNNING') AND NOT EXISTS (SELECT 1 FROM inserted)""";
+
+	// Many tasks of one name and options in one statement, and one notification. The ids come
+	// from the identity in the order of the rows inserted, so sorting them gives the order of
+	// :args. Identical notifications of one transaction are delivered once.
+	private static final String INSERT_MANY = """
+			WITH inserted AS (
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by)
+				SELECT :name, :queue, :owner, given.args::jsonb, :priority,
+					now() + :delayMillis * interval '1 millisecond', :maxAttempts, :ttlMillis * interval '1 millisecond',
+					:startedBy
+				FROM unnest(:args::text[]) WITH ORDINALITY AS given(args, position)
+				ORDER BY given.position
+				RETURNING id)
+			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, '')) AS notified
+			ORDER BY inserted.id""";
 
 	// Cancel a pending task at once; ask a running one to stop.
 	private static final String CANCEL = """
@@ -143,6 +210,12 @@ public final class TaskTable {
 			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1,
 				run_at = now() + :delayMillis * interval '1 millisecond'
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
+
+	// Give back tasks claimed ahead that never started: the claim is undone, attempt included,
+	// and the task keeps its place in the queue.
+	private static final String RELEASE_MANY = """
+			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1
+			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
 
 	// Milliseconds from now until the earliest pending task is due (negative if one is due);
 	// no row at all when nothing is pending.
@@ -211,6 +284,8 @@ public final class TaskTable {
 
 	private static final RowMapper<TaskRow> ROW_MAPPER = TaskTable::mapRow;
 
+	private static final RowMapper<TaskRow> CLAIMED_ROW = TaskTable::mapClaimedRow;
+
 	private final JdbcClient jdbc;
 
 	private final TableNames names;
@@ -228,6 +303,8 @@ public final class TaskTable {
 	private final String insertNext;
 
 	private final String insert;
+
+	private final String insertUnique;
 
 	private final String cancel;
 
@@ -252,6 +329,12 @@ public final class TaskTable {
 	private final String rescueFail;
 
 	private final String retry;
+
+	private final String endMany;
+
+	private final String insertMany;
+
+	private final String releaseMany;
 
 	private final boolean events;
 
@@ -278,7 +361,7 @@ public final class TaskTable {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.names = names;
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, COLUMNS, names.queue());
+		this.claim = CLAIM.formatted(table, names.queue());
 		this.events = events;
 		this.complete = withEvent(COMPLETE.formatted(table), names, events);
 		this.fail = withEvent(FAIL.formatted(table), names, events);
@@ -287,6 +370,7 @@ public final class TaskTable {
 		this.findHistory = FIND_HISTORY.formatted(COLUMNS, table);
 		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
+		this.insertUnique = INSERT_UNIQUE.formatted(table);
 		this.cancel = CANCEL.formatted(table);
 		this.findStatus = FIND_STATUS.formatted(table);
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
@@ -302,6 +386,12 @@ public final class TaskTable {
 				names, true).replace("SELECT count(*), pg_notify(:channel, 'outbox') FROM ended",
 						"SELECT ended.id, pg_notify(:channel, 'outbox') FROM ended");
 		this.retry = RETRY.formatted(table);
+		this.endMany = events
+				? END_MANY_WITH_EVENTS.formatted(END_MANY.formatted(table, ", task.name, task.owner, task.status,"
+						+ " task.result, task.error"), names.outbox())
+				: END_MANY.formatted(table, "");
+		this.insertMany = INSERT_MANY.formatted(table);
+		this.releaseMany = RELEASE_MANY.formatted(table);
 	}
 
 	/**
@@ -332,7 +422,7 @@ public final class TaskTable {
 			.param("queues", queues.toArray(String[]::new))
 			.param("exceptQueues", exceptQueues)
 			.param("limit", limit)
-			.query(ROW_MAPPER)
+			.query(CLAIMED_ROW)
 			.list();
 	}
 
@@ -366,6 +456,44 @@ public final class TaskTable {
 			.param("node", node)
 			.param("result", result)
 			.param("error", error));
+	}
+
+	/**
+	 * Record the outcomes of many attempts in one statement (and, with events on, their events),
+	 * each only if its attempt is still running on the node.
+	 * @param node the node that ran them
+	 * @param outcomes the outcomes, at most one per task
+	 * @return the ids of the tasks whose outcome was recorded
+	 */
+	public Set<Long> endMany(String node, List<Outcome> outcomes) {
+		int size = outcomes.size();
+		Long[] ids = new Long[size];
+		Integer[] attempts = new Integer[size];
+		String[] statuses = new String[size];
+		String[] results = new String[size];
+		String[] errors = new String[size];
+		Long[] delays = new Long[size];
+		for (int i = 0; i < size; i++) {
+			Outcome outcome = outcomes.get(i);
+			ids[i] = outcome.id();
+			attempts[i] = outcome.attempt();
+			statuses[i] = outcome.status();
+			results[i] = outcome.result();
+			errors[i] = outcome.error();
+			delays[i] = outcome.delay().toMillis();
+		}
+		JdbcClient.StatementSpec statement = this.jdbc.sql(this.endMany)
+			.param("node", node)
+			.param("ids", ids)
+			.param("attempts", attempts)
+			.param("statuses", statuses)
+			.param("results", results)
+			.param("errors", errors)
+			.param("delays", delays);
+		if (this.events) {
+			statement = statement.param("channel", this.names.channel());
+		}
+		return new HashSet<>(statement.query((rs, row) -> rs.getLong(1)).list());
 	}
 
 	/**
@@ -430,9 +558,25 @@ public final class TaskTable {
 	 * @return its id, and whether it was created by this call
 	 */
 	public Inserted insert(NewTask task) {
+		if (task.uniqueKey() == null) {
+			long id = this.jdbc.sql(this.insert)
+				.param("name", task.name())
+				.param("queue", task.queue())
+				.param("owner", task.owner())
+				.param("args", task.args())
+				.param("priority", task.priority())
+				.param("delayMillis", task.delay().toMillis())
+				.param("maxAttempts", task.maxAttempts())
+				.param("ttlMillis", task.ttl().toMillis())
+				.param("startedBy", task.startedBy())
+				.param("channel", this.names.channel())
+				.query((rs, row) -> rs.getLong(1))
+				.single();
+			return new Inserted(id, true);
+		}
 		// A conflicting task may end between the insert and the look-up: try again then.
 		for (int i = 0; i < 3; i++) {
-			Optional<Inserted> inserted = this.jdbc.sql(this.insert)
+			Optional<Inserted> inserted = this.jdbc.sql(this.insertUnique)
 				.param("name", task.name())
 				.param("queue", task.queue())
 				.param("owner", task.owner())
@@ -452,6 +596,29 @@ public final class TaskTable {
 		}
 		throw new IllegalStateException("Could not enqueue task '" + task.name() + "' with unique key '"
 				+ task.uniqueKey() + "': it kept conflicting with a task that ended meanwhile");
+	}
+
+	/**
+	 * Insert many tasks of one name with the same options, and notify listeners once when the
+	 * transaction commits.
+	 * @param task the options all share (its {@code args} and {@code uniqueKey} are ignored)
+	 * @param args each task's JSON array of arguments
+	 * @return the new tasks' ids, in the order of {@code args}
+	 */
+	public List<Long> insertMany(NewTask task, List<String> args) {
+		return this.jdbc.sql(this.insertMany)
+			.param("name", task.name())
+			.param("queue", task.queue())
+			.param("owner", task.owner())
+			.param("args", args.toArray(String[]::new))
+			.param("priority", task.priority())
+			.param("delayMillis", task.delay().toMillis())
+			.param("maxAttempts", task.maxAttempts())
+			.param("ttlMillis", task.ttl().toMillis())
+			.param("startedBy", task.startedBy())
+			.param("channel", this.names.channel())
+			.query((rs, row) -> rs.getLong(1))
+			.list();
 	}
 
 	/**
@@ -554,6 +721,16 @@ public final class TaskTable {
 	}
 
 	/**
+	 * Give back tasks a node claimed but never started, undoing their claim.
+	 * @param node the node
+	 * @param ids the tasks
+	 * @return how many were given back
+	 */
+	public int releaseMany(String node, Collection<Long> ids) {
+		return this.jdbc.sql(this.releaseMany).param("node", node).param("ids", ids.toArray(Long[]::new)).update();
+	}
+
+	/**
 	 * Delete ended tasks past their TTL, keeping the last runs of each task.
 	 * @param keep the runs of each task kept however old
 	 * @param limit the most to delete in one statement
@@ -637,6 +814,16 @@ public final class TaskTable {
 				rs.getString("checkpoint"), rs.getInt("rescues"), rs.getString("started_by"));
 	}
 
+	private static TaskRow mapClaimedRow(ResultSet rs, int row) throws SQLException {
+		return new TaskRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+				rs.getString(6), rs.getInt(7), rs.getInt(8), micros(rs.getLong(9)), micros(rs.getLong(10)),
+				micros(rs.getLong(11)), null, null, null, null, rs.getString(12), rs.getInt(13), rs.getString(14));
+	}
+
+	private static Instant micros(long micros) {
+		return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+	}
+
 	private static Instant instant(ResultSet rs, String column) throws SQLException {
 		return rs.getObject(column, OffsetDateTime.class).toInstant();
 	}
@@ -662,6 +849,21 @@ public final class TaskTable {
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
 			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable String startedBy) {
+
+	}
+
+	/**
+	 * How one attempt ended, to record with others.
+	 *
+	 * @param id the task
+	 * @param attempt the attempt, as claimed
+	 * @param status {@code SUCCESS}, {@code FAILURE}, or {@code PENDING} for a retry
+	 * @param result the result JSON (success and failure), or {@code null}
+	 * @param error the error JSON (failure and retry), or {@code null}
+	 * @param delay the wait before a retry, zero otherwise
+	 */
+	public record Outcome(long id, int attempt, String status, @Nullable String result, @Nullable String error,
+			Duration delay) {
 
 	}
 

@@ -32,6 +32,9 @@ public final class TaskJson {
 	/** Stack traces beyond this many characters are cut: the head says where it broke. */
 	static final int MAX_STACK_TRACE = 16 * 1024;
 
+	// The arguments of a task without parameters, as written and as PostgreSQL returns jsonb.
+	private static final String NO_ARGS = "[]";
+
 	private final JsonMapper mapper;
 
 	/**
@@ -80,6 +83,9 @@ public final class TaskJson {
 		if (args.length != parameters.size()) {
 			throw new IllegalArgumentException("Task '" + task.name() + "' takes " + parameters.size()
 					+ " argument(s) " + parameters + ", got " + args.length);
+		}
+		if (args.length == 0) {
+			return NO_ARGS;
 		}
 		ArrayNode array = this.mapper.createArrayNode();
 		for (int i = 0; i < args.length; i++) {
@@ -130,6 +136,10 @@ public final class TaskJson {
 	 * signature changed since the task was enqueued), naming the parameter
 	 */
 	public @Nullable Object[] readArgs(TaskDefinition task, String json) {
+		if (NO_ARGS.equals(json) && task.parameters().isEmpty()) {
+			// The common case of a task without parameters needs no parser.
+			return new Object[0];
+		}
 		JsonNode node;
 		try {
 			node = this.mapper.readTree(json);
