@@ -97,6 +97,9 @@ public final class Benchmark {
 	private void run() throws InterruptedException {
 		log("%s, %d core(s), heap max %d MiB; %s", System.getProperty("java.vm.name"),
 				Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, this.options);
+		if (this.options.warmUp() > 0) {
+			warmUp(this.options.warmUp());
+		}
 		if (this.options.measures("drain")) {
 			drain("drain " + count(this.options.drain()), this.options.drain(), this.options.runs(), this.subjects);
 			if (this.options.bigDrain() > 0) {
@@ -123,6 +126,24 @@ public final class Benchmark {
 			}
 			catch (SQLException ex) {
 				throw new IllegalStateException(ex);
+			}
+		}
+	}
+
+	/**
+	 * One drain per subject, not counted: a library timed first in a round would otherwise pay
+	 * for its code being interpreted and compiled, in a drain that lasts about a second.
+	 */
+	private void warmUp(int count) throws InterruptedException {
+		for (Subject subject : this.subjects) {
+			try {
+				subject.clear();
+				subject.preload(count);
+				Duration elapsed = subject.drain(count);
+				log("warm-up %s: %,.0f tasks/s (not counted)", subject.name(), count / seconds(elapsed));
+			}
+			catch (RuntimeException ex) {
+				failed("warm-up", subject, ex);
 			}
 		}
 	}

@@ -31,10 +31,12 @@ import org.springframework.dao.DataAccessException;
  * <p>
  * A lane claims ahead into a small buffer, and a worker that ends a task takes the next from
  * there, so workers never wait for a claim's round trip. How far ahead follows how long the
- * lane's tasks run: as many as its workers end in {@link #AHEAD_WINDOW}, at least the lane's
- * size and at most {@link #MAX_AHEAD}. Slow tasks are thus claimed about one per slot plus one
- * spare each, and never hoarded while other nodes idle; quick ones a few hundred at a time. A
- * lane claims again once half of what it can hold is free. Buffered tasks are {@code RUNNING} on
+ * lane's tasks run: as many as its workers end in {@link #AHEAD_WINDOW}, at most
+ * {@link #MAX_AHEAD}. Tasks that run longer than that window are claimed one per free slot,
+ * none ahead: they are never hoarded while other nodes idle, and one still waiting stays
+ * {@code PENDING}, so that cancelling it cancels it at once. A lane that has not yet timed a
+ * task assumes a second each. Quick tasks are claimed a few hundred at a time. A lane claims
+ * again once half of what it can hold is free. Buffered tasks are {@code RUNNING} on
  * this node in the database: stopping gives them back ({@link #giveBack()}), and after a crash
  * the orphan rescuer does. A queue paused after its tasks were buffered still runs those few,
  * and a task of higher priority enqueued meanwhile starts after them.
@@ -320,7 +322,7 @@ final class Dispatcher implements Runnable {
 		 */
 		int capacity() {
 			long ahead = this.size * AHEAD_WINDOW.toNanos() / Math.max(1, this.runNanos);
-			return this.size + (int) Math.max(this.size, Math.min(MAX_AHEAD, ahead));
+			return this.size + (int) Math.min(MAX_AHEAD, ahead);
 		}
 
 		/**
@@ -335,7 +337,7 @@ final class Dispatcher implements Runnable {
 		 * The least room worth a claim: half of what the lane holds.
 		 */
 		int refill() {
-			return capacity() / 2;
+			return Math.max(1, capacity() / 2);
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.autotask.TaskHandle;
+import dev.autotask.TaskStatus;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
@@ -43,6 +44,7 @@ class ClaimAheadIT {
 
 	@BeforeEach
 	void setUp() {
+		this.registry.register(TaskDefinition.of("quick", (args) -> "done"));
 		this.registry.register(TaskDefinition.of("blocking", (args) -> {
 			this.started.incrementAndGet();
 			this.release.await();
@@ -65,13 +67,17 @@ class ClaimAheadIT {
 
 	@Test
 	void givesBackTasksClaimedAheadOnStopWithTheirClaimUndone() throws InterruptedException {
-		List<TaskHandle<Object>> handles = List.of(this.client.send("blocking", OWNER),
-				this.client.send("blocking", OWNER), this.client.send("blocking", OWNER));
 		TaskCounts counts = new TaskCounts(postgres);
 		this.engine.start();
-		// One worker: one task runs, one more waits claimed ahead, the third stays pending.
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1 && counts.withStatus("RUNNING") == 2);
-		assertThat(counts.withStatus("PENDING")).isEqualTo(1);
+		// Quick tasks first: the lane learns that its tasks take microseconds, and claims ahead.
+		for (int i = 0; i < 100; i++) {
+			this.client.send("quick", OWNER);
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 100);
+		List<TaskHandle<Object>> handles = List.of(this.client.send("blocking", OWNER),
+				this.client.send("blocking", OWNER), this.client.send("blocking", OWNER));
+		// One worker: one task runs, the two others wait claimed ahead.
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1 && counts.withStatus("RUNNING") == 3);
 
 		Thread stopping = new Thread(this.engine::stop, "test-stop");
 		stopping.start();
@@ -82,7 +88,7 @@ class ClaimAheadIT {
 
 		assertThat(this.started).hasValue(1);
 		TaskRows rows = new TaskRows(postgres);
-		assertThat(counts.withStatus("SUCCESS")).isEqualTo(1);
+		assertThat(counts.withStatus("SUCCESS")).isEqualTo(101);
 		for (TaskHandle<Object> handle : handles) {
 			if (rows.column(handle.id(), "status").equals("PENDING")) {
 				assertThat(rows.column(handle.id(), "attempt")).isEqualTo("0");
@@ -90,6 +96,29 @@ class ClaimAheadIT {
 				assertThat(rows.column(handle.id(), "node_id")).isNull();
 			}
 		}
+	}
+
+	@Test
+	void slowTasksAreNotClaimedAheadSoAWaitingOneIsCancelledAtOnce() {
+		List<TaskHandle<Object>> handles = List.of(this.client.send("blocking", OWNER),
+				this.client.send("blocking", OWNER), this.client.send("blocking", OWNER));
+		TaskCounts counts = new TaskCounts(postgres);
+		// A lane that has timed no task yet takes its tasks for slow ones.
+		this.engine.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1);
+		assertThat(counts.withStatus("RUNNING")).isEqualTo(1);
+		assertThat(counts.withStatus("PENDING")).isEqualTo(2);
+
+		TaskHandle<Object> waiting = handles.stream()
+			.filter((handle) -> handle.refresh().status() == TaskStatus.PENDING)
+			.findFirst()
+			.orElseThrow();
+		assertThat(this.client.cancel(waiting.id(), OWNER)).contains(TaskStatus.CANCELLED);
+		this.release.countDown();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 2);
+		assertThat(this.started).hasValue(2);
+		assertThat(waiting.refresh().status()).isEqualTo(TaskStatus.CANCELLED);
 	}
 
 	@Test
