@@ -559,35 +559,15 @@ public final class TaskTable {
 	 */
 	public Inserted insert(NewTask task) {
 		if (task.uniqueKey() == null) {
-			long id = this.jdbc.sql(this.insert)
-				.param("name", task.name())
-				.param("queue", task.queue())
-				.param("owner", task.owner())
-				.param("args", task.args())
-				.param("priority", task.priority())
-				.param("delayMillis", task.delay().toMillis())
-				.param("maxAttempts", task.maxAttempts())
-				.param("ttlMillis", task.ttl().toMillis())
-				.param("startedBy", task.startedBy())
-				.param("channel", this.names.channel())
+			long id = insertStatement(this.insert, task, task.args())
 				.query((rs, row) -> rs.getLong(1))
 				.single();
 			return new Inserted(id, true);
 		}
 		// A conflicting task may end between the insert and the look-up: try again then.
 		for (int i = 0; i < 3; i++) {
-			Optional<Inserted> inserted = this.jdbc.sql(this.insertUnique)
-				.param("name", task.name())
-				.param("queue", task.queue())
-				.param("owner", task.owner())
-				.param("args", task.args())
-				.param("priority", task.priority())
-				.param("delayMillis", task.delay().toMillis())
-				.param("maxAttempts", task.maxAttempts())
-				.param("ttlMillis", task.ttl().toMillis())
+			Optional<Inserted> inserted = insertStatement(this.insertUnique, task, task.args())
 				.param("uniqueKey", task.uniqueKey())
-				.param("startedBy", task.startedBy())
-				.param("channel", this.names.channel())
 				.query((rs, row) -> new Inserted(rs.getLong("id"), rs.getBoolean("created")))
 				.optional();
 			if (inserted.isPresent()) {
@@ -606,19 +586,24 @@ public final class TaskTable {
 	 * @return the new tasks' ids, in the order of {@code args}
 	 */
 	public List<Long> insertMany(NewTask task, List<String> args) {
-		return this.jdbc.sql(this.insertMany)
+		return insertStatement(this.insertMany, task, args.toArray(String[]::new))
+			.query((rs, row) -> rs.getLong(1))
+			.list();
+	}
+
+	// What every insert binds; args is one task's JSON array, or an array of them for insertMany.
+	private JdbcClient.StatementSpec insertStatement(String sql, NewTask task, Object args) {
+		return this.jdbc.sql(sql)
 			.param("name", task.name())
 			.param("queue", task.queue())
 			.param("owner", task.owner())
-			.param("args", args.toArray(String[]::new))
+			.param("args", args)
 			.param("priority", task.priority())
 			.param("delayMillis", task.delay().toMillis())
 			.param("maxAttempts", task.maxAttempts())
 			.param("ttlMillis", task.ttl().toMillis())
 			.param("startedBy", task.startedBy())
-			.param("channel", this.names.channel())
-			.query((rs, row) -> rs.getLong(1))
-			.list();
+			.param("channel", this.names.channel());
 	}
 
 	/**
@@ -750,31 +735,27 @@ public final class TaskTable {
 	 */
 	public List<Long> rescue(String rescuer, Duration freshness, Collection<String> failNames) {
 		String[] names = failNames.toArray(String[]::new);
-		List<Long> ids = new java.util.ArrayList<>(this.jdbc.sql(this.rescue)
-			.param("failNames", names)
-			.param("rescuer", rescuer)
-			.param("freshMillis", freshness.toMillis())
-			.query(Long.class)
-			.list());
+		List<Long> ids = new java.util.ArrayList<>(
+				rescueStatement(this.rescue, rescuer, freshness, names).query(Long.class).list());
 		if (this.events) {
-			ids.addAll(this.jdbc.sql(this.rescueFailWithEvent)
-				.param("failNames", names)
-				.param("rescuer", rescuer)
-				.param("freshMillis", freshness.toMillis())
+			ids.addAll(rescueStatement(this.rescueFailWithEvent, rescuer, freshness, names)
 				.param("channel", this.names.channel())
 				.query((rs, row) -> rs.getLong(1))
 				.list());
 		}
 		else {
-			ids.addAll(this.jdbc.sql(this.rescueFail)
-				.param("failNames", names)
-				.param("rescuer", rescuer)
-				.param("freshMillis", freshness.toMillis())
-				.query(Long.class)
-				.list());
+			ids.addAll(rescueStatement(this.rescueFail, rescuer, freshness, names).query(Long.class).list());
 		}
 		return ids;
 	}
+
+	private JdbcClient.StatementSpec rescueStatement(String sql, String rescuer, Duration freshness, String[] failNames) {
+		return this.jdbc.sql(sql)
+			.param("failNames", failNames)
+			.param("rescuer", rescuer)
+			.param("freshMillis", freshness.toMillis());
+	}
+
 
 
 	private boolean ended(JdbcClient.StatementSpec statement) {
