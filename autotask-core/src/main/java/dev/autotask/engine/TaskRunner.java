@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.autotask.TaskContextHolder;
 import dev.autotask.TaskError;
@@ -225,7 +226,7 @@ final class TaskRunner {
 			fail(row, started, null, new TaskError(IllegalArgumentException.class.getName(), ex.getMessage(), null));
 			return;
 		}
-		this.completer.submit(row, Completer.success(row, result), runTime(started));
+		submit(row, () -> Completer.success(row, result), started);
 	}
 
 	/**
@@ -267,7 +268,7 @@ final class TaskRunner {
 			Duration delay = this.retryPolicy.delayAfter(row.attempt());
 			logger.warn("Task {} ({}) attempt {} of {} failed, retrying in {} ms", row.id(), row.name(), row.attempt(),
 					row.maxAttempts(), delay.toMillis(), ex);
-			this.completer.submit(row, Completer.retry(row, this.json.writeError(error), delay), runTime(started));
+			submit(row, () -> Completer.retry(row, this.json.writeError(error), delay), started);
 		}
 		else {
 			logger.error("Task {} ({}) failed after {} attempt(s)", row.id(), row.name(), row.attempt(), ex);
@@ -276,7 +277,36 @@ final class TaskRunner {
 	}
 
 	private void fail(TaskRow row, long started, @Nullable String result, TaskError error) {
-		this.completer.submit(row, Completer.failure(row, result, this.json.writeError(error)), runTime(started));
+		submit(row, () -> Completer.failure(row, result, this.json.writeError(error)), started);
+	}
+
+	/**
+	 * Hand an outcome to the completer. An {@code OutOfMemoryError} met while it is built or
+	 * handed over (another task filled the heap for a moment, and freeing it takes that task's
+	 * failure) does not change the outcome: try again a few times, rather than record a failure
+	 * for a task that succeeded.
+	 */
+	private void submit(TaskRow row, Supplier<TaskTable.Outcome> outcome, long started) {
+		Duration backoff = RECORD_FIRST_BACKOFF;
+		for (int fullHeap = 0;; fullHeap++) {
+			try {
+				this.completer.submit(row, outcome.get(), runTime(started));
+				return;
+			}
+			catch (OutOfMemoryError ex) {
+				if (fullHeap >= RECORD_FULL_HEAP_TRIES || this.stopping.getAsBoolean()) {
+					throw ex;
+				}
+			}
+			try {
+				Thread.sleep(backoff.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while the heap was full", ex);
+			}
+			backoff = Wakeup.min(backoff.multipliedBy(2), RECORD_MAX_BACKOFF);
+		}
 	}
 
 	/**
