@@ -65,6 +65,9 @@ final class Completer implements Runnable {
 
 	private final BlockingQueue<Ended> queue = new LinkedBlockingQueue<>(CAPACITY);
 
+	// The outcomes being written; only the completer's thread uses it.
+	private final List<Ended> batch = new ArrayList<>(BATCH);
+
 	private final CountDownLatch stopping = new CountDownLatch(1);
 
 	private volatile long giveUpAt = Long.MAX_VALUE;
@@ -120,33 +123,60 @@ final class Completer implements Runnable {
 
 	@Override
 	public void run() {
-		List<Ended> batch = new ArrayList<>(BATCH);
 		while (true) {
-			Ended first;
 			try {
-				first = this.queue.poll(100, TimeUnit.MILLISECONDS);
+				writeUntilStopped();
+				return;
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				first = this.queue.poll();
-			}
-			if (first == null) {
-				if (this.stopped || Thread.currentThread().isInterrupted()) {
+			catch (Throwable ex) {
+				// An Error while an error was handled (the heap still full, say): the thread must
+				// outlive anything, or no outcome is written any more. The batch in hand stays
+				// for the next turn, unless a stop has timed out: then it stays RUNNING for recovery.
+				if (this.stopped && System.nanoTime() - this.giveUpAt > 0) {
 					return;
 				}
-				continue;
+				try {
+					logger.error("The completer failed; going on in 100 ms", ex);
+					Thread.sleep(100);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+				}
+				catch (Throwable again) {
+					// Nothing more to do about it here.
+				}
 			}
-			batch.add(first);
-			this.queue.drainTo(batch, BATCH - 1);
+		}
+	}
+
+	private void writeUntilStopped() {
+		while (true) {
+			if (this.batch.isEmpty()) {
+				Ended first;
+				try {
+					first = this.queue.poll(100, TimeUnit.MILLISECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					first = this.queue.poll();
+				}
+				if (first == null) {
+					if (this.stopped || Thread.currentThread().isInterrupted()) {
+						return;
+					}
+					continue;
+				}
+				this.batch.add(first);
+				this.queue.drainTo(this.batch, BATCH - 1);
+			}
 			try {
-				write(batch);
+				write(this.batch);
 			}
-			catch (RuntimeException | Error ex) {
-				// The thread must outlive anything: without it no outcome is written any more.
+			catch (RuntimeException ex) {
 				logger.error("Could not record the outcome of {}; they stay RUNNING until they are handed back",
-						describe(batch), ex);
+						describe(this.batch), ex);
 			}
-			batch.clear();
+			this.batch.clear();
 		}
 	}
 
