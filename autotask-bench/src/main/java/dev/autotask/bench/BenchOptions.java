@@ -13,8 +13,9 @@ import java.util.Map;
  * @param jdbcUrl the server all libraries share
  * @param user the database user (trust authentication: no password)
  * @param runs how many times each measurement is repeated
- * @param warmUp tasks of one drain per subject run before any measurement and not counted, so that
- * each library's code is compiled by the JIT before it is timed; 0 for none
+ * @param warmUp tasks of one drain per subject run before any measurement and not counted (with
+ * one one-by-one enqueue of {@code enqueue} tasks), so that each library's code is compiled by the
+ * JIT before it is timed; 0 for none
  * @param drain tasks pre-inserted for the small drain
  * @param bigDrain tasks pre-inserted for the big drain, 0 to skip it
  * @param bigDrainRuns how many times the big drain is repeated

@@ -131,8 +131,9 @@ public final class Benchmark {
 	}
 
 	/**
-	 * One drain per subject, not counted: a library timed first in a round would otherwise pay
-	 * for its code being interpreted and compiled, in a drain that lasts about a second.
+	 * One drain and one one-by-one enqueue per subject, not counted: a library timed first in a
+	 * round would otherwise pay for its code being interpreted and compiled, in a drain that
+	 * lasts about a second; and the enqueue path is not the drain's.
 	 */
 	private void warmUp(int count) throws InterruptedException {
 		for (Subject subject : this.subjects) {
@@ -140,7 +141,12 @@ public final class Benchmark {
 				subject.clear();
 				subject.preload(count);
 				Duration elapsed = subject.drain(count);
-				log("warm-up %s: %,.0f tasks/s (not counted)", subject.name(), count / seconds(elapsed));
+				subject.clear();
+				long start = System.nanoTime();
+				subject.enqueueOneByOne(this.options.enqueue());
+				double enqueued = this.options.enqueue() / seconds(Duration.ofNanos(System.nanoTime() - start));
+				log("warm-up %s: drain %,.0f tasks/s, enqueue one by one %,.0f tasks/s (not counted)", subject.name(),
+						count / seconds(elapsed), enqueued);
 			}
 			catch (RuntimeException ex) {
 				failed("warm-up", subject, ex);
