@@ -287,27 +287,12 @@ final class TaskRunner {
 	 * for a task that succeeded.
 	 */
 	private void submit(TaskRow row, Supplier<TaskTable.Outcome> outcome, long started) {
-		Duration backoff = RECORD_FIRST_BACKOFF;
-		for (int fullHeap = 0;; fullHeap++) {
-			try {
-				this.completer.submit(row, outcome.get(), runTime(started));
-				return;
-			}
-			catch (OutOfMemoryError ex) {
-				if (fullHeap >= RECORD_FULL_HEAP_TRIES || this.stopping.getAsBoolean()) {
-					throw ex;
-				}
-			}
-			try {
-				Thread.sleep(backoff.toMillis());
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("Interrupted while the heap was full", ex);
-			}
-			backoff = Wakeup.min(backoff.multipliedBy(2), RECORD_MAX_BACKOFF);
-		}
+		record(row, () -> {
+			this.completer.submit(row, outcome.get(), runTime(started));
+			return true;
+		});
 	}
+
 
 	/**
 	 * Write an outcome, trying again for as long as the database cannot be reached. A task
