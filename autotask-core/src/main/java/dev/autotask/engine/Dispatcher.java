@@ -109,8 +109,13 @@ final class Dispatcher implements Runnable {
 			catch (Error ex) {
 				// Thrown by the handling of an earlier failure, while the heap is still full: start
 				// over after a moment rather than let the thread die.
-				if (!sleep(Duration.ofSeconds(1))) {
-					return;
+				try {
+					if (!sleep(Duration.ofSeconds(1))) {
+						return;
+					}
+				}
+				catch (Error again) {
+					// Still full: the loop tries again.
 				}
 			}
 		}
@@ -217,7 +222,16 @@ final class Dispatcher implements Runnable {
 			TaskRow row = first;
 			while (row != null) {
 				long started = System.nanoTime();
-				this.runner.run(row);
+				try {
+					this.runner.run(row);
+				}
+				catch (Error ex) {
+					// The runner could not even record a failure (the heap full throughout): give the
+					// task back, as a stop gives back a buffered one, rather than leave it RUNNING on
+					// a node that lives on. Then go on with the buffered tasks rather than die.
+					logQuietly(row, ex);
+					release(row);
+				}
 				lane.ran(System.nanoTime() - started);
 				if (lane.room() >= lane.refill()) {
 					// Room for another claim; meanwhile, go on with what is buffered. Not at every
@@ -341,4 +355,40 @@ final class Dispatcher implements Runnable {
 		}
 
 	}
+	/**
+	 * Give one task back to PENDING with its claim undone, trying for a few seconds while the
+	 * heap is full. It may have run: at least once, as after a rescue.
+	 */
+	private void release(TaskRow row) {
+		for (int tries = 0; tries < 10; tries++) {
+			try {
+				this.table.releaseMany(this.settings.nodeId(), List.of(row.id()));
+				this.wakeup.signal();
+				return;
+			}
+			catch (RuntimeException | Error ex) {
+				try {
+					Thread.sleep(500);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				catch (Error again) {
+					// Still full: try again.
+				}
+			}
+		}
+	}
+
+	private static void logQuietly(TaskRow row, Error ex) {
+		try {
+			logger.error("Task {} ({}) ended in an error the runner could not record: {}", row.id(), row.name(),
+					ex.toString());
+		}
+		catch (Error again) {
+			// The heap is still full: nothing more to say.
+		}
+	}
+
 }

@@ -59,7 +59,8 @@ final class TaskRunner {
 
 	private static final Duration RECORD_MAX_BACKOFF = Duration.ofSeconds(5);
 
-	private static final int RECORD_FULL_HEAP_TRIES = 5;
+	// Enough to outlast one attempt of a task that fills the heap (about 16 s of back-off).
+	private static final int RECORD_FULL_HEAP_TRIES = 8;
 
 	private final TaskTable table;
 
@@ -166,6 +167,12 @@ final class TaskRunner {
 		catch (IllegalArgumentException ex) {
 			fail(row, started, null, new TaskError(IllegalArgumentException.class.getName(),
 					"Stored arguments no longer fit " + task.source() + ": " + ex.getMessage(), null));
+			return;
+		}
+		catch (OutOfMemoryError ex) {
+			// Another task filled the heap while the arguments were read: a failed attempt, like
+			// one the task met itself, retried while attempts remain; not the end of the task.
+			failedAttempt(row, ex, started);
 			return;
 		}
 		Attempt attempt = new Attempt(row, task.timeout(), started);
