@@ -35,7 +35,9 @@ import org.springframework.dao.NonTransientDataAccessResourceException;
  * on this node, same attempt), so a stale attempt never overwrites a newer one. An outcome is
  * never dropped for a failed write: the batch is written again after a back-off until it
  * commits or, once stopping, until the shutdown timeout; what is still unwritten then stays
- * {@code RUNNING} for the orphan rescuer. An outcome the database refuses (not the connection)
+ * {@code RUNNING} for the hand-back or the orphan rescuer. An outcome that cannot even be built
+ * while the heap stays full is given up: its task is no longer {@link HeldTasks held}, and the
+ * supervisor hands it back as a stray. An outcome the database refuses (not the connection)
  * is recorded as a failure saying so.
  */
 final class Completer implements Runnable {
@@ -63,6 +65,8 @@ final class Completer implements Runnable {
 
 	private final Runnable retried;
 
+	private final HeldTasks held;
+
 	private final BlockingQueue<Ended> queue = new LinkedBlockingQueue<>(CAPACITY);
 
 	// The outcomes being written; only the completer's thread uses it.
@@ -78,13 +82,16 @@ final class Completer implements Runnable {
 	 * Create a completer.
 	 * @param retried called after a batch with a retry has committed: the dispatcher, which had
 	 * seen the task RUNNING, must look at when it is due
+	 * @param held where the tasks whose outcome is still to write are counted
 	 */
-	Completer(TaskTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried) {
+	Completer(TaskTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
+			HeldTasks held) {
 		this.table = table;
 		this.nodeId = nodeId;
 		this.json = json;
 		this.observer = observer;
 		this.retried = retried;
+		this.held = held;
 	}
 
 	/**
@@ -93,7 +100,7 @@ final class Completer implements Runnable {
 	 */
 	static Completer onCallerThread(TaskTable table, String nodeId, TaskJson json, TaskObserver observer) {
 		Completer completer = new Completer(table, nodeId, json, observer, () -> {
-		});
+		}, new HeldTasks());
 		completer.stop(Duration.ZERO);
 		return completer;
 	}
@@ -106,9 +113,11 @@ final class Completer implements Runnable {
 	 */
 	void submit(TaskRow row, TaskTable.Outcome outcome, Duration runTime) {
 		Ended ended = new Ended(row, outcome, runTime, false);
+		// Held until written, or given up: then the task is a stray for the supervisor to hand back.
+		this.held.hold(row.id());
 		if (this.stopped) {
 			// Nothing writes in the background any more: write it here.
-			write(List.of(ended));
+			writeHere(ended);
 			return;
 		}
 		try {
@@ -117,7 +126,16 @@ final class Completer implements Runnable {
 		catch (InterruptedException ex) {
 			// Interrupted while the queue was full: write it on this thread rather than lose it.
 			Thread.currentThread().interrupt();
+			writeHere(ended);
+		}
+	}
+
+	private void writeHere(Ended ended) {
+		try {
 			write(List.of(ended));
+		}
+		finally {
+			this.held.letGo(ended.row().id());
 		}
 	}
 
@@ -176,6 +194,7 @@ final class Completer implements Runnable {
 				logger.error("Could not record the outcome of {}; they stay RUNNING until they are handed back",
 						describe(this.batch), ex);
 			}
+			this.batch.forEach((ended) -> this.held.letGo(ended.row().id()));
 			this.batch.clear();
 		}
 	}
@@ -224,7 +243,7 @@ final class Completer implements Runnable {
 				// again. The outcomes are still true: write them again, a few times.
 				if (++fullHeap > FULL_HEAP_TRIES) {
 					logger.error("Could not record the outcome of {} while the heap is full; they stay RUNNING"
-							+ " until they are handed back", describe(batch));
+							+ " until they are handed back as strays", describe(batch));
 					return;
 				}
 				cause = "while the heap is full";

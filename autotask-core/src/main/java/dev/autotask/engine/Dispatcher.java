@@ -70,10 +70,13 @@ final class Dispatcher implements Runnable {
 
 	private final EngineSettings settings;
 
+	private final HeldTasks held;
+
 	private volatile boolean running = true;
 
 	Dispatcher(TaskTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
-			EngineSettings settings) {
+			EngineSettings settings, HeldTasks held) {
+		this.held = held;
 		this.table = table;
 		this.registry = registry;
 		this.runner = runner;
@@ -186,6 +189,9 @@ final class Dispatcher implements Runnable {
 				continue;
 			}
 			List<TaskRow> rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+			// Held from here until their outcome is written: a claim lost before this line (its
+			// answer never read) leaves strays for the supervisor.
+			this.held.holdAll(rows);
 			lane.buffer().addAll(rows);
 			startBuffered(lane);
 			// A full claim means there may be more: look again as soon as there is room.
@@ -213,7 +219,15 @@ final class Dispatcher implements Runnable {
 				lane.slots().release();
 				return;
 			}
-			this.workers.execute(() -> run(lane, row));
+			try {
+				this.workers.execute(() -> run(lane, row));
+			}
+			catch (RuntimeException | Error ex) {
+				// No thread took it (the heap full, say): it waits in the buffer for the next turn.
+				lane.slots().release();
+				lane.buffer().add(row);
+				throw ex;
+			}
 		}
 	}
 
@@ -231,6 +245,9 @@ final class Dispatcher implements Runnable {
 					// a node that lives on. Then go on with the buffered tasks rather than die.
 					logQuietly(row, ex);
 					release(row);
+				}
+				finally {
+					this.held.letGo(row.id());
 				}
 				lane.ran(System.nanoTime() - started);
 				if (lane.room() >= lane.refill()) {
@@ -260,7 +277,12 @@ final class Dispatcher implements Runnable {
 				ids.add(row.id());
 			}
 		}
-		return ids.isEmpty() ? 0 : this.table.releaseMany(this.settings.nodeId(), ids);
+		if (ids.isEmpty()) {
+			return 0;
+		}
+		int given = this.table.releaseMany(this.settings.nodeId(), ids);
+		ids.forEach(this.held::letGo);
+		return given;
 	}
 
 	void stop() {

@@ -65,7 +65,7 @@ public final class Engine {
 
 	private final TaskObserver observer;
 
-	private @Nullable Running running;
+	private volatile @Nullable Running running;
 
 	/**
 	 * Create an engine without event sinks.
@@ -115,7 +115,8 @@ public final class Engine {
 		this.supervisor = new Supervisor(dataSource, this.names, registry,
 				new Supervisor.Settings(settings.nodeId(), settings.workers(), settings.defaultOwner(),
 						settings.resultTtl(), settings.lease(), settings.workerMonitorInterval(),
-						settings.cleanInterval(), settings.historyPerTask(), settings.events()));
+						settings.cleanInterval(), settings.historyPerTask(), settings.events()),
+				this::held);
 	}
 
 	/**
@@ -180,11 +181,21 @@ public final class Engine {
 	}
 
 	/**
+	 * The tasks this node holds, or {@code null} while it does not run.
+	 */
+	private @Nullable List<Long> held() {
+		Running running = this.running;
+		return (running != null) ? running.held.ids() : null;
+	}
+
+	/**
 	 * The threads of a started engine.
 	 */
 	private final class Running {
 
 		private final Wakeup wakeup = new Wakeup();
+
+		private final HeldTasks held = new HeldTasks();
 
 		private final ExecutorService workers;
 
@@ -213,14 +224,14 @@ public final class Engine {
 			this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings), threads("autotask-worker-"));
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 			this.completer = new Completer(Engine.this.table, settings.nodeId(), Engine.this.json,
-					Engine.this.observer, this.wakeup::signal);
+					Engine.this.observer, this.wakeup::signal, this.held);
 			this.completerThread = threads("autotask-completer").newThread(this.completer);
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
 					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
 					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)),
 					Engine.this.observer, this.completer);
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
-					settings);
+					settings, this.held);
 			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
 			this.notifierThread = threads("autotask-notifier").newThread(this.notifier);
 			this.dispatcherThread = threads("autotask-dispatcher").newThread(this.dispatcher);

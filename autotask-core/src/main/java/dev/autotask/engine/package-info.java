@@ -21,7 +21,9 @@
  * until the next due {@code run_at} or the poll interval.</li>
  * <li><b>Invariants.</b> Time is the database's clock. An outcome is written only while the row
  * is still {@code RUNNING} on the writing node, so a node whose task was taken from it cannot
- * overwrite the new runner's outcome.</li>
+ * overwrite the new runner's outcome. Every row {@code RUNNING} on a node is held in its
+ * {@code HeldTasks} from its claim until its outcome is written; the supervisor hands back one
+ * that is not (a stray), once it was claimed more than two heartbeat intervals ago.</li>
  * <li><b>Failures.</b> A task's own exception, {@code OutOfMemoryError} included, is recorded
  * as a failed attempt, never lost. If the database is unreachable, the dispatcher backs off up
  * to the poll interval, the notifier reconnects with back-off, and the completer keeps the

@@ -5,9 +5,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -243,10 +245,9 @@ public final class TaskTable {
 					LIMIT :keep)
 				LIMIT :limit)""";
 
-	// Hand the RUNNING tasks of dead nodes back to PENDING. One more attempt is granted for
-	// each, so the crash does not spend the task's retries. A node restarted under its old id
-	// (autotask.node-id) is alive, but the tasks it claimed before it registered again are
-	// orphans all the same: nothing runs them any more.
+	// Hand back to PENDING the RUNNING tasks that nothing runs any more (%3$s says which), and
+	// wake the idle nodes to run them. One more attempt is granted for each, so the loss does not
+	// spend the task's retries.
 	// Only a rescuer that heartbeated lately may rescue: after the database was away, every node
 	// looks dead until it heartbeats again, and a rescue that waited out the outage for a
 	// connection would otherwise hand back the tasks of live nodes. Checked in the statement, on
@@ -255,27 +256,38 @@ public final class TaskTable {
 			UPDATE %1$s AS task SET status = 'PENDING', rescues = rescues + 1,
 				max_attempts = max_attempts + 1, node_id = NULL,
 				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
-					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task was handed back')
-			WHERE task.status = 'RUNNING' AND NOT (task.name = ANY(:failNames)) AND NOT EXISTS (
-				SELECT 1 FROM %2$s AS node
-				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)
+					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task was handed back')
+			WHERE task.status = 'RUNNING' AND NOT (task.name = ANY(:failNames)) AND %3$s
+			AND EXISTS (
+				SELECT 1 FROM %2$s AS rescuer
+				WHERE rescuer.id = :rescuer AND rescuer.heartbeat_at >= now() - :freshMillis * interval '1 millisecond')
+			RETURNING task.id, pg_notify(:channel, '')""";
+
+	// The same for the tasks that asked to fail rather than run again when their node loses them.
+	private static final String RESCUE_FAIL = """
+			UPDATE %1$s AS task SET status = 'FAILURE', finished_at = now(), expires_at = now() + ttl,
+				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
+					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task fails as it asked')
+			WHERE task.status = 'RUNNING' AND task.name = ANY(:failNames) AND %3$s
 			AND EXISTS (
 				SELECT 1 FROM %2$s AS rescuer
 				WHERE rescuer.id = :rescuer AND rescuer.heartbeat_at >= now() - :freshMillis * interval '1 millisecond')
 			RETURNING task.id""";
 
-	// The tasks that asked to fail rather than run again when their node dies.
-	private static final String RESCUE_FAIL = """
-			UPDATE %1$s AS task SET status = 'FAILURE', finished_at = now(), expires_at = now() + ttl,
-				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
-					'node ' || task.node_id || ' stopped during attempt ' || task.attempt || '; the task fails as it asked')
-			WHERE task.status = 'RUNNING' AND task.name = ANY(:failNames) AND NOT EXISTS (
-				SELECT 1 FROM %2$s AS node
-				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)
-			AND EXISTS (
-				SELECT 1 FROM %2$s AS rescuer
-				WHERE rescuer.id = :rescuer AND rescuer.heartbeat_at >= now() - :freshMillis * interval '1 millisecond')
-			RETURNING task.id""";
+	// Which tasks a rescue takes: those of nodes that are no longer alive. A node restarted under
+	// its old id (autotask.node-id) is alive, but the tasks it claimed before it registered again
+	// are orphans all the same.
+	private static final String RESCUE_ORPHANED = """
+			NOT EXISTS (
+				SELECT 1 FROM %s AS node
+				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)""";
+
+	// Or those the rescuer itself claimed but no longer holds (a claim whose answer was lost, an
+	// outcome that could not be written): claimed long enough ago that no claim still in flight
+	// is one of them.
+	private static final String RESCUE_STRAYED = """
+			task.node_id = :rescuer AND NOT (task.id = ANY(:held))
+				AND task.started_at < now() - :graceMillis * interval '1 millisecond'""";
 
 	private static final String RETRY = """
 			UPDATE %s SET status = 'PENDING', error = :error::jsonb, node_id = NULL,
@@ -324,9 +336,9 @@ public final class TaskTable {
 
 	private final String pruneExpired;
 
-	private final String rescue;
+	private final Rescue orphans;
 
-	private final String rescueFail;
+	private final Rescue strays;
 
 	private final String retry;
 
@@ -337,8 +349,6 @@ public final class TaskTable {
 	private final String releaseMany;
 
 	private final boolean events;
-
-	private final String rescueFailWithEvent;
 
 	private final String findHistory;
 
@@ -380,11 +390,8 @@ public final class TaskTable {
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
 		this.handBack = HAND_BACK.formatted(table);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
-		this.rescue = RESCUE.formatted(table, names.node());
-		this.rescueFail = RESCUE_FAIL.formatted(table, names.node());
-		this.rescueFailWithEvent = withEvent(RESCUE_FAIL.formatted(table, names.node()).replace("RETURNING task.id", ""),
-				names, true).replace("SELECT count(*), pg_notify(:channel, 'outbox') FROM ended",
-						"SELECT ended.id, pg_notify(:channel, 'outbox') FROM ended");
+		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
+		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
 		this.retry = RETRY.formatted(table);
 		this.endMany = events
 				? END_MANY_WITH_EVENTS.formatted(END_MANY.formatted(table, ", task.name, task.owner, task.status,"
@@ -734,29 +741,42 @@ public final class TaskTable {
 	 * @return the ids of the tasks handed back and of those failed
 	 */
 	public List<Long> rescue(String rescuer, Duration freshness, Collection<String> failNames) {
-		String[] names = failNames.toArray(String[]::new);
-		List<Long> ids = new java.util.ArrayList<>(
-				rescueStatement(this.rescue, rescuer, freshness, names).query(Long.class).list());
-		if (this.events) {
-			ids.addAll(rescueStatement(this.rescueFailWithEvent, rescuer, freshness, names)
+		return rescue(this.orphans, rescuer, freshness, failNames, Map.of());
+	}
+
+	/**
+	 * Hand back, or fail, the tasks RUNNING on the rescuing node that it no longer holds,
+	 * provided it heartbeated lately: a claim whose answer it lost, an outcome it could not
+	 * write. Only tasks claimed more than {@code grace} ago are taken, so that a claim that has
+	 * committed but not yet reached the node's hands is left alone.
+	 * @param rescuer the rescuing node
+	 * @param freshness how recent its heartbeat must be
+	 * @param held the tasks the node holds: claimed, running, or with an outcome to write
+	 * @param grace how long a claimed task may take to reach the node's hands
+	 * @param failNames the tasks that fail rather than run again
+	 * @return the ids of the tasks handed back and of those failed
+	 */
+	public List<Long> rescueStrays(String rescuer, Duration freshness, Collection<Long> held, Duration grace,
+			Collection<String> failNames) {
+		return rescue(this.strays, rescuer, freshness, failNames,
+				Map.of("held", held.toArray(Long[]::new), "graceMillis", grace.toMillis()));
+	}
+
+	private List<Long> rescue(Rescue rescue, String rescuer, Duration freshness, Collection<String> failNames,
+			Map<String, Object> params) {
+		List<Long> ids = new ArrayList<>();
+		for (String sql : List.of(rescue.handBack(), rescue.fail())) {
+			ids.addAll(this.jdbc.sql(sql)
+				.params(params)
+				.param("failNames", failNames.toArray(String[]::new))
+				.param("rescuer", rescuer)
+				.param("freshMillis", freshness.toMillis())
 				.param("channel", this.names.channel())
 				.query((rs, row) -> rs.getLong(1))
 				.list());
 		}
-		else {
-			ids.addAll(rescueStatement(this.rescueFail, rescuer, freshness, names).query(Long.class).list());
-		}
 		return ids;
 	}
-
-	private JdbcClient.StatementSpec rescueStatement(String sql, String rescuer, Duration freshness, String[] failNames) {
-		return this.jdbc.sql(sql)
-			.param("failNames", failNames)
-			.param("rescuer", rescuer)
-			.param("freshMillis", freshness.toMillis());
-	}
-
-
 
 	private boolean ended(JdbcClient.StatementSpec statement) {
 		if (!this.events) {
@@ -856,6 +876,24 @@ public final class TaskTable {
 	 * pending or running)
 	 */
 	public record Inserted(long id, boolean created) {
+
+	}
+
+	/**
+	 * The two statements of one kind of rescue: hand back, and fail those that ask to.
+	 */
+	private record Rescue(String handBack, String fail) {
+
+		static Rescue of(TableNames names, String which, String happened, boolean events) {
+			String fail = RESCUE_FAIL.formatted(names.task(), names.node(), which, happened);
+			if (events) {
+				// The failures end their tasks: with their events, in the same statement.
+				fail = withEvent(fail.replace("RETURNING task.id", ""), names, true)
+					.replace("SELECT count(*), pg_notify(:channel, 'outbox') FROM ended",
+							"SELECT ended.id, pg_notify(:channel, 'outbox') FROM ended");
+			}
+			return new Rescue(RESCUE.formatted(names.task(), names.node(), which, happened), fail);
+		}
 
 	}
 

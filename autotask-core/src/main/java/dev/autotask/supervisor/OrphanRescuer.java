@@ -1,6 +1,7 @@
 package dev.autotask.supervisor;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 
 import dev.autotask.jdbc.TaskTable;
@@ -15,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * intervals; the leader looks every interval. It rescues only while its own node's heartbeat
  * is less than one and a half intervals old: a leader that could not reach the database lately
  * cannot tell a dead node from one that could not reach it either.
+ *
+ * <p>
+ * A live node can lose track of a task too: a claim whose answer never arrived, an outcome
+ * that could not be written while the heap was full. Nothing would ever end such a stray, so
+ * each node hands back, on the same terms, the tasks it shows as running but no longer holds.
  */
 public final class OrphanRescuer {
 
@@ -28,6 +34,10 @@ public final class OrphanRescuer {
 
 	private final Duration freshness;
 
+	// How long a claimed task may take to reach its node's hands: a claim that committed but
+	// whose answer is still on its way is no stray.
+	private final Duration grace;
+
 	/**
 	 * Create the rescuer.
 	 * @param table the task table
@@ -40,6 +50,7 @@ public final class OrphanRescuer {
 		this.registry = registry;
 		this.nodeId = nodeId;
 		this.freshness = heartbeatInterval.multipliedBy(3).dividedBy(2);
+		this.grace = heartbeatInterval.multipliedBy(2);
 	}
 
 	/**
@@ -47,16 +58,33 @@ public final class OrphanRescuer {
 	 * @return the ids of the tasks rescued
 	 */
 	public List<Long> runOnce() {
-		List<String> failNames = this.registry.definitions()
-			.stream()
-			.filter(TaskDefinition::failOnNodeLoss)
-			.map(TaskDefinition::name)
-			.toList();
-		List<Long> rescued = this.table.rescue(this.nodeId, this.freshness, failNames);
+		List<Long> rescued = this.table.rescue(this.nodeId, this.freshness, failNames());
 		if (!rescued.isEmpty()) {
 			logger.warn("Rescued {} task(s) from dead nodes: {}", rescued.size(), rescued);
 		}
 		return rescued;
+	}
+
+	/**
+	 * Rescue every task that this live node shows as running but no longer holds in memory,
+	 * claimed more than two heartbeat intervals ago.
+	 * @param held the tasks the node holds
+	 * @return the ids of the tasks rescued
+	 */
+	public List<Long> rescueStrays(Collection<Long> held) {
+		List<Long> rescued = this.table.rescueStrays(this.nodeId, this.freshness, held, this.grace, failNames());
+		if (!rescued.isEmpty()) {
+			logger.warn("Rescued {} task(s) this node had lost track of: {}", rescued.size(), rescued);
+		}
+		return rescued;
+	}
+
+	private List<String> failNames() {
+		return this.registry.definitions()
+			.stream()
+			.filter(TaskDefinition::failOnNodeLoss)
+			.map(TaskDefinition::name)
+			.toList();
 	}
 
 }

@@ -1,11 +1,13 @@
 package dev.autotask.supervisor;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's part in keeping the cluster healthy: it heartbeats the node, takes part in the
  * leader election and, while it leads, fires schedules, rescues the tasks of dead nodes and
- * prunes old results.
+ * prunes old results. Every node also hands back its own stray tasks: those it shows as
+ * running but no longer holds.
  *
  * <p>
  * Heartbeat and election run on a thread of their own, so that a slow maintenance job can
@@ -47,6 +50,8 @@ public final class Supervisor {
 
 	private final Settings settings;
 
+	private final Supplier<@Nullable Collection<Long>> held;
+
 	// When this node last failed to heartbeat (System.nanoTime()), 0 if it never did.
 	private volatile long lastHeartbeatFailure;
 
@@ -63,8 +68,12 @@ public final class Supervisor {
 	 * @param names the table names
 	 * @param registry the tasks and schedules
 	 * @param settings the node's settings
+	 * @param held the tasks this node holds in memory, or {@code null} while it cannot tell: a
+	 * task {@code RUNNING} here but not held is a stray, handed back
 	 */
-	public Supervisor(DataSource dataSource, TableNames names, TaskRegistry registry, Settings settings) {
+	public Supervisor(DataSource dataSource, TableNames names, TaskRegistry registry, Settings settings,
+			Supplier<@Nullable Collection<Long>> held) {
+		this.held = held;
 		// With events on, a task failed on node loss has its event too.
 		TaskTable tasks = new TaskTable(dataSource, names, settings.events());
 		this.nodes = new NodeTable(dataSource, names);
@@ -94,6 +103,9 @@ public final class Supervisor {
 		repeatWhileLeading(this.maintenance, "fire schedules", this.firer::runOnce, FIRE_INTERVAL);
 		repeatWhileLeading(this.maintenance, "rescue orphaned tasks", this::rescueOrphans,
 				this.settings.workerMonitorInterval());
+		// Strays are rare, and looking for them reads every row of the table (an index of the running
+		// rows made the completer's statement pick it, and drains ran slower): not on every heartbeat.
+		repeat(this.maintenance, "rescue stray tasks", this::rescueStrays, this.settings.cleanInterval());
 		repeatWhileLeading(this.maintenance, "prune results", () -> {
 			this.pruner.runOnce();
 			this.nodes.deleteExpired();
@@ -162,12 +174,27 @@ public final class Supervisor {
 	 * is rescued at most one time to live later.
 	 */
 	private void rescueOrphans() {
-		long failed = this.lastHeartbeatFailure;
-		long ttl = this.settings.workerMonitorInterval().multipliedBy(2).toNanos();
-		if (failed != 0 && System.nanoTime() - failed < ttl) {
+		if (heartbeatFailedLately()) {
 			return;
 		}
 		this.rescuer.runOnce();
+	}
+
+	/**
+	 * Hand back the tasks this node shows as running but no longer holds, on the same terms.
+	 */
+	private void rescueStrays() {
+		Collection<Long> held = this.held.get();
+		if (held == null || heartbeatFailedLately()) {
+			return;
+		}
+		this.rescuer.rescueStrays(held);
+	}
+
+	private boolean heartbeatFailedLately() {
+		long failed = this.lastHeartbeatFailure;
+		long ttl = this.settings.workerMonitorInterval().multipliedBy(2).toNanos();
+		return failed != 0 && System.nanoTime() - failed < ttl;
 	}
 
 	private void repeat(ScheduledExecutorService executor, String what, Runnable action, Duration interval) {

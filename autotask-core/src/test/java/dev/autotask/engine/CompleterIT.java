@@ -41,6 +41,8 @@ class CompleterIT {
 
 	private final FlakyDataSource dataSource = new FlakyDataSource();
 
+	private final HeldTasks held = new HeldTasks();
+
 	private TaskRows rows;
 
 	private TaskTable table;
@@ -63,7 +65,7 @@ class CompleterIT {
 
 		};
 		this.completer = new Completer(this.table, NODE, new TaskJson(), observer, () -> {
-		});
+		}, this.held);
 		this.thread = new Thread(this.completer, "test-completer");
 		this.thread.start();
 	}
@@ -121,7 +123,7 @@ class CompleterIT {
 	}
 
 	@Test
-	void retriesAFailedWriteUntilTheDatabaseIsBack() {
+	void retriesAFailedWriteUntilTheDatabaseIsBackHoldingTheTaskMeanwhile() {
 		TaskRow task = running("patient");
 		this.dataSource.down.set(true);
 
@@ -130,8 +132,11 @@ class CompleterIT {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.dataSource.refused.get() >= 2);
 		assertThat(this.rows.column(task.id(), "status")).isEqualTo("RUNNING");
 		assertThat(this.observed).isEmpty();
+		// Not a stray: the node still holds its outcome.
+		assertThat(this.held.ids()).containsExactly(task.id());
 		this.dataSource.down.set(false);
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.observed.contains("patient SUCCESS SUCCESS"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.held.ids().isEmpty());
 	}
 
 	@Test

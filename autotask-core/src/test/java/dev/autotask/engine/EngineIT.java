@@ -2,6 +2,7 @@ package dev.autotask.engine;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -100,6 +101,41 @@ class EngineIT {
 		Duration lag = Duration.between(sent, started.get());
 		System.out.println("[autotask] enqueue-to-start on an idle engine: " + lag.toMillis() + " ms");
 		assertThat(lag).isLessThan(Duration.ofSeconds(2));
+	}
+
+	@Test
+	void strayOfItsOwnNodeIsHandedBackAndRunWhileTheTaskItHoldsRunsOn() throws Exception {
+		CountDownLatch finish = new CountDownLatch(1);
+		this.registry.register(TaskDefinition.of("slow", (args) -> {
+			finish.await();
+			return null;
+		}));
+		this.registry.register(TaskDefinition.of("lost", (args) -> null));
+		EngineSettings settings = this.engine.settings()
+			.withWorkerMonitorInterval(Duration.ofMillis(100))
+			.withCleanInterval(Duration.ofMillis(100));
+		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings);
+		this.engine.start();
+		TaskHandle<Object> slow = this.client.send("slow", OWNER);
+		await().atMost(Duration.ofSeconds(10)).until(() -> slow.refresh().status() == TaskStatus.RUNNING);
+
+		// A task RUNNING on this node that it never had in hand, as when a claim's answer is lost.
+		long lost = this.rows.aRunningTask("lost", settings.nodeId());
+		// Both claimed as early as this node's start, so both pass the grace of two heartbeats soon:
+		// only what the node holds tells them apart. (Earlier, they would be an earlier process's.)
+		postgres.jdbc()
+			.sql("UPDATE autotask_task SET started_at = (SELECT started_at FROM autotask_node WHERE id = ?)"
+					+ " WHERE id IN (?, ?)")
+			.params(settings.nodeId(), lost, slow.id())
+			.update();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCESS".equals(this.rows.column(lost, "status")));
+		assertThat(this.rows.column(lost, "rescues")).isEqualTo("1");
+		assertThat(slow.refresh().status()).isEqualTo(TaskStatus.RUNNING);
+		finish.countDown();
+		await().atMost(Duration.ofSeconds(10)).until(() -> slow.refresh().isReady());
+		assertThat(slow.status()).isEqualTo(TaskStatus.SUCCESS);
+		assertThat(this.rows.column(slow.id(), "rescues")).isEqualTo("0");
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package dev.autotask.supervisor;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.autotask.jdbc.TableNames;
 import dev.autotask.jdbc.TaskTable;
@@ -117,6 +118,50 @@ class OrphanRescuerIT {
 
 		postgres.jdbc().sql("UPDATE autotask_node SET heartbeat_at = now() WHERE id = 'leader'").update();
 		assertThat(this.rescuer.runOnce()).containsExactlyInAnyOrder(orphan, charge);
+	}
+
+	@Test
+	void handsBackStraysOfItsOwnNodeButNotTheTasksItHolds() {
+		long stray = claimedAgo(this.rows.aRunningTask("report", "leader"), Duration.ofSeconds(11));
+		long held = claimedAgo(this.rows.aRunningTask("report", "leader"), Duration.ofSeconds(11));
+		long charge = claimedAgo(this.rows.aRunningTask("charge", "leader"), Duration.ofSeconds(11));
+		this.rows.aNode("alive", Duration.ofMinutes(1));
+		long others = claimedAgo(this.rows.aRunningTask("report", "alive"), Duration.ofSeconds(11));
+
+		assertThat(this.rescuer.rescueStrays(List.of(held))).containsExactlyInAnyOrder(stray, charge);
+
+		assertThat(this.rows.column(stray, "status")).isEqualTo("PENDING");
+		assertThat(this.rows.column(stray, "max_attempts")).isEqualTo("3");
+		assertThat(this.rows.column(stray, "error")).contains("node leader lost track of attempt 1");
+		assertThat(this.rows.column(charge, "status")).isEqualTo("FAILURE");
+		assertThat(this.rows.column(held, "status")).isEqualTo("RUNNING");
+		assertThat(this.rows.column(others, "status")).isEqualTo("RUNNING");
+	}
+
+	@Test
+	void leavesAStrayClaimedLessThanTwoHeartbeatsAgoAlone() {
+		// Its claim may have committed with its answer still on the way to the node.
+		long young = claimedAgo(this.rows.aRunningTask("report", "leader"), Duration.ofSeconds(9));
+
+		assertThat(this.rescuer.rescueStrays(List.of())).isEmpty();
+		assertThat(this.rows.column(young, "status")).isEqualTo("RUNNING");
+	}
+
+	@Test
+	void handsBackNoStrayWhileItsOwnHeartbeatIsStale() {
+		long stray = claimedAgo(this.rows.aRunningTask("report", "leader"), Duration.ofSeconds(11));
+		postgres.jdbc().sql("UPDATE autotask_node SET heartbeat_at = now() - interval '8 seconds' WHERE id = 'leader'").update();
+
+		assertThat(this.rescuer.rescueStrays(List.of())).isEmpty();
+		assertThat(this.rows.column(stray, "status")).isEqualTo("RUNNING");
+	}
+
+	private long claimedAgo(long id, Duration ago) {
+		postgres.jdbc()
+			.sql("UPDATE autotask_task SET started_at = now() - ? * interval '1 millisecond' WHERE id = ?")
+			.params(ago.toMillis(), id)
+			.update();
+		return id;
 	}
 
 }

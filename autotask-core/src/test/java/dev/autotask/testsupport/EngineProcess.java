@@ -328,6 +328,8 @@ public final class EngineProcess implements AutoCloseable {
 			.withWorkers(workers)
 			.withLease(LEASE)
 			.withWorkerMonitorInterval(WORKER_MONITOR_INTERVAL)
+			// Also how often a node looks for the tasks it lost track of (a full heap can lose one).
+			.withCleanInterval(Duration.ofSeconds(2))
 			.withPollInterval(Duration.ofSeconds(1))
 			.withRetryDelay(Duration.ofMillis(100))
 			.withShutdownTimeout(Duration.ofSeconds(2))
