@@ -28,6 +28,9 @@ final class Notifier implements Runnable {
 
 	private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
+	// Allocated once: a pause after an OutOfMemoryError must not need the heap.
+	private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
+
 	private final DataSource dataSource;
 
 	private final String channel;
@@ -53,8 +56,13 @@ final class Notifier implements Runnable {
 			catch (Error ex) {
 				// Thrown by the handling of an earlier failure, while the heap is still full: start
 				// over after a moment rather than let the thread die.
-				if (!pause(Duration.ofSeconds(1))) {
-					return;
+				try {
+					if (!pause(RESTART_PAUSE)) {
+						return;
+					}
+				}
+				catch (Error again) {
+					// Still full: the loop tries again.
 				}
 			}
 		}

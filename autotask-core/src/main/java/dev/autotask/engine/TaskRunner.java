@@ -121,8 +121,9 @@ final class TaskRunner {
 		}
 		catch (RuntimeException | Error ex) {
 			// Recording itself failed in the JVM (an OutOfMemoryError while describing an
-			// OutOfMemoryError, say): try once more with the bare type, rather than leave the
-			// task RUNNING on a live node for ever, and keep the worker thread alive.
+			// OutOfMemoryError, or while logging a retry, say): try once more with the bare type,
+			// rather than leave the task RUNNING on a live node for ever, and keep the worker
+			// thread alive.
 			recordLastResort(row, ex, started);
 		}
 		finally {
@@ -131,11 +132,19 @@ final class TaskRunner {
 		}
 	}
 
+	/**
+	 * How the attempt ended is lost: it counts as failed, and is retried while attempts remain,
+	 * since what failed was most likely the JVM around it (a full heap), not the task.
+	 */
 	private void recordLastResort(TaskRow row, Throwable ex, long started) {
 		try {
 			logger.error("Could not record the outcome of task {} ({})", row.id(), row.name(), ex);
-			fail(row, started, null, new TaskError(ex.getClass().getName(),
-					"The task ended, but its outcome could not be recorded: " + ex.getMessage(), null));
+			String error = this.json.writeError(new TaskError(ex.getClass().getName(),
+					"The attempt ended, but its outcome could not be recorded: " + ex.getMessage(), null));
+			TaskTable.Outcome outcome = (row.attempt() < row.maxAttempts())
+					? Completer.retry(row, error, this.retryPolicy.delayAfter(row.attempt()))
+					: Completer.failure(row, null, error);
+			this.completer.submit(row, outcome, runTime(started));
 		}
 		catch (RuntimeException | Error again) {
 			logger.error("Could not record that task {} ({}) failed either: {}", row.id(), row.name(), again.toString());

@@ -102,15 +102,22 @@ public final class OutboxRelay implements Runnable {
 					this.signal.await(this.settings.pollInterval());
 				}
 			}
-			catch (Exception ex) {
+			catch (Exception | Error ex) {
+				// An Error too (an OutOfMemoryError while the heap is full): the relay must outlive
+				// it, or events wait in the outbox until the node restarts.
 				if (!this.running) {
 					break;
 				}
-				failed(ex, backoff);
-				// Not woken by notifications: while a sink is down, every task that ends would
-				// otherwise trigger another attempt.
-				this.signal.pause(backoff);
-				backoff = min(backoff.multipliedBy(2), this.settings.maxBackoff());
+				try {
+					failed(ex, backoff);
+					// Not woken by notifications: while a sink is down, every task that ends would
+					// otherwise trigger another attempt.
+					this.signal.pause(backoff);
+					backoff = min(backoff.multipliedBy(2), this.settings.maxBackoff());
+				}
+				catch (Error again) {
+					// The heap is still full: the log line is lost, the relay goes on.
+				}
 			}
 		}
 		drain();
@@ -200,7 +207,7 @@ public final class OutboxRelay implements Runnable {
 				row.result(), this.json.readError(row.error()), row.createdAt());
 	}
 
-	private void failed(Exception ex, Duration backoff) {
+	private void failed(Throwable ex, Duration backoff) {
 		String what = (ex instanceof SinkFailedException failure)
 				? "sink " + failure.sink() + " failed: " + describe(failure.getCause())
 				: "the outbox cannot be read or written: " + describe(ex);

@@ -181,6 +181,34 @@ class EngineIT {
 	}
 
 	@Test
+	void attemptWhoseFailureCannotBeDescribedIsStillRetriedThenFails() {
+		AtomicInteger calls = new AtomicInteger();
+		this.registry.register(TaskDefinition.of("unreadable", (args) -> {
+			calls.incrementAndGet();
+			// Reading its message throws: so does describing, or even logging, the failure.
+			throw new RuntimeException() {
+
+				@Override
+				public String getMessage() {
+					throw new IllegalStateException("no message here");
+				}
+
+			};
+		}).withRetries(2));
+		this.engine.start();
+
+		TaskHandle<Object> handle = this.client.send("unreadable", OWNER);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
+		// Every attempt was spent, as for any failure: the first lost outcome did not end the task.
+		assertThat(calls).hasValue(3);
+		assertThat(this.client.status(handle.id(), OWNER).orElseThrow().attempt()).isEqualTo(3);
+		assertThat(handle.error().type()).isEqualTo(IllegalStateException.class.getName());
+		assertThat(handle.error().message()).isEqualTo("The attempt ended, but its outcome could not be recorded: no message here");
+	}
+
+	@Test
 	void taskFailureFailsAtOnceWithItsMessageAsResult() {
 		AtomicInteger calls = new AtomicInteger();
 		this.registry.register(TaskDefinition.of("fatal", (args) -> {

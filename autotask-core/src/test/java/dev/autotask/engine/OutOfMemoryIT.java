@@ -58,7 +58,9 @@ class OutOfMemoryIT {
 		JdbcClient jdbc = postgres.jdbc();
 		EngineProcess.createWorkLog(jdbc);
 		TaskRegistry registry = new TaskRegistry();
-		registry.register(EngineProcess.work((args) -> null));
+		// A work task meets the full heap too while the hog fills it, and under load that lasts
+		// seconds: retries with back-off up to about 25 s outlast it.
+		registry.register(EngineProcess.work((args) -> null).withRetries(8));
 		registry.register(EngineProcess.hog(2));
 		TaskClient client = new TaskClient(postgres.dataSource(), registry, new TaskJson(),
 				EngineSettings.defaults().withSchema(postgres.schema()));
@@ -75,8 +77,9 @@ class OutOfMemoryIT {
 		await().atMost(Duration.ofSeconds(90))
 			.failFast("the engine process died", () -> !this.process.isAlive())
 			.untilAsserted(() -> {
-				// Asserted, so that a timeout shows where the tasks stand.
-				assertThat(counts.byStatus()).containsEntry("SUCCESS", (long) WORK);
+				// Asserted, so that a timeout shows where the tasks stand, and why.
+				assertThat(counts.byStatus()).as(() -> "tasks that did not succeed: " + notSucceeded(jdbc))
+					.containsEntry("SUCCESS", (long) WORK);
 				assertThat(hog.refresh().isReady()).isTrue();
 			});
 		assertThat(hog.status()).isEqualTo(TaskStatus.FAILURE);
@@ -99,6 +102,13 @@ class OutOfMemoryIT {
 		assertThat(Files.readString(newest(logs, ".err"))).doesNotContain("Exception in thread");
 		System.out.printf("[autotask] out of memory: hog failed after %d attempts, %d work tasks succeeded%n",
 				info.attempt(), WORK);
+	}
+
+	private static List<Map<String, Object>> notSucceeded(JdbcClient jdbc) {
+		return jdbc.sql("""
+				SELECT id, name, status, attempt, max_attempts, rescues, node_id, error->>'type' AS type,
+					left(error->>'message', 200) AS message
+				FROM autotask_task WHERE status <> 'SUCCESS' ORDER BY id""").query().listOfRows();
 	}
 
 	private static Path newest(Path logs, String suffix) throws IOException {

@@ -165,6 +165,26 @@ class OutboxRelayIT {
 	}
 
 	@Test
+	void relayOutlivesAnErrorAndPublishesOnceTheHeapIsFreeAgain() {
+		List<Long> ids = events(3);
+		RecordingSink sink = new RecordingSink();
+		AtomicInteger calls = new AtomicInteger();
+		// As when the heap is full while a batch is published: an Error, not an exception.
+		TaskEventSink fullHeap = (events) -> {
+			if (calls.incrementAndGet() == 1) {
+				throw new OutOfMemoryError("Java heap space (test)");
+			}
+			sink.publish(events);
+		};
+
+		start(relay(postgres.dataSource(), QUICK, fullHeap));
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.outbox.count() == 0);
+		assertThat(sink.events()).extracting(TaskEvent::id).containsExactlyElementsOf(ids);
+		assertThat(calls).hasValue(2);
+	}
+
+	@Test
 	void failedAttemptIsCountedAndTheBatchStays() throws Exception {
 		long id = this.rows.anEvent(1, "report", "FAILURE");
 		OutboxRelay relay = relay(postgres.dataSource(), QUICK, (events) -> {
