@@ -240,11 +240,11 @@ final class Dispatcher implements Runnable {
 					this.runner.run(row);
 				}
 				catch (Error ex) {
-					// The runner could not even record a failure (the heap full throughout): give the
-					// task back, as a stop gives back a buffered one, rather than leave it RUNNING on
-					// a node that lives on. Then go on with the buffered tasks rather than die.
+					// The runner could not even record a failure (the heap full throughout): hand the
+					// task back, as a rescue does, rather than leave it RUNNING on a node that lives
+					// on. Then go on with the buffered tasks rather than die.
 					logQuietly(row, ex);
-					release(row);
+					handBack(row);
 				}
 				finally {
 					this.held.letGo(row.id());
@@ -378,13 +378,14 @@ final class Dispatcher implements Runnable {
 
 	}
 	/**
-	 * Give one task back to PENDING with its claim undone, trying for a few seconds while the
-	 * heap is full. It may have run: at least once, as after a rescue.
+	 * Hand one task back to PENDING, trying for a few seconds while the heap is full. It may
+	 * have run, so its attempt stays counted, with one more granted, as after a rescue; should
+	 * this fail too, the task is a stray, which the supervisor hands back later.
 	 */
-	private void release(TaskRow row) {
+	private void handBack(TaskRow row) {
 		for (int tries = 0; tries < 10; tries++) {
 			try {
-				this.table.releaseMany(this.settings.nodeId(), List.of(row.id()));
+				this.table.handBackMany(this.settings.nodeId(), List.of(row.id()));
 				this.wakeup.signal();
 				return;
 			}

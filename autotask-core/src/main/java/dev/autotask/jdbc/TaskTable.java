@@ -233,6 +233,12 @@ public final class TaskTable {
 				max_attempts = max_attempts + 1
 			WHERE status = 'RUNNING' AND node_id = :node""";
 
+	// The same for some of the node's tasks, which may have started: their attempt stays counted.
+	private static final String HAND_BACK_MANY = """
+			UPDATE %s SET status = 'PENDING', node_id = NULL, rescues = rescues + 1,
+				max_attempts = max_attempts + 1
+			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
+
 	// Delete ended tasks past their TTL, except the last runs of each task, which the history
 	// keeps however old.
 	private static final String PRUNE_EXPIRED = """
@@ -334,6 +340,8 @@ public final class TaskTable {
 
 	private final String handBack;
 
+	private final String handBackMany;
+
 	private final String pruneExpired;
 
 	private final Rescue orphans;
@@ -389,6 +397,7 @@ public final class TaskTable {
 		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
 		this.handBack = HAND_BACK.formatted(table);
+		this.handBackMany = HAND_BACK_MANY.formatted(table);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
@@ -710,6 +719,17 @@ public final class TaskTable {
 	 */
 	public int handBack(String node) {
 		return this.jdbc.sql(this.handBack).param("node", node).update();
+	}
+
+	/**
+	 * Hand back some tasks a node may have started but cannot end, as a rescue does: the
+	 * attempt stays counted and one more is granted.
+	 * @param node the node
+	 * @param ids the tasks
+	 * @return how many were handed back
+	 */
+	public int handBackMany(String node, Collection<Long> ids) {
+		return this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new)).update();
 	}
 
 	/**
