@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.SendOptions;
+import dev.autotask.TaskEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
@@ -21,7 +22,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * autotask as a library: its own Flyway scripts, an {@link Engine} with default settings but for
- * the schema and the workers, and a {@link TaskClient} on a pool of its own for the producer.
+ * the schema and the workers, and with events on as the starter runs it (each end writes its
+ * event to the outbox, and the engine relays the events to a sink), and a {@link TaskClient} on
+ * a pool of its own for the producer. A drain ends once every event is published.
  * Its batch figure is {@code TaskClient.sendAll}: one multi-row {@code INSERT} and one
  * {@code pg_notify} per batch, in one transaction.
  */
@@ -52,6 +55,10 @@ final class AutotaskSubject implements Subject {
 	private final TaskJson json = new TaskJson();
 
 	private final Probe probe = new Probe();
+
+	// Takes every event, as the starter's sink of Spring application events does with no listener.
+	private final TaskEventSink sink = (events) -> {
+	};
 
 	private final EngineSettings settings;
 
@@ -88,7 +95,9 @@ final class AutotaskSubject implements Subject {
 			this.probe.started((Integer) args[0]);
 			return null;
 		}, new TaskParameter("index", Integer.class)));
-		this.settings = EngineSettings.defaults().withSchema(this.schema).withWorkers(workers);
+		// As the starter runs it: each end writes its event to the outbox in the same statement, and
+		// the engine relays the events to a sink (the starter's publishes Spring application events).
+		this.settings = EngineSettings.defaults().withSchema(this.schema).withWorkers(workers).withEvents(true);
 		this.client = new TaskClient(timed ? this.clientStatements : this.clientData, this.registry, this.json,
 				this.settings);
 		this.engineSource = timed ? this.engineStatements : this.engineData;
@@ -137,17 +146,23 @@ final class AutotaskSubject implements Subject {
 	@Override
 	public Duration drain(int count) throws InterruptedException {
 		this.probe.expect(count);
-		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings);
+		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings, List.of(this.sink));
 		long start = System.nanoTime();
 		engine.start();
 		try {
 			this.probe.await(TIMEOUT);
 			Awaiting.until(this::allEnded, "the last outcomes to be written");
+			// Done once every event is published too, not only written.
+			Awaiting.until(this::allPublished, "the last events to be published");
 			return Duration.ofNanos(System.nanoTime() - start);
 		}
 		finally {
 			engine.stop();
 		}
+	}
+
+	private boolean allPublished() {
+		return !this.jdbc.sql("SELECT EXISTS (SELECT 1 FROM autotask_outbox)").query(Boolean.class).single();
 	}
 
 	private boolean allEnded() {
@@ -174,7 +189,7 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public Latencies latency(int count, Duration gap) throws InterruptedException {
-		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings);
+		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings, List.of(this.sink));
 		engine.start();
 		try {
 			// Let the start-up work (heartbeat, election, first empty claim) settle first.
@@ -188,7 +203,8 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public void clear() {
-		this.database.execute("TRUNCATE " + this.schema + ".autotask_task RESTART IDENTITY");
+		this.database.execute(
+				"TRUNCATE " + this.schema + ".autotask_task, " + this.schema + ".autotask_outbox RESTART IDENTITY");
 	}
 
 	@Override

@@ -28,9 +28,13 @@ public final class OutboxTable {
 
 	// Oldest first. SKIP LOCKED lets the relays of several nodes claim side by side: a row
 	// another relay is publishing is passed over, not waited for, and never published twice.
+	// The relay's commit does not wait for the WAL flush (set_config, local to its transaction):
+	// a deletion lost in a server crash only has its events published again, which a sink must
+	// bear anyway, since a relay may fail between publishing and committing.
 	private static final String CLAIM = """
 			SELECT id, task_id, name, owner, outcome, result::text AS result, error::text AS error, created_at, attempts
 			FROM %s
+			WHERE (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
 			ORDER BY id
 			LIMIT :limit
 			FOR UPDATE SKIP LOCKED""";

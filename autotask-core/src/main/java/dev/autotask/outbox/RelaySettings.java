@@ -14,7 +14,7 @@ import java.time.Duration;
 public record RelaySettings(int batchSize, Duration pollInterval, Duration minBackoff, Duration maxBackoff) {
 
 	/** Default batch size. */
-	public static final int DEFAULT_BATCH_SIZE = 100;
+	public static final int DEFAULT_BATCH_SIZE = 500;
 
 	/** Default first back-off. */
 	public static final Duration DEFAULT_MIN_BACKOFF = Duration.ofMillis(100);
