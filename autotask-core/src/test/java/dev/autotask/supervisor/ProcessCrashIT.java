@@ -16,7 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
+import dev.autotask.SendOptions;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
 import dev.autotask.json.TaskJson;
@@ -52,7 +54,11 @@ class ProcessCrashIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.migrated();
 
-	private static final int TASKS = 200;
+	// CI's size; -Dautotask.crash.tasks=10000 -Dautotask.crash.work-time=PT0.01S is the full one.
+	private static final int TASKS = Integer.getInteger("autotask.crash.tasks", 200);
+
+	private static final Duration WORK_TIME = Duration
+		.parse(System.getProperty("autotask.crash.work-time", EngineProcess.WORK_TIME.toString()));
 
 	private static final String OWNER = "crash-test";
 
@@ -110,7 +116,8 @@ class ProcessCrashIT {
 			.query(Long.class)
 			.list());
 
-		await().atMost(Duration.ofSeconds(60))
+		// What the survivor's 4 workers take to run everything alone, and a minute besides.
+		await().atMost(Duration.ofSeconds(60).plus(WORK_TIME.multipliedBy(TASKS / 4)))
 			.pollInterval(Duration.ofMillis(100))
 			.untilAsserted(() -> assertThat(this.counts.withStatus("SUCCESS")).isEqualTo(TASKS));
 
@@ -233,16 +240,16 @@ class ProcessCrashIT {
 	}
 
 	private EngineProcess start(String nodeId) throws IOException {
-		EngineProcess process = EngineProcess.start(postgres, nodeId, this.logs);
+		EngineProcess process = EngineProcess.start(postgres, nodeId, this.logs,
+				List.of(EngineProcess.workTime(WORK_TIME)));
 		this.processes.add(process);
 		process.awaitReady(START_TIMEOUT);
 		return process;
 	}
 
 	private void send(int tasks) {
-		for (int n = 0; n < tasks; n++) {
-			this.client.send(EngineProcess.WORK, OWNER, n);
-		}
+		List<Object[]> args = IntStream.range(0, tasks).mapToObj((n) -> new Object[] { n }).toList();
+		this.client.sendAll(EngineProcess.WORK, SendOptions.owner(OWNER), args);
 	}
 
 	// Elected after a given time, so that a node restarted under its old id is not mistaken
