@@ -233,12 +233,6 @@ public final class TaskTable {
 				max_attempts = max_attempts + 1
 			WHERE status = 'RUNNING' AND node_id = :node""";
 
-	// The same for some of the node's tasks, which may have started: their attempt stays counted.
-	private static final String HAND_BACK_MANY = """
-			UPDATE %s SET status = 'PENDING', node_id = NULL, rescues = rescues + 1,
-				max_attempts = max_attempts + 1
-			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
-
 	// Delete ended tasks past their TTL, except the last runs of each task, which the history
 	// keeps however old.
 	private static final String PRUNE_EXPIRED = """
@@ -397,7 +391,8 @@ public final class TaskTable {
 		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
 		this.handBack = HAND_BACK.formatted(table);
-		this.handBackMany = HAND_BACK_MANY.formatted(table);
+		// The same for some of the node's tasks, which may have started: their attempt stays counted.
+		this.handBackMany = this.handBack + " AND id = ANY(:ids)";
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
