@@ -32,7 +32,8 @@ public final class OutboxTable {
 	// a deletion lost in a server crash only has its events published again, which a sink must
 	// bear anyway, since a relay may fail between publishing and committing.
 	private static final String CLAIM = """
-			SELECT id, task_id, name, owner, outcome, result::text AS result, error::text AS error, created_at, attempts
+			SELECT id, task_id, name, owner, outcome, result::text AS result, error::text AS error, created_at, attempts,
+				sinks_done
 			FROM %s
 			WHERE (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
 			ORDER BY id
@@ -43,7 +44,10 @@ public final class OutboxTable {
 
 	private static final String DELETE_MANY = "DELETE FROM %s WHERE id = ANY(:ids)";
 
-	private static final String RETRY_MANY = "UPDATE %s SET attempts = attempts + 1 WHERE id = ANY(:ids)";
+	// Every event of the batch went through the sinks before the one that failed, now or earlier.
+	private static final String RETRY_MANY = """
+			UPDATE %s SET attempts = attempts + 1, sinks_done = greatest(sinks_done, :sinksDone)
+			WHERE id = ANY(:ids)""";
 
 	private static final RowMapper<OutboxRow> ROW_MAPPER = OutboxTable::mapRow;
 
@@ -98,18 +102,24 @@ public final class OutboxTable {
 	}
 
 	/**
-	 * Count a failed attempt to publish events, which stay for the next attempt.
+	 * Count a failed attempt to publish events, which stay for the next attempt, and record
+	 * which sinks already took them.
 	 * @param ids the events
+	 * @param sinksDone how many sinks, in order, took every one of them
 	 * @return how many were updated
 	 */
-	public int retryMany(Collection<Long> ids) {
-		return this.jdbc.sql(this.retryMany).param("ids", ids.toArray(Long[]::new)).update();
+	public int retryMany(Collection<Long> ids, int sinksDone) {
+		return this.jdbc.sql(this.retryMany)
+			.param("ids", ids.toArray(Long[]::new))
+			.param("sinksDone", sinksDone)
+			.update();
 	}
 
 	private static OutboxRow mapRow(ResultSet rs, int row) throws SQLException {
 		return new OutboxRow(rs.getLong("id"), rs.getLong("task_id"), rs.getString("name"), rs.getString("owner"),
 				rs.getString("outcome"), rs.getString("result"), rs.getString("error"),
-				rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getInt("attempts"));
+				rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getInt("attempts"),
+				rs.getInt("sinks_done"));
 	}
 
 	/**
@@ -124,9 +134,10 @@ public final class OutboxTable {
 	 * @param error the error JSON, if any
 	 * @param createdAt when the task ended
 	 * @param attempts failed attempts to publish it so far
+	 * @param sinksDone how many sinks, in order, already took it
 	 */
 	public record OutboxRow(long id, long taskId, String name, String owner, String outcome, @Nullable String result,
-			@Nullable String error, Instant createdAt, int attempts) {
+			@Nullable String error, Instant createdAt, int attempts, int sinksDone) {
 
 	}
 

@@ -3,9 +3,8 @@ package dev.autotask.outbox;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
@@ -39,10 +38,6 @@ public final class OutboxRelay implements Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(OutboxRelay.class);
 
-	// Bounds what a batch whose deletion committed unseen leaves behind; forgetting an entry
-	// means at worst offering its event again to a sink that took it.
-	private static final int MAX_REMEMBERED = 10_000;
-
 	private final DataSource dataSource;
 
 	private final TableNames names;
@@ -54,17 +49,6 @@ public final class OutboxRelay implements Runnable {
 	private final RelaySettings settings;
 
 	private final RelaySignal signal = new RelaySignal();
-
-	// For each event of a batch that failed part-way: how many sinks, in order, already took it.
-	// Only the relay's thread reads and writes it.
-	private final Map<Long, Integer> taken = new LinkedHashMap<>() {
-
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
-			return size() > MAX_REMEMBERED;
-		}
-
-	};
 
 	private volatile boolean running = true;
 
@@ -138,13 +122,11 @@ public final class OutboxRelay implements Runnable {
 				List<Long> published = relay(
 						new OutboxTable(new SingleConnectionDataSource(connection, true), this.names));
 				connection.commit();
-				// Forgotten only once the deletion committed: should the commit fail, the sinks that
-				// took the rows are not offered them again.
-				published.forEach(this.taken::remove);
 				return published.size();
 			}
 			catch (SinkFailedException ex) {
-				// The failed attempt was counted on the rows: keep that, and release them.
+				// The failed attempt, and the sinks that took the rows, were recorded on them: keep
+				// that, whichever node publishes them next, and release them.
 				connection.commit();
 				throw ex;
 			}
@@ -180,8 +162,10 @@ public final class OutboxRelay implements Runnable {
 		List<Long> ids = events.stream().map(TaskEvent::id).toList();
 		for (int index = 0; index < this.sinks.size(); index++) {
 			int sink = index;
-			List<TaskEvent> pending = events.stream()
-				.filter((event) -> this.taken.getOrDefault(event.id(), 0) <= sink)
+			// Not to a sink that took the event before a later sink failed, on any node.
+			List<TaskEvent> pending = IntStream.range(0, rows.size())
+				.filter((row) -> rows.get(row).sinksDone() <= sink)
+				.mapToObj(events::get)
 				.toList();
 			if (pending.isEmpty()) {
 				continue;
@@ -193,10 +177,9 @@ public final class OutboxRelay implements Runnable {
 				if (ex instanceof InterruptedException) {
 					Thread.currentThread().interrupt();
 				}
-				outbox.retryMany(ids);
+				outbox.retryMany(ids, sink);
 				throw new SinkFailedException(this.sinks.get(sink), ex);
 			}
-			pending.forEach((event) -> this.taken.put(event.id(), sink + 1));
 		}
 		outbox.deleteMany(ids);
 		return ids;

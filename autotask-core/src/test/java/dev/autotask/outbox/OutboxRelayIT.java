@@ -222,6 +222,25 @@ class OutboxRelayIT {
 	}
 
 	@Test
+	void anotherNodeDoesNotOfferABatchToASinkThatTookItOnTheFirstNode() throws Exception {
+		List<Long> ids = events(3);
+		// Each node has its own first sink (its application's listeners) and shares the broker.
+		RecordingSink listenersOfA = new RecordingSink();
+		RecordingSink listenersOfB = new RecordingSink();
+		RecordingSink broker = new RecordingSink().failingFirst(1);
+		OutboxRelay nodeA = relay(postgres.dataSource(), QUICK, listenersOfA, broker);
+		OutboxRelay nodeB = relay(postgres.dataSource(), QUICK, listenersOfB, broker);
+
+		assertThatExceptionOfType(SinkFailedException.class).isThrownBy(nodeA::runOnce);
+		assertThat(nodeB.runOnce()).isEqualTo(3);
+
+		assertThat(listenersOfA.events()).extracting(TaskEvent::id).containsExactlyElementsOf(ids);
+		assertThat(listenersOfB.calls()).hasValue(0);
+		assertThat(broker.events()).extracting(TaskEvent::id).containsExactlyElementsOf(ids);
+		assertThat(this.outbox.count()).isZero();
+	}
+
+	@Test
 	void twoRelaysOnTwoNodesPublishEachEventOnce() {
 		int count = 1000;
 		postgres.jdbc()
