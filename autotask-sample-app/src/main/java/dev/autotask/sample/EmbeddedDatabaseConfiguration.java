@@ -20,9 +20,12 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
 class EmbeddedDatabaseConfiguration {
 
+	// Stopped by the context, after the engine has handed back its tasks and resigned, not by a
+	// JVM shutdown hook of its own that would race the engine's stop (which then waited for the
+	// pool's 30 s connection timeout, statement by statement).
 	@Bean(destroyMethod = "close")
 	EmbeddedPostgres embeddedPostgres() throws IOException {
-		return EmbeddedPostgres.builder().start();
+		return EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
 	}
 
 	@Bean
