@@ -88,6 +88,11 @@ public final class TaskTable {
 	// The outcomes of many attempts in one statement, each under the same guard as the single-row
 	// statements: still RUNNING on this node, in the same attempt. A retry ('PENDING') keeps the
 	// last result and clears the node; a success keeps the last attempt's error.
+	// The guard compares each row with columns of the outcomes, not with constants, so that the
+	// planner cannot estimate it from the column statistics: statistics gathered while no task was
+	// running say that no row is RUNNING on this node, and the planner then scanned the whole
+	// table once and joined each running row against every outcome (300 to 700 ms for 250
+	// outcomes in a table of 20,000), instead of looking each outcome up by its id.
 	private static final String END_MANY = """
 			UPDATE %1$s AS task SET status = outcome.status,
 				result = CASE WHEN outcome.status = 'PENDING' THEN task.result ELSE outcome.result::jsonb END,
@@ -98,8 +103,9 @@ public final class TaskTable {
 				run_at = CASE WHEN outcome.status = 'PENDING'
 					THEN now() + outcome.delay_millis * interval '1 millisecond' ELSE task.run_at END
 			FROM unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :results::text[], :errors::text[],
-				:delays::bigint[]) AS outcome(id, attempt, status, result, error, delay_millis)
-			WHERE task.id = outcome.id AND task.status = 'RUNNING' AND task.node_id = :node
+				:delays::bigint[], array_fill(:node::text, ARRAY[:count]), array_fill('RUNNING'::text, ARRAY[:count]))
+				AS outcome(id, attempt, status, result, error, delay_millis, node, running)
+			WHERE task.id = outcome.id AND task.status = outcome.running AND task.node_id = outcome.node
 				AND task.attempt = outcome.attempt
 			RETURNING task.id%2$s""";
 
@@ -495,6 +501,7 @@ public final class TaskTable {
 		}
 		JdbcClient.StatementSpec statement = this.jdbc.sql(this.endMany)
 			.param("node", node)
+			.param("count", size)
 			.param("ids", ids)
 			.param("attempts", attempts)
 			.param("statuses", statuses)

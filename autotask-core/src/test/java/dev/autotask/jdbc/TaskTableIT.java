@@ -1,6 +1,9 @@
 package dev.autotask.jdbc;
 
+import java.sql.Connection;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
@@ -8,11 +11,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The two ways a node gives a running task back: undoing a claim that never started, and
- * handing back one that may have run.
+ * The two ways a node gives a running task back (undoing a claim that never started, and
+ * handing back one that may have run), and how outcomes are written in a batch.
  */
 class TaskTableIT {
 
@@ -56,6 +62,46 @@ class TaskTableIT {
 		// Only the tasks named, and only the node's own.
 		assertThat(this.rows.column(other, "status")).isEqualTo("RUNNING");
 		assertThat(this.rows.column(elsewhere, "status")).isEqualTo("RUNNING");
+	}
+
+	/**
+	 * Statistics gathered while every task was pending say that no row is running: planned from
+	 * them, the batch of outcomes once read the whole table and joined each running row against
+	 * every outcome, a stall of half a second per batch at 20,000 rows.
+	 */
+	@Test
+	void outcomesAreLookedUpByIdEvenWhenTheStatisticsSawNoTaskRunning() throws Exception {
+		JdbcClient jdbc = postgres.jdbc();
+		jdbc.sql("""
+				INSERT INTO autotask_task (name, owner, args, max_attempts, ttl)
+				SELECT 'report', 'app', '[]', 1, interval '1 day' FROM generate_series(1, 20000)""").update();
+		jdbc.sql("ANALYZE autotask_task").update();
+		List<Long> claimed = this.table.claim("node-a", Set.of("report"), 250).stream().map(TaskRow::id).toList();
+		List<TaskTable.Outcome> outcomes = claimed.stream()
+			.map((id) -> new TaskTable.Outcome(id, 1, "SUCCESS", null, null, Duration.ZERO))
+			.toList();
+
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			connection.setAutoCommit(false);
+			SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
+			TaskTable table = new TaskTable(one, new TableNames(postgres.schema()), true);
+			long scansBefore = sequentialScans(one);
+
+			assertThat(table.endMany("node-a", outcomes)).containsExactlyInAnyOrderElementsOf(claimed);
+			assertThat(sequentialScans(one)).isEqualTo(scansBefore);
+			connection.commit();
+		}
+		assertThat(this.rows.column(claimed.get(0), "status")).isEqualTo("SUCCESS");
+	}
+
+	/**
+	 * How many times this session read the task table from end to end, as far as its statistics
+	 * not yet reported say: within one transaction, the difference is what its statements did.
+	 */
+	private static long sequentialScans(SingleConnectionDataSource connection) {
+		return JdbcClient.create(connection).sql("""
+				SELECT seq_scan FROM pg_stat_xact_user_tables
+				WHERE schemaname = current_schema() AND relname = 'autotask_task'""").query(Long.class).single();
 	}
 
 }
