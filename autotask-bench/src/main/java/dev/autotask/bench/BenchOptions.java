@@ -13,9 +13,10 @@ import java.util.Map;
  * @param jdbcUrl the server all libraries share
  * @param user the database user (trust authentication: no password)
  * @param runs how many times each measurement is repeated
- * @param warmUp tasks of one drain per subject run before any measurement and not counted (with
- * one one-by-one enqueue of {@code enqueue} tasks), so that each library's code is compiled by the
- * JIT before it is timed; 0 for none
+ * @param warmUp tasks of each warm-up drain, run per subject before any measurement and not
+ * counted (followed by one one-by-one enqueue of {@code enqueue} tasks), so that each library's
+ * code is compiled by the JIT before it is timed; 0 for none
+ * @param warmUpTime how long each subject keeps draining to warm up (at least one drain)
  * @param drain tasks pre-inserted for the small drain
  * @param bigDrain tasks pre-inserted for the big drain, 0 to skip it
  * @param bigDrainRuns how many times the big drain is repeated
@@ -30,7 +31,7 @@ import java.util.Map;
  * @param measurements the measurements to run: drain, enqueue, batch, latency, and profile (autotask
  * only, with statement timing; not part of the default run)
  */
-record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, int drain, int bigDrain, int bigDrainRuns,
+record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration warmUpTime, int drain, int bigDrain, int bigDrainRuns,
 		List<String> bigDrainSubjects,
 		int enqueue, int batches, int batchSize, int latency, Duration gap, int workers, List<String> subjects,
 		List<String> measurements) {
@@ -44,6 +45,7 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, int drain
 		values.put("user", "postgres");
 		values.put("runs", "3");
 		values.put("warm-up", "20000");
+		values.put("warm-up-seconds", "15");
 		values.put("drain", "20000");
 		values.put("big-drain", "0");
 		values.put("big-drain-runs", "3");
@@ -71,7 +73,7 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, int drain
 			values.put(arg.substring(2, equals), arg.substring(equals + 1));
 		}
 		return new BenchOptions(values.get("jdbc-url"), values.get("user"), integer(values, "runs"),
-				integer(values, "warm-up"), integer(values, "drain"), integer(values, "big-drain"), integer(values, "big-drain-runs"),
+				integer(values, "warm-up"), Duration.ofSeconds(integer(values, "warm-up-seconds")), integer(values, "drain"), integer(values, "big-drain"), integer(values, "big-drain-runs"),
 				list(values, "big-drain-subjects"),
 				integer(values, "enqueue"), integer(values, "batches"), integer(values, "batch-size"),
 				integer(values, "latency"), Duration.ofMillis(integer(values, "gap-ms")), integer(values, "workers"),

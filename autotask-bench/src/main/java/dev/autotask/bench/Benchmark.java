@@ -1,6 +1,8 @@
 package dev.autotask.bench;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -131,22 +133,36 @@ public final class Benchmark {
 	}
 
 	/**
-	 * One drain and one one-by-one enqueue per subject, not counted: a library timed first in a
-	 * round would otherwise pay for its code being interpreted and compiled, in a drain that
-	 * lasts about a second; and the enqueue path is not the drain's.
+	 * Drains per subject, not counted, until {@code --warm-up-seconds} have passed (at least one),
+	 * then one one-by-one enqueue: each library is timed in its steady state, not while the JIT
+	 * still compiles its code. On two cores the compiler threads take much of the machine: after
+	 * a single 20,000-task drain they were still compiling through the next three. A time budget
+	 * rather than a task count treats the slow libraries like the quick ones; the JIT time each
+	 * warm-up cost is printed.
 	 */
 	private void warmUp(int count) throws InterruptedException {
+		CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+		long budget = this.options.warmUpTime().toNanos();
 		for (Subject subject : this.subjects) {
 			try {
-				subject.clear();
-				subject.preload(count);
-				Duration elapsed = subject.drain(count);
-				subject.clear();
+				long compiledBefore = jit.getTotalCompilationTime();
 				long start = System.nanoTime();
+				int rounds = 0;
+				Duration last;
+				do {
+					subject.clear();
+					subject.preload(count);
+					last = subject.drain(count);
+					rounds++;
+				}
+				while (System.nanoTime() - start < budget);
+				subject.clear();
+				long enqueueStart = System.nanoTime();
 				subject.enqueueOneByOne(this.options.enqueue());
-				double enqueued = this.options.enqueue() / seconds(Duration.ofNanos(System.nanoTime() - start));
-				log("warm-up %s: drain %,.0f tasks/s, enqueue one by one %,.0f tasks/s (not counted)", subject.name(),
-						count / seconds(elapsed), enqueued);
+				double enqueued = this.options.enqueue() / seconds(Duration.ofNanos(System.nanoTime() - enqueueStart));
+				log("warm-up %s: %d drain(s) of %,d, the last at %,.0f tasks/s; enqueue one by one %,.0f tasks/s;"
+						+ " JIT compilation %,d ms (not counted)", subject.name(), rounds, count,
+						count / seconds(last), enqueued, jit.getTotalCompilationTime() - compiledBefore);
 			}
 			catch (RuntimeException ex) {
 				failed("warm-up", subject, ex);
