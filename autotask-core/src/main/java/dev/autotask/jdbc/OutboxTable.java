@@ -3,7 +3,7 @@ package dev.autotask.jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 
@@ -30,10 +30,12 @@ public final class OutboxTable {
 	// another relay is publishing is passed over, not waited for, and never published twice.
 	// The relay's commit does not wait for the WAL flush (set_config, local to its transaction):
 	// a deletion lost in a server crash only has its events published again, which a sink must
-	// bear anyway, since a relay may fail between publishing and committing.
+	// bear anyway, since a relay may fail between publishing and committing. Columns in the order
+	// mapRow reads them; the time as microseconds since the epoch, which costs the driver far less
+	// than a timestamp.
 	private static final String CLAIM = """
-			SELECT id, task_id, name, owner, outcome, result::text AS result, error::text AS error, created_at, attempts,
-				sinks_done
+			SELECT id, task_id, name, owner, outcome, result::text, error::text,
+				(extract(epoch FROM created_at) * 1000000)::bigint, attempts, sinks_done
 			FROM %s
 			WHERE (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
 			ORDER BY id
@@ -116,10 +118,10 @@ public final class OutboxTable {
 	}
 
 	private static OutboxRow mapRow(ResultSet rs, int row) throws SQLException {
-		return new OutboxRow(rs.getLong("id"), rs.getLong("task_id"), rs.getString("name"), rs.getString("owner"),
-				rs.getString("outcome"), rs.getString("result"), rs.getString("error"),
-				rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getInt("attempts"),
-				rs.getInt("sinks_done"));
+		long micros = rs.getLong(8);
+		return new OutboxRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+				rs.getString(6), rs.getString(7), Instant.EPOCH.plus(micros, ChronoUnit.MICROS), rs.getInt(9),
+				rs.getInt(10));
 	}
 
 	/**
