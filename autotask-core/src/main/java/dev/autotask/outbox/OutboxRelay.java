@@ -119,10 +119,9 @@ public final class OutboxRelay implements Runnable {
 		try (Connection connection = this.dataSource.getConnection()) {
 			connection.setAutoCommit(false);
 			try {
-				List<Long> published = relay(
-						new OutboxTable(new SingleConnectionDataSource(connection, true), this.names));
+				int published = relay(new OutboxTable(new SingleConnectionDataSource(connection, true), this.names));
 				connection.commit();
-				return published.size();
+				return published;
 			}
 			catch (SinkFailedException ex) {
 				// The failed attempt, and the sinks that took the rows, were recorded on them: keep
@@ -153,13 +152,13 @@ public final class OutboxRelay implements Runnable {
 		this.signal.stop();
 	}
 
-	private List<Long> relay(OutboxTable outbox) throws SinkFailedException {
+	private int relay(OutboxTable outbox) throws SinkFailedException {
 		List<OutboxRow> rows = outbox.claim(this.settings.batchSize());
 		if (rows.isEmpty()) {
-			return List.of();
+			return 0;
 		}
 		List<TaskEvent> events = rows.stream().map(this::toEvent).toList();
-		List<Long> ids = events.stream().map(TaskEvent::id).toList();
+		List<Long> ids = rows.stream().map(OutboxRow::id).toList();
 		for (int index = 0; index < this.sinks.size(); index++) {
 			int sink = index;
 			// Not to a sink that took the event before a later sink failed, on any node.
@@ -182,7 +181,7 @@ public final class OutboxRelay implements Runnable {
 			}
 		}
 		outbox.deleteMany(ids);
-		return ids;
+		return rows.size();
 	}
 
 	private TaskEvent toEvent(OutboxRow row) {
