@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
+import static dev.autotask.testsupport.SessionStatistics.sequentialScans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,23 +40,13 @@ class OutboxTableIT {
 			SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
 			OutboxTable outbox = new OutboxTable(one, new TableNames(postgres.schema()));
 			List<OutboxRow> batch = outbox.claim(500);
-			long scansBefore = sequentialScans(one);
+			long scansBefore = sequentialScans(one, "autotask_outbox");
 
 			assertThat(outbox.deleteMany(batch.stream().map(OutboxRow::id).toList())).isEqualTo(500);
-			assertThat(sequentialScans(one)).isEqualTo(scansBefore);
+			assertThat(sequentialScans(one, "autotask_outbox")).isEqualTo(scansBefore);
 			connection.commit();
 		}
 		assertThat(new OutboxTable(postgres.dataSource(), new TableNames(postgres.schema())).count()).isZero();
-	}
-
-	/**
-	 * How many times this session read the outbox from end to end, as far as its statistics not
-	 * yet reported say: within one transaction, the difference is what its statements did.
-	 */
-	private static long sequentialScans(SingleConnectionDataSource connection) {
-		return JdbcClient.create(connection).sql("""
-				SELECT seq_scan FROM pg_stat_xact_user_tables
-				WHERE schemaname = current_schema() AND relname = 'autotask_outbox'""").query(Long.class).single();
 	}
 
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
+import static dev.autotask.testsupport.SessionStatistics.sequentialScans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -85,23 +86,13 @@ class TaskTableIT {
 			connection.setAutoCommit(false);
 			SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
 			TaskTable table = new TaskTable(one, new TableNames(postgres.schema()), true);
-			long scansBefore = sequentialScans(one);
+			long scansBefore = sequentialScans(one, "autotask_task");
 
 			assertThat(table.endMany("node-a", outcomes)).containsExactlyInAnyOrderElementsOf(claimed);
-			assertThat(sequentialScans(one)).isEqualTo(scansBefore);
+			assertThat(sequentialScans(one, "autotask_task")).isEqualTo(scansBefore);
 			connection.commit();
 		}
 		assertThat(this.rows.column(claimed.get(0), "status")).isEqualTo("SUCCESS");
-	}
-
-	/**
-	 * How many times this session read the task table from end to end, as far as its statistics
-	 * not yet reported say: within one transaction, the difference is what its statements did.
-	 */
-	private static long sequentialScans(SingleConnectionDataSource connection) {
-		return JdbcClient.create(connection).sql("""
-				SELECT seq_scan FROM pg_stat_xact_user_tables
-				WHERE schemaname = current_schema() AND relname = 'autotask_task'""").query(Long.class).single();
 	}
 
 }
