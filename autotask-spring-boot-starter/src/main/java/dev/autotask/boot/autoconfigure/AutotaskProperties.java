@@ -92,8 +92,8 @@ public class AutotaskProperties {
 	private final History history = new History();
 
 	/**
-	 * Queues with worker threads of their own on each node, by name. Every other queue shares
-	 * autotask.workers.
+	 * Queues with worker threads of their own on each node, by name. None by default: a queue
+	 * not named here shares autotask.workers.
 	 */
 	private final Map<String, Queue> queues = new LinkedHashMap<>();
 
