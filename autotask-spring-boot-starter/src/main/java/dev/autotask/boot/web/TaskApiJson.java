@@ -250,6 +250,25 @@ final class TaskApiJson {
 		return this.mapper.writeValueAsString(node);
 	}
 
+	/**
+	 * An RFC 9457 problem detail, with the fields Spring's {@code ProblemDetail} writes.
+	 * @param status the HTTP status
+	 * @param title the status's reason phrase
+	 * @param detail what is wrong, or {@code null} to leave it to the title
+	 * @param instance the path of the request
+	 */
+	String problem(int status, String title, @Nullable String detail, String instance) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("type", "about:blank");
+		node.put("title", title);
+		node.put("status", status);
+		if (detail != null) {
+			node.put("detail", detail);
+		}
+		node.put("instance", instance);
+		return this.mapper.writeValueAsString(node);
+	}
+
 	private @Nullable ObjectNode error(@Nullable TaskError error) {
 		if (error == null) {
 			return null;

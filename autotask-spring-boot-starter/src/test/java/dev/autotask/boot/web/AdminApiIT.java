@@ -308,9 +308,11 @@ class AdminApiIT {
 			.andExpect(status().isOk())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.TEXT_HTML))
 			.andExpect(header().string("Content-Security-Policy", containsString("script-src 'self'")))
+			.andExpect(header().string("Referrer-Policy", "no-referrer"))
 			.andExpect(content().string(containsString("<script src=\"admin.js\" defer></script>")));
 		this.mvc.perform(get("/autotask/admin.js").with(admin()))
 			.andExpect(status().isOk())
+			.andExpect(header().string("Referrer-Policy", "no-referrer"))
 			.andExpect(content().contentTypeCompatibleWith("text/javascript"))
 			.andExpect(content().string(containsString("textContent")));
 		this.mvc.perform(get("/autotask/admin.css").with(admin())).andExpect(status().isOk());
