@@ -112,22 +112,34 @@ public interface Autotask {
 	List<ScheduleInfo> schedules();
 
 	/**
-	 * The queues with tasks, their counts by status, and whether each is paused.
+	 * The queues of one owner: those its tasks are in, those tasks of this application are
+	 * registered in, and the paused ones, each with the owner's tasks counted by status and
+	 * whether it is paused. Other owners' tasks are not counted, as they are nowhere else.
+	 * @param owner the owner asking
 	 * @return the queues, ordered by name
 	 */
-	List<QueueInfo> queues();
+	List<QueueInfo> queues(String owner);
 
 	/**
-	 * Pause a queue on every node: its pending tasks wait, running ones finish.
+	 * Pause a queue on every node, for every owner: its pending tasks wait, running ones
+	 * finish. Only a queue in use is paused: one a task of this application is registered in,
+	 * one a task is in, or one paused or resumed before.
 	 * @param queue the queue
+	 * @return {@code true} if it is now paused; {@code false} if no task uses it, and nothing
+	 * was stored
+	 * @throws IllegalArgumentException if the name is blank or longer than 100 characters
 	 */
-	void pause(String queue);
+	boolean pause(String queue);
 
 	/**
 	 * Resume a paused queue on every node.
 	 * @param queue the queue
+	 * @return {@code true} if it now runs; {@code false} if no task uses it, and nothing was
+	 * stored
+	 * @throws IllegalArgumentException if the name is blank or longer than 100 characters
+	 * @see #pause(String)
 	 */
-	void resume(String queue);
+	boolean resume(String queue);
 
 	/**
 	 * The owner used for tasks started without one, such as calls of

@@ -6,9 +6,10 @@ import java.util.Map;
  * A queue: how many of its tasks are in each status, and whether it is paused.
  *
  * @param name the queue's name
- * @param counts tasks by status; statuses without tasks are left out
+ * @param counts the owner's tasks by status (every owner's, where the caller reads totals
+ * of the cluster); statuses without tasks are left out
  * @param paused whether the queue is paused on every node
- * @see Autotask#queues()
+ * @see Autotask#queues(String)
  */
 public record QueueInfo(String name, Map<TaskStatus, Long> counts, boolean paused) {
 

@@ -3,9 +3,12 @@ package dev.autotask.engine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
@@ -213,33 +216,48 @@ public final class TaskClient implements Autotask {
 	}
 
 	@Override
-	public List<QueueInfo> queues() {
-		Map<String, Map<String, Long>> counts = this.queues.count();
+	public List<QueueInfo> queues(String owner) {
+		return queues(this.queues.count(owner));
+	}
+
+	/**
+	 * The queues with every owner's tasks counted: totals of the cluster, for operators (the
+	 * Actuator endpoint and metrics), never for an owner's own view.
+	 * @return the queues, ordered by name
+	 * @see #queues(String)
+	 */
+	public List<QueueInfo> clusterQueues() {
+		return queues(this.queues.countAll());
+	}
+
+	private List<QueueInfo> queues(Map<String, Map<String, Long>> counts) {
 		List<String> paused = this.queues.findPaused();
-		java.util.Set<String> names = new java.util.TreeSet<>(counts.keySet());
+		Set<String> names = new TreeSet<>(counts.keySet());
 		names.addAll(paused);
+		this.registry.definitions().forEach((task) -> names.add(task.queue()));
 		return names.stream().map((name) -> {
-			Map<TaskStatus, Long> byStatus = new java.util.EnumMap<>(TaskStatus.class);
+			Map<TaskStatus, Long> byStatus = new EnumMap<>(TaskStatus.class);
 			counts.getOrDefault(name, Map.of()).forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
 			return new QueueInfo(name, byStatus, paused.contains(name));
 		}).toList();
 	}
 
 	@Override
-	public void pause(String queue) {
-		this.queues.setPaused(checkQueue(queue), true);
+	public boolean pause(String queue) {
+		return setPaused(queue, true);
 	}
 
 	@Override
-	public void resume(String queue) {
-		this.queues.setPaused(checkQueue(queue), false);
+	public boolean resume(String queue) {
+		return setPaused(queue, false);
 	}
 
-	private static String checkQueue(String queue) {
+	private boolean setPaused(String queue, boolean paused) {
 		if (queue == null || queue.isBlank() || queue.length() > 100) {
 			throw new IllegalArgumentException("Queue name must be 1 to 100 characters, got '" + queue + "'");
 		}
-		return queue;
+		boolean registered = this.registry.definitions().stream().anyMatch((task) -> task.queue().equals(queue));
+		return this.queues.setPaused(queue, paused, registered);
 	}
 
 	@Override

@@ -92,7 +92,7 @@ public final class TaskJson {
 			TaskParameter parameter = parameters.get(i);
 			try {
 				JsonNode node = this.mapper.valueToTree(args[i]);
-				readValue(node, parameter.type());
+				checkFinite(task, parameter, readValue(node, parameter.type()));
 				array.add(node);
 			}
 			catch (JacksonException ex) {
@@ -123,7 +123,10 @@ public final class TaskJson {
 					"Arguments of task '" + task.name() + "' are not valid JSON: " + ex.getOriginalMessage(), ex);
 		}
 		ArrayNode array = toArray(task, node);
-		readArgs(task, array);
+		@Nullable Object[] values = readArgs(task, array);
+		for (int i = 0; i < values.length; i++) {
+			checkFinite(task, task.parameters().get(i), values[i]);
+		}
 		return checkStorable(this.mapper.writeValueAsString(array), "Arguments of task '" + task.name() + "'");
 	}
 
@@ -201,6 +204,56 @@ public final class TaskJson {
 			return null;
 		}
 		return this.mapper.readerFor(javaType).readValue(node);
+	}
+
+	/**
+	 * Refuse an argument that holds NaN or an infinite number at any depth, as read into its
+	 * parameter's type. JSON has no such numbers: Jackson would store them as the strings
+	 * "NaN" and "Infinity", and reads those back as numbers. A number beyond the range of a
+	 * float or double ({@code 1e400}) reads as infinite, so this refuses it too.
+	 */
+	private void checkFinite(TaskDefinition task, TaskParameter parameter, @Nullable Object value) {
+		if (!isFinite(value)) {
+			throw new IllegalArgumentException("Argument '" + parameter.name() + "' of task '" + task.name()
+					+ "' does not fit " + parameter.type().getTypeName() + ": it is or holds NaN or an infinite "
+					+ "number (a number beyond the type's range reads as infinite), which is never stored");
+		}
+	}
+
+	private boolean isFinite(@Nullable Object value) {
+		if (value instanceof Double number) {
+			return Double.isFinite(number);
+		}
+		if (value instanceof Float number) {
+			return Float.isFinite(number);
+		}
+		if (value == null || value instanceof Number || value instanceof CharSequence || value instanceof Boolean
+				|| value instanceof Enum<?>) {
+			return true;
+		}
+		JsonNode tree;
+		try {
+			// Written to a tree, not to text: the tree keeps NaN and infinity as numbers.
+			tree = this.mapper.valueToTree(value);
+		}
+		catch (JacksonException ex) {
+			// A type Jackson reads but cannot write, which cannot be checked this way; send
+			// refuses it anyway, and only arguments given as JSON can reach this.
+			return true;
+		}
+		return isFiniteTree(tree);
+	}
+
+	private static boolean isFiniteTree(JsonNode node) {
+		if (node.isFloatingPointNumber()) {
+			return Double.isFinite(node.doubleValue());
+		}
+		for (JsonNode child : node) {
+			if (!isFiniteTree(child)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

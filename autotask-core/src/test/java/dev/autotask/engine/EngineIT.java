@@ -2,6 +2,7 @@ package dev.autotask.engine;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -270,6 +271,23 @@ class EngineIT {
 
 		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("take", OWNER, new Object()))
 			.withMessageContaining("Argument 'thing' of task 'take' cannot be written as JSON");
+		assertThat(this.rows.count()).isZero();
+	}
+
+	@Test
+	void nanOrInfinityFailsAtSendNamingTheArgumentAndInsertsNothing() {
+		this.registry.register(TaskDefinition.of("weigh", (args) -> null, new TaskParameter("grams", double.class),
+				new TaskParameter("samples", List.class)));
+
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.client.send("weigh", OWNER, Double.POSITIVE_INFINITY, List.of()))
+			.withMessageStartingWith("Argument 'grams' of task 'weigh' does not fit double");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.client.send("weigh", OWNER, 1.0, List.of(2.0, Double.NaN)))
+			.withMessageStartingWith("Argument 'samples' of task 'weigh'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.client.sendJson("weigh", OWNER, "{\"grams\": 1e400, \"samples\": []}"))
+			.withMessageStartingWith("Argument 'grams' of task 'weigh' does not fit double");
 		assertThat(this.rows.count()).isZero();
 	}
 

@@ -88,7 +88,7 @@ class QueuesIT {
 
 	@Test
 	void pausedQueueWaitsUntilResumed() {
-		this.client.pause("reports");
+		assertThat(this.client.pause("reports")).isTrue();
 		this.engine.start();
 		TaskHandle<Object> report = this.client.send("report", "a");
 		TaskHandle<Object> quick = this.client.send("quick", "a");
@@ -96,7 +96,7 @@ class QueuesIT {
 		// The other queue's task ran: the dispatcher has looked, and left the paused queue alone.
 		await().atMost(Duration.ofSeconds(10)).until(() -> quick.refresh().isReady());
 		assertThat(report.refresh().status()).isEqualTo(TaskStatus.PENDING);
-		assertThat(this.client.queues()).filteredOn(QueueInfo::name, "reports")
+		assertThat(this.client.queues("a")).filteredOn(QueueInfo::name, "reports")
 			.singleElement()
 			.satisfies((queue) -> {
 				assertThat(queue.paused()).isTrue();
@@ -104,12 +104,55 @@ class QueuesIT {
 			});
 
 		// Resuming wakes the nodes: no enqueue and no poll (30 s here) is needed.
-		this.client.resume("reports");
+		assertThat(this.client.resume("reports")).isTrue();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> report.refresh().isReady());
-		assertThat(this.client.queues()).filteredOn(QueueInfo::name, "reports")
+		assertThat(this.client.queues("a")).filteredOn(QueueInfo::name, "reports")
 			.singleElement()
 			.satisfies((queue) -> assertThat(queue.paused()).isFalse());
+	}
+
+	@Test
+	void queueCountsAreTheOwnersOwnAndTheClusterTotalsAreApart() {
+		this.client.send("report", "a");
+		this.client.send("report", "b");
+		this.client.send("report", "b");
+
+		assertThat(this.client.queues("a")).filteredOn(QueueInfo::name, "reports")
+			.singleElement()
+			.satisfies((queue) -> assertThat(queue.counts()).containsExactly(Map.entry(TaskStatus.PENDING, 1L)));
+		assertThat(this.client.queues("b")).filteredOn(QueueInfo::name, "reports")
+			.singleElement()
+			.satisfies((queue) -> assertThat(queue.counts()).containsExactly(Map.entry(TaskStatus.PENDING, 2L)));
+		// An owner without tasks still sees the queues this application's tasks are registered in.
+		assertThat(this.client.queues("c")).extracting(QueueInfo::name).containsExactly("default", "reports", "slow");
+		assertThat(this.client.queues("c")).allSatisfy((queue) -> assertThat(queue.counts()).isEmpty());
+		assertThat(this.client.clusterQueues()).filteredOn(QueueInfo::name, "reports")
+			.singleElement()
+			.satisfies((queue) -> assertThat(queue.counts()).containsExactly(Map.entry(TaskStatus.PENDING, 3L)));
+	}
+
+	@Test
+	void queueNoTaskUsesIsNeitherPausedNorStored() {
+		assertThat(this.client.pause("x' OR 1=1")).isFalse();
+		assertThat(this.client.resume("nightly")).isFalse();
+
+		assertThat(this.client.queues("a")).extracting(QueueInfo::name).doesNotContain("x' OR 1=1", "nightly");
+		assertThat(postgres.jdbc().sql("SELECT count(*) FROM autotask_queue").query(Long.class).single()).isZero();
+	}
+
+	@Test
+	void queueOnlyATaskInTheTableUsesCanBePausedAndAPausedOneResumed() {
+		// A task of a queue this application no longer registers, say from an older version.
+		postgres.jdbc().sql("UPDATE autotask_task SET queue = 'retired' WHERE id = :id")
+			.param("id", this.client.send("quick", "a").id())
+			.update();
+
+		assertThat(this.client.pause("retired")).isTrue();
+		postgres.jdbc().sql("DELETE FROM autotask_task").update();
+
+		assertThat(this.client.resume("retired")).isTrue();
+		assertThat(this.client.queues("a")).filteredOn(QueueInfo::name, "retired").isEmpty();
 	}
 
 }

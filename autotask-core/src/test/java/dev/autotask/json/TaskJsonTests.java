@@ -140,6 +140,52 @@ class TaskJsonTests {
 	}
 
 	@Test
+	void numberBeyondTheRangeOfItsParameterIsRejectedNamingIt() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.json.checkArgs(task("measures"), "[1e400, 1, [], {\"x\": 1}]"))
+			.withMessageStartingWith("Argument 'ratio' of task 'measures' does not fit double: it is or holds NaN or an "
+					+ "infinite number");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.json.checkArgs(task("measures"), "[1, 1e39, [], {\"x\": 1}]"))
+			.withMessageStartingWith("Argument 'share' of task 'measures' does not fit float");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.json.checkArgs(task("measures"), "[1, 1, [0.5, -1e400], {\"x\": 1}]"))
+			.withMessageStartingWith("Argument 'series' of task 'measures' does not fit java.util.List<java.lang.Double>");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.json.checkArgs(task("measures"), "{\"ratio\": 1, \"share\": 1, \"series\": [], "
+					+ "\"point\": {\"x\": 1e400}}"))
+			.withMessageStartingWith("Argument 'point' of task 'measures' does not fit");
+	}
+
+	@Test
+	void nanAndInfinityAreNeverStoredHoweverTheyAreSpelled() {
+		for (String spelled : new String[] { "\"NaN\"", "\"Infinity\"", "\"-Infinity\"", "\"INF\"" }) {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> this.json.checkArgs(task("measures"), "[" + spelled + ", 1, [], {\"x\": 1}]"))
+				.withMessageStartingWith("Argument 'ratio' of task 'measures' does not fit double");
+		}
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.json.writeArgs(task("measures"), new Object[] { Double.NaN, 1f, List.of(), 1 }))
+			.withMessageStartingWith("Argument 'ratio' of task 'measures'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.json.writeArgs(task("measures"),
+					new Object[] { 1.0, 1f, List.of(1.0, Double.POSITIVE_INFINITY), 1 }))
+			.withMessageStartingWith("Argument 'series' of task 'measures'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.json.writeArgs(task("measures"),
+					new Object[] { 1.0, 1f, List.of(), new Point(Double.NEGATIVE_INFINITY) }))
+			.withMessageStartingWith("Argument 'point' of task 'measures'");
+	}
+
+	@Test
+	void finiteNumbersAtTheEdgesOfTheirRangeAreKept() {
+		String stored = this.json.checkArgs(task("measures"), "[1.7976931348623157e308, 3.4e38, [-4.9e-324], {\"x\": 0}]");
+
+		assertThat(this.json.readArgs(task("measures"), stored)).containsExactly(Double.MAX_VALUE, 3.4e38f,
+				List.of(-Double.MIN_VALUE), new Point(0));
+		// A string parameter keeps the text "NaN" as it is.
+		assertThat(this.json.writeArgs(task("labelled"), new Object[] { "NaN" })).isEqualTo("[\"NaN\"]");
+	}
+
+	@Test
 	void checkArgsRejectsMalformedJson() {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.json.checkArgs(task("pair"), "[1, 2"))
 			.withMessageStartingWith("Arguments of task 'pair' are not valid JSON");
@@ -337,11 +383,20 @@ class TaskJsonTests {
 	static void pair(int a, int b) {
 	}
 
+	static void measures(double ratio, float share, List<Double> series, Point point) {
+	}
+
+	static void labelled(String label) {
+	}
+
 	static List<Range> ranges() {
 		return List.of();
 	}
 
 	record Range(int from, int to) {
+	}
+
+	record Point(double x) {
 	}
 
 }

@@ -94,7 +94,7 @@ class SampleController {
 
 	@GetMapping("/queues")
 	List<QueueInfo> queues() {
-		return this.autotask.queues();
+		return this.autotask.queues(this.autotask.defaultOwner());
 	}
 
 	@GetMapping("/schedules")

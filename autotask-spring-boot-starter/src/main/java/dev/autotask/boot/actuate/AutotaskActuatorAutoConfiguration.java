@@ -10,6 +10,7 @@ import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskProperties;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.TaskClient;
 import dev.autotask.jdbc.LeaderTable;
 import dev.autotask.jdbc.NodeTable;
 import dev.autotask.jdbc.TableNames;
@@ -44,13 +45,15 @@ public final class AutotaskActuatorAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		AutotaskMetrics autotaskMetrics(MeterRegistry registry, ObjectProvider<Autotask> autotask,
+		@ConditionalOnBean(TaskClient.class)
+		AutotaskMetrics autotaskMetrics(MeterRegistry registry, ObjectProvider<TaskClient> client,
 				AutotaskProperties properties) {
 			// The API is looked up when the gauges are first read: it is itself built with this observer.
+			// The gauges count every owner's tasks: they are the cluster's queue depths.
 			Set<String> known = new LinkedHashSet<>();
 			known.add("default");
 			known.addAll(properties.getQueues().keySet());
-			return new AutotaskMetrics(registry, () -> autotask.getObject().queues(), known,
+			return new AutotaskMetrics(registry, () -> client.getObject().clusterQueues(), known,
 					AutotaskMetrics.DEFAULT_QUEUE_DEPTH_TTL);
 		}
 
@@ -80,9 +83,10 @@ public final class AutotaskActuatorAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		AutotaskEndpoint autotaskEndpoint(Autotask autotask, DataSource dataSource, EngineSettings settings) {
+		@ConditionalOnBean(TaskClient.class)
+		AutotaskEndpoint autotaskEndpoint(TaskClient client, DataSource dataSource, EngineSettings settings) {
 			TableNames names = new TableNames(settings.schema());
-			return new AutotaskEndpoint(autotask, new LeaderTable(dataSource, names), new NodeTable(dataSource, names));
+			return new AutotaskEndpoint(client, new LeaderTable(dataSource, names), new NodeTable(dataSource, names));
 		}
 
 	}

@@ -2,9 +2,9 @@ package dev.autotask.boot.actuate;
 
 import java.util.List;
 
-import dev.autotask.Autotask;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
+import dev.autotask.engine.TaskClient;
 import dev.autotask.jdbc.LeaderTable;
 import dev.autotask.jdbc.NodeTable;
 import org.jspecify.annotations.Nullable;
@@ -15,12 +15,15 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code autotask} actuator endpoint: each queue's counts by status and whether it is
- * paused, the nodes alive, the leader, and the schedules with their last and next fire.
+ * paused, the nodes alive, the leader, and the schedules with their last and next fire. The
+ * counts are totals of the cluster, every owner's tasks together: unlike the REST API, which
+ * counts only the caller's owner's, this endpoint is for operators, behind the application's
+ * Actuator security.
  */
 @Endpoint(id = "autotask")
 public class AutotaskEndpoint {
 
-	private final Autotask autotask;
+	private final TaskClient client;
 
 	private final LeaderTable leaders;
 
@@ -28,12 +31,12 @@ public class AutotaskEndpoint {
 
 	/**
 	 * Create the endpoint.
-	 * @param autotask the API
+	 * @param client the API, which also reads totals of the cluster
 	 * @param leaders the leader table
 	 * @param nodes the node table
 	 */
-	public AutotaskEndpoint(Autotask autotask, LeaderTable leaders, NodeTable nodes) {
-		this.autotask = autotask;
+	public AutotaskEndpoint(TaskClient client, LeaderTable leaders, NodeTable nodes) {
+		this.client = client;
 		this.leaders = leaders;
 		this.nodes = nodes;
 	}
@@ -44,14 +47,14 @@ public class AutotaskEndpoint {
 	 */
 	@ReadOperation
 	public AutotaskDescriptor autotask() {
-		return new AutotaskDescriptor(this.autotask.queues(), this.nodes.findAlive(), this.leaders.findLeader(),
-				this.autotask.schedules());
+		return new AutotaskDescriptor(this.client.clusterQueues(), this.nodes.findAlive(), this.leaders.findLeader(),
+				this.client.schedules());
 	}
 
 	/**
 	 * What the endpoint answers.
 	 *
-	 * @param queues each queue's counts by status and whether it is paused
+	 * @param queues each queue's counts by status, over every owner, and whether it is paused
 	 * @param nodes the nodes alive
 	 * @param leader the leading node's id, or {@code null} if no lease is valid
 	 * @param schedules the periodic and cron tasks

@@ -51,7 +51,7 @@ public final class AutotaskMetrics implements TaskObserver {
 	/**
 	 * Create the meters.
 	 * @param registry where to register them
-	 * @param queues reads every queue's counts, typically {@code Autotask::queues}
+	 * @param queues reads every queue's counts over all owners, typically {@code TaskClient::clusterQueues}
 	 * @param knownQueues queues to show gauges for before they are first seen
 	 * @param ttl how long one read of the counts serves the gauges
 	 */

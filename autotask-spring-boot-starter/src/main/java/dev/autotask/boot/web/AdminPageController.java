@@ -33,6 +33,9 @@ class AdminPageController {
 	static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
 			+ "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+	/** The page's address, which names the admin path, is sent to no other site. */
+	static final String REFERRER_POLICY = "no-referrer";
+
 	private static final String LOCATION = "META-INF/autotask/admin/";
 
 	private static final Map<String, MediaType> ASSETS = Map.of("admin.js",
@@ -67,6 +70,7 @@ class AdminPageController {
 
 	private static ResponseEntity.BodyBuilder secured(ResponseEntity.BodyBuilder builder) {
 		return builder.header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+			.header("Referrer-Policy", REFERRER_POLICY)
 			.header("X-Content-Type-Options", "nosniff")
 			.header(HttpHeaders.CACHE_CONTROL, CacheControl.noStore().getHeaderValue());
 	}

@@ -24,18 +24,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.servlet.CookieSameSiteSupplier;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.util.StringUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 
 /**
@@ -49,7 +54,7 @@ import org.springframework.web.servlet.DispatcherServlet;
  * {@code autotask.ui.read-role} or {@code autotask.ui.role}, anything else
  * {@code autotask.ui.role}; CSRF protection is on, with the token in a cookie scripts can read
  * ({@code XSRF-TOKEN}, sent back as the {@code X-XSRF-TOKEN} header); users log in with HTTP
- * Basic or a login form. The chain is ordered ahead of the application's own chains, so that
+ * Basic or a login form. The token and session cookies are {@code SameSite=Lax}. The chain is ordered ahead of the application's own chains, so that
  * none of them can open the path by matching it first; an application replaces it by
  * defining a bean of that name. This auto-configuration runs after Boot's security
  * auto-configurations, so that their default chain, which steps back once any chain exists,
@@ -106,6 +111,19 @@ public final class AutotaskWebAutoConfiguration {
 		return new AdminPageController(properties.getUi().getPath());
 	}
 
+	@Bean
+	FilterRegistrationBean<ApiProblemFilter> autotaskApiProblemFilter(AutotaskProperties properties,
+			Environment environment) {
+		// Under the DispatcherServlet's own path, as the controllers are.
+		String servletPath = StringUtils.trimTrailingCharacter(environment.getProperty("spring.mvc.servlet.path", "/"),
+				'/');
+		FilterRegistrationBean<ApiProblemFilter> registration = new FilterRegistrationBean<>(new ApiProblemFilter());
+		registration.addUrlPatterns(servletPath + settings(properties).apiPath() + "/*");
+		// Ahead of Spring Security's filters, so that their 401 is a problem detail too.
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		return registration;
+	}
+
 	private static OwnerResolver owners(ObjectProvider<OwnerResolver> ownerResolver, TaskClient client) {
 		return ownerResolver.getIfAvailable(() -> (request) -> client.defaultOwner());
 	}
@@ -140,7 +158,7 @@ public final class AutotaskWebAutoConfiguration {
 					.hasAnyRole(ui.getReadRole(), ui.getRole())
 					.anyRequest()
 					.hasRole(ui.getRole()))
-				.csrf((csrf) -> csrf.spa())
+				.csrf((csrf) -> csrf.spa().csrfTokenRepository(csrfTokens()))
 				.addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class)
 				// API clients get a 401, whatever they accept; the admin page may redirect to a login form.
 				.exceptionHandling((exceptions) -> exceptions
@@ -157,9 +175,36 @@ public final class AutotaskWebAutoConfiguration {
 			return http.build();
 		}
 
+		/**
+		 * The token cookie of {@code csrf.spa()}, readable by scripts, with
+		 * {@code SameSite=Lax}: a page of another site can neither post with it nor read it.
+		 */
+		private static CookieCsrfTokenRepository csrfTokens() {
+			CookieCsrfTokenRepository tokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
+			tokens.setCookieCustomizer((cookie) -> cookie.sameSite("Lax"));
+			return tokens;
+		}
+
 		@Bean
 		LoginPageController autotaskLoginPageController() {
 			return new LoginPageController();
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "org.springframework.boot.web.server.servlet.CookieSameSiteSupplier")
+		static class SessionCookieConfiguration {
+
+			/**
+			 * {@code SameSite=Lax} on the session cookie that the admin page's login
+			 * creates. Boot asks {@code server.servlet.session.cookie.same-site} first, so an
+			 * application that sets it (SAML's POST binding needs {@code none}) keeps its own.
+			 */
+			@Bean
+			CookieSameSiteSupplier autotaskSessionCookieSameSiteSupplier(Environment environment) {
+				String name = environment.getProperty("server.servlet.session.cookie.name", "JSESSIONID");
+				return CookieSameSiteSupplier.ofLax().whenHasName(name);
+			}
+
 		}
 
 	}

@@ -23,8 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The REST API's view of the cluster: {@code GET /task-types} lists the registered tasks with
- * their kind and schedule, {@code GET /queues} the queues with their counts by status,
- * {@code POST /queues/{name}/pause} and {@code /resume} pause and resume one on every node,
+ * their kind and schedule, {@code GET /queues} the queues with the caller's owner's tasks
+ * counted by status, {@code POST /queues/{name}/pause} and {@code /resume} pause and resume
+ * one in use on every node (an unknown one is a 404),
  * {@code GET /nodes} the nodes alive and the leader, and {@code GET /caller} what the caller
  * may do.
  */
@@ -68,33 +69,39 @@ class ClusterApiController {
 	}
 
 	@GetMapping("/queues")
-	ResponseEntity<String> queues() {
-		return json(this.json.queues(this.autotask.queues()));
+	ResponseEntity<String> queues(HttpServletRequest request) {
+		return queues(Caller.of(request, this.owners));
 	}
 
 	@PostMapping("/queues/{name}/pause")
-	ResponseEntity<String> pause(@PathVariable String name) {
+	ResponseEntity<String> pause(@PathVariable String name, HttpServletRequest request) {
+		Caller caller = Caller.of(request, this.owners);
 		setPaused(name, true);
-		return queues();
+		return queues(caller);
 	}
 
 	@PostMapping("/queues/{name}/resume")
-	ResponseEntity<String> resume(@PathVariable String name) {
+	ResponseEntity<String> resume(@PathVariable String name, HttpServletRequest request) {
+		Caller caller = Caller.of(request, this.owners);
 		setPaused(name, false);
-		return queues();
+		return queues(caller);
+	}
+
+	private ResponseEntity<String> queues(Caller caller) {
+		return json(this.json.queues(this.autotask.queues(caller.owner())));
 	}
 
 	private void setPaused(String name, boolean paused) {
+		boolean inUse;
 		try {
-			if (paused) {
-				this.autotask.pause(name);
-			}
-			else {
-				this.autotask.resume(name);
-			}
+			inUse = (paused) ? this.autotask.pause(name) : this.autotask.resume(name);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ApiProblem(HttpStatus.BAD_REQUEST, String.valueOf(ex.getMessage()));
+		}
+		if (!inUse) {
+			throw new ApiProblem(HttpStatus.NOT_FOUND, "No task uses a queue named '"
+					+ ApiProblem.abbreviate(name, ApiProblem.MAX_QUOTE) + "'; GET queues lists the queues");
 		}
 	}
 

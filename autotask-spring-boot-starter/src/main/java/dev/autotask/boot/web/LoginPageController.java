@@ -67,6 +67,7 @@ class LoginPageController {
 				(token != null) ? HtmlUtils.htmlEscape(token.getToken()) : "");
 		return ResponseEntity.ok()
 			.header("Content-Security-Policy", AdminPageController.CONTENT_SECURITY_POLICY)
+			.header("Referrer-Policy", AdminPageController.REFERRER_POLICY)
 			.header(HttpHeaders.CACHE_CONTROL, CacheControl.noStore().getHeaderValue())
 			.contentType(MediaType.parseMediaType("text/html;charset=UTF-8"))
 			.body(html.getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,9 @@
 package dev.autotask.boot.web;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -53,7 +57,7 @@ final class TaskApiJson {
 	StartRequest readStart(byte[] body) {
 		JsonNode node;
 		try {
-			node = this.mapper.readTree(body);
+			node = this.mapper.readTree(decode(body));
 		}
 		catch (JacksonException ex) {
 			throw new ApiProblem(HttpStatus.BAD_REQUEST,
@@ -89,6 +93,28 @@ final class TaskApiJson {
 					"Field 'args' must be a JSON array (by position) or object (by parameter name)");
 		}
 		return new StartRequest(name.stringValue(), this.mapper.writeValueAsString(args), user);
+	}
+
+	/**
+	 * Decode a body as UTF-8, the one encoding of JSON between systems (RFC 8259), refusing
+	 * malformed bytes. Jackson's own decoding is lenient: it reads the overlong form
+	 * {@code C0 AE} as ".", so that {@code "a\xC0\xAEb"} would name the task {@code "a.b"}.
+	 */
+	private static String decode(byte[] body) {
+		ByteBuffer bytes = ByteBuffer.wrap(body);
+		try {
+			String text = StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(bytes)
+				.toString();
+			// A byte order mark may come before JSON, but is no part of it.
+			return (text.startsWith("\uFEFF")) ? text.substring(1) : text;
+		}
+		catch (CharacterCodingException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST,
+					"The request body is not valid UTF-8: malformed bytes at offset " + bytes.position());
+		}
 	}
 
 	String started(long id, TaskStatus status, String statusUrl) {
@@ -221,6 +247,25 @@ final class TaskApiJson {
 		ArrayNode users = node.putArray("serviceUsers");
 		serviceUsers.forEach(users::add);
 		node.put("historyPerTask", historyPerTask);
+		return this.mapper.writeValueAsString(node);
+	}
+
+	/**
+	 * An RFC 9457 problem detail, with the fields Spring's {@code ProblemDetail} writes.
+	 * @param status the HTTP status
+	 * @param title the status's reason phrase
+	 * @param detail what is wrong, or {@code null} to leave it to the title
+	 * @param instance the path of the request
+	 */
+	String problem(int status, String title, @Nullable String detail, String instance) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("type", "about:blank");
+		node.put("title", title);
+		node.put("status", status);
+		if (detail != null) {
+			node.put("detail", detail);
+		}
+		node.put("instance", instance);
 		return this.mapper.writeValueAsString(node);
 	}
 

@@ -250,6 +250,40 @@ class AdminApiIT {
 	}
 
 	@Test
+	void pauseOrResumeOfAQueueNoTaskUsesIsNotFoundAndStoresNothing() throws Exception {
+		for (String path : new String[] { "queues/x' OR 1=1/pause", "queues/nightly/resume" }) {
+			this.mvc.perform(post(API + path).with(admin()).with(csrf()))
+				.andExpect(status().isNotFound())
+				.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+				.andExpect(jsonPath("$.detail", startsWith("No task uses a queue named '")));
+		}
+
+		this.mvc.perform(get(API + "queues").with(admin()))
+			.andExpect(jsonPath("$[?(@.name == \"x' OR 1=1\")]").isEmpty())
+			.andExpect(jsonPath("$[?(@.name == 'nightly')]").isEmpty());
+		assertThat(postgres.jdbc().sql("SELECT count(*) FROM autotask_queue").query(Long.class).single()).isZero();
+	}
+
+	@Test
+	void queueCountsAreTheCallersOwnersOnly() throws Exception {
+		this.mvc.perform(post(API + "queues/slow/pause").with(admin()).with(csrf())).andExpect(status().isOk());
+		start("{\"name\": \"jobs.later\"}");
+		this.mvc.perform(startRequest("{\"name\": \"jobs.later\"}").header("X-Tenant", "other"))
+			.andExpect(status().isAccepted());
+		this.mvc.perform(startRequest("{\"name\": \"jobs.later\"}").header("X-Tenant", "other"))
+			.andExpect(status().isAccepted());
+
+		this.mvc.perform(get(API + "queues").with(admin()))
+			.andExpect(jsonPath("$[?(@.name == 'slow')].counts.PENDING").value(1));
+		this.mvc.perform(get(API + "queues").with(admin()).header("X-Tenant", "other"))
+			.andExpect(jsonPath("$[?(@.name == 'slow')].counts.PENDING").value(2));
+		// An owner without tasks sees the queues, paused or not, and no one's tasks in them.
+		this.mvc.perform(post(API + "queues/slow/resume").with(admin()).with(csrf()).header("X-Tenant", "nobody"))
+			.andExpect(jsonPath("$[?(@.name == 'slow')].counts.PENDING").value(0))
+			.andExpect(jsonPath("$[?(@.name == 'slow')].paused").value(false));
+	}
+
+	@Test
 	void nodesListThisNodeAsLeaderAndCallerSaysWhatTheUserMayDo() throws Exception {
 		await().atMost(Duration.ofSeconds(15))
 			.untilAsserted(() -> this.mvc.perform(get(API + "nodes").with(admin()))
@@ -274,9 +308,11 @@ class AdminApiIT {
 			.andExpect(status().isOk())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.TEXT_HTML))
 			.andExpect(header().string("Content-Security-Policy", containsString("script-src 'self'")))
+			.andExpect(header().string("Referrer-Policy", "no-referrer"))
 			.andExpect(content().string(containsString("<script src=\"admin.js\" defer></script>")));
 		this.mvc.perform(get("/autotask/admin.js").with(admin()))
 			.andExpect(status().isOk())
+			.andExpect(header().string("Referrer-Policy", "no-referrer"))
 			.andExpect(content().contentTypeCompatibleWith("text/javascript"))
 			.andExpect(content().string(containsString("textContent")));
 		this.mvc.perform(get("/autotask/admin.css").with(admin())).andExpect(status().isOk());

@@ -172,6 +172,7 @@ class AutotaskWebAutoConfigurationIT {
 			Cookie token = mvc.perform(get("/autotask/api/task-types").with(httpBasic("admin", "secret")))
 				.andExpect(status().isOk())
 				.andExpect(cookie().httpOnly("XSRF-TOKEN", false))
+				.andExpect(cookie().sameSite("XSRF-TOKEN", "Lax"))
 				.andReturn()
 				.getResponse()
 				.getCookie("XSRF-TOKEN");

@@ -1,5 +1,7 @@
 package dev.autotask.boot.web;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.stream.Stream;
 
@@ -172,7 +174,8 @@ class TaskApiControllerIT {
 			.andExpect(jsonPath("$[0].parameters[1].name").value("range"))
 			.andExpect(jsonPath("$[0].parameters[1].type").value("TaskApiControllerIT.Range"))
 			.andExpect(jsonPath("$[1].name").value("reports.touch"))
-			.andExpect(jsonPath("$[1].parameters").isEmpty());
+			.andExpect(jsonPath("$[1].parameters").isEmpty())
+			.andExpect(jsonPath("$[2].name").value("reports.weigh"));
 	}
 
 	static Stream<Arguments> badRequests() {
@@ -227,6 +230,16 @@ class TaskApiControllerIT {
 						"takes 2 argument(s) [long customerId, TaskApiControllerIT.Range range], got 1"),
 				Arguments.of("too many arguments", "{\"name\": \"reports.touch\", \"args\": [1]}",
 						MediaType.APPLICATION_JSON, 400, "takes 0 argument(s)"),
+				Arguments.of("number beyond a double's range", "{\"name\": \"reports.weigh\", \"args\": [1e400]}",
+						MediaType.APPLICATION_JSON, 400, "Argument 'grams' of task 'reports.weigh' does not fit double"),
+				Arguments.of("negative number beyond a double's range",
+						"{\"name\": \"reports.weigh\", \"args\": {\"grams\": -1e400}}", MediaType.APPLICATION_JSON, 400,
+						"Argument 'grams' of task 'reports.weigh' does not fit double"),
+				Arguments.of("NaN spelled as a string", "{\"name\": \"reports.weigh\", \"args\": [\"NaN\"]}",
+						MediaType.APPLICATION_JSON, 400, "Argument 'grams' of task 'reports.weigh' does not fit double"),
+				Arguments.of("Infinity spelled as a string",
+						"{\"name\": \"reports.weigh\", \"args\": [\"Infinity\"]}", MediaType.APPLICATION_JSON, 400,
+						"Argument 'grams' of task 'reports.weigh' does not fit double"),
 				Arguments.of("70KB body",
 						"{\"name\": \"reports.touch\", \"args\": [\"" + "y".repeat(70 * 1024) + "\"]}",
 						MediaType.APPLICATION_JSON, 413, "larger than 65536 bytes"),
@@ -261,11 +274,62 @@ class TaskApiControllerIT {
 		assertThat(this.rows.count()).isEqualTo(before);
 	}
 
+	static Stream<Arguments> malformedUtf8() {
+		return Stream.of(Arguments.of("overlong '.' in two bytes", new byte[] { (byte) 0xC0, (byte) 0xAE }, 17),
+				Arguments.of("overlong '.' in three bytes", new byte[] { (byte) 0xE0, (byte) 0x80, (byte) 0xAE }, 17),
+				Arguments.of("lone continuation byte", new byte[] { (byte) 0xAE }, 17),
+				Arguments.of("truncated sequence", new byte[] { (byte) 0xE2, (byte) 0x82 }, 17),
+				Arguments.of("UTF-16 surrogate", new byte[] { (byte) 0xED, (byte) 0xA0, (byte) 0x80 }, 17),
+				Arguments.of("byte never in UTF-8", new byte[] { (byte) 0xFF }, 17));
+	}
+
+	/**
+	 * The bytes go as they are: MockMvc hands the controller the request body without
+	 * decoding it, as the container does.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("malformedUtf8")
+	void bodyThatIsNotValidUtf8IsRefusedAndNothingRuns(String description, byte[] malformed, int offset)
+			throws Exception {
+		long before = this.rows.count();
+		byte[] body = concat("{\"name\": \"reports".getBytes(StandardCharsets.US_ASCII), malformed,
+				"touch\"}".getBytes(StandardCharsets.US_ASCII));
+
+		this.mvc.perform(post(TASKS).with(admin()).with(csrf()).contentType(MediaType.APPLICATION_JSON).content(body))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.detail")
+				.value("The request body is not valid UTF-8: malformed bytes at offset " + offset));
+
+		assertThat(this.rows.count()).isEqualTo(before);
+	}
+
+	@Test
+	void validUtf8IsReadAsItStandsAndAByteOrderMarkIsSkipped() throws Exception {
+		this.mvc
+			.perform(start("{\"name\": \"reports.t\u00f6uch \ud83d\ude80\"}").header("X-Tenant", "tenant-a"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.detail", containsString("No task is named 'reports.t\u00f6uch \ud83d\ude80'")));
+
+		byte[] withMark = concat(new byte[] { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF },
+				"{\"name\": \"reports.touch\"}".getBytes(StandardCharsets.UTF_8));
+		this.mvc.perform(post(TASKS).with(admin()).with(csrf()).contentType(MediaType.APPLICATION_JSON).content(withMark))
+			.andExpect(status().isAccepted());
+	}
+
+	private static byte[] concat(byte[]... parts) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		for (byte[] part : parts) {
+			out.writeBytes(part);
+		}
+		return out.toByteArray();
+	}
+
 	@Test
 	void fiftyMegabyteBodyIsRefusedByItsLengthWithoutBeingRead() throws Exception {
 		long before = this.rows.count();
 		byte[] body = ("{\"name\": \"reports.touch\", \"args\": [\"" + "y".repeat(50 * 1024 * 1024) + "\"]}")
-			.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			.getBytes(StandardCharsets.UTF_8);
 
 		MvcResult result = this.mvc
 			.perform(post(TASKS).with(admin())
@@ -348,6 +412,10 @@ class TaskApiControllerIT {
 
 		@DelayedTask
 		public void touch() {
+		}
+
+		@DelayedTask
+		public void weigh(double grams) {
 		}
 
 	}

@@ -139,6 +139,7 @@ class TaskApiSecurityIT {
 		this.mvc.perform(get("/autotask/login"))
 			.andExpect(status().isOk())
 			.andExpect(header().string("Content-Security-Policy", containsString("script-src 'self'")))
+			.andExpect(header().string("Referrer-Policy", "no-referrer"))
 			.andExpect(content().string(containsString("name=\"_csrf\"")));
 		this.mvc.perform(get("/autotask/admin.css")).andExpect(status().isOk());
 	}
