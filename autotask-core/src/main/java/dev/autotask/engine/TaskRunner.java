@@ -188,6 +188,14 @@ final class TaskRunner {
 			failedAttempt(row, ex, started);
 			return;
 		}
+		if (row.rescues() > 0 && this.table.isCancelRequested(row.id())) {
+			// Asked to stop, then handed back from a node that died (a live node that stops ends
+			// such a task itself): it does not run again.
+			logger.info("Task {} ({}) was asked to stop before it was handed back; not run again", row.id(),
+					row.name());
+			submit(row, () -> Completer.cancelled(row, null, null), started);
+			return;
+		}
 		Attempt attempt = new Attempt(row, task.timeout(), started);
 		Object value;
 		RunningTask context = new RunningTask(row, this.table, this.nodeId, this.json, this.transactions);

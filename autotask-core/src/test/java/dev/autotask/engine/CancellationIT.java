@@ -135,6 +135,29 @@ class CancellationIT {
 		assertThat(eventOf(handle.id()).result()).isEqualTo(info.result());
 	}
 
+	/**
+	 * A node that dies leaves its running tasks to the rescue, which hands them back to
+	 * {@code PENDING}; one that was asked to stop must not run again from there.
+	 */
+	@Test
+	void taskHandedBackAfterACancelRequestEndsCancelledWithoutRunning() {
+		long rescued = postgres.jdbc()
+			.sql("""
+					INSERT INTO autotask_task (name, owner, args, max_attempts, ttl, attempt, rescues, cancel_requested)
+					VALUES ('chain', ?, '[1]', 2, interval '1 day', 1, 1, true)
+					RETURNING id""")
+			.param(OWNER)
+			.query(Long.class)
+			.single();
+
+		startEngines("node-a");
+
+		await().atMost(POLL.multipliedBy(2))
+			.until(() -> this.client.status(rescued, OWNER).orElseThrow().status() == TaskStatus.CANCELLED);
+		assertThat(this.linksRun).hasValue(0);
+		await().atMost(Duration.ofSeconds(10)).until(() -> eventOf(rescued) != null);
+	}
+
 	private void cancelsAChainMidWay() {
 		TaskHandle<Object> first = this.client.send("chain", OWNER, 1);
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.linksRun.get() >= 50);
