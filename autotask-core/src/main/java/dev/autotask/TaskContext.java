@@ -62,7 +62,9 @@ public interface TaskContext {
 	void reportProgress(long done, long total);
 
 	/**
-	 * Whether someone asked to cancel this task; a task that checks it can stop early.
+	 * Whether someone asked to cancel this task; a task that checks it can stop early. Once this
+	 * has said {@code true}, the attempt ends {@link TaskStatus#CANCELLED} however the task
+	 * returns or throws (except with a {@link TaskFailure}), and is not retried.
 	 * @return whether to stop
 	 */
 	boolean isCancellationRequested();
@@ -70,7 +72,8 @@ public interface TaskContext {
 	/**
 	 * End this run now and run the task again after {@code delay}, without spending an attempt.
 	 * This method does not return: it throws an exception the engine catches, which task code
-	 * must let through.
+	 * must let through. If a cancel was requested for the task, it ends
+	 * {@link TaskStatus#CANCELLED} instead of running again.
 	 * @param delay how long to wait
 	 * @return never
 	 */
@@ -80,7 +83,9 @@ public interface TaskContext {
 	 * End this run with success and enqueue the same task again with new arguments, as the next
 	 * link of a chain that {@link Autotask#chain(long, String)} follows by the first task's id:
 	 * the App Engine "repeat". The next task is enqueued in the same transaction that records this
-	 * run's end. Like {@link #snooze(Duration)}, this method does not return.
+	 * run's end. Like {@link #snooze(Duration)}, this method does not return. If a cancel was
+	 * requested for this run (or any link of its chain), no next link is enqueued and this run
+	 * ends {@link TaskStatus#CANCELLED}.
 	 * @param args the next run's arguments
 	 * @return never
 	 */
@@ -94,7 +99,10 @@ public interface TaskContext {
 	 * {@code JdbcTemplate}, {@code JdbcClient} or a transaction-aware repository) and its cursor
 	 * commit together. Then the task ends this execution and runs again for the next chunk,
 	 * letting other tasks in between. After a crash, the walk resumes after the last committed
-	 * chunk, never repeating one. Progress counts the chunks done.
+	 * chunk, never repeating one. Progress counts the chunks done. A cancel request is seen
+	 * between chunks: the chunk running when it arrives commits, no chunk starts after it, and
+	 * the task ends {@link TaskStatus#CANCELLED}. Like {@link #snooze(Duration)}, this method
+	 * ends the run by throwing an exception the engine catches, which task code must let through.
 	 *
 	 * <pre class="code">
 	 * &#64;DelayedTask(retries = 5)

@@ -19,10 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @param taskId the task's id
  * @param name the task's registered name
  * @param owner the application or tenant that started it
- * @param outcome {@link TaskStatus#SUCCESS} or {@link TaskStatus#FAILURE}
+ * @param outcome {@link TaskStatus#SUCCESS}, {@link TaskStatus#FAILURE} or
+ * {@link TaskStatus#CANCELLED} (cancelled while pending, or stopped because it was asked to)
  * @param result the result as JSON: the method's return value after success, the
  * {@link TaskFailure} message after a fatal failure, else {@code null}
- * @param error what went wrong, after a failure; {@code null} after success
+ * @param error what went wrong, after a failure (or a cancelled task that stopped by throwing);
+ * {@code null} after success
  * @param at when the task ended, on the database's clock
  * @see TaskEventSink
  */
@@ -30,8 +32,9 @@ public record TaskEvent(long id, long taskId, String name, String owner, TaskSta
 		@Nullable TaskError error, Instant at) {
 
 	public TaskEvent {
-		if (outcome != TaskStatus.SUCCESS && outcome != TaskStatus.FAILURE) {
-			throw new IllegalArgumentException("A task event's outcome is SUCCESS or FAILURE, got " + outcome);
+		if (!outcome.isCompleted()) {
+			throw new IllegalArgumentException(
+					"A task event's outcome is SUCCESS, FAILURE or CANCELLED, got " + outcome);
 		}
 	}
 
@@ -41,6 +44,14 @@ public record TaskEvent(long id, long taskId, String name, String owner, TaskSta
 	 */
 	public boolean succeeded() {
 		return this.outcome == TaskStatus.SUCCESS;
+	}
+
+	/**
+	 * Whether the task was cancelled.
+	 * @return {@code true} for {@link TaskStatus#CANCELLED}
+	 */
+	public boolean cancelled() {
+		return this.outcome == TaskStatus.CANCELLED;
 	}
 
 }

@@ -5,7 +5,8 @@ package dev.autotask;
  *
  * <p>
  * {@code PENDING → RUNNING → SUCCESS | FAILURE}, back to {@code PENDING} between retries, and
- * {@code CANCELLED} for a task cancelled before it ran. The names map to Django autotask's
+ * {@code CANCELLED} for a task cancelled before it ran, or one that stopped because a cancel was
+ * requested while it ran. The names map to Django autotask's
  * WAITING/RUNNING/DONE/ERROR and Lime Task's PENDING/STARTED/SUCCESS/FAILURE.
  *
  * @see TaskInfo#status()
@@ -24,7 +25,11 @@ public enum TaskStatus {
 	/** Ended in failure: out of retries, or stopped by a {@link TaskFailure}. */
 	FAILURE,
 
-	/** Cancelled before it ran. */
+	/**
+	 * Cancelled: before it ran, or while it ran, when it stopped because it was asked to (it
+	 * returned or threw after {@link TaskContext#isCancellationRequested()} said so, or its
+	 * chain or walk was to go on). Its progress is kept.
+	 */
 	CANCELLED;
 
 	/**

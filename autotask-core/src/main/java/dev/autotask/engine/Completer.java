@@ -311,6 +311,7 @@ final class Completer implements Runnable {
 		TaskObserver.Outcome outcome = switch (status) {
 			case "SUCCESS" -> TaskObserver.Outcome.SUCCESS;
 			case "PENDING" -> TaskObserver.Outcome.RETRY;
+			case "CANCELLED" -> TaskObserver.Outcome.CANCELLED;
 			default -> TaskObserver.Outcome.FAILURE;
 		};
 		try {
@@ -355,6 +356,10 @@ final class Completer implements Runnable {
 
 	static TaskTable.Outcome failure(TaskRow row, @Nullable String result, String error) {
 		return new TaskTable.Outcome(row.id(), row.attempt(), "FAILURE", result, error, Duration.ZERO);
+	}
+
+	static TaskTable.Outcome cancelled(TaskRow row, @Nullable String result, @Nullable String error) {
+		return new TaskTable.Outcome(row.id(), row.attempt(), "CANCELLED", result, error, Duration.ZERO);
 	}
 
 	static TaskTable.Outcome retry(TaskRow row, String error, Duration delay) {

@@ -25,6 +25,10 @@ final class RunningTask implements TaskContext {
 
 	private final TransactionTemplate transactions;
 
+	// Whether the task was told that a cancel was requested: if it then ends, it stopped
+	// because it was asked to. Only the worker's thread reads and writes it.
+	private boolean cancelSeen;
+
 	RunningTask(TaskRow row, TaskTable table, String nodeId, TaskJson json, TransactionTemplate transactions) {
 		this.row = row;
 		this.table = table;
@@ -65,7 +69,21 @@ final class RunningTask implements TaskContext {
 
 	@Override
 	public boolean isCancellationRequested() {
-		return Thread.currentThread().isInterrupted() || this.table.isCancelRequested(this.row.id());
+		if (Thread.currentThread().isInterrupted()) {
+			return true;
+		}
+		if (this.table.isCancelRequested(this.row.id())) {
+			this.cancelSeen = true;
+		}
+		return this.cancelSeen;
+	}
+
+	/**
+	 * Whether the task was told that a cancel was requested.
+	 * @return whether the attempt ends {@code CANCELLED}
+	 */
+	boolean cancelSeen() {
+		return this.cancelSeen;
 	}
 
 	@Override
@@ -88,6 +106,10 @@ final class RunningTask implements TaskContext {
 		if (saved != null && saved.done()) {
 			// The last chunk committed, but the run ended before the task did: nothing is left.
 			return;
+		}
+		if (isCancellationRequested()) {
+			// Asked to stop between chunks (after a hand-back, say): not one more chunk.
+			throw new Cancelled();
 		}
 		C cursor = (saved != null) ? this.json.readResult(saved.cursor(), cursorType) : start;
 		C next;
@@ -115,7 +137,8 @@ final class RunningTask implements TaskContext {
 			throw (Exception) ex.getCause();
 		}
 		if (next != null) {
-			// One chunk per execution: the rest waits its turn behind other tasks.
+			// One chunk per execution: the rest waits its turn behind other tasks. A cancel
+			// requested meanwhile ends the task instead, in the snooze's own statement.
 			throw snooze(Duration.ZERO);
 		}
 	}
@@ -153,6 +176,18 @@ final class RunningTask implements TaskContext {
 
 		Object[] args() {
 			return this.args;
+		}
+
+	}
+
+	/**
+	 * Thrown by {@link #iterate} when a cancel was requested before a chunk, to end the task
+	 * {@code CANCELLED}; caught by the runner.
+	 */
+	static final class Cancelled extends RuntimeException {
+
+		Cancelled() {
+			super("cancelled", null, false, false);
 		}
 
 	}

@@ -76,7 +76,8 @@ public final class TaskClient implements Autotask {
 			TaskObserver observer) {
 		this.observer = observer;
 		TableNames names = new TableNames(settings.schema());
-		this.table = new TaskTable(dataSource, names);
+		// With events on, a cancel writes the events of the tasks it ends.
+		this.table = new TaskTable(dataSource, names, settings.events());
 		this.fires = new FireTable(dataSource, names);
 		this.queues = new QueueTable(dataSource, names);
 		this.registry = registry;

@@ -74,7 +74,9 @@ public interface TaskObserver {
 
 	/**
 	 * An attempt ended and its outcome was recorded. Attempts whose outcome could not be
-	 * recorded, that snoozed, or that were handed back on shutdown are not reported.
+	 * recorded, that snoozed, or that were handed back on shutdown are not reported; a snooze or
+	 * a continuation that ended the task because a cancel was requested is, as
+	 * {@link Outcome#CANCELLED}.
 	 * @param task the task's name
 	 * @param queue its queue
 	 * @param outcome how it ended
@@ -95,7 +97,10 @@ public interface TaskObserver {
 		FAILURE,
 
 		/** The attempt failed and the task waits for another. */
-		RETRY
+		RETRY,
+
+		/** The task stopped because a cancel was requested for it. */
+		CANCELLED
 
 	}
 

@@ -2,11 +2,13 @@ package dev.autotask.engine;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -35,8 +37,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs one claimed task on a worker thread and hands how it ended to the {@link Completer}:
- * success with its result, a retry after back-off, or failure. Whatever the task does, it
- * leaves the worker with an outcome, so that no task stays RUNNING because of its own code. The
+ * success with its result, a retry after back-off, failure, or cancelled when it stopped
+ * because a cancel was requested (it was told so through its context, or its chain or walk was
+ * to go on). Whatever the task does, it leaves the worker with an outcome, so that no task
+ * stays RUNNING because of its own code. The
  * rare outcomes that change other rows too (a continuation, a snooze) are written at once, in
  * their own transaction.
  *
@@ -184,9 +188,18 @@ final class TaskRunner {
 			failedAttempt(row, ex, started);
 			return;
 		}
+		if (row.rescues() > 0 && this.table.isCancelRequested(row.id())) {
+			// Asked to stop, then handed back from a node that died (a live node that stops ends
+			// such a task itself): it does not run again.
+			logger.info("Task {} ({}) was asked to stop before it was handed back; not run again", row.id(),
+					row.name());
+			submit(row, () -> Completer.cancelled(row, null, null), started);
+			return;
+		}
 		Attempt attempt = new Attempt(row, task.timeout(), started);
 		Object value;
-		TaskContextHolder.set(new RunningTask(row, this.table, this.nodeId, this.json, this.transactions));
+		RunningTask context = new RunningTask(row, this.table, this.nodeId, this.json, this.transactions);
+		TaskContextHolder.set(context);
 		try {
 			value = task.invoker().invoke(args);
 			if (value instanceof TaskHandle<?> handle) {
@@ -201,7 +214,14 @@ final class TaskRunner {
 		}
 		catch (RunningTask.Snooze snooze) {
 			if (attempt.end()) {
-				record(row, () -> this.table.snooze(row, this.nodeId, snooze.delay()));
+				snooze(row, snooze.delay(), started);
+			}
+			return;
+		}
+		catch (RunningTask.Cancelled cancelled) {
+			if (attempt.end()) {
+				logger.info("Task {} ({}) was cancelled before its next chunk", row.id(), row.name());
+				submit(row, () -> Completer.cancelled(row, null, null), started);
 			}
 			return;
 		}
@@ -217,7 +237,14 @@ final class TaskRunner {
 				Thread.currentThread().interrupt();
 			}
 			if (attempt.end()) {
-				if (task.isFatal(ex)) {
+				if (context.cancelSeen()) {
+					// Stopped because it was asked to, by throwing: cancelled, not retried.
+					logger.info("Task {} ({}) stopped on a cancel request with {}", row.id(), row.name(),
+							ex.toString());
+					submit(row, () -> Completer.cancelled(row, null, this.json.writeError(TaskJson.describe(ex, true))),
+							started);
+				}
+				else if (task.isFatal(ex)) {
 					logger.info("Task {} ({}) failed with {}, listed in noRetryFor", row.id(), row.name(), ex.toString());
 					fail(row, started, null, TaskJson.describe(ex, true));
 				}
@@ -242,7 +269,29 @@ final class TaskRunner {
 			fail(row, started, null, new TaskError(IllegalArgumentException.class.getName(), ex.getMessage(), null));
 			return;
 		}
+		if (context.cancelSeen()) {
+			// It returned after it was told of the cancel request: it stopped because it was asked to.
+			submit(row, () -> Completer.cancelled(row, result, null), started);
+			return;
+		}
 		submit(row, () -> Completer.success(row, result), started);
+	}
+
+	/**
+	 * Put the task back for later, or, if a cancel was requested meanwhile, end it cancelled:
+	 * the statement decides, so that no cancel is missed between a check and the snooze.
+	 */
+	private void snooze(TaskRow row, Duration delay, long started) {
+		AtomicReference<String> status = new AtomicReference<>();
+		record(row, () -> {
+			Optional<String> snoozed = this.table.snooze(row, this.nodeId, delay);
+			snoozed.ifPresent(status::set);
+			return snoozed.isPresent();
+		});
+		if ("CANCELLED".equals(status.get())) {
+			logger.info("Task {} ({}) was cancelled instead of running again", row.id(), row.name());
+			observeEnd(row, TaskObserver.Outcome.CANCELLED, started);
+		}
 	}
 
 	/**
@@ -258,9 +307,16 @@ final class TaskRunner {
 					"The task repeated itself with arguments that do not fit: " + ex.getMessage(), null));
 			return;
 		}
+		AtomicBoolean refused = new AtomicBoolean();
 		boolean recorded = record(row, () -> Boolean.TRUE.equals(this.transactions.execute((status) -> {
-			long next = this.table.insertNext(row, nextArgs, task.maxAttempts());
-			if (!this.table.complete(row, this.nodeId, this.json.write(java.util.Map.of("continuedAs", next)))) {
+			Optional<Long> next = this.table.insertNext(row, nextArgs, task.maxAttempts());
+			refused.set(next.isEmpty());
+			if (next.isEmpty()) {
+				// A cancel was requested: the chain stops here, and this link ends cancelled.
+				return false;
+			}
+			if (!this.table.complete(row, this.nodeId,
+					this.json.write(java.util.Map.of("continuedAs", next.get())))) {
 				status.setRollbackOnly();
 				logger.warn("Task {} ({}) repeated itself, but its attempt {} was no longer running here; not recorded",
 						row.id(), row.name(), row.attempt());
@@ -270,6 +326,10 @@ final class TaskRunner {
 		})));
 		if (recorded) {
 			observeEnd(row, TaskObserver.Outcome.SUCCESS, started);
+		}
+		else if (refused.get()) {
+			logger.info("Task {} ({}) was cancelled; its chain stops without the next link", row.id(), row.name());
+			submit(row, () -> Completer.cancelled(row, null, null), started);
 		}
 	}
 

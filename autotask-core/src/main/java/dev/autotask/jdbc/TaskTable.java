@@ -136,12 +136,19 @@ public final class TaskTable {
 			ORDER BY finished_at DESC NULLS FIRST, id DESC
 			LIMIT :limit""";
 
+	// The next link of a chain, only while no cancel was requested for the current one: checked
+	// in this statement, under a lock on the current link, so that a cancel either commits first
+	// and is seen here, or waits for this transaction and then sees (and cancels) the new link.
 	private static final String INSERT_NEXT = """
-			WITH next AS (
+			WITH current AS (
+				SELECT name, queue, owner, priority, ttl, coalesce(chain_id, id) AS chain_id, started_by
+				FROM %1$s
+				WHERE id = :id AND NOT cancel_requested
+				FOR NO KEY UPDATE),
+			next AS (
 				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, chain_id, started_by)
-				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, coalesce(chain_id, id),
-					started_by
-				FROM %1$s WHERE id = :id
+				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, chain_id, started_by
+				FROM current
 				RETURNING id)
 			SELECT id, pg_notify(:channel, '') FROM next""";
 
@@ -188,15 +195,36 @@ public final class TaskTable {
 			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, '')) AS notified
 			ORDER BY inserted.id""";
 
-	// Cancel a pending task at once; ask a running one to stop.
+	// Cancel a task and every other link of its chain (a task alone is a chain of one): those
+	// still pending at once, the running one by asking it to stop. A running link already asked
+	// is left alone, so that a second pass finds nothing unless a link was inserted meanwhile.
 	private static final String CANCEL = """
-			UPDATE %s SET
-				status = CASE WHEN status = 'PENDING' THEN 'CANCELLED' ELSE status END,
+			UPDATE %1$s AS task SET
+				status = CASE WHEN task.status = 'PENDING' THEN 'CANCELLED' ELSE task.status END,
 				cancel_requested = true,
-				finished_at = CASE WHEN status = 'PENDING' THEN now() ELSE finished_at END,
-				expires_at = CASE WHEN status = 'PENDING' THEN now() + ttl ELSE expires_at END
-			WHERE id = :id AND owner = :owner AND status IN ('PENDING', 'RUNNING')
-			RETURNING status""";
+				finished_at = CASE WHEN task.status = 'PENDING' THEN now() ELSE task.finished_at END,
+				expires_at = CASE WHEN task.status = 'PENDING' THEN now() + task.ttl ELSE task.expires_at END
+			FROM (SELECT coalesce(chain_id, id) AS id FROM %1$s WHERE id = :id AND owner = :owner) AS chain
+			WHERE (task.id = chain.id OR task.chain_id = chain.id) AND task.owner = :owner
+				AND (task.status = 'PENDING' OR (task.status = 'RUNNING' AND NOT task.cancel_requested))
+			RETURNING task.id, task.name, task.owner, task.status, task.result, task.error""";
+
+	// The links of the same chain that a cancel has still to stop, in a snapshot of its own.
+	private static final String COUNT_CANCELLABLE = """
+			SELECT count(*) FROM %1$s AS task
+			JOIN (SELECT coalesce(chain_id, id) AS id FROM %1$s WHERE id = :id AND owner = :owner) AS chain
+				ON task.id = chain.id OR task.chain_id = chain.id
+			WHERE task.owner = :owner
+				AND (task.status = 'PENDING' OR (task.status = 'RUNNING' AND NOT task.cancel_requested))""";
+
+	// With events on, the tasks cancelled while pending have their event written in the same
+	// statement, as every other end does.
+	private static final String CANCEL_WITH_EVENTS = """
+			WITH ended AS (%s),
+			event AS (
+				INSERT INTO %s (task_id, name, owner, outcome, result, error)
+				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
+			SELECT id, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
 
@@ -214,10 +242,26 @@ public final class TaskTable {
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
 	// Back to PENDING for later without spending the attempt: the next claim counts it again.
+	// Unless a cancel was requested: then the task ends CANCELLED instead of running again. Read
+	// in this statement, so that no cancel that committed before it is missed.
 	private static final String SNOOZE = """
-			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1,
-				run_at = now() + :delayMillis * interval '1 millisecond'
-			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
+			UPDATE %s SET status = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,
+				node_id = CASE WHEN cancel_requested THEN node_id END,
+				attempt = CASE WHEN cancel_requested THEN attempt ELSE attempt - 1 END,
+				run_at = CASE WHEN cancel_requested THEN run_at
+					ELSE now() + :delayMillis * interval '1 millisecond' END,
+				finished_at = CASE WHEN cancel_requested THEN now() ELSE finished_at END,
+				expires_at = CASE WHEN cancel_requested THEN now() + ttl ELSE expires_at END
+			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt
+			RETURNING id, name, owner, status, result, error""";
+
+	// The snooze with, for a task it cancels, its event.
+	private static final String SNOOZE_WITH_EVENT = """
+			WITH ended AS (%s),
+			event AS (
+				INSERT INTO %s (task_id, name, owner, outcome, result, error)
+				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
+			SELECT status, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	// Give back tasks claimed ahead that never started: the claim is undone, attempt included,
 	// and the task keeps its place in the queue.
@@ -233,11 +277,25 @@ public final class TaskTable {
 			WHERE next IS NOT NULL""";
 
 	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
-	// tasks enqueued while it ran.
+	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:
+	// it ends CANCELLED. %2$s narrows it to some of the node's tasks.
 	private static final String HAND_BACK = """
-			UPDATE %s SET status = 'PENDING', node_id = NULL, rescues = rescues + 1,
-				max_attempts = max_attempts + 1
-			WHERE status = 'RUNNING' AND node_id = :node""";
+			UPDATE %1$s SET status = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,
+				node_id = CASE WHEN cancel_requested THEN node_id END,
+				rescues = CASE WHEN cancel_requested THEN rescues ELSE rescues + 1 END,
+				max_attempts = CASE WHEN cancel_requested THEN max_attempts ELSE max_attempts + 1 END,
+				finished_at = CASE WHEN cancel_requested THEN now() ELSE finished_at END,
+				expires_at = CASE WHEN cancel_requested THEN now() + ttl ELSE expires_at END
+			WHERE status = 'RUNNING' AND node_id = :node%2$s
+			RETURNING id, name, owner, status, result, error""";
+
+	// The hand-back with, for the tasks it cancels, their events.
+	private static final String HAND_BACK_WITH_EVENTS = """
+			WITH ended AS (%s),
+			event AS (
+				INSERT INTO %s (task_id, name, owner, outcome, result, error)
+				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
+			SELECT id, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	// Delete ended tasks past their TTL, except the last runs of each task, which the history
 	// keeps however old.
@@ -328,6 +386,8 @@ public final class TaskTable {
 
 	private final String findStatus;
 
+	private final String countCancellable;
+
 	private final String isCancelRequested;
 
 	private final String reportProgress;
@@ -389,16 +449,19 @@ public final class TaskTable {
 		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
 		this.insertUnique = INSERT_UNIQUE.formatted(table);
-		this.cancel = CANCEL.formatted(table);
+		this.cancel = events ? CANCEL_WITH_EVENTS.formatted(CANCEL.formatted(table), names.outbox())
+				: CANCEL.formatted(table);
 		this.findStatus = FIND_STATUS.formatted(table);
+		this.countCancellable = COUNT_CANCELLABLE.formatted(table);
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
 		this.reportProgress = REPORT_PROGRESS.formatted(table);
-		this.snooze = SNOOZE.formatted(table);
+		this.snooze = events ? SNOOZE_WITH_EVENT.formatted(SNOOZE.formatted(table), names.outbox())
+				: SNOOZE.formatted(table);
 		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
-		this.handBack = HAND_BACK.formatted(table);
+		this.handBack = handBack(names, "", events);
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
-		this.handBackMany = this.handBack + " AND id = ANY(:ids)";
+		this.handBackMany = handBack(names, " AND id = ANY(:ids)", events);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
@@ -557,16 +620,17 @@ public final class TaskTable {
 	 * @param task the current link, as claimed
 	 * @param args the next link's arguments JSON
 	 * @param maxAttempts the attempts the next link allows
-	 * @return the next link's id
+	 * @return the next link's id, or empty if a cancel was requested for the current link: the
+	 * chain stops there
 	 */
-	public long insertNext(TaskRow task, String args, int maxAttempts) {
+	public Optional<Long> insertNext(TaskRow task, String args, int maxAttempts) {
 		return this.jdbc.sql(this.insertNext)
 			.param("id", task.id())
 			.param("args", args)
 			.param("maxAttempts", maxAttempts)
 			.param("channel", this.names.channel())
 			.query((rs, row) -> rs.getLong(1))
-			.single();
+			.optional();
 	}
 
 	/**
@@ -625,20 +689,32 @@ public final class TaskTable {
 	}
 
 	/**
-	 * Cancel a task of one owner.
+	 * Cancel a task of one owner and the rest of its chain: the links still pending end
+	 * {@code CANCELLED} at once (with their events, when events are on), the running one is
+	 * asked to stop, and no link is enqueued after it. Any link's id, ended or not, stands for
+	 * its whole chain.
 	 * @param id the task
 	 * @param owner the owner asking
 	 * @return its status afterwards, or empty if it does not exist for that owner
 	 */
 	public Optional<String> cancel(long id, String owner) {
-		Optional<String> changed = this.jdbc.sql(this.cancel)
+		// Again until nothing is left to stop. A pass cannot see a link inserted by a
+		// continuation that held the current link while the pass waited for it: by then the
+		// current link has ended, so the pass skips it, and the new link is not in its snapshot.
+		// The count that follows, with a newer snapshot, sees it. It ends: a further link needs a
+		// running link that was not asked to stop, and each pass asks all it sees.
+		do {
+			JdbcClient.StatementSpec statement = this.jdbc.sql(this.cancel).param("id", id).param("owner", owner);
+			if (this.events) {
+				statement = statement.param("channel", this.names.channel());
+			}
+			statement.query((rs, row) -> rs.getLong(1)).list();
+		}
+		while (this.jdbc.sql(this.countCancellable)
 			.param("id", id)
 			.param("owner", owner)
-			.query(String.class)
-			.optional();
-		if (changed.isPresent()) {
-			return changed;
-		}
+			.query(Long.class)
+			.single() > 0);
 		return this.jdbc.sql(this.findStatus).param("id", id).param("owner", owner).query(String.class).optional();
 	}
 
@@ -685,19 +761,24 @@ public final class TaskTable {
 	}
 
 	/**
-	 * Put a running task back to pending for later, without spending its attempt.
+	 * Put a running task back to pending for later, without spending its attempt; or, if a
+	 * cancel was requested for it, end it {@code CANCELLED} (with its event, when events are on).
 	 * @param task the task, as claimed
 	 * @param node the node running it
 	 * @param delay how long to wait
-	 * @return whether this attempt was still running on the node
+	 * @return {@code PENDING} or {@code CANCELLED}, or empty if this attempt was no longer
+	 * running on the node
 	 */
-	public boolean snooze(TaskRow task, String node, Duration delay) {
-		return this.jdbc.sql(this.snooze)
+	public Optional<String> snooze(TaskRow task, String node, Duration delay) {
+		JdbcClient.StatementSpec statement = this.jdbc.sql(this.snooze)
 			.param("id", task.id())
 			.param("attempt", task.attempt())
 			.param("node", node)
-			.param("delayMillis", delay.toMillis())
-			.update() == 1;
+			.param("delayMillis", delay.toMillis());
+		if (this.events) {
+			return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getString(1)).optional();
+		}
+		return statement.query((rs, row) -> rs.getString("status")).optional();
 	}
 
 	/**
@@ -715,23 +796,33 @@ public final class TaskTable {
 	}
 
 	/**
-	 * Hand back the tasks still running on a node that stops, without spending an attempt.
+	 * Hand back the tasks still running on a node that stops, without spending an attempt;
+	 * those asked to stop end {@code CANCELLED} instead.
 	 * @param node the node
-	 * @return how many were handed back
+	 * @return how many were handed back or cancelled
 	 */
 	public int handBack(String node) {
-		return this.jdbc.sql(this.handBack).param("node", node).update();
+		return endAll(this.jdbc.sql(this.handBack).param("node", node));
 	}
 
 	/**
 	 * Hand back some tasks a node may have started but cannot end, as a rescue does: the
-	 * attempt stays counted and one more is granted.
+	 * attempt stays counted and one more is granted. Those asked to stop end {@code CANCELLED}.
 	 * @param node the node
 	 * @param ids the tasks
-	 * @return how many were handed back
+	 * @return how many were handed back or cancelled
 	 */
 	public int handBackMany(String node, Collection<Long> ids) {
-		return this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new)).update();
+		return endAll(this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new)));
+	}
+
+	// Runs a statement that returns a row per task it changed, with the channel it notifies
+	// of events when events are on.
+	private int endAll(JdbcClient.StatementSpec statement) {
+		if (this.events) {
+			statement = statement.param("channel", this.names.channel());
+		}
+		return statement.query((rs, row) -> rs.getLong(1)).list().size();
 	}
 
 	/**
@@ -807,6 +898,11 @@ public final class TaskTable {
 		return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getLong(1)).single() == 1;
 	}
 
+	private static String handBack(TableNames names, String which, boolean events) {
+		String handBack = HAND_BACK.formatted(names.task(), which);
+		return events ? HAND_BACK_WITH_EVENTS.formatted(handBack, names.outbox()) : handBack;
+	}
+
 	private static String withEvent(String update, TableNames names, boolean events) {
 		return events ? WITH_EVENT.formatted(update, names.outbox()) : update;
 	}
@@ -880,7 +976,8 @@ public final class TaskTable {
 	 *
 	 * @param id the task
 	 * @param attempt the attempt, as claimed
-	 * @param status {@code SUCCESS}, {@code FAILURE}, or {@code PENDING} for a retry
+	 * @param status {@code SUCCESS}, {@code FAILURE}, {@code CANCELLED} (stopped on a cancel
+	 * request), or {@code PENDING} for a retry
 	 * @param result the result JSON (success and failure), or {@code null}
 	 * @param error the error JSON (failure and retry), or {@code null}
 	 * @param delay the wait before a retry, zero otherwise

@@ -84,6 +84,8 @@ public final class AutotaskMetrics implements TaskObserver {
 			case SUCCESS -> counter("autotask.tasks.succeeded", "Tasks succeeded", task, queue).increment();
 			case FAILURE -> counter("autotask.tasks.failed", "Tasks failed for good", task, queue).increment();
 			case RETRY -> counter("autotask.tasks.retried", "Failed attempts to be retried", task, queue).increment();
+			case CANCELLED ->
+				counter("autotask.tasks.cancelled", "Tasks stopped on a cancel request", task, queue).increment();
 		}
 		Timer.builder("autotask.tasks.run")
 			.description("Run time of task attempts")

@@ -23,10 +23,10 @@ import org.springframework.util.Assert;
 
 /**
  * Sends task events to a RabbitMQ topic exchange: one persistent JSON message per event, with
- * routing key {@code autotask.task.{name}.success.v1} or {@code autotask.task.{name}.failure.v1}
- * and the event's id as message id. A batch counts as sent only once the broker confirmed every
- * message of it; until then the relay keeps it in the outbox and tries again, so a broker outage
- * delays events but loses none.
+ * routing key {@code autotask.task.{name}.success.v1}, {@code autotask.task.{name}.failure.v1} or
+ * {@code autotask.task.{name}.cancelled.v1} and the event's id as message id. A batch counts as
+ * sent only once the broker confirmed every message of it; until then the relay keeps it in the
+ * outbox and tries again, so a broker outage delays events but loses none.
  *
  * <p>
  * It publishes on a connection factory of its own, with simple publisher confirms, so that the
@@ -71,7 +71,8 @@ public final class RabbitTaskEventSink implements TaskEventSink, Ordered, Dispos
 	/**
 	 * The routing key of an event.
 	 * @param event the event
-	 * @return {@code autotask.task.{name}.success.v1} or {@code autotask.task.{name}.failure.v1}
+	 * @return {@code autotask.task.{name}.success.v1}, {@code autotask.task.{name}.failure.v1} or
+	 * {@code autotask.task.{name}.cancelled.v1}
 	 */
 	static String routingKey(TaskEvent event) {
 		return "autotask.task." + event.name() + "." + event.outcome().name().toLowerCase(Locale.ROOT) + ".v1";

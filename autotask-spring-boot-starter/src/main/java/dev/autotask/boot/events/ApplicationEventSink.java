@@ -11,8 +11,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.Ordered;
 
 /**
- * Publishes each task event to the application's listeners as a {@link TaskSucceededEvent} or
- * {@link TaskFailedEvent}.
+ * Publishes each task event to the application's listeners as a {@link TaskSucceededEvent},
+ * {@link TaskFailedEvent} or {@link TaskCancelledEvent}.
  *
  * <p>
  * It runs first among the sinks, so that listeners hear of an end even while a broker is down.

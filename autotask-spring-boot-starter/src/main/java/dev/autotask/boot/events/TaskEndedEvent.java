@@ -9,7 +9,8 @@ import org.springframework.context.ApplicationEvent;
 
 /**
  * Published to the application's listeners after a task ended and its end committed: a
- * {@link TaskSucceededEvent} or a {@link TaskFailedEvent}. Listen to this type for both.
+ * {@link TaskSucceededEvent}, a {@link TaskFailedEvent} or a {@link TaskCancelledEvent}. Listen
+ * to this type for all three.
  *
  * <pre class="code">
  * &#64;EventListener
@@ -23,7 +24,8 @@ import org.springframework.context.ApplicationEvent;
  * which need not be the node that ran the task, on the relay's thread and outside any
  * transaction. Delivery is at least once; {@link #getEventId()} identifies a repeat.
  */
-public abstract sealed class TaskEndedEvent extends ApplicationEvent permits TaskSucceededEvent, TaskFailedEvent {
+public abstract sealed class TaskEndedEvent extends ApplicationEvent
+		permits TaskSucceededEvent, TaskFailedEvent, TaskCancelledEvent {
 
 	TaskEndedEvent(TaskEvent event) {
 		super(event);
@@ -32,10 +34,15 @@ public abstract sealed class TaskEndedEvent extends ApplicationEvent permits Tas
 	/**
 	 * Create the event for a task's end.
 	 * @param event the task event
-	 * @return a {@link TaskSucceededEvent} or a {@link TaskFailedEvent}
+	 * @return a {@link TaskSucceededEvent}, a {@link TaskFailedEvent} or a
+	 * {@link TaskCancelledEvent}
 	 */
 	public static TaskEndedEvent of(TaskEvent event) {
-		return event.succeeded() ? new TaskSucceededEvent(event) : new TaskFailedEvent(event);
+		return switch (event.outcome()) {
+			case SUCCESS -> new TaskSucceededEvent(event);
+			case CANCELLED -> new TaskCancelledEvent(event);
+			default -> new TaskFailedEvent(event);
+		};
 	}
 
 	/**
@@ -80,7 +87,8 @@ public abstract sealed class TaskEndedEvent extends ApplicationEvent permits Tas
 
 	/**
 	 * The result as JSON: the method's return value after success, the
-	 * {@link dev.autotask.TaskFailure} message after a fatal failure.
+	 * {@link dev.autotask.TaskFailure} message after a fatal failure, what a cancelled task
+	 * returned when it stopped.
 	 * @return the JSON, or {@code null} for none
 	 */
 	public @Nullable String getResult() {

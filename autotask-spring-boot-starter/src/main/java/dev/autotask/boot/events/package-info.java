@@ -1,6 +1,7 @@
 /**
- * Task events as Spring application events: {@link dev.autotask.boot.events.TaskSucceededEvent}
- * and {@link dev.autotask.boot.events.TaskFailedEvent}, both
+ * Task events as Spring application events: {@link dev.autotask.boot.events.TaskSucceededEvent},
+ * {@link dev.autotask.boot.events.TaskFailedEvent} and
+ * {@link dev.autotask.boot.events.TaskCancelledEvent}, all
  * {@link dev.autotask.boot.events.TaskEndedEvent}s, published after a task's end committed.
  */
 @NullMarked

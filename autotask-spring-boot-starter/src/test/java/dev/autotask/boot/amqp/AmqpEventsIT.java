@@ -11,8 +11,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import dev.autotask.Autotask;
+import dev.autotask.SendOptions;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
+import dev.autotask.TaskStatus;
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
@@ -92,6 +95,9 @@ class AmqpEventsIT {
 	Reports reports;
 
 	@Autowired
+	Autotask autotask;
+
+	@Autowired
 	JdbcClient jdbc;
 
 	@DynamicPropertySource
@@ -163,6 +169,24 @@ class AmqpEventsIT {
 		assertThat(failedBody.get("result").asString()).isEqualTo("customer 7 has no billing address");
 		assertThat(failedBody.get("error").get("type").asString()).isEqualTo(TaskFailure.class.getName());
 		assertThat(failedBody.get("error").get("message").asString()).isEqualTo("customer 7 has no billing address");
+	}
+
+	@Test
+	void cancelArrivesWithItsRoutingKey() {
+		TaskHandle<Object> waiting = this.autotask.send("reports.rebuild",
+				SendOptions.owner("shop").delay(Duration.ofHours(1)), 3);
+
+		assertThat(this.autotask.cancel(waiting.id(), "shop")).contains(TaskStatus.CANCELLED);
+
+		Map<Long, Message> messages = await().atMost(Duration.ofSeconds(20))
+			.until(() -> byTaskId(List.of(waiting.id())), (found) -> found.size() == 1);
+		Message sent = messages.get(waiting.id());
+		assertThat(sent.getMessageProperties().getReceivedRoutingKey())
+			.isEqualTo("autotask.task.reports.rebuild.cancelled.v1");
+		JsonNode body = body(sent);
+		assertThat(body.get("outcome").asString()).isEqualTo("CANCELLED");
+		assertThat(body.get("result").isNull()).isTrue();
+		assertThat(body.get("error").isNull()).isTrue();
 	}
 
 	@Test

@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.autotask.Autotask;
+import dev.autotask.SendOptions;
+import dev.autotask.TaskContext;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
+import dev.autotask.TaskStatus;
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
@@ -35,7 +38,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * An {@code @EventListener} bean in a Spring Boot application on a real PostgreSQL hears of
- * each task's end, with its result or error, after the end committed.
+ * each task's end, with its result or error, after the end committed: success, failure, and
+ * a cancel of a task that waited or ran.
  */
 @SpringBootTest(classes = TaskEventsIT.Config.class,
 		properties = { "autotask.poll-interval=1m", "autotask.workers=2", "spring.application.name=shop" })
@@ -111,6 +115,30 @@ class TaskEventsIT {
 			.containsExactlyInAnyOrder("reports.explode", "reports.rebuild");
 	}
 
+	@Test
+	void listenerHearsOfACancelWhetherTheTaskWaitedOrRan() {
+		TaskHandle<Object> waiting = this.autotask.send("reports.rebuild",
+				SendOptions.owner("shop").delay(Duration.ofHours(1)), 3);
+		TaskHandle<Integer> running = this.reports.watch(null);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.autotask.status(running.id(), "shop").orElseThrow().progress() != null);
+
+		assertThat(this.autotask.cancel(waiting.id(), "shop")).contains(TaskStatus.CANCELLED);
+		assertThat(this.autotask.cancel(running.id(), "shop")).contains(TaskStatus.RUNNING);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.listener.events.size() == 2);
+		assertThat(this.listener.events).allSatisfy((event) -> assertThat(event).isInstanceOf(TaskCancelledEvent.class));
+		assertThat(this.listener.events).extracting(TaskEndedEvent::getTaskId)
+			.containsExactlyInAnyOrder(waiting.id(), running.id());
+		TaskEndedEvent stopped = this.listener.events.stream()
+			.filter((event) -> event.getTaskId() == running.id())
+			.findFirst()
+			.orElseThrow();
+		assertThat(stopped.getResult()).as("what it returned when it stopped").matches("\\d+");
+		assertThat(((TaskCancelledEvent) stopped).getError()).isNull();
+		assertThat(this.autotask.status(running.id(), "shop").orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+	}
+
 	private long outboxRows() {
 		return this.jdbc.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox")
 			.query(Long.class)
@@ -133,6 +161,15 @@ class TaskEventsIT {
 		public void explode() {
 		}
 
+		@DelayedTask
+		public TaskHandle<Integer> watch(TaskContext context) {
+			int rounds = 0;
+			while (!context.isCancellationRequested()) {
+				context.reportProgress(++rounds, -1);
+			}
+			return TaskHandle.completed(rounds);
+		}
+
 	}
 
 	static class Listener {
@@ -148,6 +185,11 @@ class TaskEventsIT {
 
 		@EventListener
 		void onFailure(TaskFailedEvent event) {
+			record(event);
+		}
+
+		@EventListener
+		void onCancel(TaskCancelledEvent event) {
 			record(event);
 		}
 
