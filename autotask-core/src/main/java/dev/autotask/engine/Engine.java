@@ -1,5 +1,7 @@
 package dev.autotask.engine;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +24,7 @@ import dev.autotask.retry.RetryPolicy;
 import dev.autotask.supervisor.Supervisor;
 import dev.autotask.task.TaskRegistry;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +33,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * One node's engine: a dispatcher that claims due tasks, a pool of workers that run them, a
- * notifier that wakes the dispatcher when a task is enqueued, and the supervisor that
- * heartbeats the node and, on the leader, fires schedules and runs maintenance. With
- * {@link EngineSettings#events() events} on and at least one {@link TaskEventSink}, an
- * {@link OutboxRelay} also publishes the events of ended tasks.
+ * notifier that wakes the dispatcher when a task is enqueued (on a connection of its own
+ * when the DataSource goes through a pooler, or none: see {@link Notifications}), and the
+ * supervisor that heartbeats the node and, on the leader, fires schedules and runs
+ * maintenance. With {@link EngineSettings#events() events} on and at least one
+ * {@link TaskEventSink}, an {@link OutboxRelay} also publishes the events of ended tasks.
  *
  * <p>
  * Stopping stops claiming first and gives back the tasks claimed ahead that have not started,
@@ -64,6 +68,8 @@ public final class Engine {
 	private final List<TaskEventSink> sinks;
 
 	private final TaskObserver observer;
+
+	private final Notifications notifications;
 
 	private volatile @Nullable Running running;
 
@@ -103,6 +109,23 @@ public final class Engine {
 	 */
 	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
 			List<TaskEventSink> sinks, TaskObserver observer) {
+		this(dataSource, registry, json, settings, sinks, observer, Notifications.engineDataSource());
+	}
+
+	/**
+	 * Create an engine that hears of new tasks in its own way: through a direct connection when
+	 * its DataSource goes through a pooler in transaction mode, or by polling only.
+	 * @param dataSource the database holding the task table
+	 * @param registry the tasks this node runs
+	 * @param json the JSON codec
+	 * @param settings how the node runs
+	 * @param sinks where the events of ended tasks go, in order
+	 * @param observer told of each attempt's start and end
+	 * @param notifications where the engine listens, if anywhere
+	 */
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			List<TaskEventSink> sinks, TaskObserver observer, Notifications notifications) {
+		this.notifications = notifications;
 		this.observer = observer;
 		this.dataSource = dataSource;
 		this.sinks = List.copyOf(sinks);
@@ -129,9 +152,34 @@ public final class Engine {
 		// Registered before the first claim, so that no task of this node ever looks orphaned.
 		this.supervisor.start();
 		this.running = new Running();
-		logger.info("autotask engine {} started with {} worker(s) for {} task(s), {} schedule(s)",
+		logger.info("autotask engine {} started with {} worker(s) for {} task(s), {} schedule(s); {}",
 				this.settings.nodeId(), this.settings.workers(), this.registry.names().size(),
-				this.registry.schedules().size());
+				this.registry.schedules().size(), this.notifications.describe(this.settings.pollInterval()));
+		if (this.notifications.isDirect()) {
+			warnOfServerSidePreparedStatements();
+		}
+	}
+
+	/**
+	 * A direct connection for LISTEN says that the engine's DataSource goes through a pooler. In
+	 * transaction mode, PgBouncer before 1.21 (or later without {@code max_prepared_statements})
+	 * does not keep the server-side prepared statements pgjdbc makes of a statement run five
+	 * times: they fail, or another statement of the same name runs.
+	 */
+	private void warnOfServerSidePreparedStatements() {
+		try (Connection connection = this.dataSource.getConnection()) {
+			int threshold = connection.unwrap(PGConnection.class).getPrepareThreshold();
+			if (threshold > 0) {
+				logger.warn("autotask listens on a direct connection, so its DataSource goes through a connection"
+						+ " pooler, whose connections prepare statements on the server after {} executions"
+						+ " (pgjdbc's prepareThreshold): PgBouncer in transaction mode loses them, unless it is"
+						+ " 1.21 or later with max_prepared_statements set; add prepareThreshold=0 to the"
+						+ " DataSource's JDBC URL", threshold);
+			}
+		}
+		catch (SQLException ex) {
+			logger.debug("Could not read the DataSource's prepareThreshold: {}", ex.toString());
+		}
 	}
 
 	/**
@@ -173,6 +221,14 @@ public final class Engine {
 	}
 
 	/**
+	 * Where this node hears of new tasks.
+	 * @return the notifications
+	 */
+	public Notifications notifications() {
+		return this.notifications;
+	}
+
+	/**
 	 * This node's supervisor, for tests that drive its services step by step.
 	 * @return the supervisor
 	 */
@@ -209,9 +265,10 @@ public final class Engine {
 
 		private final Thread completerThread;
 
-		private final Notifier notifier;
+		// Both null when polling only.
+		private final @Nullable Notifier notifier;
 
-		private final Thread notifierThread;
+		private final @Nullable Thread notifierThread;
 
 		private final @Nullable OutboxRelay relay;
 
@@ -232,8 +289,11 @@ public final class Engine {
 					Engine.this.observer, this.completer);
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
 					settings, this.held);
-			this.notifier = new Notifier(Engine.this.dataSource, Engine.this.names.channel(), this::onNotification);
-			this.notifierThread = threads("autotask-notifier").newThread(this.notifier);
+			DataSource listening = Engine.this.notifications.dataSource(Engine.this.dataSource);
+			this.notifier = (listening != null)
+					? new Notifier(listening, Engine.this.names.channel(), this::onNotification) : null;
+			this.notifierThread = (this.notifier != null) ? threads("autotask-notifier").newThread(this.notifier)
+					: null;
 			this.dispatcherThread = threads("autotask-dispatcher").newThread(this.dispatcher);
 			if (settings.events() && !Engine.this.sinks.isEmpty()) {
 				this.relay = new OutboxRelay(Engine.this.dataSource, Engine.this.names, Engine.this.sinks,
@@ -245,7 +305,9 @@ public final class Engine {
 				this.relayThread = null;
 			}
 			this.completerThread.start();
-			this.notifierThread.start();
+			if (this.notifierThread != null) {
+				this.notifierThread.start();
+			}
 			this.dispatcherThread.start();
 			if (this.relayThread != null) {
 				this.relayThread.start();
@@ -268,7 +330,9 @@ public final class Engine {
 
 		void stop() {
 			this.dispatcher.stop();
-			this.notifier.stop();
+			if (this.notifier != null) {
+				this.notifier.stop();
+			}
 			join(this.dispatcherThread);
 			giveBack();
 			this.workers.shutdown();
@@ -291,7 +355,9 @@ public final class Engine {
 			this.completer.stop(timeout);
 			join(this.completerThread, timeout.plusSeconds(5));
 			handBack();
-			join(this.notifierThread);
+			if (this.notifierThread != null) {
+				join(this.notifierThread);
+			}
 			// Last, so that it publishes the events of the tasks that ended while stopping.
 			if (this.relay != null && this.relayThread != null) {
 				this.relay.stop();

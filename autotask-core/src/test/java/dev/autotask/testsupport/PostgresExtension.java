@@ -234,6 +234,17 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 		return new HikariDataSource(config);
 	}
 
+	/**
+	 * Where this class's server listens, for a process of a test's own in front of it.
+	 * @return the address
+	 */
+	public ServerAddress serverAddress() {
+		Matcher url = serverUrl();
+		String database = url.group(3).substring(1).replaceFirst("\\?.*", "");
+		return new ServerAddress(url.group(1), (url.group(2) != null) ? Integer.parseInt(url.group(2)) : 5432,
+				database);
+	}
+
 	private Matcher serverUrl() {
 		Matcher url = SERVER_URL.matcher(jdbcUrl());
 		if (!url.matches()) {
@@ -256,6 +267,16 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 		config.setPoolName("test-" + schema);
 		config.setConnectionInitSql("SET search_path TO " + schema + "; SET TIME ZONE '" + timeZone + "'");
 		return config;
+	}
+
+	/**
+	 * Where a server listens.
+	 *
+	 * @param host its host
+	 * @param port its port
+	 * @param database the test database's name
+	 */
+	public record ServerAddress(String host, int port, String database) {
 	}
 
 }

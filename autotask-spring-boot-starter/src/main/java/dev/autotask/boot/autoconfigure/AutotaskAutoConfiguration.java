@@ -8,11 +8,13 @@ import dev.autotask.boot.annotation.TaskAnnotationBeanPostProcessor;
 import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.Notifications;
 import dev.autotask.engine.TaskClient;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.test.TaskTesting;
+import org.postgresql.Driver;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -28,6 +30,7 @@ import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Role;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.util.StringUtils;
 
 /**
@@ -114,11 +117,31 @@ public final class AutotaskAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
 	EngineLifecycle autotaskEngine(DataSource dataSource, TaskRegistry registry, TaskJson json,
 			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema,
-			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers) {
+			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers, Notifications notifications) {
 		schema.ifAvailable((initializer) -> {
 		});
 		return new EngineLifecycle(new Engine(dataSource, registry, json, settings, sinks.orderedStream().toList(),
-				TaskObserver.all(observers.orderedStream().toList())));
+				TaskObserver.all(observers.orderedStream().toList()), notifications));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
+	Notifications autotaskNotifications(AutotaskProperties properties, Environment environment) {
+		AutotaskProperties.Listen listen = properties.getListen();
+		if (!listen.isEnabled()) {
+			return Notifications.pollOnly();
+		}
+		String url = listen.getUrl();
+		if (!StringUtils.hasText(url)) {
+			return Notifications.engineDataSource();
+		}
+		String username = (listen.getUsername() != null) ? listen.getUsername()
+				: environment.getProperty("spring.datasource.username");
+		String password = (listen.getPassword() != null) ? listen.getPassword()
+				: environment.getProperty("spring.datasource.password");
+		// No pool: the engine holds one connection, for as long as it runs.
+		return Notifications.direct(new SimpleDriverDataSource(new Driver(), url, username, password), url);
 	}
 
 }

@@ -97,6 +97,8 @@ public class AutotaskProperties {
 	 */
 	private final Map<String, Queue> queues = new LinkedHashMap<>();
 
+	private final Listen listen = new Listen();
+
 	private final Flyway flyway = new Flyway();
 
 	private final Ui ui = new Ui();
@@ -235,6 +237,10 @@ public class AutotaskProperties {
 
 	}
 
+	public Listen getListen() {
+		return this.listen;
+	}
+
 	public Flyway getFlyway() {
 		return this.flyway;
 	}
@@ -263,6 +269,71 @@ public class AutotaskProperties {
 
 		public void setPerTask(int perTask) {
 			this.perTask = perTask;
+		}
+
+	}
+
+	/**
+	 * Settings of the connection on which the engine LISTENs for new tasks, for when the
+	 * DataSource goes through a connection pooler in transaction mode, such as PgBouncer's
+	 * pool_mode=transaction, where a LISTEN hears nothing.
+	 */
+	public static class Listen {
+
+		/**
+		 * Whether the engine LISTENs for notifications of new tasks. Turn off behind a pooler in
+		 * transaction mode when no direct connection is allowed: the engine then polls only,
+		 * every autotask.poll-interval.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * JDBC URL of a direct connection to the same database, not through the pooler, that
+		 * the engine holds for LISTEN alone; every other statement still goes through the
+		 * DataSource. By default, the engine listens on a connection of the DataSource.
+		 */
+		private @Nullable String url;
+
+		/**
+		 * Login user of the LISTEN connection. Defaults to spring.datasource.username.
+		 */
+		private @Nullable String username;
+
+		/**
+		 * Login password of the LISTEN connection. Defaults to spring.datasource.password.
+		 */
+		private @Nullable String password;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(@Nullable String url) {
+			this.url = url;
+		}
+
+		public @Nullable String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(@Nullable String username) {
+			this.username = username;
+		}
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
 		}
 
 	}

@@ -26,6 +26,8 @@ class AutotaskPropertiesTests {
 		assertThat(properties.getWorkerMonitorInterval()).isEqualTo(engine.workerMonitorInterval());
 		assertThat(properties.getHistory().getPerTask()).isEqualTo(engine.historyPerTask());
 		assertThat(properties.getSchema()).isEqualTo(engine.schema());
+		assertThat(properties.getListen().isEnabled()).isTrue();
+		assertThat(properties.getListen().getUrl()).isNull();
 		assertThat(properties.getFlyway().isEnabled()).isTrue();
 		assertThat(properties.getEvents().getAmqp().isEnabled()).isFalse();
 		assertThat(properties.getEvents().getAmqp().getExchange()).isEqualTo("autotask");

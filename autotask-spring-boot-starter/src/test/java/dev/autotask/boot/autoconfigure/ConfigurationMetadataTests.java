@@ -27,7 +27,8 @@ class ConfigurationMetadataTests {
 
 	// Keys whose default is worked out at start-up, which the description says in words.
 	private static final Set<String> COMPUTED_DEFAULTS = Set.of("autotask.schema", "autotask.owner",
-			"autotask.node-id", "autotask.ui.enabled", "autotask.queues");
+			"autotask.node-id", "autotask.ui.enabled", "autotask.queues", "autotask.listen.url",
+			"autotask.listen.username", "autotask.listen.password");
 
 	@Test
 	void everyKeyHasADescriptionAndADefault() throws IOException {
