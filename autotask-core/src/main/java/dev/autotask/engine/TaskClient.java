@@ -213,7 +213,9 @@ public final class TaskClient implements Autotask {
 		Optional<Instant> last = this.fires.lastFire(schedule.taskName());
 		Instant next = last.map(schedule.schedule()::nextAfter)
 			.orElseGet(() -> schedule.startNow() ? now : schedule.schedule().nextAfter(now));
-		return new ScheduleInfo(schedule.taskName(), schedule.description(), last.orElse(null), next);
+		// The next fire counts from the mark a new schedule starts from; the last fire shown does not.
+		Instant lastFired = last.flatMap((anchor) -> this.fires.lastFired(schedule.taskName())).orElse(null);
+		return new ScheduleInfo(schedule.taskName(), schedule.description(), lastFired, next);
 	}
 
 	@Override

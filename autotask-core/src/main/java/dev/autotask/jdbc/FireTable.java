@@ -38,6 +38,13 @@ public final class FireTable {
 
 	private static final String LAST_FIRE = "SELECT max(fire_at) FROM %s WHERE schedule = :schedule";
 
+	// The mark a new schedule counts from is its first row, skipped and with no task: not a
+	// fire. A first row that enqueued a task (a schedule that starts now) is one.
+	private static final String LAST_FIRED = """
+			SELECT max(fire_at) FROM %1$s
+			WHERE schedule = :schedule
+				AND (task_id IS NOT NULL OR fire_at > (SELECT min(fire_at) FROM %1$s WHERE schedule = :schedule))""";
+
 	// The anchor a new schedule counts from: a skipped fire at the given time.
 	private static final String MARK = """
 			INSERT INTO %s (schedule, fire_at, skipped) VALUES (:schedule, :fireAt, true)
@@ -53,6 +60,8 @@ public final class FireTable {
 
 	private final String lastFire;
 
+	private final String lastFired;
+
 	private final String mark;
 
 	/**
@@ -65,6 +74,7 @@ public final class FireTable {
 		this.names = names;
 		this.fire = FIRE.formatted(names.fire(), names.task());
 		this.lastFire = LAST_FIRE.formatted(names.fire());
+		this.lastFired = LAST_FIRED.formatted(names.fire());
 		this.mark = MARK.formatted(names.fire());
 	}
 
@@ -99,6 +109,21 @@ public final class FireTable {
 	 */
 	public Optional<Instant> lastFire(String schedule) {
 		return this.jdbc.sql(this.lastFire)
+			.param("schedule", schedule)
+			.query((rs, row) -> rs.getObject(1, OffsetDateTime.class))
+			.optional()
+			.map(OffsetDateTime::toInstant);
+	}
+
+	/**
+	 * The last time a schedule fired, run or skipped, not counting the mark it counts from
+	 * when first seen (see {@link #mark(String, Instant)}): what a person asking "when did
+	 * it last fire?" means.
+	 * @param schedule the schedule
+	 * @return its time, or empty for a schedule that never fired
+	 */
+	public Optional<Instant> lastFired(String schedule) {
+		return this.jdbc.sql(this.lastFired)
 			.param("schedule", schedule)
 			.query((rs, row) -> rs.getObject(1, OffsetDateTime.class))
 			.optional()

@@ -57,11 +57,24 @@ class ScheduleFirerIT {
 	}
 
 	@Test
+	void markAtFirstSightIsNotShownAsAFire() {
+		ScheduleFirer firer = firer(registry(Every.of(Duration.ofSeconds(10)), false, Misfire.RUN_ONCE));
+
+		firer.runOnce(T0);
+		assertThat(this.fires.lastFire("digest")).as("where the schedule counts from").contains(T0);
+		assertThat(this.fires.lastFired("digest")).as("never fired").isEmpty();
+
+		firer.runOnce(T0.plusSeconds(10));
+		assertThat(this.fires.lastFired("digest")).contains(T0.plusSeconds(10));
+	}
+
+	@Test
 	void startNowFiresAtFirstSight() {
 		ScheduleFirer firer = firer(registry(Every.of(Duration.ofMinutes(10)), true, Misfire.RUN_ONCE));
 
 		assertThat(firer.runOnce(T0)).isEqualTo(1);
 		assertThat(runAts()).containsExactly(T0);
+		assertThat(this.fires.lastFired("digest")).contains(T0);
 	}
 
 	@Test
