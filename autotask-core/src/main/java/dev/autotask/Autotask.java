@@ -114,7 +114,7 @@ public interface Autotask {
 	/**
 	 * The queues of one owner: those its tasks are in, those tasks of this application are
 	 * registered in, and the paused ones, each with the owner's tasks counted by status and
-	 * whether it is paused. Other owners' tasks are not counted, as they are nowhere else.
+	 * whether it is paused. Other owners' tasks are not counted: they are visible nowhere.
 	 * @param owner the owner asking
 	 * @return the queues, ordered by name
 	 */

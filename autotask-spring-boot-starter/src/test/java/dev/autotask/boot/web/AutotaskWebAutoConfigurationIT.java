@@ -21,6 +21,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.web.server.Cookie.SameSite;
+import org.springframework.boot.web.server.servlet.CookieSameSiteSupplier;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -189,6 +192,28 @@ class AutotaskWebAutoConfigurationIT {
 				.contentType(MediaType.APPLICATION_JSON)
 				.content(TOUCH)).andExpect(status().isAccepted());
 		});
+	}
+
+	@Test
+	void sessionCookieIsSameSiteLaxUnderWhateverNameTheApplicationGivesIt() {
+		this.withSecurity.withPropertyValues("server.servlet.session.cookie.name=SID").run((context) -> {
+			CookieSameSiteSupplier supplier = context.getBean(CookieSameSiteSupplier.class);
+			assertThat(supplier.getSameSite(new Cookie("SID", "1"))).isEqualTo(SameSite.LAX);
+			// The application's other cookies are its own business.
+			assertThat(supplier.getSameSite(new Cookie("JSESSIONID", "1"))).isNull();
+			assertThat(supplier.getSameSite(new Cookie("theme", "dark"))).isNull();
+		});
+		this.withoutSecurity.withPropertyValues("autotask.ui.enabled=true")
+			.run((context) -> assertThat(context).doesNotHaveBean(CookieSameSiteSupplier.class));
+	}
+
+	@Test
+	void problemDetailsFilterCoversTheApiUnderTheDispatcherServletsPath() {
+		this.withSecurity.withPropertyValues("autotask.ui.path=/ops/tasks", "spring.mvc.servlet.path=/app/")
+			.run((context) -> assertThat(context.getBean(FilterRegistrationBean.class).getUrlPatterns())
+				.containsExactly("/app/ops/tasks/api/*"));
+		this.withSecurity.run((context) -> assertThat(context.getBean(FilterRegistrationBean.class).getUrlPatterns())
+			.containsExactly("/autotask/api/*"));
 	}
 
 	@Test
