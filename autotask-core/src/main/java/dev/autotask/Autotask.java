@@ -69,7 +69,10 @@ public interface Autotask {
 
 	/**
 	 * Cancel a task: a pending one at once, a running one by asking it to stop (it sees the
-	 * request through {@link TaskContext#isCancellationRequested()}).
+	 * request through {@link TaskContext#isCancellationRequested()}, and ends
+	 * {@link TaskStatus#CANCELLED} when it stops because of it). A continuation chain is cancelled
+	 * as a whole by the id of any of its links, the first one included: its pending link at once,
+	 * its running link asked to stop, and no link is enqueued after it.
 	 * @param id the task's id
 	 * @param owner the owner asking
 	 * @return the task's status after the request: {@code CANCELLED}, {@code RUNNING} (asked to

@@ -5,7 +5,11 @@
  * <ul>
  * <li><b>States.</b> A row is {@code PENDING} until a node claims it, {@code RUNNING} on that
  * node (its id in {@code node_id}) until it ends as {@code SUCCESS} or {@code FAILURE}, or goes
- * back to {@code PENDING} for a retry with a later {@code run_at}.</li>
+ * back to {@code PENDING} for a retry with a later {@code run_at}. A cancel ends a
+ * {@code PENDING} row {@code CANCELLED} at once and sets {@code cancel_requested} on a
+ * {@code RUNNING} one; from then on every statement that would run the task again (the next link
+ * of a chain, a snooze, a hand-back) ends it {@code CANCELLED} instead, reading the flag itself,
+ * so that no cancel committed before it is missed.</li>
  * <li><b>Claiming.</b> The {@code Dispatcher} claims due rows with one
  * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)}, so nodes never wait
  * on each other and never claim the same row. Each lane claims ahead, up to its size again, into
