@@ -168,11 +168,16 @@ final class Notifier implements Runnable {
 			}
 			if (this.probeSentAt != 0 && System.nanoTime() - this.probeSentAt > PROBE_TIMEOUT.toNanos()) {
 				this.probeSentAt = 0;
+				// Such a pooler also mixes up the statements pgjdbc prepares on the server.
+				String prepared = (connection.getPrepareThreshold() > 0)
+						? "; and add prepareThreshold=0 to its JDBC URL, or PgBouncer before 1.21 mixes up the"
+								+ " statements its connections prepare on the server"
+						: "";
 				logger.warn("LISTEN on channel {} did not hear its own probe within {}: its session is not its own,"
 						+ " as behind a connection pooler in transaction mode (PgBouncer's pool_mode=transaction),"
 						+ " so new tasks wait for the next poll. Give autotask a direct connection for LISTEN"
-						+ " (autotask.listen.url) or poll only (autotask.listen.enabled=false)", this.channel,
-						PROBE_TIMEOUT);
+						+ " (autotask.listen.url) or poll only (autotask.listen.enabled=false){}", this.channel,
+						PROBE_TIMEOUT, prepared);
 			}
 		}
 	}

@@ -184,6 +184,22 @@ class PgBouncerIT {
 				.anyMatch((line) -> line.contains("did not hear its own probe") && line.contains("autotask.listen.url")
 						&& line.contains("autotask.listen.enabled=false")));
 		assertThat(logged(Notifier.class, Level.DEBUG)).noneMatch((line) -> line.contains("heard its probe"));
+		// The pool's URL turns server-side prepared statements off: nothing to say of them.
+		assertThat(logged(Notifier.class, Level.WARN)).noneMatch((line) -> line.contains("prepareThreshold"));
+	}
+
+	@Test
+	void listenThroughPgBouncerAlsoWarnsOfServerSidePreparedStatements() {
+		this.pooled.close();
+		this.pooled = pgBouncer.newDataSource(pgBouncer.jdbcUrl().replace("prepareThreshold=0", "prepareThreshold=5"),
+				2);
+
+		start(settings(LONG_POLL), Notifications.engineDataSource());
+
+		await().atMost(Notifier.PROBE_TIMEOUT.plusSeconds(2))
+			.until(() -> logged(Notifier.class, Level.WARN).stream()
+				.anyMatch((line) -> line.contains("did not hear its own probe")
+						&& line.contains("add prepareThreshold=0 to its JDBC URL")));
 	}
 
 	@Test
