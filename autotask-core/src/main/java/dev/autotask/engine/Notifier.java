@@ -1,9 +1,11 @@
 package dev.autotask.engine;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -19,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * resigns. Polling remains the safety net: if the connection drops, the
  * notifier reconnects with back-off and wakes the dispatcher once it is back, since it may have
  * missed notifications meanwhile.
+ *
+ * <p>
+ * Each time it starts listening, it notifies itself over another connection and warns if that
+ * probe does not come back: then its session is not its own, as behind a pooler in transaction
+ * mode, and the engine only polls. A probe never reaches the engine's handler, on this node or
+ * another.
  */
 final class Notifier implements Runnable {
 
@@ -27,6 +35,11 @@ final class Notifier implements Runnable {
 	private static final int RECEIVE_TIMEOUT_MILLIS = 500;
 
 	private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+	// Far more than a notification takes, even on a loaded server.
+	static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
+	private static final String PROBE_PREFIX = "probe ";
 
 	// Allocated once: a pause after an OutOfMemoryError must not need the heap.
 	private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
@@ -37,7 +50,12 @@ final class Notifier implements Runnable {
 
 	private final Consumer<String> onNotification;
 
+	private final String probe = PROBE_PREFIX + UUID.randomUUID();
+
 	private volatile boolean running = true;
+
+	// When the last probe was sent, or 0 once it came back or was given up on.
+	private long probeSentAt;
 
 	Notifier(DataSource dataSource, String channel, Consumer<String> onNotification) {
 		this.dataSource = dataSource;
@@ -113,6 +131,23 @@ final class Notifier implements Runnable {
 		}
 		// Anything enqueued while we were not listening would otherwise wait for the next poll.
 		this.onNotification.accept("");
+		sendProbe();
+	}
+
+	private void sendProbe() {
+		this.probeSentAt = 0;
+		try (Connection connection = this.dataSource.getConnection();
+				PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+			connection.setAutoCommit(true);
+			statement.setString(1, this.channel);
+			statement.setString(2, this.probe);
+			statement.execute();
+			this.probeSentAt = System.nanoTime();
+		}
+		catch (SQLException | RuntimeException ex) {
+			// The LISTEN connection itself is checked by receiving: nothing to verify this time.
+			logger.debug("Could not send a probe on channel {}: {}", this.channel, ex.toString());
+		}
 	}
 
 	private void receive(PGConnection connection) throws SQLException {
@@ -120,8 +155,29 @@ final class Notifier implements Runnable {
 			PGNotification[] notifications = connection.getNotifications(RECEIVE_TIMEOUT_MILLIS);
 			if (notifications != null) {
 				for (PGNotification notification : notifications) {
-					this.onNotification.accept(notification.getParameter());
+					String payload = notification.getParameter();
+					if (this.probe.equals(payload)) {
+						logger.debug("LISTEN on channel {} heard its probe after {} ms", this.channel,
+								(System.nanoTime() - this.probeSentAt) / 1_000_000);
+						this.probeSentAt = 0;
+					}
+					else if (!payload.startsWith(PROBE_PREFIX)) {
+						this.onNotification.accept(payload);
+					}
 				}
+			}
+			if (this.probeSentAt != 0 && System.nanoTime() - this.probeSentAt > PROBE_TIMEOUT.toNanos()) {
+				this.probeSentAt = 0;
+				// Such a pooler also mixes up the statements pgjdbc prepares on the server.
+				String prepared = (connection.getPrepareThreshold() > 0)
+						? "; and add prepareThreshold=0 to its JDBC URL, or PgBouncer before 1.21 mixes up the"
+								+ " statements its connections prepare on the server"
+						: "";
+				logger.warn("LISTEN on channel {} did not hear its own probe within {}: its session is not its own,"
+						+ " as behind a connection pooler in transaction mode (PgBouncer's pool_mode=transaction),"
+						+ " so new tasks wait for the next poll. Give autotask a direct connection for LISTEN"
+						+ " (autotask.listen.url) or poll only (autotask.listen.enabled=false){}", this.channel,
+						PROBE_TIMEOUT, prepared);
 			}
 		}
 	}

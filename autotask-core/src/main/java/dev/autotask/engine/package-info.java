@@ -22,7 +22,11 @@
  * retried with back-off, and stopping writes every outcome before anything is handed back.</li>
  * <li><b>Waking.</b> Enqueues {@code NOTIFY} inside their transaction; the {@code Notifier}
  * {@code LISTEN}s on a dedicated connection and wakes the dispatcher, which otherwise sleeps
- * until the next due {@code run_at} or the poll interval.</li>
+ * until the next due {@code run_at} or the poll interval. That connection comes from the
+ * engine's DataSource, or from a direct one when the DataSource goes through a pooler in
+ * transaction mode, whose sessions are not the client's; or there is none, and the engine only
+ * polls ({@code Notifications}). The notifier checks that its session is its own by notifying
+ * itself, and warns when the probe does not come back.</li>
  * <li><b>Invariants.</b> Time is the database's clock. An outcome is written only while the row
  * is still {@code RUNNING} on the writing node, so a node whose task was taken from it cannot
  * overwrite the new runner's outcome. Every row {@code RUNNING} on a node is held in its

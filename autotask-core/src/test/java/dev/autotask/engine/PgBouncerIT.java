@@ -82,6 +82,9 @@ class PgBouncerIT {
 	void setUp() {
 		this.log.start();
 		((Logger) LoggerFactory.getLogger(Engine.class)).addAppender(this.log);
+		Logger notifier = (Logger) LoggerFactory.getLogger(Notifier.class);
+		notifier.addAppender(this.log);
+		notifier.setLevel(Level.DEBUG);
 		this.pooled = pgBouncer.newDataSource(pgBouncer.jdbcUrl(), 6);
 		this.registry.register(TaskDefinition.of("mark", (args) -> {
 			this.marked.set(Instant.now());
@@ -100,6 +103,9 @@ class PgBouncerIT {
 		this.engines.forEach(Engine::stop);
 		this.pooled.close();
 		((Logger) LoggerFactory.getLogger(Engine.class)).detachAppender(this.log);
+		Logger notifier = (Logger) LoggerFactory.getLogger(Notifier.class);
+		notifier.detachAppender(this.log);
+		notifier.setLevel(null);
 	}
 
 	@Test
@@ -108,11 +114,14 @@ class PgBouncerIT {
 		Engine first = start(settings.withNodeId("first"), direct());
 		Engine second = start(settings.withNodeId("second"), direct());
 		TaskClient client = new TaskClient(this.pooled, this.registry, new TaskJson(), settings);
-		assertThat(logged(Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
+		assertThat(logged(Engine.class, Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
 			.endsWith("LISTEN on " + postgres.jdbcUrl() + " (a direct connection), and a poll every 10m in case a"
 					+ " notification is missed"));
 		// The pool's URL turns server-side prepared statements off.
-		assertThat(logged(Level.WARN)).isEmpty();
+		assertThat(logged(Engine.class, Level.WARN)).isEmpty();
+		// Each engine's LISTEN session is its own: it hears the probe it sent itself.
+		await().atMost(Notifier.PROBE_TIMEOUT)
+			.until(() -> logged(Notifier.class, Level.DEBUG).stream().filter((line) -> line.contains("heard its probe")).count() == 2);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.isLeader() || second.isLeader());
 		assertThat(first.isLeader() && second.isLeader()).isFalse();
@@ -140,7 +149,7 @@ class PgBouncerIT {
 		Engine first = start(settings.withNodeId("first"), Notifications.pollOnly());
 		Engine second = start(settings.withNodeId("second"), Notifications.pollOnly());
 		TaskClient client = new TaskClient(this.pooled, this.registry, new TaskJson(), settings);
-		assertThat(logged(Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
+		assertThat(logged(Engine.class, Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
 			.endsWith("poll-only every 0.2s: no LISTEN, so a new task waits up to that long"));
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.isLeader() || second.isLeader());
@@ -160,7 +169,7 @@ class PgBouncerIT {
 	}
 
 	@Test
-	void listenThroughPgBouncerInTransactionModeHearsNothing() {
+	void listenThroughPgBouncerInTransactionModeHearsNothingAndSaysSo() {
 		// What the direct connection is for: the session that listened is handed to other clients.
 		start(settings(LONG_POLL), Notifications.engineDataSource());
 		TaskClient client = new TaskClient(this.pooled, this.registry, new TaskJson(), settings(LONG_POLL));
@@ -169,6 +178,28 @@ class PgBouncerIT {
 		client.send("mark", OWNER);
 
 		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> this.marked.get() == null);
+		// And the engine says so, naming the two ways out.
+		await().atMost(Notifier.PROBE_TIMEOUT.plusSeconds(2))
+			.until(() -> logged(Notifier.class, Level.WARN).stream()
+				.anyMatch((line) -> line.contains("did not hear its own probe") && line.contains("autotask.listen.url")
+						&& line.contains("autotask.listen.enabled=false")));
+		assertThat(logged(Notifier.class, Level.DEBUG)).noneMatch((line) -> line.contains("heard its probe"));
+		// The pool's URL turns server-side prepared statements off: nothing to say of them.
+		assertThat(logged(Notifier.class, Level.WARN)).noneMatch((line) -> line.contains("prepareThreshold"));
+	}
+
+	@Test
+	void listenThroughPgBouncerAlsoWarnsOfServerSidePreparedStatements() {
+		this.pooled.close();
+		this.pooled = pgBouncer.newDataSource(pgBouncer.jdbcUrl().replace("prepareThreshold=0", "prepareThreshold=5"),
+				2);
+
+		start(settings(LONG_POLL), Notifications.engineDataSource());
+
+		await().atMost(Notifier.PROBE_TIMEOUT.plusSeconds(2))
+			.until(() -> logged(Notifier.class, Level.WARN).stream()
+				.anyMatch((line) -> line.contains("did not hear its own probe")
+						&& line.contains("add prepareThreshold=0 to its JDBC URL")));
 	}
 
 	@Test
@@ -180,16 +211,16 @@ class PgBouncerIT {
 
 		start(settings(LONG_POLL), direct());
 
-		assertThat(logged(Level.WARN)).singleElement()
+		assertThat(logged(Engine.class, Level.WARN)).singleElement()
 			.asString()
 			.contains("prepare statements on the server after 5 executions")
 			.contains("add prepareThreshold=0 to the DataSource's JDBC URL");
 	}
 
-	private List<String> logged(Level level) {
+	private List<String> logged(Class<?> source, Level level) {
 		return List.copyOf(this.log.list)
 			.stream()
-			.filter((event) -> event.getLevel() == level)
+			.filter((event) -> event.getLoggerName().equals(source.getName()) && event.getLevel() == level)
 			.map(ILoggingEvent::getFormattedMessage)
 			.toList();
 	}

@@ -3,11 +3,13 @@ package dev.autotask.boot.autoconfigure;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.annotation.PeriodicTask;
+import dev.autotask.boot.events.TaskSucceededEvent;
 import dev.autotask.engine.Engine;
 import dev.autotask.testsupport.PgBouncer;
 import dev.autotask.testsupport.PostgresExtension;
@@ -19,14 +21,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.event.EventListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * An application whose DataSource goes through a real PgBouncer in transaction mode:
- * {@code @DelayedTask} calls, their runs and a {@code @PeriodicTask} all go through it, with
- * {@code autotask.listen.url} for a direct LISTEN connection or with
+ * {@code @DelayedTask} calls, their runs, a {@code @PeriodicTask} and the events of ended tasks
+ * all go through it, with {@code autotask.listen.url} for a direct LISTEN connection or with
  * {@code autotask.listen.enabled=false}. The tables are migrated beforehand over a direct
  * connection, as the README says to: Flyway sets the {@code search_path} of its session.
  */
@@ -71,6 +74,8 @@ class AutotaskPgBouncerIT {
 
 				await().atMost(Duration.ofSeconds(5)).until(() -> jobs.marked() != null);
 				assertThat(Duration.between(called, jobs.marked())).isLessThan(Duration.ofSeconds(2));
+				// The outbox relay, woken by its own notification, publishes the task's end.
+				await().atMost(Duration.ofSeconds(5)).until(() -> jobs.succeeded().stream().anyMatch((name) -> name.endsWith("mark")));
 			});
 	}
 
@@ -86,6 +91,7 @@ class AutotaskPgBouncerIT {
 				jobs.mark();
 
 				await().atMost(Duration.ofSeconds(5)).until(() -> jobs.marked() != null);
+				await().atMost(Duration.ofSeconds(5)).until(() -> jobs.succeeded().stream().anyMatch((name) -> name.endsWith("mark")));
 			});
 	}
 
@@ -115,6 +121,8 @@ class AutotaskPgBouncerIT {
 
 		private final ConcurrentLinkedQueue<Instant> ticks = new ConcurrentLinkedQueue<>();
 
+		private final ConcurrentLinkedQueue<String> succeeded = new ConcurrentLinkedQueue<>();
+
 		@DelayedTask
 		public void mark() {
 			this.marked.compareAndSet(null, Instant.now());
@@ -123,6 +131,15 @@ class AutotaskPgBouncerIT {
 		@PeriodicTask(every = "1s", startNow = true)
 		public void tick() {
 			this.ticks.add(Instant.now());
+		}
+
+		@EventListener
+		public void onSuccess(TaskSucceededEvent event) {
+			this.succeeded.add(event.getTaskName());
+		}
+
+		public List<String> succeeded() {
+			return List.copyOf(this.succeeded);
 		}
 
 		public Instant marked() {
