@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -31,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * <p>
  * Debian's {@code pgbouncer} refuses to run as root; as root, it is started with
  * {@code -u nobody}, so its files are made readable by everyone. Without a {@code pgbouncer}
- * binary, {@link #start} fails, saying how to install one: a test through PgBouncer never skips.
+ * binary, {@link #start} installs Debian's where {@link DebianPackages} can (a fresh CI machine),
+ * and otherwise fails, saying how to install one: a test through PgBouncer never skips.
  */
 public final class PgBouncer implements AutoCloseable {
 
@@ -194,12 +196,16 @@ public final class PgBouncer implements AutoCloseable {
 				candidates.add(Path.of(entry, "pgbouncer").toString());
 			}
 		}
-		return candidates.stream()
-			.filter((candidate) -> Files.isExecutable(Path.of(candidate)))
-			.findFirst()
-			.orElseThrow(() -> new IllegalStateException("No pgbouncer binary found (looked in " + candidates
+		if (executable(candidates).isEmpty() && DebianPackages.canInstall()) {
+			DebianPackages.install("the tests through a connection pooler", "pgbouncer");
+		}
+		return executable(candidates).orElseThrow(() -> new IllegalStateException("No pgbouncer binary found (looked in " + candidates
 					+ "): the tests through a connection pooler need one. Install it: on Debian or Ubuntu "
 					+ "'apt-get install -y pgbouncer', on macOS 'brew install pgbouncer'"));
+	}
+
+	private static Optional<String> executable(List<String> candidates) {
+		return candidates.stream().filter((candidate) -> Files.isExecutable(Path.of(candidate))).findFirst();
 	}
 
 	private static int freePort() throws IOException {

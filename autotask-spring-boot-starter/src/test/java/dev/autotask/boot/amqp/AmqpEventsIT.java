@@ -51,7 +51,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -60,12 +59,12 @@ import static org.awaitility.Awaitility.await;
  * during which the events wait in the outbox and after which each arrives exactly once.
  *
  * <p>
- * The test fails, rather than skips, when RabbitMQ does not answer.
+ * The broker is the local one, or a Testcontainers one ({@link RabbitBroker}); the test fails,
+ * rather than skips, when neither can be had.
  */
 @SpringBootTest(classes = AmqpEventsIT.Config.class,
 		properties = { "autotask.poll-interval=1m", "autotask.workers=4", "spring.application.name=shop",
 				"autotask.events.amqp.enabled=true", "spring.rabbitmq.host=127.0.0.1",
-				"spring.rabbitmq.username=guest", "spring.rabbitmq.password=guest",
 				"spring.rabbitmq.connection-timeout=2s" })
 // Closed after the class: a cached context would hold its pool's connections to a shared server.
 @DirtiesContext
@@ -74,16 +73,14 @@ class AmqpEventsIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	private static final String BROKER_HOST = "127.0.0.1";
-
-	private static final int BROKER_PORT = 5672;
-
 	// Of this run alone: the broker may be shared with other runs.
 	private static final String EXCHANGE = "autotask-test-" + UUID.randomUUID();
 
 	private static final JsonMapper mapper = JsonMapper.builder().build();
 
 	private static final List<Message> received = new CopyOnWriteArrayList<>();
+
+	private static RabbitBroker broker;
 
 	private static TcpProxy proxy;
 
@@ -106,14 +103,18 @@ class AmqpEventsIT {
 		registry.add("autotask.events.amqp.exchange", () -> EXCHANGE);
 		// The application reaches the broker only through the proxy.
 		registry.add("spring.rabbitmq.port", () -> proxy.port());
+		registry.add("spring.rabbitmq.username", () -> broker.username());
+		registry.add("spring.rabbitmq.password", () -> broker.password());
 	}
 
 	@BeforeAll
 	static void bindATestQueue() throws IOException {
-		requireBroker();
-		proxy = TcpProxy.to(BROKER_HOST, BROKER_PORT);
+		broker = RabbitBroker.get();
+		proxy = TcpProxy.to(broker.host(), broker.port());
 		// The consumer goes straight to the broker: it listens on through the outage.
-		consumerConnections = new CachingConnectionFactory(BROKER_HOST, BROKER_PORT);
+		consumerConnections = new CachingConnectionFactory(broker.host(), broker.port());
+		consumerConnections.setUsername(broker.username());
+		consumerConnections.setPassword(broker.password());
 		RabbitAdmin admin = new RabbitAdmin(consumerConnections);
 		TopicExchange exchange = new TopicExchange(EXCHANGE, true, false);
 		admin.declareExchange(exchange);
@@ -240,23 +241,6 @@ class AmqpEventsIT {
 
 	private static JsonNode body(Message message) {
 		return mapper.readTree(message.getBody());
-	}
-
-	private static void requireBroker() {
-		com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
-		factory.setHost(BROKER_HOST);
-		factory.setPort(BROKER_PORT);
-		factory.setUsername("guest");
-		factory.setPassword("guest");
-		factory.setConnectionTimeout(5000);
-		try (com.rabbitmq.client.Connection connection = factory.newConnection("autotask-test-probe")) {
-			assertThat(connection.isOpen()).isTrue();
-		}
-		catch (Exception ex) {
-			fail("This test needs RabbitMQ on " + BROKER_HOST + ":" + BROKER_PORT
-					+ " with guest/guest, and it does not answer (" + ex + "). Start it with "
-					+ "'rabbitmq-server -detached' (.ci/run does) or 'docker compose up -d'.");
-		}
 	}
 
 	public static class Reports {
