@@ -75,7 +75,8 @@ public final class AutotaskAmqpAutoConfiguration {
 		connectionFactory.setPublisherConfirmType(ConfirmType.SIMPLE);
 		connectionFactory.setPublisherReturns(false);
 		connectionFactory.setConnectionNameStrategy((factory) -> "autotask-events");
-		return new RabbitTaskEventSink(connectionFactory, properties.getEvents().getAmqp().getExchange());
+		AutotaskProperties.Events.Amqp amqp = properties.getEvents().getAmqp();
+		return new RabbitTaskEventSink(connectionFactory, amqp.getExchange(), amqp.getRoutingKeyPrefix());
 	}
 
 	/**

@@ -23,8 +23,9 @@ import org.springframework.util.Assert;
 
 /**
  * Sends task events to a RabbitMQ topic exchange: one persistent JSON message per event, with
- * routing key {@code autotask.task.{name}.success.v1}, {@code autotask.task.{name}.failure.v1} or
- * {@code autotask.task.{name}.cancelled.v1} and the event's id as message id. A batch counts as
+ * routing key {@code {prefix}.{name}.success.v1}, {@code {prefix}.{name}.failure.v1} or
+ * {@code {prefix}.{name}.cancelled.v1} ({@code autotask.task} unless configured) and the event's id
+ * as message id. A batch counts as
  * sent only once the broker confirmed every message of it; until then the relay keeps it in the
  * outbox and tries again, so a broker outage delays events but loses none.
  *
@@ -45,14 +46,17 @@ public final class RabbitTaskEventSink implements TaskEventSink, Ordered, Dispos
 
 	private final String exchange;
 
+	private final String routingKeyPrefix;
+
 	private final JsonMapper mapper = JsonMapper.builder().build();
 
-	RabbitTaskEventSink(CachingConnectionFactory connectionFactory, String exchange) {
+	RabbitTaskEventSink(CachingConnectionFactory connectionFactory, String exchange, String routingKeyPrefix) {
 		Assert.isTrue(connectionFactory.isSimplePublisherConfirms(),
 				"The connection factory must use simple publisher confirms");
 		this.connectionFactory = connectionFactory;
 		this.template = new RabbitTemplate(connectionFactory);
 		this.exchange = exchange;
+		this.routingKeyPrefix = routingKeyPrefix;
 	}
 
 	@Override
@@ -71,11 +75,11 @@ public final class RabbitTaskEventSink implements TaskEventSink, Ordered, Dispos
 	/**
 	 * The routing key of an event.
 	 * @param event the event
-	 * @return {@code autotask.task.{name}.success.v1}, {@code autotask.task.{name}.failure.v1} or
-	 * {@code autotask.task.{name}.cancelled.v1}
+	 * @return {@code {prefix}.{name}.success.v1}, {@code {prefix}.{name}.failure.v1} or
+	 * {@code {prefix}.{name}.cancelled.v1}
 	 */
-	static String routingKey(TaskEvent event) {
-		return "autotask.task." + event.name() + "." + event.outcome().name().toLowerCase(Locale.ROOT) + ".v1";
+	String routingKey(TaskEvent event) {
+		return this.routingKeyPrefix + "." + event.name() + "." + event.outcome().name().toLowerCase(Locale.ROOT) + ".v1";
 	}
 
 	private Message message(TaskEvent event) {

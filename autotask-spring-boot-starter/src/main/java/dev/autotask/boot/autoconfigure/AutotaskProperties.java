@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import dev.autotask.engine.EngineSettings;
 import org.jspecify.annotations.Nullable;
@@ -473,6 +474,8 @@ public class AutotaskProperties {
 		 */
 		public static class Amqp {
 
+			private static final Pattern ROUTING_KEY_PREFIX = Pattern.compile("[^.#*\\s]+(\\.[^.#*\\s]+)*");
+
 			/**
 			 * Whether to send task events to RabbitMQ, on a connection configured by
 			 * spring.rabbitmq.*. Needs Spring AMQP on the class path.
@@ -484,6 +487,13 @@ public class AutotaskProperties {
 			 * does not exist.
 			 */
 			private String exchange = "autotask";
+
+			/**
+			 * First words of each event's routing key, before the task's name and outcome: with
+			 * "core.task", the consumers of Lime Task events, bound with core.task.#, get autotask's
+			 * too.
+			 */
+			private String routingKeyPrefix = "autotask.task";
 
 			public boolean isEnabled() {
 				return this.enabled;
@@ -500,6 +510,17 @@ public class AutotaskProperties {
 			public void setExchange(String exchange) {
 				Assert.hasText(exchange, "'exchange' must not be empty");
 				this.exchange = exchange;
+			}
+
+			public String getRoutingKeyPrefix() {
+				return this.routingKeyPrefix;
+			}
+
+			public void setRoutingKeyPrefix(String routingKeyPrefix) {
+				Assert.isTrue(ROUTING_KEY_PREFIX.matcher(routingKeyPrefix).matches(),
+						() -> "'routingKeyPrefix' must be words separated by dots, with no wildcard and no dot at"
+								+ " either end, got '" + routingKeyPrefix + "'");
+				this.routingKeyPrefix = routingKeyPrefix;
 			}
 
 		}

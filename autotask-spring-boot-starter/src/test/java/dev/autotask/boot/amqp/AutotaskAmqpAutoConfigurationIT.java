@@ -1,5 +1,10 @@
 package dev.autotask.boot.amqp;
 
+import java.time.Instant;
+import java.util.List;
+
+import dev.autotask.TaskEvent;
+import dev.autotask.TaskStatus;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
@@ -11,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -52,6 +58,41 @@ class AutotaskAmqpAutoConfigurationIT {
 				assertThat(context.getBean(RabbitTaskEventSink.class)).hasToString(
 						"RabbitMQ exchange 'shop-events' on localhost:5672");
 			});
+	}
+
+	@Test
+	void routingKeysStartWithTheConfiguredPrefix() {
+		TaskEvent event = new TaskEvent(1, 2, "reports.rebuild", "shop", TaskStatus.SUCCESS, null, null, Instant.now());
+		this.runner.withPropertyValues("autotask.events.amqp.enabled=true")
+			.run((context) -> assertThat(context.getBean(RabbitTaskEventSink.class).routingKey(event))
+				.isEqualTo("autotask.task.reports.rebuild.success.v1"));
+		this.runner.withPropertyValues("autotask.events.amqp.enabled=true",
+				"autotask.events.amqp.routing-key-prefix=core.task")
+			.run((context) -> assertThat(context.getBean(RabbitTaskEventSink.class).routingKey(event))
+				.isEqualTo("core.task.reports.rebuild.success.v1"));
+	}
+
+	@Test
+	void prefixThatIsNotPlainWordsFailsTheStartNamingIt() {
+		for (String prefix : List.of("core.#", "core.task.", ".core", "core..task", "core *")) {
+			this.runner.withPropertyValues("autotask.events.amqp.enabled=true",
+					"autotask.events.amqp.routing-key-prefix=" + prefix)
+				.run((context) -> assertThat(context).getFailure()
+					.rootCause()
+					.hasMessageContaining("'routingKeyPrefix' must be words separated by dots")
+					.hasMessageContaining(prefix));
+		}
+	}
+
+	@Test
+	void sinkConnectsWhereTheConnectionDetailsSayAsAServiceConnectionRegistersThem() {
+		// What @ServiceConnection on a Testcontainers RabbitMQ gives an application: a
+		// RabbitConnectionDetails bean, which wins over spring.rabbitmq.*.
+		RabbitConnectionDetails details = () -> List.of(new RabbitConnectionDetails.Address("rabbit.test", 5999));
+		this.runner.withPropertyValues("autotask.events.amqp.enabled=true", "spring.rabbitmq.port=5672")
+			.withBean(RabbitConnectionDetails.class, () -> details)
+			.run((context) -> assertThat(context.getBean(RabbitTaskEventSink.class))
+				.hasToString("RabbitMQ exchange 'autotask' on rabbit.test:5999"));
 	}
 
 	@Test
