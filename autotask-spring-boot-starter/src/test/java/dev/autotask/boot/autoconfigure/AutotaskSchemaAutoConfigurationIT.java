@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
 import org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -37,8 +38,8 @@ class AutotaskSchemaAutoConfigurationIT {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class,
-				LiquibaseAutoConfiguration.class, AutotaskSchemaAutoConfiguration.class,
-				AutotaskAutoConfiguration.class))
+				LiquibaseAutoConfiguration.class, DataSourceInitializationAutoConfiguration.class,
+				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class))
 		.withPropertyValues("spring.datasource.username=" + postgres.username(),
 				"spring.datasource.password=" + postgres.password(), "spring.flyway.locations=classpath:db/shop/flyway",
 				"spring.liquibase.change-log=classpath:db/shop/liquibase/changelog.sql", "spring.liquibase.enabled=false");
@@ -98,6 +99,18 @@ class AutotaskSchemaAutoConfigurationIT {
 		shop.run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(tables(schema)).contains("customer", "databasechangelog", "autotask_task");
+		});
+		shop.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void applicationSqlScriptRunsFirstThoughABeanInjectsAutotaskEagerly() throws SQLException {
+		String schema = postgres.newSchema();
+		ApplicationContextRunner shop = shop(schema).withPropertyValues("spring.flyway.enabled=false",
+				"spring.sql.init.mode=always", "spring.sql.init.schema-locations=classpath:db/shop/schema.sql");
+		shop.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(tables(schema)).contains("customer", "autotask_task", "autotask_schema_history");
 		});
 		shop.run((context) -> assertThat(context).hasNotFailed());
 	}
