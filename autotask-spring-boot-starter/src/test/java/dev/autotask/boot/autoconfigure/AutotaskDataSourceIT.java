@@ -14,6 +14,7 @@ import dev.autotask.annotation.DelayedTask;
 import dev.autotask.boot.actuate.AutotaskActuatorAutoConfiguration;
 import dev.autotask.boot.actuate.AutotaskEndpoint;
 import dev.autotask.boot.actuate.AutotaskHealthIndicator;
+import dev.autotask.boot.web.AutotaskWebAutoConfiguration;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,26 +23,37 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
  * Which DataSource autotask uses when the application has several: the one marked
  * {@link AutotaskDataSource @AutotaskDataSource} for everything (migration, enqueueing, the
- * engine, health, the endpoint), else the primary one; several and none chosen fail the
+ * engine, health, the endpoint, the REST API), else the primary one; several and none chosen fail the
  * start-up naming the fix. Each DataSource is a schema of its own as its connections' current
  * schema, and autotask's table names are left unqualified, so that a component on the wrong
  * DataSource finds no autotask table at all.
@@ -55,23 +67,25 @@ class AutotaskDataSourceIT {
 
 	private String queueSchema;
 
+	private String[] properties;
+
 	private ApplicationContextRunner runner;
 
 	@BeforeEach
 	void newDatabases() throws SQLException {
 		this.appSchema = postgres.newSchema();
 		this.queueSchema = postgres.newSchema();
-		this.runner = new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-					DataSourceTransactionManagerAutoConfiguration.class, FlywayAutoConfiguration.class,
-					AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
-					AutotaskActuatorAutoConfiguration.class))
-			.withPropertyValues("app.url=" + postgres.jdbcUrl(this.appSchema),
-					"queue.url=" + postgres.jdbcUrl(this.queueSchema), "db.username=" + postgres.username(),
-					"db.password=" + postgres.password(), "spring.datasource.url=${app.url}",
-					"spring.datasource.username=${db.username}", "spring.datasource.password=${db.password}",
-					"spring.flyway.locations=classpath:db/shop/flyway", "autotask.node-id=node-a",
-					"management.endpoints.web.exposure.include=autotask")
+		this.properties = new String[] { "app.url=" + postgres.jdbcUrl(this.appSchema),
+				"queue.url=" + postgres.jdbcUrl(this.queueSchema), "db.username=" + postgres.username(),
+				"db.password=" + postgres.password(), "spring.datasource.url=${app.url}",
+				"spring.datasource.username=${db.username}", "spring.datasource.password=${db.password}",
+				"spring.flyway.locations=classpath:db/shop/flyway", "autotask.node-id=node-a",
+				"management.endpoints.web.exposure.include=autotask" };
+		this.runner = new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
+				DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+				FlywayAutoConfiguration.class, AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
+				AutotaskActuatorAutoConfiguration.class))
+			.withPropertyValues(this.properties)
 			.withBean("greetings", Greetings.class);
 	}
 
@@ -99,6 +113,27 @@ class AutotaskDataSourceIT {
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
 			assertThat(health.getDetails()).containsEntry("leader", "node-a").containsEntry("nodesAlive", 1);
 		});
+	}
+
+	@Test
+	void restApiReadsTheClusterFromTheQualifiedDataSource() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class,
+					AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
+					JacksonAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class,
+					WebMvcAutoConfiguration.class, AutotaskWebAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.security"))
+			.withPropertyValues(this.properties)
+			.withPropertyValues("autotask.ui.enabled=true")
+			.withUserConfiguration(QueueDatabase.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				MockMvc mvc = MockMvcBuilders.webAppContextSetup(context).build();
+				await().atMost(Duration.ofSeconds(20))
+					.untilAsserted(() -> mvc.perform(get("/autotask/api/nodes"))
+						.andExpect(status().isOk())
+						.andExpect(content().string(containsString("node-a"))));
+			});
 	}
 
 	@Test
