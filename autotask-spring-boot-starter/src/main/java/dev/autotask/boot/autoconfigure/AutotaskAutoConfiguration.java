@@ -43,10 +43,11 @@ import org.springframework.util.StringUtils;
  * ({@link ApplicationEventSink}), then to any other sink, such as RabbitMQ's.
  *
  * <p>
- * Everything uses one {@link DataSource}: the one marked {@link AutotaskDataSource
- * @AutotaskDataSource}, else the application's only or primary one. The beans that use
- * autotask's tables are created only after every database initializer, the application's own
- * and autotask's migration (see {@link AutotaskDependsOnDatabaseInitializationDetector}).
+ * Everything uses one {@link DataSource}: the one marked
+ * {@link AutotaskDataSource @AutotaskDataSource}, else the application's only or primary one.
+ * The beans that use autotask's tables are created only after every database initializer, the
+ * application's own and autotask's migration (see
+ * {@link AutotaskDependsOnDatabaseInitializationDetector}).
  */
 @AutoConfiguration(after = { DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
 		AutotaskSchemaAutoConfiguration.class })

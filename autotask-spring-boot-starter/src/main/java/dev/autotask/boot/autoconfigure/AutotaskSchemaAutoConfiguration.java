@@ -35,8 +35,9 @@ public final class AutotaskSchemaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	AutotaskSchemaInitializer autotaskSchemaInitializer(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
-			ObjectProvider<DataSource> dataSources, AutotaskProperties properties) {
+	AutotaskSchemaInitializer autotaskSchemaInitializer(
+			@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource, ObjectProvider<DataSource> dataSources,
+			AutotaskProperties properties) {
 		return new AutotaskSchemaInitializer(EngineDataSource.resolve(autotaskDataSource, dataSources),
 				properties.getSchema());
 	}

@@ -168,8 +168,8 @@ class AutotaskDataSourceIT {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.hasStackTraceContaining("autotask needs one DataSource, but the application has 2 [first, second]")
-				.hasStackTraceContaining("Mark the one for autotask's tables with @" + AutotaskDataSource.class.getName()
-						+ ", or make the application's main one @Primary"));
+				.hasStackTraceContaining("Mark the one for autotask's tables with @"
+						+ AutotaskDataSource.class.getName() + ", or make the application's main one @Primary"));
 	}
 
 	@Test

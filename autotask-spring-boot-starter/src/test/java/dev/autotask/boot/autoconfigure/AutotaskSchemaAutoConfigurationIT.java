@@ -42,7 +42,8 @@ class AutotaskSchemaAutoConfigurationIT {
 				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class))
 		.withPropertyValues("spring.datasource.username=" + postgres.username(),
 				"spring.datasource.password=" + postgres.password(), "spring.flyway.locations=classpath:db/shop/flyway",
-				"spring.liquibase.change-log=classpath:db/shop/liquibase/changelog.sql", "spring.liquibase.enabled=false");
+				"spring.liquibase.change-log=classpath:db/shop/liquibase/changelog.sql",
+				"spring.liquibase.enabled=false");
 
 	@Test
 	void applicationFlywayRunsFirstThoughABeanInjectsAutotaskEagerly() throws SQLException {
