@@ -6,7 +6,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -51,6 +53,8 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
 	private final boolean migrate;
 
+	private final List<String> newSchemas = new ArrayList<>();
+
 	private String schema;
 
 	private HikariDataSource dataSource;
@@ -78,10 +82,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 	@Override
 	public void beforeAll(ExtensionContext context) throws Exception {
 		DatabaseServer server = DatabaseServer.get();
-		this.schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
-		try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
-			statement.execute("CREATE SCHEMA " + this.schema);
-		}
+		this.schema = createSchema();
 		this.dataSource = server.dataSource(this.schema, SESSION_TIME_ZONE);
 		if (this.migrate) {
 			Flyway.configure()
@@ -114,7 +115,44 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 		try (Connection connection = DatabaseServer.get().connect();
 				Statement statement = connection.createStatement()) {
 			statement.execute("DROP SCHEMA IF EXISTS " + this.schema + " CASCADE");
+			for (String schema : this.newSchemas) {
+				statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+			}
 		}
+	}
+
+	private static String createSchema() throws SQLException {
+		String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+		try (Connection connection = DatabaseServer.get().connect();
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE SCHEMA " + schema);
+		}
+		return schema;
+	}
+
+	/**
+	 * A further empty schema on the same server, dropped with this class's own after its tests,
+	 * for a test that needs a database of its own: an application's first start on an empty
+	 * schema, then its restart on the same one.
+	 * @return the schema name
+	 * @throws SQLException if it cannot be created
+	 */
+	public String newSchema() throws SQLException {
+		String schema = createSchema();
+		this.newSchemas.add(schema);
+		return schema;
+	}
+
+	/**
+	 * The server's JDBC URL with a schema as the connection's current schema, so that an
+	 * application under test finds and creates its unqualified tables there, as in a database of
+	 * its own.
+	 * @param schema the schema, from {@link #newSchema()}
+	 * @return the URL
+	 */
+	public String jdbcUrl(String schema) {
+		String url = jdbcUrl();
+		return url + ((url.indexOf('?') >= 0) ? "&" : "?") + "currentSchema=" + schema;
 	}
 
 	/**

@@ -3,8 +3,6 @@ package dev.autotask.boot.actuate;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-import javax.sql.DataSource;
-
 import dev.autotask.Autotask;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskProperties;
@@ -13,7 +11,6 @@ import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
 import dev.autotask.jdbc.LeaderTable;
 import dev.autotask.jdbc.NodeTable;
-import dev.autotask.jdbc.TableNames;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -66,12 +63,11 @@ public final class AutotaskActuatorAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "autotaskHealthIndicator")
-		AutotaskHealthIndicator autotaskHealthIndicator(DataSource dataSource, EngineSettings settings,
+		AutotaskHealthIndicator autotaskHealthIndicator(LeaderTable leaders, NodeTable nodes, EngineSettings settings,
 				ObjectProvider<EngineLifecycle> engine) {
-			TableNames names = new TableNames(settings.schema());
 			EngineLifecycle lifecycle = engine.getIfAvailable();
-			return new AutotaskHealthIndicator(new LeaderTable(dataSource, names), new NodeTable(dataSource, names),
-					settings.nodeId(), (lifecycle != null) ? lifecycle.engine() : null, settings.lease());
+			return new AutotaskHealthIndicator(leaders, nodes, settings.nodeId(),
+					(lifecycle != null) ? lifecycle.engine() : null, settings.lease());
 		}
 
 	}
@@ -84,9 +80,8 @@ public final class AutotaskActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		@ConditionalOnBean(TaskClient.class)
-		AutotaskEndpoint autotaskEndpoint(TaskClient client, DataSource dataSource, EngineSettings settings) {
-			TableNames names = new TableNames(settings.schema());
-			return new AutotaskEndpoint(client, new LeaderTable(dataSource, names), new NodeTable(dataSource, names));
+		AutotaskEndpoint autotaskEndpoint(TaskClient client, LeaderTable leaders, NodeTable nodes) {
+			return new AutotaskEndpoint(client, leaders, nodes);
 		}
 
 	}

@@ -11,6 +11,9 @@ import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.Notifications;
 import dev.autotask.engine.TaskClient;
 import dev.autotask.engine.TaskObserver;
+import dev.autotask.jdbc.LeaderTable;
+import dev.autotask.jdbc.NodeTable;
+import dev.autotask.jdbc.TableNames;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.test.TaskTesting;
@@ -18,14 +21,16 @@ import org.postgresql.Driver;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Role;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -39,11 +44,19 @@ import org.springframework.util.StringUtils;
  * {@code autotask.enabled=false}, this node's engine, which also relays task events from the
  * outbox to every {@link TaskEventSink} bean, in order: to the application's listeners first
  * ({@link ApplicationEventSink}), then to any other sink, such as RabbitMQ's.
+ *
+ * <p>
+ * Everything uses one {@link DataSource}: the one marked
+ * {@link AutotaskDataSource @AutotaskDataSource}, else the application's only or primary one.
+ * The beans that use autotask's tables are created only after every database initializer, the
+ * application's own and autotask's migration (see
+ * {@link AutotaskDependsOnDatabaseInitializationDetector}).
  */
 @AutoConfiguration(after = { DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
 		AutotaskSchemaAutoConfiguration.class })
-@ConditionalOnSingleCandidate(DataSource.class)
+@ConditionalOnBean(DataSource.class)
 @EnableConfigurationProperties(AutotaskProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
 public final class AutotaskAutoConfiguration {
 
 	@Bean
@@ -89,20 +102,35 @@ public final class AutotaskAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(Autotask.class)
-	TaskClient autotask(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
-			ObjectProvider<AutotaskSchemaInitializer> schema, ObjectProvider<TaskObserver> observers) {
-		// Enqueueing needs the tables: make sure the migration has run first.
-		schema.ifAvailable((initializer) -> {
-		});
-		return new TaskClient(dataSource, registry, json, settings, TaskObserver.all(observers.orderedStream().toList()));
+	TaskClient autotask(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
+			ObjectProvider<DataSource> dataSources, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			ObjectProvider<TaskObserver> observers) {
+		return new TaskClient(EngineDataSource.resolve(autotaskDataSource, dataSources), registry, json, settings,
+				TaskObserver.all(observers.orderedStream().toList()));
 	}
 
 	@Bean
 	@Lazy
 	@ConditionalOnMissingBean
-	TaskTesting autotaskTaskTesting(DataSource dataSource, TaskRegistry registry, TaskJson json,
-			EngineSettings settings) {
-		return new TaskTesting(dataSource, registry, json, settings);
+	TaskTesting autotaskTaskTesting(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
+			ObjectProvider<DataSource> dataSources, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		return new TaskTesting(EngineDataSource.resolve(autotaskDataSource, dataSources), registry, json, settings);
+	}
+
+	// The cluster's tables, for health, the actuator endpoint and the REST API: on the engine's DataSource.
+
+	@Bean
+	LeaderTable autotaskLeaderTable(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
+			ObjectProvider<DataSource> dataSources, EngineSettings settings) {
+		return new LeaderTable(EngineDataSource.resolve(autotaskDataSource, dataSources),
+				new TableNames(settings.schema()));
+	}
+
+	@Bean
+	NodeTable autotaskNodeTable(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
+			ObjectProvider<DataSource> dataSources, EngineSettings settings) {
+		return new NodeTable(EngineDataSource.resolve(autotaskDataSource, dataSources),
+				new TableNames(settings.schema()));
 	}
 
 	@Bean
@@ -115,13 +143,12 @@ public final class AutotaskAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
-	EngineLifecycle autotaskEngine(DataSource dataSource, TaskRegistry registry, TaskJson json,
-			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema,
+	EngineLifecycle autotaskEngine(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
+			ObjectProvider<DataSource> dataSources, TaskRegistry registry, TaskJson json, EngineSettings settings,
 			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers, Notifications notifications) {
-		schema.ifAvailable((initializer) -> {
-		});
-		return new EngineLifecycle(new Engine(dataSource, registry, json, settings, sinks.orderedStream().toList(),
-				TaskObserver.all(observers.orderedStream().toList()), notifications));
+		return new EngineLifecycle(new Engine(EngineDataSource.resolve(autotaskDataSource, dataSources), registry,
+				json, settings, sinks.orderedStream().toList(), TaskObserver.all(observers.orderedStream().toList()),
+				notifications));
 	}
 
 	@Bean

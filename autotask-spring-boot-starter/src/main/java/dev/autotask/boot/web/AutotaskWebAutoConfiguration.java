@@ -2,15 +2,11 @@ package dev.autotask.boot.web;
 
 import java.util.List;
 
-import javax.sql.DataSource;
-
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskProperties;
-import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
 import dev.autotask.jdbc.LeaderTable;
 import dev.autotask.jdbc.NodeTable;
-import dev.autotask.jdbc.TableNames;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,12 +89,10 @@ public final class AutotaskWebAutoConfiguration {
 	}
 
 	@Bean
-	ClusterApiController autotaskClusterApiController(TaskClient client, TaskRegistry registry,
-			DataSource dataSource, EngineSettings engineSettings, AutotaskProperties properties,
-			ObjectProvider<OwnerResolver> ownerResolver) {
-		TableNames names = new TableNames(engineSettings.schema());
-		return new ClusterApiController(client, registry, new LeaderTable(dataSource, names),
-				new NodeTable(dataSource, names), owners(ownerResolver, client), settings(properties));
+	ClusterApiController autotaskClusterApiController(TaskClient client, TaskRegistry registry, LeaderTable leaders,
+			NodeTable nodes, AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
+		return new ClusterApiController(client, registry, leaders, nodes, owners(ownerResolver, client),
+				settings(properties));
 	}
 
 	@Bean
