@@ -217,14 +217,14 @@ public final class TaskTable {
 			WHERE task.owner = :owner
 				AND (task.status = 'PENDING' OR (task.status = 'RUNNING' AND NOT task.cancel_requested))""";
 
-	// With events on, the tasks cancelled while pending have their event written in the same
-	// statement, as every other end does.
-	private static final String CANCEL_WITH_EVENTS = """
+	// With events on, the tasks that a cancel, a snooze or a hand-back ends CANCELLED have their
+	// event written in the same statement, as every other end does.
+	private static final String WITH_CANCELLED_EVENTS = """
 			WITH ended AS (%s),
 			event AS (
 				INSERT INTO %s (task_id, name, owner, outcome, result, error)
 				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
-			SELECT id, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
+			SELECT id, status, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
 
@@ -255,14 +255,6 @@ public final class TaskTable {
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt
 			RETURNING id, name, owner, status, result, error""";
 
-	// The snooze with, for a task it cancels, its event.
-	private static final String SNOOZE_WITH_EVENT = """
-			WITH ended AS (%s),
-			event AS (
-				INSERT INTO %s (task_id, name, owner, outcome, result, error)
-				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
-			SELECT status, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
-
 	// Give back tasks claimed ahead that never started: the claim is undone, attempt included,
 	// and the task keeps its place in the queue.
 	private static final String RELEASE_MANY = """
@@ -288,14 +280,6 @@ public final class TaskTable {
 				expires_at = CASE WHEN cancel_requested THEN now() + ttl ELSE expires_at END
 			WHERE status = 'RUNNING' AND node_id = :node%2$s
 			RETURNING id, name, owner, status, result, error""";
-
-	// The hand-back with, for the tasks it cancels, their events.
-	private static final String HAND_BACK_WITH_EVENTS = """
-			WITH ended AS (%s),
-			event AS (
-				INSERT INTO %s (task_id, name, owner, outcome, result, error)
-				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
-			SELECT id, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	// Delete ended tasks past their TTL, except the last runs of each task, which the history
 	// keeps however old.
@@ -449,19 +433,17 @@ public final class TaskTable {
 		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
 		this.insertUnique = INSERT_UNIQUE.formatted(table);
-		this.cancel = events ? CANCEL_WITH_EVENTS.formatted(CANCEL.formatted(table), names.outbox())
-				: CANCEL.formatted(table);
+		this.cancel = withCancelledEvents(CANCEL.formatted(table), names, events);
 		this.findStatus = FIND_STATUS.formatted(table);
 		this.countCancellable = COUNT_CANCELLABLE.formatted(table);
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
 		this.reportProgress = REPORT_PROGRESS.formatted(table);
-		this.snooze = events ? SNOOZE_WITH_EVENT.formatted(SNOOZE.formatted(table), names.outbox())
-				: SNOOZE.formatted(table);
+		this.snooze = withCancelledEvents(SNOOZE.formatted(table), names, events);
 		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
-		this.handBack = handBack(names, "", events);
+		this.handBack = withCancelledEvents(HAND_BACK.formatted(table, ""), names, events);
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
-		this.handBackMany = handBack(names, " AND id = ANY(:ids)", events);
+		this.handBackMany = withCancelledEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"), names, events);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
@@ -776,7 +758,7 @@ public final class TaskTable {
 			.param("node", node)
 			.param("delayMillis", delay.toMillis());
 		if (this.events) {
-			return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getString(1)).optional();
+			statement = statement.param("channel", this.names.channel());
 		}
 		return statement.query((rs, row) -> rs.getString("status")).optional();
 	}
@@ -898,9 +880,8 @@ public final class TaskTable {
 		return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getLong(1)).single() == 1;
 	}
 
-	private static String handBack(TableNames names, String which, boolean events) {
-		String handBack = HAND_BACK.formatted(names.task(), which);
-		return events ? HAND_BACK_WITH_EVENTS.formatted(handBack, names.outbox()) : handBack;
+	private static String withCancelledEvents(String update, TableNames names, boolean events) {
+		return events ? WITH_CANCELLED_EVENTS.formatted(update, names.outbox()) : update;
 	}
 
 	private static String withEvent(String update, TableNames names, boolean events) {
