@@ -217,14 +217,15 @@ public final class TaskTable {
 			WHERE task.owner = :owner
 				AND (task.status = 'PENDING' OR (task.status = 'RUNNING' AND NOT task.cancel_requested))""";
 
-	// With events on, the tasks cancelled while pending have their event written in the same
-	// statement, as every other end does.
-	private static final String CANCEL_WITH_EVENTS = """
+	// With events on, the tasks that a cancel, a snooze or a hand-back ends CANCELLED have their
+	// event written in the same statement, as every other end does; the tasks it only changes
+	// (asked to stop, snoozed, handed back) have none.
+	private static final String WITH_CANCEL_EVENTS = """
 			WITH ended AS (%s),
 			event AS (
 				INSERT INTO %s (task_id, name, owner, outcome, result, error)
 				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
-			SELECT id, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
+			SELECT id, status, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
 
@@ -255,14 +256,6 @@ public final class TaskTable {
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt
 			RETURNING id, name, owner, status, result, error""";
 
-	// The snooze with, for a task it cancels, its event.
-	private static final String SNOOZE_WITH_EVENT = """
-			WITH ended AS (%s),
-			event AS (
-				INSERT INTO %s (task_id, name, owner, outcome, result, error)
-				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
-			SELECT status, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
-
 	// Give back tasks claimed ahead that never started: the claim is undone, attempt included,
 	// and the task keeps its place in the queue.
 	private static final String RELEASE_MANY = """
@@ -288,14 +281,6 @@ public final class TaskTable {
 				expires_at = CASE WHEN cancel_requested THEN now() + ttl ELSE expires_at END
 			WHERE status = 'RUNNING' AND node_id = :node%2$s
 			RETURNING id, name, owner, status, result, error""";
-
-	// The hand-back with, for the tasks it cancels, their events.
-	private static final String HAND_BACK_WITH_EVENTS = """
-			WITH ended AS (%s),
-			event AS (
-				INSERT INTO %s (task_id, name, owner, outcome, result, error)
-				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
-			SELECT id, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	// Delete ended tasks past their TTL, except the last runs of each task, which the history
 	// keeps however old.
@@ -449,19 +434,17 @@ public final class TaskTable {
 		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
 		this.insertUnique = INSERT_UNIQUE.formatted(table);
-		this.cancel = events ? CANCEL_WITH_EVENTS.formatted(CANCEL.formatted(table), names.outbox())
-				: CANCEL.formatted(table);
+		this.cancel = withCancelEvents(CANCEL.formatted(table), names, events);
 		this.findStatus = FIND_STATUS.formatted(table);
 		this.countCancellable = COUNT_CANCELLABLE.formatted(table);
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
 		this.reportProgress = REPORT_PROGRESS.formatted(table);
-		this.snooze = events ? SNOOZE_WITH_EVENT.formatted(SNOOZE.formatted(table), names.outbox())
-				: SNOOZE.formatted(table);
+		this.snooze = withCancelEvents(SNOOZE.formatted(table), names, events);
 		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
-		this.handBack = handBack(names, "", events);
+		this.handBack = withCancelEvents(HAND_BACK.formatted(table, ""), names, events);
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
-		this.handBackMany = handBack(names, " AND id = ANY(:ids)", events);
+		this.handBackMany = withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"), names, events);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
@@ -704,11 +687,7 @@ public final class TaskTable {
 		// The count that follows, with a newer snapshot, sees it. It ends: a further link needs a
 		// running link that was not asked to stop, and each pass asks all it sees.
 		do {
-			JdbcClient.StatementSpec statement = this.jdbc.sql(this.cancel).param("id", id).param("owner", owner);
-			if (this.events) {
-				statement = statement.param("channel", this.names.channel());
-			}
-			statement.query((rs, row) -> rs.getLong(1)).list();
+			endAll(this.jdbc.sql(this.cancel).param("id", id).param("owner", owner));
 		}
 		while (this.jdbc.sql(this.countCancellable)
 			.param("id", id)
@@ -770,15 +749,11 @@ public final class TaskTable {
 	 * running on the node
 	 */
 	public Optional<String> snooze(TaskRow task, String node, Duration delay) {
-		JdbcClient.StatementSpec statement = this.jdbc.sql(this.snooze)
+		return withChannel(this.jdbc.sql(this.snooze)
 			.param("id", task.id())
 			.param("attempt", task.attempt())
 			.param("node", node)
-			.param("delayMillis", delay.toMillis());
-		if (this.events) {
-			return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getString(1)).optional();
-		}
-		return statement.query((rs, row) -> rs.getString("status")).optional();
+			.param("delayMillis", delay.toMillis())).query((rs, row) -> rs.getString("status")).optional();
 	}
 
 	/**
@@ -816,13 +791,14 @@ public final class TaskTable {
 		return endAll(this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new)));
 	}
 
-	// Runs a statement that returns a row per task it changed, with the channel it notifies
-	// of events when events are on.
+	// Runs a statement that returns a row per task it changed (and may end some CANCELLED).
 	private int endAll(JdbcClient.StatementSpec statement) {
-		if (this.events) {
-			statement = statement.param("channel", this.names.channel());
-		}
-		return statement.query((rs, row) -> rs.getLong(1)).list().size();
+		return withChannel(statement).query((rs, row) -> rs.getLong(1)).list().size();
+	}
+
+	// The channel of the events a statement WITH_CANCEL_EVENTS notifies, when events are on.
+	private JdbcClient.StatementSpec withChannel(JdbcClient.StatementSpec statement) {
+		return this.events ? statement.param("channel", this.names.channel()) : statement;
 	}
 
 	/**
@@ -898,9 +874,8 @@ public final class TaskTable {
 		return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getLong(1)).single() == 1;
 	}
 
-	private static String handBack(TableNames names, String which, boolean events) {
-		String handBack = HAND_BACK.formatted(names.task(), which);
-		return events ? HAND_BACK_WITH_EVENTS.formatted(handBack, names.outbox()) : handBack;
+	private static String withCancelEvents(String statement, TableNames names, boolean events) {
+		return events ? WITH_CANCEL_EVENTS.formatted(statement, names.outbox()) : statement;
 	}
 
 	private static String withEvent(String update, TableNames names, boolean events) {
