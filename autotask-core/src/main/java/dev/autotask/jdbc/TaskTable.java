@@ -7,11 +7,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -87,27 +86,35 @@ public final class TaskTable {
 
 	// The outcomes of many attempts in one statement, each under the same guard as the single-row
 	// statements: still RUNNING on this node, in the same attempt. A retry ('PENDING') keeps the
-	// last result and clears the node; a success keeps the last attempt's error.
+	// last result and clears the node; a success keeps the last attempt's error. A retry of a task
+	// asked to stop is no retry: it ends CANCELLED with the failed attempt's error, read from the
+	// row in this statement, so that no cancel committed before it is missed.
 	// The guard compares each row with columns of the outcomes, not with constants, so that the
 	// planner cannot estimate it from the column statistics: statistics gathered while no task was
 	// running say that no row is RUNNING on this node, and the planner then scanned the whole
 	// table once and joined each running row against every outcome (300 to 700 ms for 250
 	// outcomes in a table of 20,000), instead of looking each outcome up by its id.
 	private static final String END_MANY = """
-			UPDATE %1$s AS task SET status = outcome.status,
-				result = CASE WHEN outcome.status = 'PENDING' THEN task.result ELSE outcome.result::jsonb END,
+			UPDATE %1$s AS task SET
+				status = CASE WHEN outcome.status = 'PENDING' AND task.cancel_requested THEN 'CANCELLED'
+					ELSE outcome.status END,
+				result = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.result
+					ELSE outcome.result::jsonb END,
 				error = CASE WHEN outcome.status = 'SUCCESS' THEN task.error ELSE outcome.error::jsonb END,
-				finished_at = CASE WHEN outcome.status = 'PENDING' THEN task.finished_at ELSE now() END,
-				expires_at = CASE WHEN outcome.status = 'PENDING' THEN task.expires_at ELSE now() + task.ttl END,
-				node_id = CASE WHEN outcome.status = 'PENDING' THEN NULL ELSE task.node_id END,
-				run_at = CASE WHEN outcome.status = 'PENDING'
+				finished_at = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.finished_at
+					ELSE now() END,
+				expires_at = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.expires_at
+					ELSE now() + task.ttl END,
+				node_id = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN NULL
+					ELSE task.node_id END,
+				run_at = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested
 					THEN now() + outcome.delay_millis * interval '1 millisecond' ELSE task.run_at END
 			FROM unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :results::text[], :errors::text[],
 				:delays::bigint[], array_fill(:node::text, ARRAY[:count]), array_fill('RUNNING'::text, ARRAY[:count]))
 				AS outcome(id, attempt, status, result, error, delay_millis, node, running)
 			WHERE task.id = outcome.id AND task.status = outcome.running AND task.node_id = outcome.node
 				AND task.attempt = outcome.attempt
-			RETURNING task.id%2$s""";
+			RETURNING task.id, task.status%2$s""";
 
 	// With events on, the ends and their events are one statement, as in WITH_EVENT; a retry is
 	// not an end and has no event. Identical notifications of one transaction are delivered once.
@@ -116,7 +123,7 @@ public final class TaskTable {
 			event AS (
 				INSERT INTO %s (task_id, name, owner, outcome, result, error)
 				SELECT id, name, owner, status, result, error FROM ended WHERE status <> 'PENDING')
-			SELECT id, CASE WHEN status <> 'PENDING' THEN pg_notify(:channel, 'outbox') END FROM ended""";
+			SELECT id, status, CASE WHEN status <> 'PENDING' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
@@ -450,8 +457,8 @@ public final class TaskTable {
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
 		this.retry = RETRY.formatted(table);
 		this.endMany = events
-				? END_MANY_WITH_EVENTS.formatted(END_MANY.formatted(table, ", task.name, task.owner, task.status,"
-						+ " task.result, task.error"), names.outbox())
+				? END_MANY_WITH_EVENTS.formatted(
+						END_MANY.formatted(table, ", task.name, task.owner, task.result, task.error"), names.outbox())
 				: END_MANY.formatted(table, "");
 		this.insertMany = INSERT_MANY.formatted(table);
 		this.releaseMany = RELEASE_MANY.formatted(table);
@@ -526,9 +533,10 @@ public final class TaskTable {
 	 * each only if its attempt is still running on the node.
 	 * @param node the node that ran them
 	 * @param outcomes the outcomes, at most one per task
-	 * @return the ids of the tasks whose outcome was recorded
+	 * @return the status written for each task whose outcome was recorded: the outcome's, or
+	 * {@code CANCELLED} for a retry of a task asked to stop
 	 */
-	public Set<Long> endMany(String node, List<Outcome> outcomes) {
+	public Map<Long, String> endMany(String node, List<Outcome> outcomes) {
 		int size = outcomes.size();
 		Long[] ids = new Long[size];
 		Integer[] attempts = new Integer[size];
@@ -557,7 +565,11 @@ public final class TaskTable {
 		if (this.events) {
 			statement = statement.param("channel", this.names.channel());
 		}
-		return new HashSet<>(statement.query((rs, row) -> rs.getLong(1)).list());
+		Map<Long, String> written = new HashMap<>();
+		statement.query((rs) -> {
+			written.put(rs.getLong(1), rs.getString(2));
+		});
+		return written;
 	}
 
 	/**
