@@ -3,7 +3,7 @@ package dev.autotask.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -220,12 +220,13 @@ final class Completer implements Runnable {
 		while (true) {
 			String cause;
 			try {
-				Set<Long> written = this.table.endMany(this.nodeId, batch.stream().map(Ended::outcome).toList());
+				Map<Long, String> written = this.table.endMany(this.nodeId,
+						batch.stream().map(Ended::outcome).toList());
 				if (lostAt != 0) {
 					logger.info("Recorded the outcome of {} {} ms late", describe(batch),
 							(System.nanoTime() - lostAt) / 1_000_000);
 				}
-				batch.forEach((ended) -> observe(ended, written.contains(ended.row().id())));
+				batch.forEach((ended) -> observe(ended, written.get(ended.row().id())));
 				if (batch.stream().anyMatch((ended) -> "PENDING".equals(ended.outcome().status()))) {
 					this.retried.run();
 				}
@@ -300,13 +301,16 @@ final class Completer implements Runnable {
 		return ex instanceof NonTransientDataAccessException && !(ex instanceof NonTransientDataAccessResourceException);
 	}
 
-	private void observe(Ended ended, boolean written) {
+	private void observe(Ended ended, @Nullable String status) {
 		TaskRow row = ended.row();
-		String status = ended.outcome().status();
-		if (!written) {
+		if (status == null) {
 			logger.warn("Task {} ({}) ended as {}, but its attempt {} was no longer running on this node; not recorded",
-					row.id(), row.name(), status, row.attempt());
+					row.id(), row.name(), ended.outcome().status(), row.attempt());
 			return;
+		}
+		if ("CANCELLED".equals(status) && !status.equals(ended.outcome().status())) {
+			logger.info("Task {} ({}) failed attempt {} after a cancel was requested: cancelled, not retried",
+					row.id(), row.name(), row.attempt());
 		}
 		TaskObserver.Outcome outcome = switch (status) {
 			case "SUCCESS" -> TaskObserver.Outcome.SUCCESS;

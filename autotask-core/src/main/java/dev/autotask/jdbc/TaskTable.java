@@ -7,11 +7,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -87,27 +86,35 @@ public final class TaskTable {
 
 	// The outcomes of many attempts in one statement, each under the same guard as the single-row
 	// statements: still RUNNING on this node, in the same attempt. A retry ('PENDING') keeps the
-	// last result and clears the node; a success keeps the last attempt's error.
+	// last result and clears the node; a success keeps the last attempt's error. A retry of a task
+	// asked to stop is no retry: it ends CANCELLED with the failed attempt's error, read from the
+	// row in this statement, so that no cancel committed before it is missed.
 	// The guard compares each row with columns of the outcomes, not with constants, so that the
 	// planner cannot estimate it from the column statistics: statistics gathered while no task was
 	// running say that no row is RUNNING on this node, and the planner then scanned the whole
 	// table once and joined each running row against every outcome (300 to 700 ms for 250
 	// outcomes in a table of 20,000), instead of looking each outcome up by its id.
 	private static final String END_MANY = """
-			UPDATE %1$s AS task SET status = outcome.status,
-				result = CASE WHEN outcome.status = 'PENDING' THEN task.result ELSE outcome.result::jsonb END,
+			UPDATE %1$s AS task SET
+				status = CASE WHEN outcome.status = 'PENDING' AND task.cancel_requested THEN 'CANCELLED'
+					ELSE outcome.status END,
+				result = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.result
+					ELSE outcome.result::jsonb END,
 				error = CASE WHEN outcome.status = 'SUCCESS' THEN task.error ELSE outcome.error::jsonb END,
-				finished_at = CASE WHEN outcome.status = 'PENDING' THEN task.finished_at ELSE now() END,
-				expires_at = CASE WHEN outcome.status = 'PENDING' THEN task.expires_at ELSE now() + task.ttl END,
-				node_id = CASE WHEN outcome.status = 'PENDING' THEN NULL ELSE task.node_id END,
-				run_at = CASE WHEN outcome.status = 'PENDING'
+				finished_at = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.finished_at
+					ELSE now() END,
+				expires_at = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.expires_at
+					ELSE now() + task.ttl END,
+				node_id = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN NULL
+					ELSE task.node_id END,
+				run_at = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested
 					THEN now() + outcome.delay_millis * interval '1 millisecond' ELSE task.run_at END
 			FROM unnest(:ids::bigint[], :attempts::int[], :statuses::text[], :results::text[], :errors::text[],
 				:delays::bigint[], array_fill(:node::text, ARRAY[:count]), array_fill('RUNNING'::text, ARRAY[:count]))
 				AS outcome(id, attempt, status, result, error, delay_millis, node, running)
 			WHERE task.id = outcome.id AND task.status = outcome.running AND task.node_id = outcome.node
 				AND task.attempt = outcome.attempt
-			RETURNING task.id%2$s""";
+			RETURNING task.id, task.status%2$s""";
 
 	// With events on, the ends and their events are one statement, as in WITH_EVENT; a retry is
 	// not an end and has no event. Identical notifications of one transaction are delivered once.
@@ -116,7 +123,7 @@ public final class TaskTable {
 			event AS (
 				INSERT INTO %s (task_id, name, owner, outcome, result, error)
 				SELECT id, name, owner, status, result, error FROM ended WHERE status <> 'PENDING')
-			SELECT id, CASE WHEN status <> 'PENDING' THEN pg_notify(:channel, 'outbox') END FROM ended""";
+			SELECT id, status, CASE WHEN status <> 'PENDING' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
 
@@ -218,8 +225,9 @@ public final class TaskTable {
 				AND (task.status = 'PENDING' OR (task.status = 'RUNNING' AND NOT task.cancel_requested))""";
 
 	// With events on, the tasks that a cancel, a snooze or a hand-back ends CANCELLED have their
-	// event written in the same statement, as every other end does.
-	private static final String WITH_CANCELLED_EVENTS = """
+	// event written in the same statement, as every other end does; the tasks it only changes
+	// (asked to stop, snoozed, handed back) have none.
+	private static final String WITH_CANCEL_EVENTS = """
 			WITH ended AS (%s),
 			event AS (
 				INSERT INTO %s (task_id, name, owner, outcome, result, error)
@@ -433,24 +441,24 @@ public final class TaskTable {
 		this.insertNext = INSERT_NEXT.formatted(table);
 		this.insert = INSERT.formatted(table);
 		this.insertUnique = INSERT_UNIQUE.formatted(table);
-		this.cancel = withCancelledEvents(CANCEL.formatted(table), names, events);
+		this.cancel = withCancelEvents(CANCEL.formatted(table), names, events);
 		this.findStatus = FIND_STATUS.formatted(table);
 		this.countCancellable = COUNT_CANCELLABLE.formatted(table);
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
 		this.reportProgress = REPORT_PROGRESS.formatted(table);
-		this.snooze = withCancelledEvents(SNOOZE.formatted(table), names, events);
+		this.snooze = withCancelEvents(SNOOZE.formatted(table), names, events);
 		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
-		this.handBack = withCancelledEvents(HAND_BACK.formatted(table, ""), names, events);
+		this.handBack = withCancelEvents(HAND_BACK.formatted(table, ""), names, events);
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
-		this.handBackMany = withCancelledEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"), names, events);
+		this.handBackMany = withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"), names, events);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
 		this.retry = RETRY.formatted(table);
 		this.endMany = events
-				? END_MANY_WITH_EVENTS.formatted(END_MANY.formatted(table, ", task.name, task.owner, task.status,"
-						+ " task.result, task.error"), names.outbox())
+				? END_MANY_WITH_EVENTS.formatted(
+						END_MANY.formatted(table, ", task.name, task.owner, task.result, task.error"), names.outbox())
 				: END_MANY.formatted(table, "");
 		this.insertMany = INSERT_MANY.formatted(table);
 		this.releaseMany = RELEASE_MANY.formatted(table);
@@ -525,9 +533,10 @@ public final class TaskTable {
 	 * each only if its attempt is still running on the node.
 	 * @param node the node that ran them
 	 * @param outcomes the outcomes, at most one per task
-	 * @return the ids of the tasks whose outcome was recorded
+	 * @return the status written for each task whose outcome was recorded: the outcome's, or
+	 * {@code CANCELLED} for a retry of a task asked to stop
 	 */
-	public Set<Long> endMany(String node, List<Outcome> outcomes) {
+	public Map<Long, String> endMany(String node, List<Outcome> outcomes) {
 		int size = outcomes.size();
 		Long[] ids = new Long[size];
 		Integer[] attempts = new Integer[size];
@@ -556,7 +565,11 @@ public final class TaskTable {
 		if (this.events) {
 			statement = statement.param("channel", this.names.channel());
 		}
-		return new HashSet<>(statement.query((rs, row) -> rs.getLong(1)).list());
+		Map<Long, String> written = new HashMap<>();
+		statement.query((rs) -> {
+			written.put(rs.getLong(1), rs.getString(2));
+		});
+		return written;
 	}
 
 	/**
@@ -686,11 +699,7 @@ public final class TaskTable {
 		// The count that follows, with a newer snapshot, sees it. It ends: a further link needs a
 		// running link that was not asked to stop, and each pass asks all it sees.
 		do {
-			JdbcClient.StatementSpec statement = this.jdbc.sql(this.cancel).param("id", id).param("owner", owner);
-			if (this.events) {
-				statement = statement.param("channel", this.names.channel());
-			}
-			statement.query((rs, row) -> rs.getLong(1)).list();
+			endAll(this.jdbc.sql(this.cancel).param("id", id).param("owner", owner));
 		}
 		while (this.jdbc.sql(this.countCancellable)
 			.param("id", id)
@@ -752,15 +761,11 @@ public final class TaskTable {
 	 * running on the node
 	 */
 	public Optional<String> snooze(TaskRow task, String node, Duration delay) {
-		JdbcClient.StatementSpec statement = this.jdbc.sql(this.snooze)
+		return withChannel(this.jdbc.sql(this.snooze)
 			.param("id", task.id())
 			.param("attempt", task.attempt())
 			.param("node", node)
-			.param("delayMillis", delay.toMillis());
-		if (this.events) {
-			statement = statement.param("channel", this.names.channel());
-		}
-		return statement.query((rs, row) -> rs.getString("status")).optional();
+			.param("delayMillis", delay.toMillis())).query((rs, row) -> rs.getString("status")).optional();
 	}
 
 	/**
@@ -798,13 +803,14 @@ public final class TaskTable {
 		return endAll(this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new)));
 	}
 
-	// Runs a statement that returns a row per task it changed, with the channel it notifies
-	// of events when events are on.
+	// Runs a statement that returns a row per task it changed (and may end some CANCELLED).
 	private int endAll(JdbcClient.StatementSpec statement) {
-		if (this.events) {
-			statement = statement.param("channel", this.names.channel());
-		}
-		return statement.query((rs, row) -> rs.getLong(1)).list().size();
+		return withChannel(statement).query((rs, row) -> rs.getLong(1)).list().size();
+	}
+
+	// The channel of the events a statement WITH_CANCEL_EVENTS notifies, when events are on.
+	private JdbcClient.StatementSpec withChannel(JdbcClient.StatementSpec statement) {
+		return this.events ? statement.param("channel", this.names.channel()) : statement;
 	}
 
 	/**
@@ -880,8 +886,8 @@ public final class TaskTable {
 		return statement.param("channel", this.names.channel()).query((rs, row) -> rs.getLong(1)).single() == 1;
 	}
 
-	private static String withCancelledEvents(String update, TableNames names, boolean events) {
-		return events ? WITH_CANCELLED_EVENTS.formatted(update, names.outbox()) : update;
+	private static String withCancelEvents(String statement, TableNames names, boolean events) {
+		return events ? WITH_CANCEL_EVENTS.formatted(statement, names.outbox()) : statement;
 	}
 
 	private static String withEvent(String update, TableNames names, boolean events) {

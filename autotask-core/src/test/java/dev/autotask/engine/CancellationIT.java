@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
@@ -48,6 +49,10 @@ class CancellationIT {
 
 	private final AtomicInteger chunksRun = new AtomicInteger();
 
+	private final AtomicInteger flakyRuns = new AtomicInteger();
+
+	private final CountDownLatch failNow = new CountDownLatch(1);
+
 	private final List<TaskEvent> events = new CopyOnWriteArrayList<>();
 
 	private final List<Engine> engines = new ArrayList<>();
@@ -85,6 +90,12 @@ class CancellationIT {
 			}
 			return rounds;
 		}));
+		this.registry.register(TaskDefinition.of("flaky", (args) -> {
+			this.flakyRuns.incrementAndGet();
+			// Fails once the cancel was requested, without ever asking whether it was.
+			this.failNow.await();
+			throw new IllegalStateException("the partner is down");
+		}).withRetries(3));
 		this.settings = EngineSettings.defaults()
 			.withSchema(postgres.schema())
 			.withPollInterval(POLL)
@@ -94,6 +105,7 @@ class CancellationIT {
 
 	@AfterEach
 	void tearDown() {
+		this.failNow.countDown();
 		this.engines.forEach(Engine::stop);
 		this.dataSources.forEach(HikariDataSource::close);
 	}
@@ -133,6 +145,24 @@ class CancellationIT {
 		await().atMost(Duration.ofSeconds(10)).until(() -> eventOf(handle.id()) != null);
 		assertThat(eventOf(handle.id()).outcome()).isEqualTo(TaskStatus.CANCELLED);
 		assertThat(eventOf(handle.id()).result()).isEqualTo(info.result());
+	}
+
+	@Test
+	void runningTaskThatFailsAfterTheCancelRequestIsCancelledNotRetried() {
+		startEngines("node-a");
+		TaskHandle<Object> handle = this.client.send("flaky", OWNER);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.flakyRuns.get() == 1);
+
+		assertThat(this.client.cancel(handle.id(), OWNER)).contains(TaskStatus.RUNNING);
+		this.failNow.countDown();
+
+		await().atMost(POLL).until(() -> handle.refresh().isReady());
+		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		assertThat(info.status()).isEqualTo(TaskStatus.CANCELLED);
+		assertThat(info.error().message()).isEqualTo("the partner is down");
+		assertThat(stopsStarting(this.flakyRuns::get)).as("runs").isOne();
+		await().atMost(Duration.ofSeconds(10)).until(() -> eventOf(handle.id()) != null);
+		assertThat(eventOf(handle.id()).outcome()).isEqualTo(TaskStatus.CANCELLED);
 	}
 
 	/**
