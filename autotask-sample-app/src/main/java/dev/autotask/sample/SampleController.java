@@ -150,7 +150,7 @@ class SampleController {
 	 * autotask's admin page and REST API record who started a task, and their tasks stay
 	 * behind their login.
 	 */
-	private static boolean shown(TaskInfo task) {
+	static boolean shown(TaskInfo task) {
 		return task.startedBy() == null;
 	}
 

@@ -265,6 +265,21 @@ class SampleApplicationIT {
 			.header("X-XSRF-TOKEN", token)
 			.POST(HttpRequest.BodyPublishers.noBody())
 			.build(), HttpResponse.BodyHandlers.ofString());
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> !this.json
+				.readTree(admin.send(
+						HttpRequest.newBuilder(uri("/autotask/api/tasks/" + id)).header("Authorization", basic).build(),
+						HttpResponse.BodyHandlers.ofString())
+					.body())
+				.get("status")
+				.asString()
+				.matches("PENDING|RUNNING"));
+
+		// Events are relayed in order: once a later task's end is listed, the admin's was heard.
+		long later = post("/invoices/8").get("id").asLong();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> get("/events").toString().contains("\"" + later + " reportTasks.invoice SUCCESS\""));
+		assertThat(get("/events").toString()).doesNotContain("\"" + id + " ");
 	}
 
 	@Test
