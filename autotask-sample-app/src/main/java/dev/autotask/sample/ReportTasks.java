@@ -12,25 +12,41 @@ import org.springframework.stereotype.Component;
 
 /**
  * The sample's tasks: one that returns a result, one that fails for good, one that fails now
- * and then and is retried.
+ * and then and is retried. Each refuses arguments it cannot work with by a {@link TaskFailure},
+ * which ends it at once; the shop's endpoints check the same before they start one.
  */
 @Component
 public class ReportTasks {
 
+	/** Most rows a rebuild takes: at a millisecond a row, ten seconds. */
+	static final int MAX_ROWS = 10_000;
+
+	// Rows rebuilt between two looks at whether the task was cancelled.
+	private static final int ROWS_PER_STEP = 100;
+
 	/**
-	 * Rebuild a customer's report, a millisecond a row, so that it is seen RUNNING. Returns a
-	 * short summary, as a task result should.
+	 * Rebuild a customer's report, a millisecond a row, so that it is seen RUNNING; stops early
+	 * when cancelled. Returns a short summary, as a task result should.
 	 * @param customerId the customer
-	 * @param rows how many rows to "rebuild"
+	 * @param rows how many rows to "rebuild", 1 to 10,000
+	 * @param context the running task's context, given by the engine
 	 * @return the summary
 	 */
 	@DelayedTask(queue = "reports", retries = 5, ttl = "1h")
-	public TaskHandle<String> rebuild(long customerId, int rows) {
+	public TaskHandle<String> rebuild(long customerId, int rows, TaskContext context) {
+		checkCustomer(customerId);
+		checkRows(rows);
 		long total = 0;
-		for (int i = 0; i < rows; i++) {
-			total += i;
+		for (int done = 0; done < rows; done += ROWS_PER_STEP) {
+			if (context.isCancellationRequested()) {
+				return TaskHandle.completed("stopped after " + done + " of " + rows + " rows");
+			}
+			int step = Math.min(ROWS_PER_STEP, rows - done);
+			for (int i = done; i < done + step; i++) {
+				total += i;
+			}
+			pretendToWork(Duration.ofMillis(step));
 		}
-		pretendToWork(Duration.ofMillis(rows));
 		return TaskHandle.completed("rebuilt " + rows + " rows for customer " + customerId + " (checksum " + total + ")");
 	}
 
@@ -41,6 +57,7 @@ public class ReportTasks {
 	 */
 	@DelayedTask(retries = 3)
 	public TaskHandle<String> invoice(long customerId) {
+		checkCustomer(customerId);
 		if (customerId % 2 == 1) {
 			throw new TaskFailure("customer " + customerId + " has no billing address");
 		}
@@ -54,6 +71,7 @@ public class ReportTasks {
 	 */
 	@DelayedTask(retries = 5)
 	public TaskHandle<String> syncPartner(double failureRate) {
+		checkFailureRate(failureRate);
 		if (ThreadLocalRandom.current().nextDouble() < failureRate) {
 			throw new IllegalStateException("partner service timed out");
 		}
@@ -68,6 +86,7 @@ public class ReportTasks {
 	 */
 	@DelayedTask(queue = "sync", timeout = "5m")
 	public TaskHandle<String> syncCustomer(long customerId, TaskContext context) {
+		checkCustomer(customerId);
 		int pages = 20;
 		for (int page = 1; page <= pages; page++) {
 			if (context.isCancellationRequested()) {
@@ -79,6 +98,25 @@ public class ReportTasks {
 		return TaskHandle.completed("customer " + customerId + " synced, " + pages + " pages");
 	}
 
+	static void checkCustomer(long customerId) {
+		if (customerId < 1) {
+			throw new TaskFailure("customerId must be positive, got " + customerId);
+		}
+	}
+
+	static void checkRows(int rows) {
+		if (rows < 1 || rows > MAX_ROWS) {
+			throw new TaskFailure("rows must be 1 to " + MAX_ROWS + ", got " + rows);
+		}
+	}
+
+	static void checkFailureRate(double failureRate) {
+		// Written so that NaN fails too.
+		if (!(failureRate >= 0 && failureRate <= 1)) {
+			throw new TaskFailure("failureRate must be a number from 0 to 1, got " + failureRate);
+		}
+	}
+
 	private static void pretendToWork(Duration duration) {
 		try {
 			Thread.sleep(duration.toMillis());
@@ -88,6 +126,5 @@ public class ReportTasks {
 			throw new IllegalStateException("interrupted while rebuilding", ex);
 		}
 	}
-
 
 }

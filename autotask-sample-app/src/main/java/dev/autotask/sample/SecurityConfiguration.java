@@ -1,8 +1,13 @@
 package dev.autotask.sample;
 
-import org.springframework.beans.factory.annotation.Value;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
@@ -10,19 +15,26 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * Two demo users for the admin page at /autotask: {@code admin} (role AUTOTASK_ADMIN: start,
+ * Two users for the admin page at /autotask: {@code admin} (role AUTOTASK_ADMIN: start,
  * cancel, pause) and {@code viewer} (role AUTOTASK_VIEWER: look only). autotask protects its
- * own path with its own filter chain; the shop's endpoints stay open, as a demo's do, and the
- * actuator's (health apart) need one of the two roles, by HTTP Basic.
- * Passwords come from {@code sample.admin-password} and {@code sample.viewer-password}.
+ * own path with its own filter chain; the shop's endpoints stay open, as a demo's do (see
+ * {@link SampleController} for what keeps them harmless), and the actuator's (health apart)
+ * need one of the two roles, by HTTP Basic.
+ * <p>
+ * Passwords come from {@code sample.admin-password} and {@code sample.viewer-password}; one not
+ * set is generated at start and logged, as Spring Boot does for its default user.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+	private static final Logger logger = LoggerFactory.getLogger(SecurityConfiguration.class);
+
 	@Bean
 	SecurityFilterChain shopSecurityFilterChain(HttpSecurity http) throws Exception {
 		// The demo shop has no users of its own and no sessions to protect; the actuator's
-		// endpoints, health apart, are for the same users as autotask's page.
+		// endpoints, health apart, are for the same users as autotask's page. Without CSRF
+		// protection: the shop's endpoints act for nobody, so a forged request can do nothing
+		// an anonymous one cannot, and the actuator's exposed endpoints only read.
 		return http
 			.authorizeHttpRequests((requests) -> requests.requestMatchers("/actuator/health")
 				.permitAll()
@@ -36,11 +48,30 @@ class SecurityConfiguration {
 	}
 
 	@Bean
-	InMemoryUserDetailsManager users(@Value("${sample.admin-password:admin}") String adminPassword,
-			@Value("${sample.viewer-password:viewer}") String viewerPassword) {
+	InMemoryUserDetailsManager users(Environment environment) {
 		return new InMemoryUserDetailsManager(
-				User.withUsername("admin").password("{noop}" + adminPassword).roles("AUTOTASK_ADMIN").build(),
-				User.withUsername("viewer").password("{noop}" + viewerPassword).roles("AUTOTASK_VIEWER").build());
+				User.withUsername("admin")
+					.password("{noop}" + password(environment, "admin", "sample.admin-password"))
+					.roles("AUTOTASK_ADMIN")
+					.build(),
+				User.withUsername("viewer")
+					.password("{noop}" + password(environment, "viewer", "sample.viewer-password"))
+					.roles("AUTOTASK_VIEWER")
+					.build());
+	}
+
+	private static String password(Environment environment, String user, String property) {
+		String password = environment.getProperty(property);
+		if (password == null) {
+			password = UUID.randomUUID().toString();
+			logger.warn("\n\nUsing generated security password for user '{}': {}\n\nThis generated password is for "
+					+ "this run only; set {} to choose one.\n", user, password, property);
+			return password;
+		}
+		if (password.isBlank()) {
+			throw new IllegalStateException(property + " is blank: set a password, or leave it unset for a generated one");
+		}
+		return password;
 	}
 
 }

@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JSON explained, look as a read-only user, and no script smuggled in through arguments ever
  * runs. Saves the screenshots the README shows.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "sample.admin-password=admin-ui-test", "sample.viewer-password=viewer-ui-test" })
 class AdminUiIT {
 
 	@RegisterExtension
@@ -44,6 +45,12 @@ class AdminUiIT {
 
 	@Value("${local.server.port}")
 	int port;
+
+	@Value("${sample.admin-password}")
+	String adminPassword;
+
+	@Value("${sample.viewer-password}")
+	String viewerPassword;
 
 	private ChromeDriver browser;
 
@@ -64,7 +71,7 @@ class AdminUiIT {
 
 	@Test
 	void adminStartsATaskWithArgumentsWatchesItSucceedAndRunsItAgain() {
-		logIn("admin", "admin", 1280, 900);
+		logIn("admin", this.adminPassword, 1280, 900);
 		Chromium.screenshot(this.browser, "admin-tasks");
 		open("reportTasks.rebuild");
 		assertThat(args().getAttribute("value")).contains("\"customerId\": 0").contains("\"rows\": 0");
@@ -93,7 +100,7 @@ class AdminUiIT {
 
 	@Test
 	void pendingTaskIsCancelledFromItsHistoryWhileItsQueueIsPaused() {
-		logIn("admin", "admin", 1280, 900);
+		logIn("admin", this.adminPassword, 1280, 900);
 		this.browser.get(page() + "#queues");
 		WebElement reports = wait(ExpectedConditions
 			.visibilityOfElementLocated(By.cssSelector("#queues tr[data-queue=reports] [data-action=pause]")));
@@ -123,7 +130,7 @@ class AdminUiIT {
 
 	@Test
 	void badJsonIsExplainedNextToTheFieldAndStartsNothing() {
-		logIn("admin", "admin", 1280, 900);
+		logIn("admin", this.adminPassword, 1280, 900);
 		open("reportTasks.rebuild");
 		List<String> before = runIds();
 		this.refusalsExpected = true;
@@ -143,7 +150,7 @@ class AdminUiIT {
 
 	@Test
 	void serviceUserStartsATaskAndNoScriptInItsArgumentsRuns() {
-		logIn("admin", "admin", 1280, 900);
+		logIn("admin", this.adminPassword, 1280, 900);
 		open("noticeTasks.post");
 		String hostile = "<img src=x onerror=window.pwned=1><script>window.pwned=2</script>";
 		typeArgs("{\"message\": \"" + hostile + "\"}");
@@ -164,7 +171,7 @@ class AdminUiIT {
 
 	@Test
 	void viewerSeesTasksButCannotStartCancelOrPause() {
-		logIn("viewer", "viewer", 1280, 900);
+		logIn("viewer", this.viewerPassword, 1280, 900);
 		open("reportTasks.invoice");
 		assertThat(this.browser.findElement(By.id("start-form")).isDisplayed()).isFalse();
 		this.browser.get(page() + "#nodes");
@@ -175,7 +182,7 @@ class AdminUiIT {
 
 	@Test
 	void pageFitsAPhoneScreen() {
-		logIn("admin", "admin", 390, 844);
+		logIn("admin", this.adminPassword, 390, 844);
 		open("reportTasks.rebuild");
 		typeArgs("{\"customerId\": 5, \"rows\": 10}");
 		List<String> before = runIds();
