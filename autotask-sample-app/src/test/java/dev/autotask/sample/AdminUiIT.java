@@ -13,7 +13,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.remote.RemoteWebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -52,7 +52,10 @@ class AdminUiIT {
 	@Value("${sample.viewer-password}")
 	String viewerPassword;
 
-	private ChromeDriver browser;
+	private RemoteWebDriver browser;
+
+	// The application's root as the browser reaches it.
+	private String baseUrl;
 
 	/** Whether the test provokes refusals, which the console lists as failed requests. */
 	private boolean refusalsExpected;
@@ -197,7 +200,7 @@ class AdminUiIT {
 
 	@Test
 	void wrongPasswordIsRefusedAtTheLoginForm() {
-		this.browser = Chromium.start(1280, 900);
+		start(1280, 900);
 		this.browser.get(page());
 		logInAs("admin", "wrong");
 		wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".error"), "Wrong user or password"));
@@ -205,7 +208,7 @@ class AdminUiIT {
 	}
 
 	private void logIn(String user, String password, int width, int height) {
-		this.browser = Chromium.start(width, height);
+		start(width, height);
 		this.browser.get(page());
 		logInAs(user, password);
 		wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#task-types tbody tr")));
@@ -285,8 +288,14 @@ class AdminUiIT {
 			.until(condition);
 	}
 
+	private void start(int width, int height) {
+		Chromium.Session session = Chromium.start(this.port, width, height);
+		this.browser = session.driver();
+		this.baseUrl = session.baseUrl();
+	}
+
 	private String page() {
-		return "http://localhost:" + this.port + "/autotask/";
+		return this.baseUrl + "/autotask/";
 	}
 
 }

@@ -20,6 +20,7 @@ import dev.autotask.annotation.DelayedTask;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.RabbitBroker;
 import dev.autotask.testsupport.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,4 +1,4 @@
-package dev.autotask.boot.amqp;
+package dev.autotask.testsupport;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
@@ -14,13 +14,17 @@ import org.testcontainers.rabbitmq.RabbitMQContainer;
  * @param username the user
  * @param password the user's password
  */
-record RabbitBroker(String host, int port, String username, String password) {
+public record RabbitBroker(String host, int port, String username, String password) {
 
 	private static final RabbitBroker LOCAL = new RabbitBroker("127.0.0.1", 5672, "guest", "guest");
 
 	private static RabbitBroker shared;
 
-	static synchronized RabbitBroker get() {
+	/**
+	 * The broker, found on first use.
+	 * @return the broker the tests of this JVM share
+	 */
+	public static synchronized RabbitBroker get() {
 		if (shared == null) {
 			shared = find();
 			System.err.println("[autotask tests] RabbitMQ on " + shared.host() + ":" + shared.port());
