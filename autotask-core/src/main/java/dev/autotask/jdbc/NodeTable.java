@@ -1,10 +1,13 @@
 package dev.autotask.jdbc;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 
 import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -26,6 +29,12 @@ public final class NodeTable {
 			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
 			ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at""";
 
+	// When the next of the other nodes expires unless it heartbeats first, on the database clock,
+	// so that the rescuers look right then rather than at their next tick.
+	private static final String MILLIS_UNTIL_NEXT_EXPIRY = """
+			SELECT ceil(extract(epoch FROM min(expires_at) - now()) * 1000)::bigint FROM %s
+			WHERE id <> :node AND expires_at >= now()""";
+
 	// A node restarted under the id it had before starts a new life: what it claimed before is
 	// no longer its own, and the rescue tells the two apart by started_at.
 	private static final String REGISTER = """
@@ -44,6 +53,8 @@ public final class NodeTable {
 
 	private final String heartbeat;
 
+	private final String millisUntilNextExpiry;
+
 	private final String register;
 
 	/**
@@ -58,6 +69,7 @@ public final class NodeTable {
 		this.deleteExpired = DELETE_EXPIRED.formatted(table);
 		this.findAlive = FIND_ALIVE.formatted(table);
 		this.heartbeat = HEARTBEAT.formatted(table);
+		this.millisUntilNextExpiry = MILLIS_UNTIL_NEXT_EXPIRY.formatted(table);
 		this.register = REGISTER.formatted(table);
 	}
 
@@ -97,6 +109,17 @@ public final class NodeTable {
 	 */
 	public void heartbeat(String node, int workers, long ttlMillis) {
 		this.jdbc.sql(this.heartbeat).param("node", node).param("workers", workers).param("ttlMillis", ttlMillis).update();
+	}
+
+	/**
+	 * How long until the next of the other nodes expires, unless it heartbeats first.
+	 * @param node the node that asks
+	 * @return the time on the database clock, or {@code null} if no other node is alive
+	 */
+	public @Nullable Duration untilNextExpiry(String node) {
+		// An aggregate: always one row, whose value is null when no other node is alive.
+		Long millis = this.jdbc.sql(this.millisUntilNextExpiry).param("node", node).query(Long.class).list().get(0);
+		return (millis != null) ? Duration.ofMillis(millis) : null;
 	}
 
 	/**
