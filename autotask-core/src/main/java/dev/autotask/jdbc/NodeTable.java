@@ -24,16 +24,22 @@ public final class NodeTable {
 	private static final String FIND_ALIVE = """
 			SELECT id, started_at, heartbeat_at, expires_at, workers FROM %s WHERE expires_at >= now() ORDER BY id""";
 
+	// When the next of the other nodes expires unless it heartbeats first, on the database clock,
+	// so that the rescuers look right then rather than at their next tick; and whether one of them
+	// expired or registered lately, so that they read the task table only when a node may have
+	// left orphans.
+	private static final String FIND_CHANGES = """
+			SELECT ceil(extract(epoch FROM min(expires_at) FILTER (WHERE expires_at >= now()) - now()) * 1000)::bigint,
+				coalesce(bool_or((expires_at < now() AND expires_at >= now() - :recentMillis * interval '1 millisecond')
+					OR started_at >= now() - :recentMillis * interval '1 millisecond'), false)
+			FROM %s
+			WHERE id <> :node""";
+
 	private static final String HEARTBEAT = """
 			INSERT INTO %s AS node (id, started_at, heartbeat_at, expires_at, workers)
 			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
 			ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at""";
 
-	// When the next of the other nodes expires unless it heartbeats first, on the database clock,
-	// so that the rescuers look right then rather than at their next tick.
-	private static final String MILLIS_UNTIL_NEXT_EXPIRY = """
-			SELECT ceil(extract(epoch FROM min(expires_at) - now()) * 1000)::bigint FROM %s
-			WHERE id <> :node AND expires_at >= now()""";
 
 	// A node restarted under the id it had before starts a new life: what it claimed before is
 	// no longer its own, and the rescue tells the two apart by started_at.
@@ -51,9 +57,10 @@ public final class NodeTable {
 
 	private final String findAlive;
 
+	private final String findChanges;
+
 	private final String heartbeat;
 
-	private final String millisUntilNextExpiry;
 
 	private final String register;
 
@@ -68,8 +75,8 @@ public final class NodeTable {
 		this.delete = DELETE.formatted(table);
 		this.deleteExpired = DELETE_EXPIRED.formatted(table);
 		this.findAlive = FIND_ALIVE.formatted(table);
+		this.findChanges = FIND_CHANGES.formatted(table);
 		this.heartbeat = HEARTBEAT.formatted(table);
-		this.millisUntilNextExpiry = MILLIS_UNTIL_NEXT_EXPIRY.formatted(table);
 		this.register = REGISTER.formatted(table);
 	}
 
@@ -102,6 +109,23 @@ public final class NodeTable {
 	}
 
 	/**
+	 * What changed lately among the other nodes, as a rescuer needs to know.
+	 * @param node the node that asks
+	 * @param recent how far back a change counts as recent
+	 * @return the changes
+	 */
+	public Changes findChanges(String node, Duration recent) {
+		return this.jdbc.sql(this.findChanges)
+			.param("node", node)
+			.param("recentMillis", recent.toMillis())
+			.query((rs, row) -> {
+				long millis = rs.getLong(1);
+				return new Changes(rs.wasNull() ? null : Duration.ofMillis(millis), rs.getBoolean(2));
+			})
+			.single();
+	}
+
+	/**
 	 * Register a node or renew its heartbeat.
 	 * @param node the node
 	 * @param workers its worker threads
@@ -112,17 +136,6 @@ public final class NodeTable {
 	}
 
 	/**
-	 * How long until the next of the other nodes expires, unless it heartbeats first.
-	 * @param node the node that asks
-	 * @return the time on the database clock, or {@code null} if no other node is alive
-	 */
-	public @Nullable Duration untilNextExpiry(String node) {
-		// An aggregate: always one row, whose value is null when no other node is alive.
-		Long millis = this.jdbc.sql(this.millisUntilNextExpiry).param("node", node).query(Long.class).list().get(0);
-		return (millis != null) ? Duration.ofMillis(millis) : null;
-	}
-
-	/**
 	 * Register a node that starts, as started now even if a node of that id ran before.
 	 * @param node the node
 	 * @param workers its worker threads
@@ -130,6 +143,17 @@ public final class NodeTable {
 	 */
 	public void register(String node, int workers, long ttlMillis) {
 		this.jdbc.sql(this.register).param("node", node).param("workers", workers).param("ttlMillis", ttlMillis).update();
+	}
+
+	/**
+	 * What changed lately among the other nodes.
+	 *
+	 * @param untilNextExpiry how long until the next of them expires unless it heartbeats first,
+	 * on the database clock; {@code null} if none is alive
+	 * @param recent whether one of them expired or registered lately
+	 */
+	public record Changes(@Nullable Duration untilNextExpiry, boolean recent) {
+
 	}
 
 	/**

@@ -244,8 +244,8 @@ public final class TaskTable {
 	// Every node rescues, so rescues are taken one at a time, each under this lock taken before its
 	// statements. A rescue whose snapshot predates another's could otherwise find a task that the
 	// other handed back and a node started since claimed again, and judge it by the old snapshot of
-	// the nodes, in which the claiming node may not exist yet. Per schema, so that engines on other
-	// schemas of one database never wait on each other.
+	// the nodes, in which the claiming node may not exist yet. Keyed by the table's name, so that
+	// engines on other schemas of one database never wait on each other.
 	private static final String LOCK_RESCUES = "SELECT pg_advisory_xact_lock(hashtext('%s'))";
 
 	// Delete ended tasks past their TTL, except the last runs of each task, which the history
@@ -422,7 +422,7 @@ public final class TaskTable {
 		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
 		this.earlierLife = Rescue.of(names, RESCUE_EARLIER_LIFE + RESCUE_ORPHANED.formatted(names.node()),
-				"was killed during", events);
+				"restarted during", events);
 		this.lockRescues = LOCK_RESCUES.formatted(table);
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.retry = RETRY.formatted(table);

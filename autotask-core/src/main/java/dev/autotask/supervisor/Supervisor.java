@@ -84,6 +84,12 @@ public final class Supervisor {
 
 	private @Nullable ScheduledExecutorService rescues;
 
+	// Read and written by the rescuer's thread only: whether its next look reads the task table
+	// whatever the nodes show, and when it last did (System.nanoTime()).
+	private boolean sweepDue = true;
+
+	private long lastSweep;
+
 	/**
 	 * Create the supervisor of one node.
 	 * @param dataSource the database
@@ -122,6 +128,7 @@ public final class Supervisor {
 		// nodes may still be waiting to heartbeat again: it waits as if it had seen one.
 		this.lastHeartbeat = System.nanoTime();
 		this.lastHeartbeatTrouble = this.lastHeartbeat;
+		this.sweepDue = true;
 		runQuietly("rescue the tasks of an earlier process", this.rescuer::rescueEarlierLife);
 		this.heartbeat = Executors.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-heartbeat"));
 		this.maintenance = Executors
@@ -210,6 +217,10 @@ public final class Supervisor {
 	 * Hand back the tasks of dead nodes, unless this node itself had trouble heartbeating less
 	 * than a node's time to live (two heartbeat intervals) ago; then look again when the next
 	 * of the other nodes would expire, or a heartbeat interval from now if that is sooner.
+	 * Looking reads the whole task table (an index of the running rows misled the completer's
+	 * plans), so it is done only when it may find something: when another node expired or
+	 * registered in the last three intervals, on the first look after trouble, and otherwise
+	 * once every clean interval, for the tasks of nodes nothing else would show.
 	 * After an outage of the database longer than a heartbeat interval, other nodes look dead
 	 * until their next heartbeat; rescuing at once would run a second time the tasks that live
 	 * nodes are still running (and holding outcomes for). Waiting lets them heartbeat first. A
@@ -222,10 +233,17 @@ public final class Supervisor {
 		long ttl = interval.multipliedBy(2).toNanos();
 		long sinceTrouble = System.nanoTime() - trouble;
 		if (trouble != 0 && sinceTrouble < ttl) {
+			this.sweepDue = true;
 			return min(Duration.ofNanos(ttl - sinceTrouble), interval);
 		}
-		this.rescuer.runOnce();
-		Duration untilExpiry = this.nodes.untilNextExpiry(this.settings.nodeId());
+		NodeTable.Changes changes = this.nodes.findChanges(this.settings.nodeId(), interval.multipliedBy(3));
+		long now = System.nanoTime();
+		if (this.sweepDue || changes.recent() || now - this.lastSweep >= this.settings.cleanInterval().toNanos()) {
+			this.rescuer.runOnce();
+			this.sweepDue = false;
+			this.lastSweep = now;
+		}
+		Duration untilExpiry = changes.untilNextExpiry();
 		return (untilExpiry != null) ? min(untilExpiry.plus(EXPIRY_MARGIN), interval) : interval;
 	}
 

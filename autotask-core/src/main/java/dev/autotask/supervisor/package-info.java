@@ -17,7 +17,9 @@
  * <b>Who does what.</b> The leader fires schedules and prunes. Rescuing orphans is every
  * node's job, not the leader's, so that an orphan never waits for a failover: each node looks
  * when the next of the other nodes would expire (read on the database clock, so the look is
- * never a tick late) and at least every {@code H}. Rescues are taken one at a time, under an
+ * never a tick late) and at least every {@code H}; it reads the task table only when a node
+ * expired or registered lately, after trouble, or once a clean interval (a rescue reads the
+ * whole table). Rescues are taken one at a time, under an
  * advisory lock taken before the rescue's statements, so that two rescuers never judge one task
  * by different snapshots. A node that does not lead tries to take the lead when the lease it saw
  * lapses, not at its next third of a lease.

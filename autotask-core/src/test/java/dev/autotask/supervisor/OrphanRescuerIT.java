@@ -138,7 +138,7 @@ class OrphanRescuerIT {
 
 		assertThat(this.rows.column(earlier, "status")).isEqualTo("PENDING");
 		assertThat(this.rows.column(earlier, "rescues")).isEqualTo("1");
-		assertThat(this.rows.column(earlier, "error")).contains("node leader was killed during attempt 1");
+		assertThat(this.rows.column(earlier, "error")).contains("node leader restarted during attempt 1");
 		assertThat(this.rows.column(charge, "status")).isEqualTo("FAILURE");
 		assertThat(this.rows.column(own, "status")).isEqualTo("RUNNING");
 		assertThat(this.rows.column(othersOrphan, "status")).as("left to the rescue").isEqualTo("RUNNING");
