@@ -324,9 +324,7 @@ class RecoveryUnderChurnIT {
 		Map<Long, List<Instant>> ticks = tickRuns();
 		List<Wait> waits = new ArrayList<>();
 		int endedLate = 0;
-		for (int k = 0; k < this.kills.size(); k++) {
-			Kill kill = this.kills.get(k);
-			Kill next = (k + 1 < this.kills.size()) ? this.kills.get(k + 1) : null;
+		for (Kill kill : this.kills) {
 			for (Orphan orphan : kill.orphans()) {
 				List<Instant> starts = orphan.name().equals(EngineProcess.WORK)
 						? runs.getOrDefault(orphan.n(), List.of()).stream().map(Run::startedAt).toList()
@@ -340,7 +338,7 @@ class RecoveryUnderChurnIT {
 					continue;
 				}
 				assertThat(rerun).as("next run of orphan %s of %s", orphan, kill).isNotNull();
-				if (next != null && rerun.isAfter(next.before()) && next.orphans().contains(orphan)) {
+				if (orphanedAgainBefore(orphan, kill, rerun)) {
 					continue;
 				}
 				// Caught by the cut: due after it began, and not run again before it.
@@ -353,6 +351,14 @@ class RecoveryUnderChurnIT {
 		}
 		report("%d task(s) RUNNING on a killed node had in fact ended there: the outcome was on its way", endedLate);
 		return waits;
+	}
+
+	// Rescued, then claimed by a node that was killed before it started it: measured from that
+	// later kill.
+	private boolean orphanedAgainBefore(Orphan orphan, Kill kill, Instant rerun) {
+		return this.kills.stream()
+			.filter((later) -> later.before().isAfter(kill.before()) && later.before().isBefore(rerun))
+			.anyMatch((later) -> later.orphans().stream().anyMatch((again) -> again.id() == orphan.id()));
 	}
 
 	private List<Failover> failovers() {
