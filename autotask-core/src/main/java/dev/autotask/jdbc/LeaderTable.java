@@ -1,6 +1,10 @@
 package dev.autotask.jdbc;
 
+import java.time.Duration;
+
 import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -27,6 +31,11 @@ public final class LeaderTable {
 
 	private static final String FIND_LEADER = "SELECT leader_id FROM %s WHERE name = 'default' AND expires_at >= now()";
 
+	// How long the lease held now still runs, on the database clock: a node that does not lead tries
+	// again right when it lapses rather than at its next tick.
+	private static final String MILLIS_UNTIL_LAPSE = """
+			SELECT ceil(extract(epoch FROM expires_at - now()) * 1000)::bigint FROM %s WHERE name = 'default'""";
+
 	// Tell the other nodes, so that one of them takes the lead now rather than at its next tick.
 	private static final String RESIGN = """
 			WITH resigned AS (DELETE FROM %s WHERE name = 'default' AND leader_id = :node RETURNING leader_id)
@@ -39,6 +48,8 @@ public final class LeaderTable {
 	private final String attemptReelect;
 
 	private final String findLeader;
+
+	private final String millisUntilLapse;
 
 	private final String resign;
 
@@ -55,6 +66,7 @@ public final class LeaderTable {
 		this.attemptElect = ATTEMPT_ELECT.formatted(table);
 		this.attemptReelect = ATTEMPT_REELECT.formatted(table);
 		this.findLeader = FIND_LEADER.formatted(table);
+		this.millisUntilLapse = MILLIS_UNTIL_LAPSE.formatted(table);
 		this.resign = RESIGN.formatted(table);
 		this.channel = names.channel();
 	}
@@ -90,6 +102,16 @@ public final class LeaderTable {
 	 */
 	public String findLeader() {
 		return this.jdbc.sql(this.findLeader).query(String.class).optional().orElse(null);
+	}
+
+	/**
+	 * How long until the lease held now lapses.
+	 * @return the time on the database clock, negative if it has lapsed, or {@code null} if no
+	 * node holds it
+	 */
+	public @Nullable Duration untilLapse() {
+		Long millis = this.jdbc.sql(this.millisUntilLapse).query(Long.class).optional().orElse(null);
+		return (millis != null) ? Duration.ofMillis(millis) : null;
 	}
 
 	/**

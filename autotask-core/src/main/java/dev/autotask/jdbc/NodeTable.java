@@ -1,10 +1,13 @@
 package dev.autotask.jdbc;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 
 import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -21,10 +24,22 @@ public final class NodeTable {
 	private static final String FIND_ALIVE = """
 			SELECT id, started_at, heartbeat_at, expires_at, workers FROM %s WHERE expires_at >= now() ORDER BY id""";
 
+	// When the next of the other nodes expires unless it heartbeats first, on the database clock,
+	// so that the rescuers look right then rather than at their next tick; and whether one of them
+	// expired or registered lately, so that they read the task table only when a node may have
+	// left orphans.
+	private static final String FIND_CHANGES = """
+			SELECT ceil(extract(epoch FROM min(expires_at) FILTER (WHERE expires_at >= now()) - now()) * 1000)::bigint,
+				coalesce(bool_or((expires_at < now() AND expires_at >= now() - :recentMillis * interval '1 millisecond')
+					OR started_at >= now() - :recentMillis * interval '1 millisecond'), false)
+			FROM %s
+			WHERE id <> :node""";
+
 	private static final String HEARTBEAT = """
 			INSERT INTO %s AS node (id, started_at, heartbeat_at, expires_at, workers)
 			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
 			ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at""";
+
 
 	// A node restarted under the id it had before starts a new life: what it claimed before is
 	// no longer its own, and the rescue tells the two apart by started_at.
@@ -42,7 +57,10 @@ public final class NodeTable {
 
 	private final String findAlive;
 
+	private final String findChanges;
+
 	private final String heartbeat;
+
 
 	private final String register;
 
@@ -57,6 +75,7 @@ public final class NodeTable {
 		this.delete = DELETE.formatted(table);
 		this.deleteExpired = DELETE_EXPIRED.formatted(table);
 		this.findAlive = FIND_ALIVE.formatted(table);
+		this.findChanges = FIND_CHANGES.formatted(table);
 		this.heartbeat = HEARTBEAT.formatted(table);
 		this.register = REGISTER.formatted(table);
 	}
@@ -90,6 +109,23 @@ public final class NodeTable {
 	}
 
 	/**
+	 * What changed lately among the other nodes, as a rescuer needs to know.
+	 * @param node the node that asks
+	 * @param recent how far back a change counts as recent
+	 * @return the changes
+	 */
+	public Changes findChanges(String node, Duration recent) {
+		return this.jdbc.sql(this.findChanges)
+			.param("node", node)
+			.param("recentMillis", recent.toMillis())
+			.query((rs, row) -> {
+				long millis = rs.getLong(1);
+				return new Changes(rs.wasNull() ? null : Duration.ofMillis(millis), rs.getBoolean(2));
+			})
+			.single();
+	}
+
+	/**
 	 * Register a node or renew its heartbeat.
 	 * @param node the node
 	 * @param workers its worker threads
@@ -107,6 +143,17 @@ public final class NodeTable {
 	 */
 	public void register(String node, int workers, long ttlMillis) {
 		this.jdbc.sql(this.register).param("node", node).param("workers", workers).param("ttlMillis", ttlMillis).update();
+	}
+
+	/**
+	 * What changed lately among the other nodes.
+	 *
+	 * @param untilNextExpiry how long until the next of them expires unless it heartbeats first,
+	 * on the database clock; {@code null} if none is alive
+	 * @param recent whether one of them expired or registered lately
+	 */
+	public record Changes(@Nullable Duration untilNextExpiry, boolean recent) {
+
 	}
 
 	/**

@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The SQL of {@code autotask_task}.
@@ -289,6 +291,13 @@ public final class TaskTable {
 			WHERE status = 'RUNNING' AND node_id = :node%2$s
 			RETURNING id, name, owner, status, result, error""";
 
+	// Every node rescues, so rescues are taken one at a time, each under this lock taken before its
+	// statements. A rescue whose snapshot predates another's could otherwise find a task that the
+	// other handed back and a node started since claimed again, and judge it by the old snapshot of
+	// the nodes, in which the claiming node may not exist yet. Keyed by the table's name, so that
+	// engines on other schemas of one database never wait on each other.
+	private static final String LOCK_RESCUES = "SELECT pg_advisory_xact_lock(hashtext('%s'))";
+
 	// Delete ended tasks past their TTL, except the last runs of each task, which the history
 	// keeps however old.
 	private static final String PRUNE_EXPIRED = """
@@ -337,6 +346,10 @@ public final class TaskTable {
 			NOT EXISTS (
 				SELECT 1 FROM %s AS node
 				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)""";
+
+	// Or those an earlier process of the rescuer's own id claimed: it was killed, and the rescuer,
+	// starting under the same id, hands them back at once rather than after a heartbeat interval.
+	private static final String RESCUE_EARLIER_LIFE = "task.node_id = :rescuer AND ";
 
 	// Or those the rescuer itself claimed but no longer holds (a claim whose answer was lost, an
 	// outcome that could not be written): claimed long enough ago that no claim still in flight
@@ -400,6 +413,12 @@ public final class TaskTable {
 
 	private final Rescue strays;
 
+	private final Rescue earlierLife;
+
+	private final String lockRescues;
+
+	private final TransactionTemplate transaction;
+
 	private final String retry;
 
 	private final String endMany;
@@ -455,6 +474,10 @@ public final class TaskTable {
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
+		this.earlierLife = Rescue.of(names, RESCUE_EARLIER_LIFE + RESCUE_ORPHANED.formatted(names.node()),
+				"restarted during", events);
+		this.lockRescues = LOCK_RESCUES.formatted(table);
+		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.retry = RETRY.formatted(table);
 		this.endMany = events
 				? END_MANY_WITH_EVENTS.formatted(
@@ -846,6 +869,19 @@ public final class TaskTable {
 	}
 
 	/**
+	 * Hand back, or fail, the tasks still RUNNING under the rescuing node's id that an earlier
+	 * process of that id claimed before it died: called by a node that starts, after it has
+	 * registered.
+	 * @param rescuer the starting node
+	 * @param freshness how recent its heartbeat must be
+	 * @param failNames the tasks that fail rather than run again
+	 * @return the ids of the tasks handed back and of those failed
+	 */
+	public List<Long> rescueEarlierLife(String rescuer, Duration freshness, Collection<String> failNames) {
+		return rescue(this.earlierLife, rescuer, freshness, failNames, Map.of());
+	}
+
+	/**
 	 * Hand back, or fail, the tasks RUNNING on the rescuing node that it no longer holds,
 	 * provided it heartbeated lately: a claim whose answer it lost, an outcome it could not
 	 * write. Only tasks claimed more than {@code grace} ago are taken, so that a claim that has
@@ -865,18 +901,21 @@ public final class TaskTable {
 
 	private List<Long> rescue(Rescue rescue, String rescuer, Duration freshness, Collection<String> failNames,
 			Map<String, Object> params) {
-		List<Long> ids = new ArrayList<>();
-		for (String sql : List.of(rescue.handBack(), rescue.fail())) {
-			ids.addAll(this.jdbc.sql(sql)
-				.params(params)
-				.param("failNames", failNames.toArray(String[]::new))
-				.param("rescuer", rescuer)
-				.param("freshMillis", freshness.toMillis())
-				.param("channel", this.names.channel())
-				.query((rs, row) -> rs.getLong(1))
-				.list());
-		}
-		return ids;
+		return this.transaction.execute((status) -> {
+			this.jdbc.sql(this.lockRescues).query().singleValue();
+			List<Long> ids = new ArrayList<>();
+			for (String sql : List.of(rescue.handBack(), rescue.fail())) {
+				ids.addAll(this.jdbc.sql(sql)
+					.params(params)
+					.param("failNames", failNames.toArray(String[]::new))
+					.param("rescuer", rescuer)
+					.param("freshMillis", freshness.toMillis())
+					.param("channel", this.names.channel())
+					.query((rs, row) -> rs.getLong(1))
+					.list());
+			}
+			return ids;
+		});
 	}
 
 	private boolean ended(JdbcClient.StatementSpec statement) {

@@ -1,5 +1,7 @@
 package dev.autotask.supervisor;
 
+import java.time.Duration;
+
 import dev.autotask.jdbc.LeaderTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +14,9 @@ import org.springframework.dao.DataAccessException;
  *
  * <p>
  * The lease is measured on the database clock. A leader renews it every third of the lease,
- * so it survives two missed renewals. If a renewal fails or cannot be made (the database is
+ * so it survives two missed renewals. A node that does not lead tries again when the lease it
+ * saw lapses, not at its next third: a leader killed right after a renewal is followed within
+ * the lease of that renewal, not a third later. If a renewal fails or cannot be made (the database is
  * unreachable), the node stops acting as leader at once, although its lease may still run:
  * two leaders for a moment are harmless, since every fire is guarded by a unique key, but a
  * leader that cannot reach the database cannot lead anyway.
@@ -20,6 +24,10 @@ import org.springframework.dao.DataAccessException;
 public final class LeaderElector {
 
 	private static final Logger logger = LoggerFactory.getLogger(LeaderElector.class);
+
+	// How long after the lease lapses a node tries: the lapse is read on the database clock, the
+	// wait is timed on this one.
+	private static final Duration LAPSE_MARGIN = Duration.ofMillis(20);
 
 	private final LeaderTable table;
 
@@ -64,6 +72,31 @@ public final class LeaderElector {
 		}
 		this.leader = is;
 		return is;
+	}
+
+	/**
+	 * How long to wait before the next {@link #runOnce()}: a third of the lease while this node
+	 * leads, and otherwise until the lease it does not hold lapses, if that is sooner.
+	 * @return the wait
+	 */
+	public Duration untilNextTry() {
+		Duration renew = Duration.ofMillis(this.leaseMillis / 3);
+		if (this.leader) {
+			return renew;
+		}
+		Duration lapse;
+		try {
+			lapse = this.table.untilLapse();
+		}
+		catch (DataAccessException ex) {
+			return renew;
+		}
+		if (lapse == null || lapse.isNegative()) {
+			// Free now, or freed since this node's try: try again at once.
+			return Duration.ZERO;
+		}
+		Duration untilFree = lapse.plus(LAPSE_MARGIN);
+		return (untilFree.compareTo(renew) < 0) ? untilFree : renew;
 	}
 
 	/**

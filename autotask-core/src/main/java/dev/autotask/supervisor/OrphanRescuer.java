@@ -13,9 +13,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands the RUNNING tasks of dead nodes back to PENDING, without spending their retries, or
  * fails those that asked for it. A node is dead once it missed its heartbeats for two
- * intervals; the leader looks every interval. It rescues only while its own node's heartbeat
- * is less than one and a half intervals old: a leader that could not reach the database lately
+ * intervals; every node looks when the next of the others would expire (see
+ * {@link Supervisor}), one rescue at a time. It rescues only while its own node's heartbeat is
+ * less than one and a half intervals old: a node that could not reach the database lately
  * cannot tell a dead node from one that could not reach it either.
+ *
+ * <p>
+ * A node that starts under the id of a process that was killed hands back that process's
+ * tasks itself, at once: nothing else could tell them from its own before it registered.
  *
  * <p>
  * A live node can lose track of a task too: a claim whose answer never arrived, an outcome
@@ -61,6 +66,20 @@ public final class OrphanRescuer {
 		List<Long> rescued = this.table.rescue(this.nodeId, this.freshness, failNames());
 		if (!rescued.isEmpty()) {
 			logger.warn("Rescued {} task(s) from dead nodes: {}", rescued.size(), rescued);
+		}
+		return rescued;
+	}
+
+	/**
+	 * Rescue the tasks an earlier process of this node's id left running when it died; called
+	 * once the node has registered, before it claims.
+	 * @return the ids of the tasks rescued
+	 */
+	public List<Long> rescueEarlierLife() {
+		List<Long> rescued = this.table.rescueEarlierLife(this.nodeId, this.freshness, failNames());
+		if (!rescued.isEmpty()) {
+			logger.warn("Rescued {} task(s) an earlier process of node {} left running: {}", rescued.size(),
+					this.nodeId, rescued);
 		}
 		return rescued;
 	}

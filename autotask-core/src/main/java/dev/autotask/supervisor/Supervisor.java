@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -23,13 +24,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node's part in keeping the cluster healthy: it heartbeats the node, takes part in the
- * leader election and, while it leads, fires schedules, rescues the tasks of dead nodes and
+ * leader election, rescues the tasks of dead nodes and, while it leads, fires schedules and
  * prunes old results. Every node also hands back its own stray tasks: those it shows as
  * running but no longer holds.
  *
  * <p>
  * Heartbeat and election run on a thread of their own, so that a slow maintenance job can
- * never make a live node look dead or cost it the lead.
+ * never make a live node look dead or cost it the lead; rescues run on another, so that
+ * neither a slow heartbeat nor a long prune delays them.
+ *
+ * <p>
+ * Rescues are not the leader's: every node rescues, when the next of the other nodes would
+ * expire (read on the database clock) and at least every heartbeat interval. An orphan so waits
+ * for its node's expiry only, at most two heartbeat intervals after the node's death, and not
+ * for a new leader when the leader dies with it, nor for a tick that just missed the expiry.
  */
 public final class Supervisor {
 
@@ -37,6 +45,13 @@ public final class Supervisor {
 
 	/** How often the leader looks for due schedules. */
 	static final Duration FIRE_INTERVAL = Duration.ofMillis(500);
+
+	// How long after a node's expiry the rescuers look: the expiry is read on the database clock,
+	// the wait is timed on this one.
+	private static final Duration EXPIRY_MARGIN = Duration.ofMillis(20);
+
+	// The shortest wait between two runs of a job that sets its own: never a busy loop.
+	private static final long MIN_WAIT_MILLIS = 10;
 
 	private final NodeTable nodes;
 
@@ -52,8 +67,13 @@ public final class Supervisor {
 
 	private final Supplier<@Nullable Collection<Long>> held;
 
-	// When this node last failed to heartbeat (System.nanoTime()), 0 if it never did.
-	private volatile long lastHeartbeatFailure;
+	// When this node last had trouble heartbeating (System.nanoTime()), 0 if it never did: a
+	// heartbeat that failed, or one that came too long after the one before (it waited for the
+	// database, or the thread waited on an election that did).
+	private volatile long lastHeartbeatTrouble;
+
+	// When this node last heartbeated (System.nanoTime()), 0 before its first heartbeat.
+	private volatile long lastHeartbeat;
 
 	// The jobs that failed on their last tick, with the time of their first failure.
 	private final Map<String, Long> failingSince = new ConcurrentHashMap<>();
@@ -61,6 +81,14 @@ public final class Supervisor {
 	private @Nullable ScheduledExecutorService heartbeat;
 
 	private @Nullable ScheduledExecutorService maintenance;
+
+	private @Nullable ScheduledExecutorService rescues;
+
+	// Read and written by the rescuer's thread only: whether its next look reads the task table
+	// whatever the nodes show, and when it last did (System.nanoTime()).
+	private boolean sweepDue = true;
+
+	private long lastSweep;
 
 	/**
 	 * Create the supervisor of one node.
@@ -87,22 +115,33 @@ public final class Supervisor {
 	}
 
 	/**
-	 * Register the node, then start heartbeats, elections and, while leading, maintenance.
-	 * The node is registered before this returns, so that its tasks never look orphaned; the
-	 * tasks of an earlier process under the same id, killed before it could hand them back,
-	 * do from then on.
+	 * Register the node, hand back what an earlier process of its id left running, then start
+	 * heartbeats, elections, rescues and, while leading, maintenance. The node is registered
+	 * before this returns, so that its tasks never look orphaned; the tasks of an earlier
+	 * process under the same id, killed before it could hand them back, do from then on, and
+	 * this node hands them back itself before it claims anything.
 	 */
 	public synchronized void start() {
 		this.nodes.register(this.settings.nodeId(), this.settings.workers(),
 				this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
+		// A node that starts knows nothing of an outage that may have just ended, while the other
+		// nodes may still be waiting to heartbeat again: it waits as if it had seen one.
+		this.lastHeartbeat = System.nanoTime();
+		this.lastHeartbeatTrouble = this.lastHeartbeat;
+		this.sweepDue = true;
+		runQuietly("rescue the tasks of an earlier process", this.rescuer::rescueEarlierLife);
 		this.heartbeat = Executors.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-heartbeat"));
 		this.maintenance = Executors
 			.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-maintenance"));
+		this.rescues = Executors.newSingleThreadScheduledExecutor((runnable) -> new Thread(runnable, "autotask-rescuer"));
 		repeat(this.heartbeat, "heartbeat", this::heartbeat, this.settings.workerMonitorInterval());
-		repeat(this.heartbeat, "elect", this.elector::runOnce, this.settings.lease().dividedBy(3));
-		repeatWhileLeading(this.maintenance, "fire schedules", this.firer::runOnce, FIRE_INTERVAL);
-		repeatWhileLeading(this.maintenance, "rescue orphaned tasks", this::rescueOrphans,
+		repeatAfterWait(this.heartbeat, "elect", () -> {
+			this.elector.runOnce();
+			return this.elector.untilNextTry();
+		}, this.settings.lease().dividedBy(3));
+		repeatAfterWait(this.rescues, "rescue orphaned tasks", this::rescueOrphans,
 				this.settings.workerMonitorInterval());
+		repeatWhileLeading(this.maintenance, "fire schedules", this.firer::runOnce, FIRE_INTERVAL);
 		// Strays are rare, and looking for them reads every row of the table (an index of the running
 		// rows made the completer's statement pick it, and drains ran slower): not on every heartbeat.
 		repeat(this.maintenance, "rescue stray tasks", this::rescueStrays, this.settings.cleanInterval());
@@ -116,8 +155,10 @@ public final class Supervisor {
 	 * Stop maintenance, resign the lead and deregister the node.
 	 */
 	public synchronized void stop() {
+		shutdown(this.rescues);
 		shutdown(this.maintenance);
 		shutdown(this.heartbeat);
+		this.rescues = null;
 		this.maintenance = null;
 		this.heartbeat = null;
 		this.elector.resign();
@@ -155,29 +196,55 @@ public final class Supervisor {
 	}
 
 	private void heartbeat() {
+		Duration interval = this.settings.workerMonitorInterval();
 		try {
-			this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(),
-					this.settings.workerMonitorInterval().multipliedBy(2).toMillis());
+			this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(), interval.multipliedBy(2).toMillis());
 		}
 		catch (RuntimeException ex) {
-			this.lastHeartbeatFailure = System.nanoTime();
+			this.lastHeartbeatTrouble = System.nanoTime();
 			throw ex;
 		}
+		long now = System.nanoTime();
+		// A heartbeat that waited for the database (for a connection, say) succeeds once it is
+		// back, without failing: the gap tells the outage all the same.
+		if (now - this.lastHeartbeat > interval.multipliedBy(3).dividedBy(2).toNanos()) {
+			this.lastHeartbeatTrouble = now;
+		}
+		this.lastHeartbeat = now;
 	}
 
 	/**
-	 * Hand back the tasks of dead nodes, unless this node itself could not heartbeat less than
-	 * a node's time to live (two heartbeat intervals) ago. After an outage of the database
-	 * longer than that, every node looks dead until its next heartbeat, the leader included;
-	 * rescuing at once would run a second time the tasks that live nodes are still running
-	 * (and holding outcomes for). Waiting lets them heartbeat first. A node that is really dead
-	 * is rescued at most one time to live later.
+	 * Hand back the tasks of dead nodes, unless this node itself had trouble heartbeating less
+	 * than a node's time to live (two heartbeat intervals) ago; then look again when the next
+	 * of the other nodes would expire, or a heartbeat interval from now if that is sooner.
+	 * Looking reads the whole task table (an index of the running rows misled the completer's
+	 * plans), so it is done only when it may find something: when another node expired or
+	 * registered in the last three intervals, on the first look after trouble, and otherwise
+	 * once every clean interval, for the tasks of nodes nothing else would show.
+	 * After an outage of the database longer than a heartbeat interval, other nodes look dead
+	 * until their next heartbeat; rescuing at once would run a second time the tasks that live
+	 * nodes are still running (and holding outcomes for). Waiting lets them heartbeat first. A
+	 * node that is really dead is rescued at most one time to live after the outage.
+	 * @return how long to wait before looking again
 	 */
-	private void rescueOrphans() {
-		if (heartbeatFailedLately()) {
-			return;
+	private Duration rescueOrphans() {
+		Duration interval = this.settings.workerMonitorInterval();
+		long trouble = this.lastHeartbeatTrouble;
+		long ttl = interval.multipliedBy(2).toNanos();
+		long sinceTrouble = System.nanoTime() - trouble;
+		if (trouble != 0 && sinceTrouble < ttl) {
+			this.sweepDue = true;
+			return min(Duration.ofNanos(ttl - sinceTrouble), interval);
 		}
-		this.rescuer.runOnce();
+		NodeTable.Changes changes = this.nodes.findChanges(this.settings.nodeId(), interval.multipliedBy(3));
+		long now = System.nanoTime();
+		if (this.sweepDue || changes.recent() || now - this.lastSweep >= this.settings.cleanInterval().toNanos()) {
+			this.rescuer.runOnce();
+			this.sweepDue = false;
+			this.lastSweep = now;
+		}
+		Duration untilExpiry = changes.untilNextExpiry();
+		return (untilExpiry != null) ? min(untilExpiry.plus(EXPIRY_MARGIN), interval) : interval;
 	}
 
 	/**
@@ -185,21 +252,48 @@ public final class Supervisor {
 	 */
 	private void rescueStrays() {
 		Collection<Long> held = this.held.get();
-		if (held == null || heartbeatFailedLately()) {
+		if (held == null || heartbeatTroubleLately()) {
 			return;
 		}
 		this.rescuer.rescueStrays(held);
 	}
 
-	private boolean heartbeatFailedLately() {
-		long failed = this.lastHeartbeatFailure;
+	private boolean heartbeatTroubleLately() {
+		long trouble = this.lastHeartbeatTrouble;
 		long ttl = this.settings.workerMonitorInterval().multipliedBy(2).toNanos();
-		return failed != 0 && System.nanoTime() - failed < ttl;
+		return trouble != 0 && System.nanoTime() - trouble < ttl;
+	}
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 	private void repeat(ScheduledExecutorService executor, String what, Runnable action, Duration interval) {
 		long millis = Math.max(interval.toMillis(), 1);
 		executor.scheduleWithFixedDelay(() -> runQuietly(what, action), 0, millis, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Run a job now and again after each wait it returns; the fallback wait follows a tick that
+	 * failed.
+	 */
+	private void repeatAfterWait(ScheduledExecutorService executor, String what, Supplier<Duration> action,
+			Duration fallback) {
+		executor.execute(new Runnable() {
+
+			@Override
+			public void run() {
+				Duration[] wait = { fallback };
+				runQuietly(what, () -> wait[0] = action.get());
+				try {
+					executor.schedule(this, Math.max(wait[0].toMillis(), MIN_WAIT_MILLIS), TimeUnit.MILLISECONDS);
+				}
+				catch (RejectedExecutionException ex) {
+					// Stopped.
+				}
+			}
+
+		});
 	}
 
 	private void runQuietly(String what, Runnable action) {

@@ -87,6 +87,23 @@ class LeaderElectorIT {
 		assertThat(next.runOnce()).isTrue();
 	}
 
+	@Test
+	void nodeThatDoesNotLeadTriesAgainWhenTheLeaseLapsesNotAThirdOfALeaseLater() {
+		LeaderElector leader = new LeaderElector(this.table, "leader", 15_000);
+		LeaderElector follower = new LeaderElector(this.table, "follower", 15_000);
+		assertThat(leader.runOnce()).isTrue();
+		assertThat(follower.runOnce()).isFalse();
+		// As if the leader renewed 12 s ago and then died: 3 s of its lease are left.
+		postgres.jdbc().sql("UPDATE autotask_leader SET expires_at = now() + interval '3 seconds'").update();
+
+		assertThat(leader.untilNextTry()).as("the leader renews every third").isEqualTo(Duration.ofSeconds(5));
+		assertThat(follower.untilNextTry()).isBetween(Duration.ofMillis(2_500), Duration.ofMillis(3_100));
+
+		postgres.jdbc().sql("UPDATE autotask_leader SET expires_at = now() - interval '1 millisecond'").update();
+		assertThat(follower.untilNextTry()).as("lapsed: try at once").isZero();
+		assertThat(follower.runOnce()).isTrue();
+	}
+
 	private LeaderElector elector(String node) {
 		return new LeaderElector(this.table, node, LEASE_MILLIS);
 	}

@@ -1,7 +1,11 @@
 package dev.autotask.supervisor;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import dev.autotask.jdbc.TableNames;
 import dev.autotask.jdbc.TaskTable;
@@ -118,6 +122,44 @@ class OrphanRescuerIT {
 
 		postgres.jdbc().sql("UPDATE autotask_node SET heartbeat_at = now() WHERE id = 'leader'").update();
 		assertThat(this.rescuer.runOnce()).containsExactlyInAnyOrder(orphan, charge);
+	}
+
+	@Test
+	void nodeRestartedUnderItsOldIdHandsBackWhatItsEarlierProcessRanButNotOthersOrphans() {
+		long earlier = claimedAgo(this.rows.aRunningTask("report", "leader"), Duration.ofSeconds(1));
+		long charge = claimedAgo(this.rows.aRunningTask("charge", "leader"), Duration.ofSeconds(1));
+		this.rows.aNode("dead", Duration.ofSeconds(-1));
+		long othersOrphan = this.rows.aRunningTask("report", "dead");
+		// Registered again, as a process that starts under the id of one that was killed.
+		postgres.jdbc().sql("UPDATE autotask_node SET started_at = now() WHERE id = 'leader'").update();
+		long own = this.rows.aRunningTask("report", "leader");
+
+		assertThat(this.rescuer.rescueEarlierLife()).containsExactlyInAnyOrder(earlier, charge);
+
+		assertThat(this.rows.column(earlier, "status")).isEqualTo("PENDING");
+		assertThat(this.rows.column(earlier, "rescues")).isEqualTo("1");
+		assertThat(this.rows.column(earlier, "error")).contains("node leader restarted during attempt 1");
+		assertThat(this.rows.column(charge, "status")).isEqualTo("FAILURE");
+		assertThat(this.rows.column(own, "status")).isEqualTo("RUNNING");
+		assertThat(this.rows.column(othersOrphan, "status")).as("left to the rescue").isEqualTo("RUNNING");
+	}
+
+	@Test
+	void twoNodesRescuingAtOnceHandEachOrphanBackOnce() throws Exception {
+		OrphanRescuer other = new OrphanRescuer(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())),
+				this.registry, "other", HEARTBEAT);
+		this.rows.aNode("other", HEARTBEAT.multipliedBy(2));
+		this.rows.aNode("dead", Duration.ofSeconds(-1));
+		List<Long> orphans = IntStream.range(0, 200).mapToObj((n) -> this.rows.aRunningTask("report", "dead")).toList();
+
+		CompletableFuture<List<Long>> byOther = CompletableFuture.supplyAsync(other::runOnce);
+		List<Long> byThis = this.rescuer.runOnce();
+
+		List<Long> all = new ArrayList<>(byThis);
+		all.addAll(byOther.get(10, TimeUnit.SECONDS));
+		assertThat(all).containsExactlyInAnyOrderElementsOf(orphans);
+		assertThat(postgres.jdbc().sql("SELECT max(rescues) FROM autotask_task").query(Integer.class).single())
+			.isOne();
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,6 +65,13 @@ public final class EngineProcess implements AutoCloseable {
 
 	/** The JVM option that makes a process run the schedule {@value #TICK}. */
 	public static final String TICKING = "-Dautotask.process.tick=true";
+
+	/**
+	 * The JVM option that makes a process run with the engine's default settings (lease,
+	 * heartbeat, poll, workers and the rest), as an operator's would, rather than the quick ones
+	 * of {@link #LEASE} and {@link #WORKER_MONITOR_INTERVAL}.
+	 */
+	public static final String DEFAULTS = "-Dautotask.process.defaults=true";
 
 	/**
 	 * The processes' leader lease; {@code -Dautotask.crash.lease=PT15S} measures with the default.
@@ -125,6 +133,30 @@ public final class EngineProcess implements AutoCloseable {
 	 */
 	public static EngineProcess start(PostgresExtension postgres, String nodeId, Path logDirectory,
 			List<String> jvmOptions) throws IOException {
+		return start(postgres, postgres.jdbcUrl(), nodeId, logDirectory, jvmOptions);
+	}
+
+	/**
+	 * Launch an engine process on the schema of a test, connected through a proxy that the
+	 * test can cut.
+	 * @param postgres the test's database
+	 * @param proxy the proxy from {@link PostgresExtension#newProxy()}
+	 * @param nodeId the node id of its engine
+	 * @param logDirectory where its output goes
+	 * @param jvmOptions such as {@link #DEFAULTS} or {@link #TICKING}
+	 * @return the process, starting
+	 * @throws IOException if it cannot be launched
+	 */
+	public static EngineProcess start(PostgresExtension postgres, TcpProxy proxy, String nodeId, Path logDirectory,
+			List<String> jvmOptions) throws IOException {
+		List<String> options = new ArrayList<>(jvmOptions);
+		// The runs are recorded past the proxy: cutting the engine's database leaves the record whole.
+		options.add("-Dautotask.process.log-url=" + postgres.jdbcUrl());
+		return start(postgres, postgres.jdbcUrl(proxy), nodeId, logDirectory, options);
+	}
+
+	private static EngineProcess start(PostgresExtension postgres, String jdbcUrl, String nodeId, Path logDirectory,
+			List<String> jvmOptions) throws IOException {
 		Files.createDirectories(logDirectory);
 		String name = nodeId + "-" + launches.incrementAndGet();
 		List<String> command = new ArrayList<>();
@@ -137,8 +169,7 @@ public final class EngineProcess implements AutoCloseable {
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));
 		command.add(EngineProcess.class.getName());
-		command.addAll(
-				List.of(postgres.jdbcUrl(), postgres.username(), postgres.password(), postgres.schema(), nodeId));
+		command.addAll(List.of(jdbcUrl, postgres.username(), postgres.password(), postgres.schema(), nodeId));
 		Process process = new ProcessBuilder(command)
 			.redirectError(logDirectory.resolve(name + ".err").toFile())
 			.start();
@@ -183,6 +214,16 @@ public final class EngineProcess implements AutoCloseable {
 	 */
 	public static String workTime(Duration workTime) {
 		return "-Dautotask.process.work-time=" + workTime;
+	}
+
+	/**
+	 * The JVM option that makes each run of {@value #WORK} work a random time between the one
+	 * of {@link #workTime(Duration)} and this one.
+	 * @param workTime the longest time
+	 * @return the option
+	 */
+	public static String maxWorkTime(Duration workTime) {
+		return "-Dautotask.process.max-work-time=" + workTime;
 	}
 
 	/**
@@ -290,9 +331,14 @@ public final class EngineProcess implements AutoCloseable {
 		String nodeId = args[4];
 		HikariDataSource dataSource = PostgresExtension.pool(args[0], args[1], args[2], schema,
 				PostgresExtension.SESSION_TIME_ZONE);
-		JdbcClient jdbc = JdbcClient.create(dataSource);
-		long workMillis = Duration.parse(System.getProperty("autotask.process.work-time", WORK_TIME.toString()))
-			.toMillis();
+		String logUrl = System.getProperty("autotask.process.log-url");
+		JdbcClient jdbc = JdbcClient.create((logUrl != null)
+				? PostgresExtension.pool(logUrl, args[1], args[2], schema, PostgresExtension.SESSION_TIME_ZONE)
+				: dataSource);
+		String workTime = System.getProperty("autotask.process.work-time", WORK_TIME.toString());
+		long workMillis = Duration.parse(workTime).toMillis();
+		long maxWorkMillis = Math.max(workMillis,
+				Duration.parse(System.getProperty("autotask.process.max-work-time", workTime)).toMillis());
 		int workers = Integer.getInteger("autotask.process.workers", 4);
 		TaskRegistry registry = new TaskRegistry();
 		registry.register(work((taskArgs) -> {
@@ -302,7 +348,7 @@ public final class EngineProcess implements AutoCloseable {
 				.query(Long.class)
 				.single();
 			// The work itself. Sleeping is the point: the test kills the process meanwhile.
-			Thread.sleep(workMillis);
+			Thread.sleep(ThreadLocalRandom.current().nextLong(workMillis, maxWorkMillis + 1));
 			jdbc.sql("UPDATE work_log SET ended_at = clock_timestamp() WHERE id = ?").param(run).update();
 			return null;
 		}));
@@ -322,7 +368,10 @@ public final class EngineProcess implements AutoCloseable {
 			}).withQueue(TICK), new TaskSchedule(TICK, Every.of(Duration.ofSeconds(1)), true, Misfire.RUN_ONCE,
 					"every 1s"));
 		}
-		EngineSettings settings = EngineSettings.defaults()
+		EngineSettings settings = Boolean.getBoolean("autotask.process.defaults") ? EngineSettings.defaults()
+			.withNodeId(nodeId)
+			.withSchema(schema)
+			.withQueueConcurrency(Map.of(TICK, 1)) : EngineSettings.defaults()
 			.withNodeId(nodeId)
 			.withSchema(schema)
 			.withWorkers(workers)

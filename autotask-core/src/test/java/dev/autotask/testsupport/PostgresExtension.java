@@ -262,11 +262,8 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 	 * @return the data source; close it when done
 	 */
 	public HikariDataSource newDataSource(int poolSize, TcpProxy proxy, Duration connectionTimeout) {
-		Matcher url = serverUrl();
-		String proxied = "jdbc:postgresql://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + proxy.port()
-				+ url.group(3);
 		// Set before the pool starts: a running pool keeps the timeout it started with.
-		HikariConfig config = config(proxied, username(), password(), this.schema, SESSION_TIME_ZONE);
+		HikariConfig config = config(jdbcUrl(proxy), username(), password(), this.schema, SESSION_TIME_ZONE);
 		config.setMaximumPoolSize(poolSize);
 		config.setConnectionTimeout(connectionTimeout.toMillis());
 		return new HikariDataSource(config);
@@ -281,6 +278,16 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 		String database = url.group(3).substring(1).replaceFirst("\\?.*", "");
 		return new ServerAddress(url.group(1), (url.group(2) != null) ? Integer.parseInt(url.group(2)) : 5432,
 				database);
+	}
+
+	/**
+	 * The JDBC URL of this class's database through a proxy.
+	 * @param proxy the proxy from {@link #newProxy()}
+	 * @return the URL
+	 */
+	public String jdbcUrl(TcpProxy proxy) {
+		return "jdbc:postgresql://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + proxy.port()
+				+ serverUrl().group(3);
 	}
 
 	private Matcher serverUrl() {
