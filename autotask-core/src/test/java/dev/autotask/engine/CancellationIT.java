@@ -135,7 +135,9 @@ class CancellationIT {
 		TaskHandle<Object> handle = this.client.send("loop", OWNER);
 		await().atMost(Duration.ofSeconds(10)).until(() -> progressOf(handle.id()) != null);
 
-		assertThat(this.client.cancel(handle.id(), OWNER)).contains(TaskStatus.RUNNING);
+		// Asked to stop, it may end before cancel reads its status back: either answer is true.
+		assertThat(this.client.cancel(handle.id(), OWNER))
+			.hasValueSatisfying((status) -> assertThat(status).isIn(TaskStatus.RUNNING, TaskStatus.CANCELLED));
 
 		await().atMost(POLL).until(() -> handle.refresh().isReady());
 		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();

@@ -153,7 +153,9 @@ class TaskApiIT {
 		TaskHandle<Object> handle = this.client.send("loop", "a");
 		await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
 
-		assertThat(this.client.cancel(handle.id(), "a")).contains(TaskStatus.RUNNING);
+		// Asked to stop, it may end before cancel reads its status back: either answer is true.
+		assertThat(this.client.cancel(handle.id(), "a"))
+			.hasValueSatisfying((status) -> assertThat(status).isIn(TaskStatus.RUNNING, TaskStatus.CANCELLED));
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).as("stopped because it was asked to").isEqualTo(TaskStatus.CANCELLED);

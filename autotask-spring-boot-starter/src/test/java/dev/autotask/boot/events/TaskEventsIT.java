@@ -124,7 +124,9 @@ class TaskEventsIT {
 			.until(() -> this.autotask.status(running.id(), "shop").orElseThrow().progress() != null);
 
 		assertThat(this.autotask.cancel(waiting.id(), "shop")).contains(TaskStatus.CANCELLED);
-		assertThat(this.autotask.cancel(running.id(), "shop")).contains(TaskStatus.RUNNING);
+		// Asked to stop, it may end before cancel reads its status back: either answer is true.
+		assertThat(this.autotask.cancel(running.id(), "shop"))
+			.hasValueSatisfying((status) -> assertThat(status).isIn(TaskStatus.RUNNING, TaskStatus.CANCELLED));
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.listener.events.size() == 2);
 		assertThat(this.listener.events).allSatisfy((event) -> assertThat(event).isInstanceOf(TaskCancelledEvent.class));
