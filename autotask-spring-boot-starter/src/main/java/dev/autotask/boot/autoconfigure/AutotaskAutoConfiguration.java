@@ -14,6 +14,7 @@ import dev.autotask.engine.TaskObserver;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.test.TaskTesting;
+import io.micrometer.observation.ObservationRegistry;
 import org.postgresql.Driver;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Lazy;
@@ -78,7 +80,9 @@ public final class AutotaskAutoConfiguration {
 				properties.getCleanInterval(), properties.getShutdownTimeout(), properties.getLease(),
 				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(),
 				// Events are written where the engine ends tasks; the engine also relays them.
-				properties.isEnabled(), queueConcurrency(properties));
+				properties.isEnabled(), queueConcurrency(properties))
+			// spring.threads.virtual.enabled, on Java 21 or later, as for Boot's own executors.
+			.withVirtualThreads(Threading.VIRTUAL.isActive(environment));
 	}
 
 	private static java.util.Map<String, Integer> queueConcurrency(AutotaskProperties properties) {
@@ -90,11 +94,13 @@ public final class AutotaskAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(Autotask.class)
 	TaskClient autotask(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
-			ObjectProvider<AutotaskSchemaInitializer> schema, ObjectProvider<TaskObserver> observers) {
+			ObjectProvider<AutotaskSchemaInitializer> schema, ObjectProvider<TaskObserver> observers,
+			ObjectProvider<ObservationRegistry> observations) {
 		// Enqueueing needs the tables: make sure the migration has run first.
 		schema.ifAvailable((initializer) -> {
 		});
-		return new TaskClient(dataSource, registry, json, settings, TaskObserver.all(observers.orderedStream().toList()));
+		return new TaskClient(dataSource, registry, json, settings, TaskObserver.all(observers.orderedStream().toList()),
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 
 	@Bean
@@ -117,11 +123,13 @@ public final class AutotaskAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
 	EngineLifecycle autotaskEngine(DataSource dataSource, TaskRegistry registry, TaskJson json,
 			EngineSettings settings, ObjectProvider<AutotaskSchemaInitializer> schema,
-			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers, Notifications notifications) {
+			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers, Notifications notifications,
+			ObjectProvider<ObservationRegistry> observations) {
 		schema.ifAvailable((initializer) -> {
 		});
 		return new EngineLifecycle(new Engine(dataSource, registry, json, settings, sinks.orderedStream().toList(),
-				TaskObserver.all(observers.orderedStream().toList()), notifications));
+				TaskObserver.all(observers.orderedStream().toList()), notifications,
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP)));
 	}
 
 	@Bean
