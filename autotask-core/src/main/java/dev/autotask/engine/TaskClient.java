@@ -28,7 +28,6 @@ import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.task.TaskSchedule;
-import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -140,18 +139,8 @@ public final class TaskClient implements Autotask {
 						+ "') was refused, nothing was enqueued: " + ex.getMessage(), ex);
 			}
 		}
-		TaskObservations.Enqueue enqueue = this.observations.enqueue(task.name(), task.queue());
-		List<Long> ids;
-		try (Observation.Scope scope = enqueue.observation().openScope()) {
-			ids = this.table.insertMany(newTask(task, options, "[]", enqueue.traceContext()), json);
-		}
-		catch (RuntimeException ex) {
-			enqueue.observation().error(ex);
-			throw ex;
-		}
-		finally {
-			enqueue.observation().stop();
-		}
+		List<Long> ids = this.observations.enqueue(task.name(), task.queue(),
+				(traceContext) -> this.table.insertMany(newTask(task, options, "[]", traceContext), json));
 		List<TaskHandle<Object>> handles = new ArrayList<>(ids.size());
 		for (long id : ids) {
 			observeEnqueued(task, id);
@@ -191,18 +180,8 @@ public final class TaskClient implements Autotask {
 	}
 
 	private TaskHandle<Object> insert(TaskDefinition task, SendOptions options, String args) {
-		TaskObservations.Enqueue enqueue = this.observations.enqueue(task.name(), task.queue());
-		TaskTable.Inserted inserted;
-		try (Observation.Scope scope = enqueue.observation().openScope()) {
-			inserted = this.table.insert(newTask(task, options, args, enqueue.traceContext()));
-		}
-		catch (RuntimeException ex) {
-			enqueue.observation().error(ex);
-			throw ex;
-		}
-		finally {
-			enqueue.observation().stop();
-		}
+		TaskTable.Inserted inserted = this.observations.enqueue(task.name(), task.queue(),
+				(traceContext) -> this.table.insert(newTask(task, options, args, traceContext)));
 		if (inserted.created()) {
 			observeEnqueued(task, inserted.id());
 		}

@@ -2,6 +2,7 @@ package dev.autotask.engine;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.autotask.jdbc.TaskRow;
 import dev.autotask.json.TaskJson;
@@ -63,15 +64,17 @@ final class TaskObservations {
 	}
 
 	/**
-	 * Start the observation of an enqueue; the caller opens its scope around the insert and
-	 * stops it.
+	 * Observe an enqueue.
+	 * @param <T> what the insert returns
 	 * @param task the task's name
 	 * @param queue its queue
-	 * @return the started observation and the trace context to store
+	 * @param insert inserts the task with the trace context to store (or {@code null}), in the
+	 * observation's scope
+	 * @return what the insert returned
 	 */
-	Enqueue enqueue(String task, String queue) {
+	<T> T enqueue(String task, String queue, Function<@Nullable String, T> insert) {
 		if (this.registry.isNoop()) {
-			return new Enqueue(Observation.NOOP, null);
+			return insert.apply(null);
 		}
 		SenderContext<Map<String, String>> context = new SenderContext<>((carrier, key, value) -> {
 			if (carrier != null) {
@@ -84,7 +87,16 @@ final class TaskObservations {
 			.lowCardinalityKeyValue(TASK, task)
 			.lowCardinalityKeyValue(QUEUE, queue)
 			.start();
-		return new Enqueue(observation, carrier.isEmpty() ? null : this.json.write(carrier));
+		try (Observation.Scope scope = observation.openScope()) {
+			return insert.apply(carrier.isEmpty() ? null : this.json.write(carrier));
+		}
+		catch (RuntimeException ex) {
+			observation.error(ex);
+			throw ex;
+		}
+		finally {
+			observation.stop();
+		}
 	}
 
 	/**
@@ -146,16 +158,6 @@ final class TaskObservations {
 					ex.toString());
 			return Map.of();
 		}
-	}
-
-	/**
-	 * A started enqueue observation.
-	 *
-	 * @param observation the observation
-	 * @param traceContext the JSON object of propagation fields to store, or {@code null}
-	 */
-	record Enqueue(Observation observation, @Nullable String traceContext) {
-
 	}
 
 }
