@@ -46,9 +46,8 @@ final class TaskObservations {
 	static final String OUTCOME = "outcome";
 
 	/**
-	 * The outcome of an attempt that recorded none on its own thread: it snoozed, was handed back
-	 * on shutdown, ran past its timeout (the watchdog tags its failure), or its outcome could not
-	 * be written.
+	 * The outcome of an attempt that recorded none: it snoozed, or was handed back on shutdown.
+	 * One that ran past its timeout is tagged by the watchdog, in the same observation.
 	 */
 	static final String NO_OUTCOME = "NONE";
 
