@@ -80,6 +80,14 @@ class TaskObservationMetricsIT {
 		assertThat(traceContext).isNull();
 	}
 
+	@Test
+	void attemptPastItsTimeoutIsTimedWithTheWatchdogsOutcome() throws InterruptedException {
+		this.reports.hang();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> count("reports.hang", "FAILURE") == 1);
+		assertThat(count("reports.hang", "NONE")).isZero();
+	}
+
 	private long count(String task, String outcome) {
 		Timer timer = this.meters.find("autotask.execution")
 			.tags("task", task, "queue", "default", "outcome", outcome)
@@ -92,6 +100,12 @@ class TaskObservationMetricsIT {
 		@DelayedTask
 		public TaskHandle<String> rebuild(long customerId) {
 			return TaskHandle.completed("rebuilt customer " + customerId);
+		}
+
+		@DelayedTask(timeout = "200ms", retries = 0)
+		public void hang() throws InterruptedException {
+			// Waits to be interrupted by the watchdog.
+			new java.util.concurrent.CountDownLatch(1).await();
 		}
 
 		@DelayedTask
