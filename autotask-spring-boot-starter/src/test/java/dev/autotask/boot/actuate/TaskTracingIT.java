@@ -115,6 +115,19 @@ class TaskTracingIT {
 	}
 
 	@Test
+	void everyLinkOfAChainRunsInTheTraceOfTheFirst() {
+		Observation.createNotStarted("http.server.requests", this.observations)
+			.observe(() -> this.reports.countDown(3, null));
+		SimpleSpan request = span("http.server.requests");
+
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.reports.traceIds()).containsKey(-1L));
+		assertThat(this.reports.traceIds()).containsEntry(-3L, request.getTraceId())
+			.containsEntry(-2L, request.getTraceId())
+			.containsEntry(-1L, request.getTraceId());
+	}
+
+	@Test
 	void taskEnqueuedOutsideAnyTraceStartsOneOfItsOwn() {
 		TaskHandle<String> handle = this.reports.rebuild(9);
 
@@ -171,6 +184,15 @@ class TaskTracingIT {
 			Span current = this.tracer.currentSpan();
 			this.traceIds.put(customerId, (current != null) ? current.context().traceId() : "none");
 			return TaskHandle.completed("rebuilt customer " + customerId);
+		}
+
+		@DelayedTask
+		public void countDown(long left, dev.autotask.TaskContext context) {
+			Span current = this.tracer.currentSpan();
+			this.traceIds.put(-left, (current != null) ? current.context().traceId() : "none");
+			if (left > 1) {
+				throw context.repeat(left - 1);
+			}
 		}
 
 		@DelayedTask
