@@ -312,18 +312,27 @@ final class Completer implements Runnable {
 			logger.info("Task {} ({}) failed attempt {} after a cancel was requested: cancelled, not retried",
 					row.id(), row.name(), row.attempt());
 		}
-		TaskObserver.Outcome outcome = switch (status) {
-			case "SUCCESS" -> TaskObserver.Outcome.SUCCESS;
-			case "PENDING" -> TaskObserver.Outcome.RETRY;
-			case "CANCELLED" -> TaskObserver.Outcome.CANCELLED;
-			default -> TaskObserver.Outcome.FAILURE;
-		};
+		TaskObserver.Outcome outcome = outcomeOf(status);
 		try {
 			this.observer.ended(row.name(), row.queue(), outcome, ended.runTime());
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Task observer failed for task {} ({})", row.id(), row.name(), ex);
 		}
+	}
+
+	/**
+	 * How an attempt ended, by the status its outcome writes.
+	 * @param status the status written
+	 * @return the outcome
+	 */
+	static TaskObserver.Outcome outcomeOf(String status) {
+		return switch (status) {
+			case "SUCCESS" -> TaskObserver.Outcome.SUCCESS;
+			case "PENDING" -> TaskObserver.Outcome.RETRY;
+			case "CANCELLED" -> TaskObserver.Outcome.CANCELLED;
+			default -> TaskObserver.Outcome.FAILURE;
+		};
 	}
 
 	private void pause(Duration backoff) {

@@ -23,6 +23,7 @@ import dev.autotask.retry.ExponentialBackoff;
 import dev.autotask.retry.RetryPolicy;
 import dev.autotask.supervisor.Supervisor;
 import dev.autotask.task.TaskRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -70,6 +71,8 @@ public final class Engine {
 	private final TaskObserver observer;
 
 	private final Notifications notifications;
+
+	private final ObservationRegistry observations;
 
 	private volatile @Nullable Running running;
 
@@ -125,6 +128,26 @@ public final class Engine {
 	 */
 	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
 			List<TaskEventSink> sinks, TaskObserver observer, Notifications notifications) {
+		this(dataSource, registry, json, settings, sinks, observer, notifications, ObservationRegistry.NOOP);
+	}
+
+	/**
+	 * Create an engine that also observes each attempt of a task: the observation
+	 * {@code autotask.execution}, tagged with the task, its queue and the attempt's outcome, and
+	 * joined to the trace that enqueued the task.
+	 * @param dataSource the database holding the task table
+	 * @param registry the tasks this node runs
+	 * @param json the JSON codec
+	 * @param settings how the node runs
+	 * @param sinks where the events of ended tasks go, in order
+	 * @param observer told of each attempt's start and end
+	 * @param notifications where the engine listens, if anywhere
+	 * @param observations where attempts are observed
+	 */
+	public Engine(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			List<TaskEventSink> sinks, TaskObserver observer, Notifications notifications,
+			ObservationRegistry observations) {
+		this.observations = observations;
 		this.notifications = notifications;
 		this.observer = observer;
 		this.dataSource = dataSource;
@@ -278,7 +301,9 @@ public final class Engine {
 
 		Running() {
 			EngineSettings settings = Engine.this.settings;
-			this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings), threads("autotask-worker-"));
+			// A fixed pool of virtual threads still runs no more tasks at once than the lanes allow.
+			this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings),
+					settings.virtualThreads() ? virtualThreads("autotask-worker-") : threads("autotask-worker-"));
 			this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 			this.completer = new Completer(Engine.this.table, settings.nodeId(), Engine.this.json,
 					Engine.this.observer, this.wakeup::signal, this.held);
@@ -286,7 +311,7 @@ public final class Engine {
 			TaskRunner runner = new TaskRunner(Engine.this.table, Engine.this.registry, Engine.this.json,
 					Engine.this.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
 					new TransactionTemplate(new DataSourceTransactionManager(Engine.this.dataSource)),
-					Engine.this.observer, this.completer);
+					Engine.this.observer, this.completer, new TaskObservations(Engine.this.observations, Engine.this.json));
 			this.dispatcher = new Dispatcher(Engine.this.table, Engine.this.registry, runner, this.workers, this.wakeup,
 					settings, this.held);
 			DataSource listening = Engine.this.notifications.dataSource(Engine.this.dataSource);
@@ -404,6 +429,24 @@ public final class Engine {
 			}
 		}
 
+	}
+
+	/**
+	 * Virtual threads, through reflection: the engine is built for Java 17, where
+	 * {@code Thread.ofVirtual()} does not exist; {@link EngineSettings} refuses them there.
+	 */
+	private static ThreadFactory virtualThreads(String prefix) {
+		try {
+			Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+			builder = Class.forName("java.lang.Thread$Builder$OfVirtual")
+				.getMethod("name", String.class, long.class)
+				.invoke(builder, prefix, 1L);
+			return (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("Virtual threads need Java 21 or later, this is Java "
+					+ Runtime.version().feature(), ex);
+		}
 	}
 
 	private static ThreadFactory threads(String prefix) {

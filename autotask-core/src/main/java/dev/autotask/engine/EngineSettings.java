@@ -29,9 +29,11 @@ import org.jspecify.annotations.Nullable;
  * @param events whether a task's end is written to the outbox, for a relay to publish
  * @param queueConcurrency queues with worker threads of their own, by name; every other queue
  * shares the {@code workers}
+ * @param virtualThreads whether workers are virtual threads (Java 21 or later); their number,
+ * and so how many tasks run at once, stays the same
  */
 public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers, Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl, Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval, int historyPerTask, boolean events,
-		Map<String, Integer> queueConcurrency) {
+		Map<String, Integer> queueConcurrency, boolean virtualThreads) {
 
 	/** Default owner. */
 	public static final String DEFAULT_OWNER = "default";
@@ -103,6 +105,36 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 		if (shutdownTimeout.isNegative()) {
 			throw new IllegalArgumentException("autotask.shutdown-timeout must not be negative, got " + shutdownTimeout);
 		}
+		if (virtualThreads && Runtime.version().feature() < 21) {
+			throw new IllegalArgumentException(
+					"Virtual worker threads need Java 21 or later, this is Java " + Runtime.version().feature());
+		}
+	}
+
+	/**
+	 * Settings with platform worker threads.
+	 * @param nodeId this node's id
+	 * @param schema the schema of autotask's tables, or {@code null}
+	 * @param defaultOwner the owner of tasks started without one
+	 * @param workers worker threads on this node
+	 * @param pollInterval the longest wait between two looks at the queue
+	 * @param retryDelay the wait after a first failed attempt
+	 * @param maxRetryDelay the longest wait between attempts
+	 * @param resultTtl how long an ended task's outcome is kept
+	 * @param cleanInterval how often ended tasks past their TTL are deleted
+	 * @param shutdownTimeout how long stopping waits for running tasks
+	 * @param lease how long the leader's lease lasts without renewal
+	 * @param workerMonitorInterval how often this node heartbeats
+	 * @param historyPerTask ended runs of each task kept even past their TTL
+	 * @param events whether a task's end is written to the outbox
+	 * @param queueConcurrency queues with worker threads of their own, by name
+	 */
+	public EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers,
+			Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl,
+			Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval,
+			int historyPerTask, boolean events, Map<String, Integer> queueConcurrency) {
+		this(nodeId, schema, defaultOwner, workers, pollInterval, retryDelay, maxRetryDelay, resultTtl, cleanInterval,
+				shutdownTimeout, lease, workerMonitorInterval, historyPerTask, events, queueConcurrency, false);
 	}
 
 	/**
@@ -140,7 +172,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withNodeId(String nodeId) {
 		return new EngineSettings(nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -150,7 +182,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withSchema(@Nullable String schema) {
 		return new EngineSettings(this.nodeId, schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -160,7 +192,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withWorkers(int workers) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -170,7 +202,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withPollInterval(Duration pollInterval) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -180,7 +212,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withRetryDelay(Duration retryDelay) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -190,7 +222,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withCleanInterval(Duration cleanInterval) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -200,7 +232,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withLease(Duration lease) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -210,7 +242,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withWorkerMonitorInterval(Duration workerMonitorInterval) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -220,7 +252,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withHistoryPerTask(int historyPerTask) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -230,7 +262,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withShutdownTimeout(Duration shutdownTimeout) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -240,7 +272,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 */
 	public EngineSettings withDefaultOwner(String defaultOwner) {
 		return new EngineSettings(this.nodeId, this.schema, defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency);
+				this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -251,7 +283,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	public EngineSettings withEvents(boolean events) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
 				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
-				this.workerMonitorInterval, this.historyPerTask, events, this.queueConcurrency);
+				this.workerMonitorInterval, this.historyPerTask, events, this.queueConcurrency, this.virtualThreads);
 	}
 
 	/**
@@ -262,7 +294,19 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	public EngineSettings withQueueConcurrency(Map<String, Integer> queueConcurrency) {
 		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
 				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
-				this.workerMonitorInterval, this.historyPerTask, this.events, queueConcurrency);
+				this.workerMonitorInterval, this.historyPerTask, this.events, queueConcurrency, this.virtualThreads);
+	}
+
+	/**
+	 * A copy with virtual worker threads or platform ones.
+	 * @param virtualThreads whether workers are virtual threads
+	 * @return the copy
+	 * @throws IllegalArgumentException if virtual threads are asked for before Java 21
+	 */
+	public EngineSettings withVirtualThreads(boolean virtualThreads) {
+		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
+				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
+				this.workerMonitorInterval, this.historyPerTask, this.events, this.queueConcurrency, virtualThreads);
 	}
 
 	private static void requirePositive(String property, Duration value) {

@@ -63,7 +63,8 @@ public final class InlineRunner {
 							return thread;
 						}),
 				() -> false, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), TaskObserver.NONE,
-				Completer.onCallerThread(this.table, this.nodeId, json, TaskObserver.NONE));
+				Completer.onCallerThread(this.table, this.nodeId, json, TaskObserver.NONE),
+				new TaskObservations(io.micrometer.observation.ObservationRegistry.NOOP, json));
 		this.client = new TaskClient(dataSource, registry, json, settings);
 		this.jdbc = JdbcClient.create(dataSource);
 		this.tableName = names.task();

@@ -28,6 +28,8 @@ import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.task.TaskSchedule;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,8 @@ public final class TaskClient implements Autotask {
 
 	private final TaskObserver observer;
 
+	private final TaskObservations observations;
+
 	/**
 	 * Create the client.
 	 * @param dataSource the database
@@ -74,7 +78,24 @@ public final class TaskClient implements Autotask {
 	 */
 	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
 			TaskObserver observer) {
+		this(dataSource, registry, json, settings, observer, ObservationRegistry.NOOP);
+	}
+
+	/**
+	 * Create a client that reports each task it inserts, and observes each enqueue: the
+	 * observation {@code autotask.enqueue}, whose trace context, if a tracer writes one, is stored
+	 * with the task for its execution to join.
+	 * @param dataSource the database
+	 * @param registry the tasks this application can start
+	 * @param json the JSON codec
+	 * @param settings the schema, default owner and result TTL
+	 * @param observer told of each new task
+	 * @param observations where enqueues are observed
+	 */
+	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			TaskObserver observer, ObservationRegistry observations) {
 		this.observer = observer;
+		this.observations = new TaskObservations(observations, json);
 		TableNames names = new TableNames(settings.schema());
 		// With events on, a cancel writes the events of the tasks it ends.
 		this.table = new TaskTable(dataSource, names, settings.events());
@@ -118,7 +139,8 @@ public final class TaskClient implements Autotask {
 						+ "') was refused, nothing was enqueued: " + ex.getMessage(), ex);
 			}
 		}
-		List<Long> ids = this.table.insertMany(newTask(task, options, "[]"), json);
+		List<Long> ids = this.observations.enqueue(task.name(), task.queue(),
+				(traceContext) -> this.table.insertMany(newTask(task, options, "[]", traceContext), json));
 		List<TaskHandle<Object>> handles = new ArrayList<>(ids.size());
 		for (long id : ids) {
 			observeEnqueued(task, id);
@@ -158,18 +180,20 @@ public final class TaskClient implements Autotask {
 	}
 
 	private TaskHandle<Object> insert(TaskDefinition task, SendOptions options, String args) {
-		TaskTable.Inserted inserted = this.table.insert(newTask(task, options, args));
+		TaskTable.Inserted inserted = this.observations.enqueue(task.name(), task.queue(),
+				(traceContext) -> this.table.insert(newTask(task, options, args, traceContext)));
 		if (inserted.created()) {
 			observeEnqueued(task, inserted.id());
 		}
 		return new TrackedHandle<>(inserted.id(), options.owner(), this, this.json, task.resultType());
 	}
 
-	private TaskTable.NewTask newTask(TaskDefinition task, SendOptions options, String args) {
+	private TaskTable.NewTask newTask(TaskDefinition task, SendOptions options, String args,
+			@Nullable String traceContext) {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
 		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
 		return new TaskTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
-				task.maxAttempts(), ttl, options.uniqueKey(), options.startedBy());
+				task.maxAttempts(), ttl, options.uniqueKey(), options.startedBy(), traceContext);
 	}
 
 	private void observeEnqueued(TaskDefinition task, long id) {

@@ -23,6 +23,7 @@ import dev.autotask.json.TaskJson;
 import dev.autotask.retry.RetryPolicy;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
+import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,9 +87,12 @@ final class TaskRunner {
 
 	private final Completer completer;
 
+	private final TaskObservations observations;
+
 	TaskRunner(TaskTable table, TaskRegistry registry, TaskJson json, RetryPolicy retryPolicy, String nodeId,
 			ScheduledExecutorService watchdog, BooleanSupplier stopping, TransactionTemplate transactions,
-			TaskObserver observer, Completer completer) {
+			TaskObserver observer, Completer completer, TaskObservations observations) {
+		this.observations = observations;
 		this.table = table;
 		this.registry = registry;
 		this.json = json;
@@ -105,6 +109,19 @@ final class TaskRunner {
 		MDC.put(MDC_TASK_ID, Long.toString(row.id()));
 		MDC.put(MDC_TASK_NAME, row.name());
 		long started = System.nanoTime();
+		// In scope for the whole attempt, so that a tracer puts its trace id beside ours in the MDC.
+		Observation observation = this.observations.execution(row).start();
+		try (Observation.Scope scope = observation.openScope()) {
+			run(row, started);
+		}
+		finally {
+			observation.stop();
+			MDC.remove(MDC_TASK_ID);
+			MDC.remove(MDC_TASK_NAME);
+		}
+	}
+
+	private void run(TaskRow row, long started) {
 		observeStart(row);
 		try {
 			execute(row, started);
@@ -129,10 +146,6 @@ final class TaskRunner {
 			// rather than leave the task RUNNING on a live node for ever, and keep the worker
 			// thread alive.
 			recordLastResort(row, ex, started);
-		}
-		finally {
-			MDC.remove(MDC_TASK_ID);
-			MDC.remove(MDC_TASK_NAME);
 		}
 	}
 
@@ -364,7 +377,9 @@ final class TaskRunner {
 	 */
 	private void submit(TaskRow row, Supplier<TaskTable.Outcome> outcome, long started) {
 		record(row, () -> {
-			this.completer.submit(row, outcome.get(), runTime(started));
+			TaskTable.Outcome ended = outcome.get();
+			this.completer.submit(row, ended, runTime(started));
+			this.observations.outcome(Completer.outcomeOf(ended.status()));
 			return true;
 		});
 	}
@@ -455,6 +470,7 @@ final class TaskRunner {
 	}
 
 	private void observeEnd(TaskRow row, TaskObserver.Outcome outcome, long started) {
+		this.observations.outcome(outcome);
 		Duration runTime = runTime(started);
 		observe(row, (observer) -> observer.ended(row.name(), row.queue(), outcome, runTime));
 	}
@@ -488,10 +504,12 @@ final class TaskRunner {
 				return;
 			}
 			Thread worker = Thread.currentThread();
+			Observation observation = TaskRunner.this.observations.current();
 			Runnable expire = () -> {
 				if (this.ended.compareAndSet(false, true)) {
 					MDC.put(MDC_TASK_ID, Long.toString(row.id()));
-					try {
+					// The attempt's observation, in scope here too: the watchdog tags its outcome.
+					try (Observation.Scope scope = (observation != null) ? observation.openScope() : null) {
 						failedAttempt(row, new TimeoutException(
 								"Attempt " + row.attempt() + " ran past its timeout of " + timeout + " and was interrupted"),
 								started);

@@ -25,10 +25,12 @@ import org.jspecify.annotations.Nullable;
  * @param checkpoint the cursor JSON of an iterative task
  * @param rescues how many times it was handed back from a dead node
  * @param startedBy the user it was started as, or {@code null}
+ * @param traceContext the JSON object of the propagation fields of the trace that enqueued it,
+ * or {@code null}
  */
 public record TaskRow(long id, String name, String queue, String owner, String status, String args, int attempt,
 		int maxAttempts, Instant createdAt, Instant runAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
 		@Nullable String result, @Nullable String error, @Nullable String progress, @Nullable String checkpoint,
-		int rescues, @Nullable String startedBy) {
+		int rescues, @Nullable String startedBy, @Nullable String traceContext) {
 
 }

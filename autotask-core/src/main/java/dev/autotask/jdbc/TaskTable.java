@@ -35,7 +35,7 @@ public final class TaskTable {
 	private static final String COLUMNS = """
 			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
 			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
-			checkpoint::text AS checkpoint, rescues, started_by""";
+			checkpoint::text AS checkpoint, rescues, started_by, trace_context::text AS trace_context""";
 
 	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
 	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
@@ -61,10 +61,11 @@ public final class TaskTable {
 					FOR UPDATE SKIP LOCKED)
 					AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
 				RETURNING id, name, queue, owner, status, args, attempt, max_attempts, created_at, run_at, started_at,
-					checkpoint, rescues, started_by, priority)
+					checkpoint, rescues, started_by, priority, trace_context)
 			SELECT id, name, queue, owner, status, args::text, attempt, max_attempts,
 				(extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM run_at) * 1000000)::bigint,
-				(extract(epoch FROM started_at) * 1000000)::bigint, checkpoint::text, rescues, started_by
+				(extract(epoch FROM started_at) * 1000000)::bigint, checkpoint::text, rescues, started_by,
+				trace_context::text
 			FROM claimed
 			ORDER BY priority DESC, run_at, id""";
 
@@ -150,13 +151,15 @@ public final class TaskTable {
 	// and is seen here, or waits for this transaction and then sees (and cancels) the new link.
 	private static final String INSERT_NEXT = """
 			WITH current AS (
-				SELECT name, queue, owner, priority, ttl, coalesce(chain_id, id) AS chain_id, started_by
+				SELECT name, queue, owner, priority, ttl, coalesce(chain_id, id) AS chain_id, started_by, trace_context
 				FROM %1$s
 				WHERE id = :id AND NOT cancel_requested
 				FOR NO KEY UPDATE),
 			next AS (
-				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, chain_id, started_by)
-				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, chain_id, started_by
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, chain_id, started_by,
+					trace_context)
+				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, chain_id, started_by,
+					trace_context
 				FROM current
 				RETURNING id)
 			SELECT id, pg_notify(:channel, '') FROM next""";
@@ -167,9 +170,9 @@ public final class TaskTable {
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
 	// only when the enqueuing transaction commits, never before the row is visible.
 	private static final String INSERT = """
-			INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by)
+			INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context)
 			VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
-				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy)
+				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy, :traceContext::jsonb)
 			RETURNING id, pg_notify(:channel, '')""";
 
 	// The same with a unique key: if a task with this key is already pending or running for this
@@ -177,9 +180,10 @@ public final class TaskTable {
 	// (created = false).
 	private static final String INSERT_UNIQUE = """
 			WITH inserted AS (
-				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key, started_by)
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key, started_by,
+					trace_context)
 				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
-					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey, :startedBy)
+					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey, :startedBy, :traceContext::jsonb)
 				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
 				DO NOTHING
 				RETURNING id)
@@ -194,10 +198,10 @@ public final class TaskTable {
 	// :args. Identical notifications of one transaction are delivered once.
 	private static final String INSERT_MANY = """
 			WITH inserted AS (
-				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by)
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context)
 				SELECT :name, :queue, :owner, given.args::jsonb, :priority,
 					now() + :delayMillis * interval '1 millisecond', :maxAttempts, :ttlMillis * interval '1 millisecond',
-					:startedBy
+					:startedBy, :traceContext::jsonb
 				FROM unnest(:args::text[]) WITH ORDINALITY AS given(args, position)
 				ORDER BY given.position
 				RETURNING id)
@@ -703,6 +707,7 @@ public final class TaskTable {
 			.param("maxAttempts", task.maxAttempts())
 			.param("ttlMillis", task.ttl().toMillis())
 			.param("startedBy", task.startedBy())
+			.param("traceContext", task.traceContext())
 			.param("channel", this.names.channel());
 	}
 
@@ -956,13 +961,14 @@ public final class TaskTable {
 				rs.getString("status"), rs.getString("args"), rs.getInt("attempt"), rs.getInt("max_attempts"),
 				instant(rs, "created_at"), instant(rs, "run_at"), instantOrNull(rs, "started_at"),
 				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"), rs.getString("progress"),
-				rs.getString("checkpoint"), rs.getInt("rescues"), rs.getString("started_by"));
+				rs.getString("checkpoint"), rs.getInt("rescues"), rs.getString("started_by"), rs.getString("trace_context"));
 	}
 
 	private static TaskRow mapClaimedRow(ResultSet rs, int row) throws SQLException {
 		return new TaskRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
 				rs.getString(6), rs.getInt(7), rs.getInt(8), micros(rs.getLong(9)), micros(rs.getLong(10)),
-				micros(rs.getLong(11)), null, null, null, null, rs.getString(12), rs.getInt(13), rs.getString(14));
+				micros(rs.getLong(11)), null, null, null, null, rs.getString(12), rs.getInt(13), rs.getString(14),
+				rs.getString(15));
 	}
 
 	private static Instant micros(long micros) {
@@ -991,9 +997,12 @@ public final class TaskTable {
 	 * @param ttl how long the outcome is kept
 	 * @param uniqueKey the unique key, or {@code null}
 	 * @param startedBy the user it is started as, or {@code null}
+	 * @param traceContext the JSON object of the enqueuing trace's propagation fields, or
+	 * {@code null} without a tracer
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
-			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable String startedBy) {
+			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable String startedBy,
+			@Nullable String traceContext) {
 
 	}
 

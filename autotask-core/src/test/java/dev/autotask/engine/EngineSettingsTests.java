@@ -37,6 +37,21 @@ class EngineSettingsTests {
 	}
 
 	@Test
+	void virtualThreadsAreRefusedBeforeJava21AndKeptInEveryCopyAfter() {
+		EngineSettings settings = EngineSettings.defaults();
+		assertThat(settings.virtualThreads()).isFalse();
+		if (Runtime.version().feature() < 21) {
+			assertThatIllegalArgumentException().isThrownBy(() -> settings.withVirtualThreads(true))
+				.withMessage("Virtual worker threads need Java 21 or later, this is Java " + Runtime.version().feature());
+		}
+		else {
+			EngineSettings virtual = settings.withVirtualThreads(true);
+			assertThat(virtual.virtualThreads()).isTrue();
+			assertThat(virtual.withWorkers(3).withQueueConcurrency(Map.of("mail", 2)).virtualThreads()).isTrue();
+		}
+	}
+
+	@Test
 	void generatedNodeIdsNameTheJvmAndDifferEachTime() {
 		String jvm = ManagementFactory.getRuntimeMXBean().getName();
 

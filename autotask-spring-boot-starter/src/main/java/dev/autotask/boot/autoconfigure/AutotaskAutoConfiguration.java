@@ -17,6 +17,7 @@ import dev.autotask.jdbc.TableNames;
 import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.test.TaskTesting;
+import io.micrometer.observation.ObservationRegistry;
 import org.postgresql.Driver;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -28,6 +29,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -91,7 +93,9 @@ public final class AutotaskAutoConfiguration {
 				properties.getCleanInterval(), properties.getShutdownTimeout(), properties.getLease(),
 				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(),
 				// Events are written where the engine ends tasks; the engine also relays them.
-				properties.isEnabled(), queueConcurrency(properties));
+				properties.isEnabled(), queueConcurrency(properties))
+			// spring.threads.virtual.enabled, on Java 21 or later, as for Boot's own executors.
+			.withVirtualThreads(Threading.VIRTUAL.isActive(environment));
 	}
 
 	private static java.util.Map<String, Integer> queueConcurrency(AutotaskProperties properties) {
@@ -104,9 +108,10 @@ public final class AutotaskAutoConfiguration {
 	@ConditionalOnMissingBean(Autotask.class)
 	TaskClient autotask(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
 			ObjectProvider<DataSource> dataSources, TaskRegistry registry, TaskJson json, EngineSettings settings,
-			ObjectProvider<TaskObserver> observers) {
+			ObjectProvider<TaskObserver> observers, ObjectProvider<ObservationRegistry> observations) {
 		return new TaskClient(EngineDataSource.resolve(autotaskDataSource, dataSources), registry, json, settings,
-				TaskObserver.all(observers.orderedStream().toList()));
+				TaskObserver.all(observers.orderedStream().toList()),
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 
 	@Bean
@@ -145,10 +150,11 @@ public final class AutotaskAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
 	EngineLifecycle autotaskEngine(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
 			ObjectProvider<DataSource> dataSources, TaskRegistry registry, TaskJson json, EngineSettings settings,
-			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers, Notifications notifications) {
+			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers, Notifications notifications,
+			ObjectProvider<ObservationRegistry> observations) {
 		return new EngineLifecycle(new Engine(EngineDataSource.resolve(autotaskDataSource, dataSources), registry,
 				json, settings, sinks.orderedStream().toList(), TaskObserver.all(observers.orderedStream().toList()),
-				notifications));
+				notifications, observations.getIfAvailable(() -> ObservationRegistry.NOOP)));
 	}
 
 	@Bean
