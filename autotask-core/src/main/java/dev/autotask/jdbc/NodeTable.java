@@ -38,7 +38,8 @@ public final class NodeTable {
 	private static final String HEARTBEAT = """
 			INSERT INTO %s AS node (id, started_at, heartbeat_at, expires_at, workers)
 			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
-			ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at""";
+			ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at,
+				alive_since = CASE WHEN node.expires_at < now() THEN now() ELSE node.alive_since END""";
 
 
 	// A node restarted under the id it had before starts a new life: what it claimed before is
@@ -47,7 +48,8 @@ public final class NodeTable {
 			INSERT INTO %s AS node (id, started_at, heartbeat_at, expires_at, workers)
 			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
 			ON CONFLICT (id) DO UPDATE
-				SET started_at = now(), heartbeat_at = now(), expires_at = EXCLUDED.expires_at, workers = EXCLUDED.workers""";
+				SET started_at = now(), heartbeat_at = now(), expires_at = EXCLUDED.expires_at, workers = EXCLUDED.workers,
+					alive_since = now()""";
 
 	private final JdbcClient jdbc;
 

@@ -351,6 +351,14 @@ public final class TaskTable {
 				SELECT 1 FROM %s AS node
 				WHERE node.id = task.node_id AND node.expires_at >= now() AND node.started_at <= task.started_at)""";
 
+	// Orphans of other nodes are taken only by a rescuer alive without a break for a node's time to
+	// live (V8): one whose own row lapsed, as every row does in an outage, waits until the live
+	// nodes, which looked as dead as it did, have heartbeated again.
+	private static final String RESCUER_STEADY = """
+			 AND EXISTS (
+				SELECT 1 FROM %s AS steady
+				WHERE steady.id = :rescuer AND steady.alive_since <= now() - :steadyMillis * interval '1 millisecond')""";
+
 	// Or those an earlier process of the rescuer's own id claimed: it was killed, and the rescuer,
 	// starting under the same id, hands them back at once rather than after a heartbeat interval.
 	private static final String RESCUE_EARLIER_LIFE = "task.node_id = :rescuer AND ";
@@ -476,7 +484,8 @@ public final class TaskTable {
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"), names, events);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
-		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()), "stopped during", events);
+		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()) + RESCUER_STEADY.formatted(names.node()),
+				"stopped during", events);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", events);
 		this.earlierLife = Rescue.of(names, RESCUE_EARLIER_LIFE + RESCUE_ORPHANED.formatted(names.node()),
 				"restarted during", events);
@@ -863,14 +872,16 @@ public final class TaskTable {
 
 	/**
 	 * Hand back, or fail, the tasks RUNNING on nodes that are no longer alive, provided the
-	 * rescuing node itself heartbeated lately.
+	 * rescuing node itself heartbeated lately and has been alive without a break for
+	 * {@code steadiness}.
 	 * @param rescuer the rescuing node
 	 * @param freshness how recent the rescuer's own heartbeat must be
+	 * @param steadiness how long the rescuer must have been alive without its row lapsing
 	 * @param failNames the tasks that fail rather than run again
 	 * @return the ids of the tasks handed back and of those failed
 	 */
-	public List<Long> rescue(String rescuer, Duration freshness, Collection<String> failNames) {
-		return rescue(this.orphans, rescuer, freshness, failNames, Map.of());
+	public List<Long> rescue(String rescuer, Duration freshness, Duration steadiness, Collection<String> failNames) {
+		return rescue(this.orphans, rescuer, freshness, failNames, Map.of("steadyMillis", steadiness.toMillis()));
 	}
 
 	/**

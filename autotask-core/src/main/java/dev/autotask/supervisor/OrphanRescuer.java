@@ -39,6 +39,10 @@ public final class OrphanRescuer {
 
 	private final Duration freshness;
 
+	// How long the rescuer must have been alive without a break before it takes other nodes'
+	// tasks: a node's time to live, in which every live node heartbeats at least once.
+	private final Duration steadiness;
+
 	// How long a claimed task may take to reach its node's hands: a claim that committed but
 	// whose answer is still on its way is no stray.
 	private final Duration grace;
@@ -56,6 +60,7 @@ public final class OrphanRescuer {
 		this.nodeId = nodeId;
 		this.freshness = heartbeatInterval.multipliedBy(3).dividedBy(2);
 		this.grace = heartbeatInterval.multipliedBy(2);
+		this.steadiness = heartbeatInterval.multipliedBy(2);
 	}
 
 	/**
@@ -63,7 +68,7 @@ public final class OrphanRescuer {
 	 * @return the ids of the tasks rescued
 	 */
 	public List<Long> runOnce() {
-		List<Long> rescued = this.table.rescue(this.nodeId, this.freshness, failNames());
+		List<Long> rescued = this.table.rescue(this.nodeId, this.freshness, this.steadiness, failNames());
 		if (!rescued.isEmpty()) {
 			logger.warn("Rescued {} task(s) from dead nodes: {}", rescued.size(), rescued);
 		}

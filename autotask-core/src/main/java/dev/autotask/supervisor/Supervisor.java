@@ -236,8 +236,25 @@ public final class Supervisor {
 			this.sweepDue = true;
 			return min(Duration.ofNanos(ttl - sinceTrouble), interval);
 		}
-		NodeTable.Changes changes = this.nodes.findChanges(this.settings.nodeId(), interval.multipliedBy(3));
+		long start = System.nanoTime();
+		NodeTable.Changes changes;
+		try {
+			changes = this.nodes.findChanges(this.settings.nodeId(), interval.multipliedBy(3));
+		}
+		catch (RuntimeException ex) {
+			// The database is away for the rescuer too: once it is back, it waits as after a
+			// heartbeat that failed.
+			this.lastHeartbeatTrouble = System.nanoTime();
+			throw ex;
+		}
 		long now = System.nanoTime();
+		if (now - start > interval.toNanos()) {
+			// This look waited for the database (for a connection, say): what it saw, and what a
+			// rescue would see now, predates the other nodes' first heartbeats after the outage.
+			this.lastHeartbeatTrouble = now;
+			this.sweepDue = true;
+			return interval;
+		}
 		if (this.sweepDue || changes.recent() || now - this.lastSweep >= this.settings.cleanInterval().toNanos()) {
 			this.rescuer.runOnce();
 			this.sweepDue = false;

@@ -33,6 +33,35 @@ class NodeTableIT {
 	}
 
 	@Test
+	void aliveSinceOutlivesHeartbeatsButNotALapseOrARestart() {
+		this.table.register("me", 1, 10_000);
+		setAliveSince("me", "now() - interval '1 hour'");
+
+		this.table.heartbeat("me", 1, 10_000);
+		assertThat(aliveSinceSecondsAgo("me")).as("a heartbeat in time keeps it").isGreaterThan(3_000);
+
+		postgres.jdbc().sql("UPDATE autotask_node SET expires_at = now() - interval '1 second' WHERE id = 'me'").update();
+		this.table.heartbeat("me", 1, 10_000);
+		assertThat(aliveSinceSecondsAgo("me")).as("a heartbeat after the row lapsed starts it again").isLessThan(5);
+
+		setAliveSince("me", "now() - interval '1 hour'");
+		this.table.register("me", 1, 10_000);
+		assertThat(aliveSinceSecondsAgo("me")).as("a restart starts it again").isLessThan(5);
+	}
+
+	private void setAliveSince(String node, String time) {
+		postgres.jdbc().sql("UPDATE autotask_node SET alive_since = " + time + " WHERE id = ?").param(node).update();
+	}
+
+	private double aliveSinceSecondsAgo(String node) {
+		return postgres.jdbc()
+			.sql("SELECT extract(epoch FROM now() - alive_since) FROM autotask_node WHERE id = ?")
+			.param(node)
+			.query(Double.class)
+			.single();
+	}
+
+	@Test
 	void nextExpiryIsTheSoonestOfTheOtherNodesAlive() {
 		this.rows.aNode("me", Duration.ofSeconds(1));
 		this.rows.aNode("soon", Duration.ofSeconds(4));

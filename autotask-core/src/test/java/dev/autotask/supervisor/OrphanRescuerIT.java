@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import dev.autotask.jdbc.NodeTable;
 import dev.autotask.jdbc.TableNames;
 import dev.autotask.jdbc.TaskTable;
 import dev.autotask.task.TaskDefinition;
@@ -122,6 +123,24 @@ class OrphanRescuerIT {
 
 		postgres.jdbc().sql("UPDATE autotask_node SET heartbeat_at = now() WHERE id = 'leader'").update();
 		assertThat(this.rescuer.runOnce()).containsExactlyInAnyOrder(orphan, charge);
+	}
+
+	@Test
+	void rescuesNoOrphanUntilItHasBeenAliveWithoutABreakForANodesTimeToLive() {
+		this.rows.aNode("dead", Duration.ofSeconds(-1));
+		long orphan = this.rows.aRunningTask("report", "dead");
+		// The leader's own row lapsed, as every row does in an outage, and its first heartbeat
+		// after it has just renewed it: the live nodes may not have heartbeated yet.
+		postgres.jdbc().sql("UPDATE autotask_node SET expires_at = now() - interval '1 second' WHERE id = 'leader'").update();
+		new NodeTable(postgres.dataSource(), new TableNames(postgres.schema())).heartbeat("leader", 1,
+				HEARTBEAT.multipliedBy(2).toMillis());
+
+		assertThat(this.rescuer.runOnce()).isEmpty();
+		assertThat(this.rows.column(orphan, "status")).isEqualTo("RUNNING");
+
+		// Alive again without a break for a node's time to live (two heartbeat intervals).
+		postgres.jdbc().sql("UPDATE autotask_node SET alive_since = now() - interval '10 seconds' WHERE id = 'leader'").update();
+		assertThat(this.rescuer.runOnce()).containsExactly(orphan);
 	}
 
 	@Test

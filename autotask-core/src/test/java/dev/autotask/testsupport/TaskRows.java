@@ -91,13 +91,14 @@ public final class TaskRows {
 	}
 
 	/**
-	 * A node whose last heartbeat is still valid for {@code ttl}, or expired {@code -ttl} ago.
+	 * A node whose last heartbeat is still valid for {@code ttl}, or expired {@code -ttl} ago,
+	 * alive without a break for an hour before that.
 	 * @param node the node's id
 	 * @param ttl how long it is still alive; negative for a dead node
 	 */
 	public void aNode(String node, Duration ttl) {
 		this.jdbc.sql("INSERT INTO " + this.table.replace("autotask_task", "autotask_node")
-				+ " (id, expires_at, workers) VALUES (?, now() + ? * interval '1 ms', 1)")
+				+ " (id, expires_at, workers, alive_since) VALUES (?, now() + ? * interval '1 ms', 1, now() - interval '1 hour')")
 			.params(node, ttl.toMillis())
 			.update();
 	}
