@@ -17,6 +17,7 @@ import dev.autotask.boot.actuate.AutotaskHealthIndicator;
 import dev.autotask.boot.web.AutotaskWebAutoConfiguration;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.BeforeEach;
+import io.micrometer.context.ContextRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -59,6 +60,15 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * DataSource finds no autotask table at all.
  */
 class AutotaskDataSourceIT {
+
+	static {
+		// Some of these contexts hide Spring Security with a FilteredClassLoader, which the runner
+		// makes the thread's context class loader. Micrometer's ContextRegistry, first used while
+		// such a context starts, would then fail to load Spring Security's ThreadLocalAccessor
+		// through ServiceLoader and stay broken for every later test of this JVM: initialise it
+		// here, with the test's own class loader.
+		ContextRegistry.getInstance();
+	}
 
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();

@@ -5,6 +5,7 @@ import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.testsupport.PostgresExtension;
 import jakarta.servlet.http.Cookie;
+import io.micrometer.context.ContextRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +54,15 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class AutotaskWebAutoConfigurationIT {
+
+	static {
+		// Some of these contexts hide Spring Security with a FilteredClassLoader, which the runner
+		// makes the thread's context class loader. Micrometer's ContextRegistry, first used while
+		// such a context starts, would then fail to load Spring Security's ThreadLocalAccessor
+		// through ServiceLoader and stay broken for every later test of this JVM: initialise it
+		// here, with the test's own class loader.
+		ContextRegistry.getInstance();
+	}
 
 	private static final String TOUCH = "{\"name\": \"jobs.touch\"}";
 
