@@ -23,8 +23,6 @@ import java.util.stream.IntStream;
 import dev.autotask.SendOptions;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskClient;
-import dev.autotask.json.TaskJson;
-import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.EngineProcess;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskCounts;
@@ -138,12 +136,7 @@ class RecoveryUnderChurnIT {
 		this.jdbc = postgres.jdbc();
 		this.counts = new TaskCounts(postgres);
 		EngineProcess.createWorkLog(this.jdbc);
-		TaskRegistry registry = new TaskRegistry();
-		registry.register(EngineProcess.work((args) -> {
-			throw new IllegalStateException("'work' runs in the engine processes only");
-		}));
-		this.client = new TaskClient(postgres.dataSource(), registry, new TaskJson(),
-				EngineSettings.defaults().withSchema(postgres.schema()));
+		this.client = EngineProcess.client(postgres);
 		this.proxy = postgres.newProxy();
 		this.logs = Path.of("target", "recovery-under-churn");
 		this.leaseWatch = Executors.newSingleThreadScheduledExecutor();

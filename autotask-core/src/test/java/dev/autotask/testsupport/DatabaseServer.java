@@ -7,7 +7,6 @@ import java.sql.SQLException;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
@@ -45,7 +44,7 @@ final class DatabaseServer {
 			return new DatabaseServer(URL_VARIABLE, url, System.getenv().getOrDefault("AUTOTASK_TEST_JDBC_USER", "postgres"),
 					System.getenv().getOrDefault("AUTOTASK_TEST_JDBC_PASSWORD", ""));
 		}
-		if (dockerAvailable()) {
+		if (Docker.available()) {
 			PostgreSQLContainer container = new PostgreSQLContainer("postgres:15-alpine");
 			container.start();
 			Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
@@ -75,15 +74,6 @@ final class DatabaseServer {
 		catch (IOException ex) {
 			throw new IllegalStateException("No PostgreSQL for the tests: " + URL_VARIABLE
 					+ " is not set, no Docker engine answers, and the embedded PostgreSQL did not start", ex);
-		}
-	}
-
-	private static boolean dockerAvailable() {
-		try {
-			return DockerClientFactory.instance().isDockerAvailable();
-		}
-		catch (Throwable ex) {
-			return false;
 		}
 	}
 

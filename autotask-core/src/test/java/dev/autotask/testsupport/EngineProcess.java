@@ -21,6 +21,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.TaskContext;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.TaskClient;
 import dev.autotask.json.TaskJson;
 import dev.autotask.schedule.Every;
 import dev.autotask.schedule.Misfire;
@@ -174,6 +175,21 @@ public final class EngineProcess implements AutoCloseable {
 			.redirectError(logDirectory.resolve(name + ".err").toFile())
 			.start();
 		return new EngineProcess(nodeId, process, logDirectory.resolve(name + ".out"));
+	}
+
+	/**
+	 * A client that sends the processes' {@code work} tasks from the test's own JVM, which
+	 * never runs them.
+	 * @param postgres the test's database
+	 * @return the client
+	 */
+	public static TaskClient client(PostgresExtension postgres) {
+		TaskRegistry registry = new TaskRegistry();
+		registry.register(work((args) -> {
+			throw new IllegalStateException("'work' runs in the engine processes only");
+		}));
+		return new TaskClient(postgres.dataSource(), registry, new TaskJson(),
+				EngineSettings.defaults().withSchema(postgres.schema()));
 	}
 
 	/**

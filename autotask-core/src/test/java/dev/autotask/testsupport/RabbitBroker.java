@@ -1,6 +1,5 @@
 package dev.autotask.testsupport;
 
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 
 /**
@@ -37,7 +36,7 @@ public record RabbitBroker(String host, int port, String username, String passwo
 		if (local == null) {
 			return LOCAL;
 		}
-		if (dockerAvailable()) {
+		if (Docker.available()) {
 			RabbitMQContainer container = new RabbitMQContainer("rabbitmq:3-management");
 			container.start();
 			Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
@@ -62,15 +61,6 @@ public record RabbitBroker(String host, int port, String username, String passwo
 		}
 		catch (Exception ex) {
 			return ex;
-		}
-	}
-
-	private static boolean dockerAvailable() {
-		try {
-			return DockerClientFactory.instance().isDockerAvailable();
-		}
-		catch (RuntimeException ex) {
-			return false;
 		}
 	}
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.logging.Level;
 
 import dev.autotask.testsupport.DebianPackages;
+import dev.autotask.testsupport.Docker;
 import org.openqa.selenium.BuildInfo;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -18,7 +19,6 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.remote.RemoteWebDriver;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.Testcontainers;
 import org.testcontainers.selenium.BrowserWebDriverContainer;
 
@@ -61,7 +61,7 @@ final class Chromium {
 	 */
 	static Session start(int port, int width, int height) {
 		ChromeOptions options = options(width, height);
-		if (!localBrowser() && dockerAvailable()) {
+		if (!localBrowser() && Docker.available()) {
 			return inContainer(port, options, width, height);
 		}
 		if (!localBrowser() && DebianPackages.canInstall()) {
@@ -120,15 +120,6 @@ final class Chromium {
 
 	private static boolean localBrowser() {
 		return Files.isExecutable(Path.of(BINARY)) && Files.isExecutable(Path.of(DRIVER));
-	}
-
-	private static boolean dockerAvailable() {
-		try {
-			return DockerClientFactory.instance().isDockerAvailable();
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
 	}
 
 	/**
