@@ -68,6 +68,20 @@ public interface Autotask {
 	List<TaskHandle<Object>> sendAll(String name, SendOptions options, List<Object[]> argsList);
 
 	/**
+	 * Start a task with arguments given as JSON, as the REST API and the admin page do. Numbers
+	 * that are not finite, and arguments that do not fit the task method's parameters, are
+	 * refused with a message that names the argument.
+	 * @param name the task's name
+	 * @param options owner, delay, priority, unique key and started-by user
+	 * @param argsJson a JSON array (by position) or object (by parameter name)
+	 * @return a handle on the new task
+	 * @throws IllegalArgumentException if the name or arguments are not acceptable; nothing is
+	 * enqueued then
+	 * @see #send(String, SendOptions, Object...)
+	 */
+	TaskHandle<Object> sendJson(String name, SendOptions options, String argsJson);
+
+	/**
 	 * Cancel a task: a pending one at once, a running one by asking it to stop (it sees the
 	 * request through {@link TaskContext#isCancellationRequested()}, and ends
 	 * {@link TaskStatus#CANCELLED} when it stops because of it). A continuation chain is cancelled
@@ -124,6 +138,14 @@ public interface Autotask {
 	List<QueueInfo> queues(String owner);
 
 	/**
+	 * Every queue with the tasks of all owners counted together: the totals an operator's
+	 * meters and endpoints show. Counts only, but of every owner: never show them to the users
+	 * of one owner, who get {@link #queues(String)}.
+	 * @return the queues, ordered by name
+	 */
+	List<QueueInfo> clusterQueues();
+
+	/**
 	 * Pause a queue on every node, for every owner: its pending tasks wait, running ones
 	 * finish. Only a queue in use is paused: one a task of this application is registered in,
 	 * one a task is in, or one paused or resumed before.
@@ -150,5 +172,19 @@ public interface Autotask {
 	 * @return the default owner
 	 */
 	String defaultOwner();
+
+	/**
+	 * The nodes alive now: those whose last heartbeat has not expired, on the database clock.
+	 * @return the nodes, ordered by id
+	 * @see #leader()
+	 */
+	List<NodeInfo> nodes();
+
+	/**
+	 * The node that leads the cluster now: it fires the schedules and runs the maintenance.
+	 * @return its id, or empty while no node holds a valid lease (for up to one lease after a
+	 * leader died)
+	 */
+	Optional<String> leader();
 
 }

@@ -3,6 +3,7 @@ package dev.autotask;
 import java.time.Duration;
 import java.util.Optional;
 
+import dev.autotask.internal.engine.TaskContextHolder;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -7,12 +7,11 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.autotask.Autotask;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
-import dev.autotask.engine.TaskClient;
-import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -23,9 +22,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * autotask as a library: its own Flyway scripts, an {@link Engine} with default settings but for
  * the schema and the workers, and with events on as the starter runs it (each end writes its
- * event to the outbox, and the engine relays the events to a sink), and a {@link TaskClient} on
+ * event to the outbox, and the engine relays the events to a sink), and a {@link Autotask} client on
  * a pool of its own for the producer. A drain ends once every event is published.
- * Its batch figure is {@code TaskClient.sendAll}: one multi-row {@code INSERT} and one
+ * Its batch figure is {@code Autotask.sendAll}: one multi-row {@code INSERT} and one
  * {@code pg_notify} per batch, in one transaction.
  */
 final class AutotaskSubject implements Subject {
@@ -52,8 +51,6 @@ final class AutotaskSubject implements Subject {
 
 	private final TaskRegistry registry = new TaskRegistry();
 
-	private final TaskJson json = new TaskJson();
-
 	private final Probe probe = new Probe();
 
 	// Takes every event, as the starter's sink of Spring application events does with no listener.
@@ -62,7 +59,7 @@ final class AutotaskSubject implements Subject {
 
 	private final EngineSettings settings;
 
-	private final TaskClient client;
+	private final Autotask client;
 
 	private final JdbcClient jdbc;
 
@@ -98,8 +95,9 @@ final class AutotaskSubject implements Subject {
 		// As the starter runs it: each end writes its event to the outbox in the same statement, and
 		// the engine relays the events to a sink (the starter's publishes Spring application events).
 		this.settings = EngineSettings.defaults().withSchema(this.schema).withWorkers(workers).withEvents(true);
-		this.client = new TaskClient(timed ? this.clientStatements : this.clientData, this.registry, this.json,
-				this.settings);
+		this.client = Engine.builder(timed ? this.clientStatements : this.clientData, this.registry)
+			.settings(this.settings)
+			.buildClient();
 		this.engineSource = timed ? this.engineStatements : this.engineData;
 		this.jdbc = JdbcClient.create(this.clientData);
 	}
@@ -133,7 +131,7 @@ final class AutotaskSubject implements Subject {
 	}
 
 	/**
-	 * Insert due no-op tasks as {@code TaskClient.send} would, minus the notification.
+	 * Insert due no-op tasks as {@code Autotask.send} would, minus the notification.
 	 */
 	static void preload(Database database, String schema, int count) {
 		database.execute("""
@@ -146,7 +144,10 @@ final class AutotaskSubject implements Subject {
 	@Override
 	public Duration drain(int count) throws InterruptedException {
 		this.probe.expect(count);
-		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings, List.of(this.sink));
+		Engine engine = Engine.builder(this.engineSource, this.registry)
+			.settings(this.settings)
+			.sinks(List.of(this.sink))
+			.build();
 		long start = System.nanoTime();
 		engine.start();
 		try {
@@ -189,7 +190,10 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public Latencies latency(int count, Duration gap) throws InterruptedException {
-		Engine engine = new Engine(this.engineSource, this.registry, this.json, this.settings, List.of(this.sink));
+		Engine engine = Engine.builder(this.engineSource, this.registry)
+			.settings(this.settings)
+			.sinks(List.of(this.sink))
+			.build();
 		engine.start();
 		try {
 			// Let the start-up work (heartbeat, election, first empty claim) settle first.

@@ -86,7 +86,7 @@ public final class Notifications {
 	 * through a pooler.
 	 * @return whether it is direct
 	 */
-	boolean isDirect() {
+	public boolean isDirect() {
 		return this.dataSource != null;
 	}
 
@@ -95,7 +95,7 @@ public final class Notifications {
 	 * @param engineDataSource the engine's own
 	 * @return the direct one, the engine's own, or {@code null} when polling only
 	 */
-	@Nullable DataSource dataSource(DataSource engineDataSource) {
+	public @Nullable DataSource dataSource(DataSource engineDataSource) {
 		if (!this.listens) {
 			return null;
 		}

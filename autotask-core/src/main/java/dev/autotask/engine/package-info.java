@@ -1,50 +1,11 @@
 /**
- * The engine of one node: claiming, running and recording tasks.
- *
- * <h2>Design</h2>
- * <ul>
- * <li><b>States.</b> A row is {@code PENDING} until a node claims it, {@code RUNNING} on that
- * node (its id in {@code node_id}) until it ends as {@code SUCCESS} or {@code FAILURE}, or goes
- * back to {@code PENDING} for a retry with a later {@code run_at}. A cancel ends a
- * {@code PENDING} row {@code CANCELLED} at once and sets {@code cancel_requested} on a
- * {@code RUNNING} one; from then on every statement that would run the task again (the next link
- * of a chain, a snooze, a hand-back) ends it {@code CANCELLED} instead, reading the flag itself,
- * so that no cancel committed before it is missed.</li>
- * <li><b>Claiming.</b> The {@code Dispatcher} claims due rows with one
- * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)}, so nodes never wait
- * on each other and never claim the same row. Each lane claims ahead, up to its size again, into
- * a small buffer its workers take from; those rows are {@code RUNNING} on the node, given back
- * with their claim undone on stop, and rescued with the node's other tasks after a crash.</li>
- * <li><b>Completing.</b> Workers hand outcomes to the {@code Completer}, which writes many in one
- * statement, each under the node-and-attempt guard, the first at once and the rest as they pile
- * up during a write (group commit). A row stays {@code RUNNING} until its outcome commits, so no
- * end is reported before it is durable; observers hear of it after the commit. A failed write is
- * retried with back-off, and stopping writes every outcome before anything is handed back.</li>
- * <li><b>Waking.</b> Enqueues {@code NOTIFY} inside their transaction; the {@code Notifier}
- * {@code LISTEN}s on a dedicated connection and wakes the dispatcher, which otherwise sleeps
- * until the next due {@code run_at} or the poll interval. That connection comes from the
- * engine's DataSource, or from a direct one when the DataSource goes through a pooler in
- * transaction mode, whose sessions are not the client's; or there is none, and the engine only
- * polls ({@code Notifications}). The notifier checks that its session is its own by notifying
- * itself, and warns when the probe does not come back.</li>
- * <li><b>Invariants.</b> Time is the database's clock. An outcome is written only while the row
- * is still {@code RUNNING} on the writing node, so a node whose task was taken from it cannot
- * overwrite the new runner's outcome. Every row {@code RUNNING} on a node is held in its
- * {@code HeldTasks} from its claim until its outcome is written; the supervisor hands back one
- * that is not (a stray), once it was claimed more than two heartbeat intervals ago.</li>
- * <li><b>Failures.</b> A task's own exception, {@code OutOfMemoryError} included, is recorded
- * as a failed attempt, never lost. If the database is unreachable, the dispatcher backs off up
- * to the poll interval, the notifier reconnects with back-off, and the completer keeps the
- * outcomes it cannot write and writes them once the database answers (it gives up only when a
- * stop times out, leaving the rows {@code RUNNING} for recovery); each logs the outage once,
- * not per try. No loop thread dies of an exception or an {@code Error}: a node that heartbeats
- * but no longer claims stalls silently, and one that runs tasks but no longer heartbeats has
- * them run twice.</li>
- * <li><b>Events.</b> With events on, the statement that ends a task also writes its event to
- * the outbox and notifies {@code outbox}; the notifier passes that on to the node's
- * {@code OutboxRelay} (package {@code dev.autotask.outbox}), which runs while the engine runs
- * and stops last, after the running tasks ended.</li>
- * </ul>
+ * What an integrator needs to run autotask without the Spring Boot starter: the
+ * {@link dev.autotask.engine.Engine} of one node and the client that sends tasks, both built by
+ * {@link dev.autotask.engine.Engine#builder(javax.sql.DataSource, dev.autotask.task.TaskRegistry)};
+ * {@link dev.autotask.engine.EngineSettings}; where the engine hears of new tasks
+ * ({@link dev.autotask.engine.Notifications}); and the {@link dev.autotask.engine.TaskObserver}
+ * seam that metrics hang on. How the engine works is described in
+ * {@code dev.autotask.internal.engine}.
  */
 @NullMarked
 package dev.autotask.engine;

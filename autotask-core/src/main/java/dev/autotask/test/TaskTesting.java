@@ -6,11 +6,9 @@ import javax.sql.DataSource;
 
 import dev.autotask.TaskInfo;
 import dev.autotask.engine.EngineSettings;
-import dev.autotask.engine.InlineRunner;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.InlineRunner;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
-
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Runs an application's enqueued tasks synchronously in a test, and tells what was enqueued.
@@ -27,21 +25,14 @@ public final class TaskTesting {
 
 	private final InlineRunner runner;
 
-	private final JdbcClient jdbc;
-
-	private final String table;
-
 	/**
 	 * Create the test support.
 	 * @param dataSource the database
 	 * @param registry the application's tasks
-	 * @param json the JSON codec
 	 * @param settings the engine settings (schema, owner)
 	 */
-	public TaskTesting(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
-		this.runner = new InlineRunner(dataSource, registry, json, settings);
-		this.jdbc = JdbcClient.create(dataSource);
-		this.table = new dev.autotask.jdbc.TableNames(settings.schema()).task();
+	public TaskTesting(DataSource dataSource, TaskRegistry registry, EngineSettings settings) {
+		this.runner = new InlineRunner(dataSource, registry, new TaskJson(), settings);
 	}
 
 	/**
@@ -69,17 +60,14 @@ public final class TaskTesting {
 	 * @return the tasks
 	 */
 	public List<TaskInfo> enqueued(String name) {
-		return this.jdbc.sql("SELECT id, owner FROM " + this.table + " WHERE name = ? AND status = 'PENDING' ORDER BY id")
-			.param(name)
-			.query((rs, row) -> this.runner.status(rs.getLong(1), rs.getString(2)))
-			.list();
+		return this.runner.enqueued(name);
 	}
 
 	/**
 	 * Delete every task, so that the next test starts from an empty queue.
 	 */
 	public void clear() {
-		this.jdbc.sql("DELETE FROM " + this.table).update();
+		this.runner.clear();
 	}
 
 	/**

@@ -14,7 +14,8 @@ import dev.autotask.TaskEvent;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -261,8 +262,10 @@ class CancellationIT {
 			// Workers, plus the notifier's connection, the dispatcher's, the pruner's and the relay's.
 			HikariDataSource dataSource = postgres.newDataSource(this.settings.workers() + 4);
 			this.dataSources.add(dataSource);
-			Engine engine = new Engine(dataSource, this.registry, new TaskJson(), this.settings.withNodeId(node),
-					List.of(this.events::addAll));
+			Engine engine = Engine.builder(dataSource, this.registry)
+				.settings(this.settings.withNodeId(node))
+				.sinks(List.of(this.events::addAll))
+				.build();
 			this.engines.add(engine);
 			engine.start();
 		}

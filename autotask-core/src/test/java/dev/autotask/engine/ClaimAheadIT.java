@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
@@ -56,7 +57,7 @@ class ClaimAheadIT {
 			.withPollInterval(Duration.ofMinutes(1))
 			.withShutdownTimeout(Duration.ofSeconds(30));
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings);
+		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}
 
 	@AfterEach

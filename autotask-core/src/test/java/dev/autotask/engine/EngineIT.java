@@ -12,7 +12,8 @@ import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -56,7 +57,7 @@ class EngineIT {
 			.withRetryDelay(Duration.ofMillis(20));
 		TaskJson json = new TaskJson();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, json, settings);
-		this.engine = new Engine(postgres.dataSource(), this.registry, json, settings);
+		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}
 
 	@AfterEach
@@ -115,7 +116,7 @@ class EngineIT {
 		EngineSettings settings = this.engine.settings()
 			.withWorkerMonitorInterval(Duration.ofMillis(100))
 			.withCleanInterval(Duration.ofMillis(100));
-		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings);
+		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 		this.engine.start();
 		TaskHandle<Object> slow = this.client.send("slow", OWNER);
 		await().atMost(Duration.ofSeconds(10)).until(() -> slow.refresh().status() == TaskStatus.RUNNING);
@@ -379,8 +380,9 @@ class EngineIT {
 
 	@Test
 	void withEventsOnEachEndWritesItsEventToTheOutbox() {
-		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(),
-				this.engine.settings().withEvents(true));
+		this.engine = Engine.builder(postgres.dataSource(), this.registry)
+			.settings(this.engine.settings().withEvents(true))
+			.build();
 		this.registry.register(TaskDefinition.of("fine", (args) -> "ok").withResultType(String.class));
 		this.registry.register(TaskDefinition.of("fatal", (args) -> {
 			throw new TaskFailure("no");

@@ -8,7 +8,8 @@ import dev.autotask.TaskContext;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -76,7 +77,7 @@ class IterativeTaskIT {
 			.withRetryDelay(Duration.ofMillis(10))
 			.withPollInterval(Duration.ofSeconds(30));
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings);
+		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}
 
 	@AfterEach

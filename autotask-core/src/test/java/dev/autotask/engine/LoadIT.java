@@ -9,7 +9,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -63,8 +64,9 @@ class LoadIT {
 				.sql("INSERT INTO execution (n, node) VALUES (?, ?)")
 				.params(args[0], node)
 				.update(), new TaskParameter("n", int.class)).withRetries(0));
-			Engine engine = new Engine(dataSource, registry, new TaskJson(),
-					EngineSettings.defaults().withSchema(postgres.schema()).withNodeId(node).withWorkers(4));
+			Engine engine = Engine.builder(dataSource, registry)
+				.settings(EngineSettings.defaults().withSchema(postgres.schema()).withNodeId(node).withWorkers(4))
+				.build();
 			this.engines.add(engine);
 			engine.start();
 		}

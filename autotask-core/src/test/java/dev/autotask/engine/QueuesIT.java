@@ -10,7 +10,8 @@ import dev.autotask.QueueInfo;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
@@ -59,7 +60,7 @@ class QueuesIT {
 			.withQueueConcurrency(Map.of("slow", 1))
 			.withPollInterval(Duration.ofSeconds(30));
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings);
+		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}
 
 	@AfterEach

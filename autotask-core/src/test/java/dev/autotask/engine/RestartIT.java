@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.TaskContext;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.schedule.Every;
 import dev.autotask.schedule.Misfire;
 import dev.autotask.task.TaskDefinition;
@@ -191,12 +192,11 @@ class RestartIT {
 	private void startEngine(String node) {
 		HikariDataSource dataSource = postgres.newDataSource(8);
 		this.dataSources.add(dataSource);
-		Engine engine = new Engine(dataSource, registry(), new TaskJson(),
-				settings().withNodeId(node)
+		Engine engine = Engine.builder(dataSource, registry()).settings(settings().withNodeId(node)
 					.withWorkers(2)
 					.withQueueConcurrency(Map.of("tick", 1))
 					.withPollInterval(Duration.ofSeconds(1))
-					.withShutdownTimeout(Duration.ofMillis(300)));
+					.withShutdownTimeout(Duration.ofMillis(300))).build();
 		this.engines.add(engine);
 		engine.start();
 	}

@@ -8,7 +8,8 @@ import java.util.stream.IntStream;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -54,7 +55,7 @@ class SendAllIT {
 			.withWorkers(2)
 			.withPollInterval(Duration.ofMinutes(1));
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings);
+		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 		this.counts = new TaskCounts(postgres);
 	}
 

@@ -8,7 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.schedule.Every;
 import dev.autotask.schedule.Misfire;
 import dev.autotask.task.TaskDefinition;
@@ -137,8 +138,9 @@ class SupervisedEnginesIT {
 	private Engine engine(String node, TaskRegistry registry, EngineSettings settings) {
 		HikariDataSource dataSource = postgres.newDataSource(settings.workers() + 4);
 		this.dataSources.add(dataSource);
-		Engine engine = new Engine(dataSource, registry, new TaskJson(),
-				settings.withNodeId(node).withSchema(postgres.schema()).withPollInterval(Duration.ofSeconds(30)));
+		Engine engine = Engine.builder(dataSource, registry)
+			.settings(settings.withNodeId(node).withSchema(postgres.schema()).withPollInterval(Duration.ofSeconds(30)))
+			.build();
 		this.engines.add(engine);
 		return engine;
 	}

@@ -2,8 +2,8 @@ package dev.autotask.engine;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.autotask.SendOptions;
@@ -11,7 +11,8 @@ import dev.autotask.TaskContext;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -50,7 +51,7 @@ class TaskApiIT {
 			.withWorkers(2)
 			.withPollInterval(Duration.ofSeconds(30));
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings);
+		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}
 
 	@AfterEach
@@ -96,8 +97,9 @@ class TaskApiIT {
 		this.client.send("log", SendOptions.owner("a").priority(5), "high");
 		this.client.send("log", SendOptions.owner("a"), "normal");
 
-		this.engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(),
-				this.engine.settings().withWorkers(1));
+		this.engine = Engine.builder(postgres.dataSource(), this.registry)
+			.settings(this.engine.settings().withWorkers(1))
+			.build();
 		this.engine.start();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 4);

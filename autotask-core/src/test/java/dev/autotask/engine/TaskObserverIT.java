@@ -11,7 +11,8 @@ import dev.autotask.SendOptions;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
@@ -76,7 +77,11 @@ class TaskObserverIT {
 		};
 		TaskJson json = new TaskJson();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, json, settings, observer);
-		this.engine = new Engine(postgres.dataSource(), this.registry, json, settings, List.of(), observer);
+		this.engine = Engine.builder(postgres.dataSource(), this.registry)
+			.settings(settings)
+			.sinks(List.of())
+			.observer(observer)
+			.build();
 	}
 
 	@AfterEach
@@ -175,7 +180,11 @@ class TaskObserverIT {
 		};
 		EngineSettings settings = this.engine.settings();
 		TaskClient client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings, failing);
-		Engine engine = new Engine(postgres.dataSource(), this.registry, new TaskJson(), settings, List.of(), failing);
+		Engine engine = Engine.builder(postgres.dataSource(), this.registry)
+			.settings(settings)
+			.sinks(List.of())
+			.observer(failing)
+			.build();
 		this.registry.register(TaskDefinition.of("ok", (args) -> null));
 		engine.start();
 		try {

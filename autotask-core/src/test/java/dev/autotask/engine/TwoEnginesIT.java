@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -70,7 +71,7 @@ class TwoEnginesIT {
 			// Workers, plus the notifier's connection, the dispatcher's and the pruner's.
 			HikariDataSource dataSource = postgres.newDataSource(settings.workers() + 3);
 			this.dataSources.add(dataSource);
-			this.engines.add(new Engine(dataSource, registry(node), json, settings.withNodeId(node)));
+			this.engines.add(Engine.builder(dataSource, registry(node)).settings(settings.withNodeId(node)).build());
 		}
 		this.client = new TaskClient(postgres.dataSource(), registry("client"), json, settings);
 	}

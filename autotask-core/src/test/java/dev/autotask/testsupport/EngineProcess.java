@@ -21,8 +21,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.TaskContext;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
-import dev.autotask.engine.TaskClient;
-import dev.autotask.json.TaskJson;
+import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.json.TaskJson;
 import dev.autotask.schedule.Every;
 import dev.autotask.schedule.Misfire;
 import dev.autotask.task.TaskDefinition;
@@ -399,7 +399,7 @@ public final class EngineProcess implements AutoCloseable {
 			.withRetryDelay(Duration.ofMillis(100))
 			.withShutdownTimeout(Duration.ofSeconds(2))
 			.withQueueConcurrency(Map.of(TICK, 1));
-		Engine engine = new Engine(dataSource, registry, new TaskJson(), settings);
+		Engine engine = Engine.builder(dataSource, registry).settings(settings).build();
 		// Runs on SIGTERM, never on SIGKILL: the test's kill leaves everything as a crash would.
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			engine.stop();

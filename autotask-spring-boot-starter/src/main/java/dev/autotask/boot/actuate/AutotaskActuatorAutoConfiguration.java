@@ -8,9 +8,6 @@ import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskProperties;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
 import dev.autotask.engine.EngineSettings;
-import dev.autotask.engine.TaskClient;
-import dev.autotask.jdbc.LeaderTable;
-import dev.autotask.jdbc.NodeTable;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -42,15 +39,14 @@ public final class AutotaskActuatorAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		@ConditionalOnBean(TaskClient.class)
-		AutotaskMetrics autotaskMetrics(MeterRegistry registry, ObjectProvider<TaskClient> client,
+		AutotaskMetrics autotaskMetrics(MeterRegistry registry, ObjectProvider<Autotask> autotask,
 				AutotaskProperties properties) {
 			// The API is looked up when the gauges are first read: it is itself built with this observer.
 			// The gauges count every owner's tasks: they are the cluster's queue depths.
 			Set<String> known = new LinkedHashSet<>();
 			known.add("default");
 			known.addAll(properties.getQueues().keySet());
-			return new AutotaskMetrics(registry, () -> client.getObject().clusterQueues(), known,
+			return new AutotaskMetrics(registry, () -> autotask.getObject().clusterQueues(), known,
 					AutotaskMetrics.DEFAULT_QUEUE_DEPTH_TTL);
 		}
 
@@ -63,10 +59,10 @@ public final class AutotaskActuatorAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "autotaskHealthIndicator")
-		AutotaskHealthIndicator autotaskHealthIndicator(LeaderTable leaders, NodeTable nodes, EngineSettings settings,
+		AutotaskHealthIndicator autotaskHealthIndicator(Autotask autotask, EngineSettings settings,
 				ObjectProvider<EngineLifecycle> engine) {
 			EngineLifecycle lifecycle = engine.getIfAvailable();
-			return new AutotaskHealthIndicator(leaders, nodes, settings.nodeId(),
+			return new AutotaskHealthIndicator(autotask, settings.nodeId(),
 					(lifecycle != null) ? lifecycle.engine() : null, settings.lease());
 		}
 
@@ -79,9 +75,8 @@ public final class AutotaskActuatorAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		@ConditionalOnBean(TaskClient.class)
-		AutotaskEndpoint autotaskEndpoint(TaskClient client, LeaderTable leaders, NodeTable nodes) {
-			return new AutotaskEndpoint(client, leaders, nodes);
+		AutotaskEndpoint autotaskEndpoint(Autotask autotask) {
+			return new AutotaskEndpoint(autotask);
 		}
 
 	}

@@ -2,11 +2,10 @@ package dev.autotask.boot.actuate;
 
 import java.util.List;
 
+import dev.autotask.Autotask;
+import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
-import dev.autotask.engine.TaskClient;
-import dev.autotask.jdbc.LeaderTable;
-import dev.autotask.jdbc.NodeTable;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -23,22 +22,14 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 @Endpoint(id = "autotask")
 public class AutotaskEndpoint {
 
-	private final TaskClient client;
-
-	private final LeaderTable leaders;
-
-	private final NodeTable nodes;
+	private final Autotask autotask;
 
 	/**
 	 * Create the endpoint.
-	 * @param client the API, which also reads totals of the cluster
-	 * @param leaders the leader table
-	 * @param nodes the node table
+	 * @param autotask the API, which also reads totals of the cluster
 	 */
-	public AutotaskEndpoint(TaskClient client, LeaderTable leaders, NodeTable nodes) {
-		this.client = client;
-		this.leaders = leaders;
-		this.nodes = nodes;
+	public AutotaskEndpoint(Autotask autotask) {
+		this.autotask = autotask;
 	}
 
 	/**
@@ -47,8 +38,8 @@ public class AutotaskEndpoint {
 	 */
 	@ReadOperation
 	public AutotaskDescriptor autotask() {
-		return new AutotaskDescriptor(this.client.clusterQueues(), this.nodes.findAlive(), this.leaders.findLeader(),
-				this.client.schedules());
+		return new AutotaskDescriptor(this.autotask.clusterQueues(), this.autotask.nodes(),
+				this.autotask.leader().orElse(null), this.autotask.schedules());
 	}
 
 	/**
@@ -59,7 +50,7 @@ public class AutotaskEndpoint {
 	 * @param leader the leading node's id, or {@code null} if no lease is valid
 	 * @param schedules the periodic and cron tasks
 	 */
-	public record AutotaskDescriptor(List<QueueInfo> queues, List<NodeTable.Node> nodes, @Nullable String leader,
+	public record AutotaskDescriptor(List<QueueInfo> queues, List<NodeInfo> nodes, @Nullable String leader,
 			List<ScheduleInfo> schedules) implements OperationResponseBody {
 
 	}

@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 
+import dev.autotask.Autotask;
+import dev.autotask.NodeInfo;
 import dev.autotask.engine.Engine;
-import dev.autotask.jdbc.LeaderTable;
-import dev.autotask.jdbc.NodeTable;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -32,9 +32,7 @@ import org.springframework.boot.health.contributor.Health;
  */
 public final class AutotaskHealthIndicator extends AbstractHealthIndicator {
 
-	private final LeaderTable leaders;
-
-	private final NodeTable nodes;
+	private final Autotask autotask;
 
 	private final String nodeId;
 
@@ -48,22 +46,20 @@ public final class AutotaskHealthIndicator extends AbstractHealthIndicator {
 
 	/**
 	 * Create the indicator.
-	 * @param leaders the leader table
-	 * @param nodes the node table
+	 * @param autotask reads the nodes and the leader
 	 * @param nodeId this node's id
 	 * @param engine this node's engine, or {@code null} where it is disabled
 	 * @param lease the leader's lease ({@code autotask.lease})
 	 */
-	public AutotaskHealthIndicator(LeaderTable leaders, NodeTable nodes, String nodeId, @Nullable Engine engine,
+	public AutotaskHealthIndicator(Autotask autotask, String nodeId, @Nullable Engine engine,
 			Duration lease) {
-		this(leaders, nodes, nodeId, engine, lease, InstantSource.system());
+		this(autotask, nodeId, engine, lease, InstantSource.system());
 	}
 
-	AutotaskHealthIndicator(LeaderTable leaders, NodeTable nodes, String nodeId, @Nullable Engine engine,
+	AutotaskHealthIndicator(Autotask autotask, String nodeId, @Nullable Engine engine,
 			Duration lease, InstantSource clock) {
 		super("autotask health check failed");
-		this.leaders = leaders;
-		this.nodes = nodes;
+		this.autotask = autotask;
 		this.nodeId = nodeId;
 		this.engine = engine;
 		this.electionGrace = lease.multipliedBy(2);
@@ -75,8 +71,8 @@ public final class AutotaskHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		// A database that does not answer throws here, and the base class reports DOWN with the error.
-		String leader = this.leaders.findLeader();
-		List<NodeTable.Node> alive = this.nodes.findAlive();
+		String leader = this.autotask.leader().orElse(null);
+		List<NodeInfo> alive = this.autotask.nodes();
 		Instant now = this.clock.instant();
 		if (leader != null) {
 			this.leaderLastSeen = now;

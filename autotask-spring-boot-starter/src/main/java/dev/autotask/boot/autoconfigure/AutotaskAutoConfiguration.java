@@ -9,18 +9,14 @@ import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.Notifications;
-import dev.autotask.engine.TaskClient;
 import dev.autotask.engine.TaskObserver;
-import dev.autotask.jdbc.LeaderTable;
-import dev.autotask.jdbc.NodeTable;
-import dev.autotask.jdbc.TableNames;
-import dev.autotask.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.test.TaskTesting;
 import io.micrometer.observation.ObservationRegistry;
 import org.postgresql.Driver;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -35,7 +31,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Role;
-import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.util.StringUtils;
@@ -75,12 +70,6 @@ public final class AutotaskAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TaskJson taskJson() {
-		return new TaskJson();
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
 	EngineSettings autotaskEngineSettings(AutotaskProperties properties, Environment environment) {
 		String owner = properties.getOwner();
 		if (!StringUtils.hasText(owner)) {
@@ -105,37 +94,23 @@ public final class AutotaskAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean(Autotask.class)
-	TaskClient autotask(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
-			ObjectProvider<DataSource> dataSources, TaskRegistry registry, TaskJson json, EngineSettings settings,
+	@ConditionalOnMissingBean
+	Autotask autotask(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
+			ObjectProvider<DataSource> dataSources, TaskRegistry registry, EngineSettings settings,
 			ObjectProvider<TaskObserver> observers, ObjectProvider<ObservationRegistry> observations) {
-		return new TaskClient(EngineDataSource.resolve(autotaskDataSource, dataSources), registry, json, settings,
-				TaskObserver.all(observers.orderedStream().toList()),
-				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+		return Engine.builder(EngineDataSource.resolve(autotaskDataSource, dataSources), registry)
+			.settings(settings)
+			.observer(TaskObserver.all(observers.orderedStream().toList()))
+			.observations(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+			.buildClient();
 	}
 
 	@Bean
 	@Lazy
 	@ConditionalOnMissingBean
 	TaskTesting autotaskTaskTesting(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
-			ObjectProvider<DataSource> dataSources, TaskRegistry registry, TaskJson json, EngineSettings settings) {
-		return new TaskTesting(EngineDataSource.resolve(autotaskDataSource, dataSources), registry, json, settings);
-	}
-
-	// The cluster's tables, for health, the actuator endpoint and the REST API: on the engine's DataSource.
-
-	@Bean
-	LeaderTable autotaskLeaderTable(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
-			ObjectProvider<DataSource> dataSources, EngineSettings settings) {
-		return new LeaderTable(EngineDataSource.resolve(autotaskDataSource, dataSources),
-				new TableNames(settings.schema()));
-	}
-
-	@Bean
-	NodeTable autotaskNodeTable(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
-			ObjectProvider<DataSource> dataSources, EngineSettings settings) {
-		return new NodeTable(EngineDataSource.resolve(autotaskDataSource, dataSources),
-				new TableNames(settings.schema()));
+			ObjectProvider<DataSource> dataSources, TaskRegistry registry, EngineSettings settings) {
+		return new TaskTesting(EngineDataSource.resolve(autotaskDataSource, dataSources), registry, settings);
 	}
 
 	@Bean
@@ -149,12 +124,16 @@ public final class AutotaskAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "autotask.enabled", matchIfMissing = true)
 	EngineLifecycle autotaskEngine(@AutotaskDataSource ObjectProvider<DataSource> autotaskDataSource,
-			ObjectProvider<DataSource> dataSources, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			ObjectProvider<DataSource> dataSources, TaskRegistry registry, EngineSettings settings,
 			ObjectProvider<TaskEventSink> sinks, ObjectProvider<TaskObserver> observers, Notifications notifications,
 			ObjectProvider<ObservationRegistry> observations) {
-		return new EngineLifecycle(new Engine(EngineDataSource.resolve(autotaskDataSource, dataSources), registry,
-				json, settings, sinks.orderedStream().toList(), TaskObserver.all(observers.orderedStream().toList()),
-				notifications, observations.getIfAvailable(() -> ObservationRegistry.NOOP)));
+		return new EngineLifecycle(Engine.builder(EngineDataSource.resolve(autotaskDataSource, dataSources), registry)
+			.settings(settings)
+			.sinks(sinks.orderedStream().toList())
+			.observer(TaskObserver.all(observers.orderedStream().toList()))
+			.notifications(notifications)
+			.observations(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+			.build());
 	}
 
 	@Bean

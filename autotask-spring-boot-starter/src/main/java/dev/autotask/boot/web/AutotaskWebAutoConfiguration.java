@@ -2,11 +2,9 @@ package dev.autotask.boot.web;
 
 import java.util.List;
 
+import dev.autotask.Autotask;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskProperties;
-import dev.autotask.engine.TaskClient;
-import dev.autotask.jdbc.LeaderTable;
-import dev.autotask.jdbc.NodeTable;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +14,8 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.servlet.CookieSameSiteSupplier;
@@ -75,7 +73,7 @@ import org.springframework.web.servlet.DispatcherServlet;
 		"org.springframework.boot.security.oauth2.server.authorization.autoconfigure.servlet.OAuth2AuthorizationServerAutoConfiguration" })
 @ConditionalOnWebApplication(type = Type.SERVLET)
 @ConditionalOnClass(DispatcherServlet.class)
-@ConditionalOnBean(TaskClient.class)
+@ConditionalOnBean(Autotask.class)
 @Conditional(OnUiEnabledCondition.class)
 @EnableConfigurationProperties(AutotaskProperties.class)
 public final class AutotaskWebAutoConfiguration {
@@ -83,16 +81,15 @@ public final class AutotaskWebAutoConfiguration {
 	private static final Logger logger = LoggerFactory.getLogger(AutotaskWebAutoConfiguration.class);
 
 	@Bean
-	TaskApiController autotaskTaskApiController(TaskClient client, TaskRegistry registry,
+	TaskApiController autotaskTaskApiController(Autotask client, TaskRegistry registry,
 			AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
 		return new TaskApiController(client, registry, owners(ownerResolver, client), settings(properties));
 	}
 
 	@Bean
-	ClusterApiController autotaskClusterApiController(TaskClient client, TaskRegistry registry, LeaderTable leaders,
-			NodeTable nodes, AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
-		return new ClusterApiController(client, registry, leaders, nodes, owners(ownerResolver, client),
-				settings(properties));
+	ClusterApiController autotaskClusterApiController(Autotask client, TaskRegistry registry,
+			AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
+		return new ClusterApiController(client, registry, owners(ownerResolver, client), settings(properties));
 	}
 
 	@Bean
@@ -118,7 +115,7 @@ public final class AutotaskWebAutoConfiguration {
 		return registration;
 	}
 
-	private static OwnerResolver owners(ObjectProvider<OwnerResolver> ownerResolver, TaskClient client) {
+	private static OwnerResolver owners(ObjectProvider<OwnerResolver> ownerResolver, Autotask client) {
 		return ownerResolver.getIfAvailable(() -> (request) -> client.defaultOwner());
 	}
 

@@ -6,8 +6,6 @@ import java.util.stream.Collectors;
 
 import dev.autotask.Autotask;
 import dev.autotask.ScheduleInfo;
-import dev.autotask.jdbc.LeaderTable;
-import dev.autotask.jdbc.NodeTable;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.task.TaskSchedule;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,22 +35,15 @@ class ClusterApiController {
 
 	private final TaskRegistry registry;
 
-	private final LeaderTable leaders;
-
-	private final NodeTable nodes;
-
 	private final OwnerResolver owners;
 
 	private final ApiSettings settings;
 
 	private final TaskApiJson json = new TaskApiJson();
 
-	ClusterApiController(Autotask autotask, TaskRegistry registry, LeaderTable leaders, NodeTable nodes,
-			OwnerResolver owners, ApiSettings settings) {
+	ClusterApiController(Autotask autotask, TaskRegistry registry, OwnerResolver owners, ApiSettings settings) {
 		this.autotask = autotask;
 		this.registry = registry;
-		this.leaders = leaders;
-		this.nodes = nodes;
 		this.owners = owners;
 		this.settings = settings;
 	}
@@ -107,7 +98,7 @@ class ClusterApiController {
 
 	@GetMapping("/nodes")
 	ResponseEntity<String> nodes() {
-		return json(this.json.nodes(this.nodes.findAlive(), this.leaders.findLeader()));
+		return json(this.json.nodes(this.autotask.nodes(), this.autotask.leader().orElse(null)));
 	}
 
 	@GetMapping("/caller")

@@ -7,10 +7,10 @@ import java.util.Arrays;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.autotask.Autotask;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
-import dev.autotask.engine.TaskClient;
 import dev.autotask.task.TaskRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -42,7 +42,7 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 @RequestMapping("${autotask.ui.path:/autotask}/api")
 class TaskApiController {
 
-	private final TaskClient client;
+	private final Autotask client;
 
 	private final TaskRegistry registry;
 
@@ -52,7 +52,7 @@ class TaskApiController {
 
 	private final TaskApiJson json = new TaskApiJson();
 
-	TaskApiController(TaskClient client, TaskRegistry registry, OwnerResolver owners, ApiSettings settings) {
+	TaskApiController(Autotask client, TaskRegistry registry, OwnerResolver owners, ApiSettings settings) {
 		this.client = client;
 		this.registry = registry;
 		this.owners = owners;

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.TaskError;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
-import dev.autotask.jdbc.NodeTable;
 import dev.autotask.schedule.Every;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
@@ -218,11 +218,11 @@ final class TaskApiJson {
 		return this.mapper.writeValueAsString(array);
 	}
 
-	String nodes(List<NodeTable.Node> nodes, @Nullable String leader) {
+	String nodes(List<NodeInfo> nodes, @Nullable String leader) {
 		ObjectNode node = this.mapper.createObjectNode();
 		node.put("leader", leader);
 		ArrayNode array = node.putArray("nodes");
-		for (NodeTable.Node alive : nodes) {
+		for (NodeInfo alive : nodes) {
 			array.addObject()
 				.put("id", alive.id())
 				.put("workers", alive.workers())

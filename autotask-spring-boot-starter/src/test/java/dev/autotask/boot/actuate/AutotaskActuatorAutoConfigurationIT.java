@@ -5,8 +5,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.sql.DataSource;
-
 import dev.autotask.Autotask;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskFailure;
@@ -18,9 +16,6 @@ import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
 import dev.autotask.engine.EngineSettings;
-import dev.autotask.jdbc.LeaderTable;
-import dev.autotask.jdbc.NodeTable;
-import dev.autotask.jdbc.TableNames;
 import dev.autotask.testsupport.PostgresExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -36,7 +31,6 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -138,16 +132,13 @@ class AutotaskActuatorAutoConfigurationIT {
 				.untilAsserted(() -> assertThat(bean.health(true).getDetails()).containsEntry("leader", "node-a"));
 			AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
 			EngineSettings settings = context.getBean(EngineSettings.class);
-			TableNames names = new TableNames(settings.schema());
-			DataSource dataSource = context.getBean(DataSource.class);
-			AutotaskHealthIndicator health = new AutotaskHealthIndicator(new LeaderTable(dataSource, names),
-					new NodeTable(dataSource, names), "node-a", context.getBean(EngineLifecycle.class).engine(),
-					settings.lease(), now::get);
+			AutotaskHealthIndicator health = new AutotaskHealthIndicator(context.getBean(Autotask.class), "node-a",
+					context.getBean(EngineLifecycle.class).engine(), settings.lease(), now::get);
 			assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
 
 			// The leader's lease lapses, as when it was killed.
 			postgres.jdbc()
-				.sql("UPDATE " + names.leader() + " SET expires_at = now() - interval '1 second'")
+				.sql("UPDATE " + settings.schema() + ".autotask_leader SET expires_at = now() - interval '1 second'")
 				.update();
 			now.set(now.get().plus(Duration.ofSeconds(90)));
 			assertThat(health.health(true)).satisfies((electing) -> {

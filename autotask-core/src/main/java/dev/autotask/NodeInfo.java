@@ -1,0 +1,18 @@
+package dev.autotask;
+
+import java.time.Instant;
+
+/**
+ * A node alive now: a process whose engine heartbeats in the task database.
+ *
+ * @param id the node's id ({@code autotask.node-id}, or generated)
+ * @param startedAt when it registered, on the database clock
+ * @param heartbeatAt its last heartbeat
+ * @param expiresAt when it counts as dead unless it heartbeats again; its running tasks are
+ * rescued then
+ * @param workers how many tasks it runs at once
+ * @see Autotask#nodes()
+ */
+public record NodeInfo(String id, Instant startedAt, Instant heartbeatAt, Instant expiresAt, int workers) {
+
+}

@@ -1,0 +1,418 @@
+package dev.autotask.internal.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+
+import dev.autotask.engine.EngineSettings;
+import dev.autotask.internal.jdbc.TaskRow;
+import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.task.TaskRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DataAccessException;
+
+/**
+ * The claim loop: for each lane, claims due tasks in one statement, hands them to the workers,
+ * and sleeps until a notification, a freed slot, the next due time or the poll interval,
+ * whichever comes first.
+ *
+ * <p>
+ * A queue with a concurrency of its own is a lane with its own slots, so a busy queue can
+ * never starve it; every other queue shares the default lane. A slot is taken before a task
+ * is handed over and given back when its worker has nothing more to run.
+ *
+ * <p>
+ * A lane claims ahead into a small buffer, and a worker that ends a task takes the next from
+ * there, so workers never wait for a claim's round trip. How far ahead follows how long the
+ * lane's tasks run: as many as its workers end in {@link #AHEAD_WINDOW}, at most
+ * {@link #MAX_AHEAD}. Tasks that run longer than that window are claimed one per free slot,
+ * none ahead: they are never hoarded while other nodes idle, and one still waiting stays
+ * {@code PENDING}, so that cancelling it cancels it at once. A lane that has not yet timed a
+ * task assumes a second each. Quick tasks are claimed a few hundred at a time. A lane claims
+ * again once half of what it can hold is free. Buffered tasks are {@code RUNNING} on
+ * this node in the database: stopping gives them back ({@link #giveBack()}), and after a crash
+ * the orphan rescuer does. A queue paused after its tasks were buffered still runs those few,
+ * and a task of higher priority enqueued meanwhile starts after them.
+ */
+final class Dispatcher implements Runnable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
+
+	// A due task we failed to claim is locked by another node's claim; look again soon.
+	private static final Duration RECHECK = Duration.ofMillis(25);
+
+	private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+
+	/** The work a lane claims ahead: what its workers end in this time. */
+	static final Duration AHEAD_WINDOW = Duration.ofMillis(20);
+
+	/** The most tasks a lane claims ahead of its workers, however quick they are. */
+	static final int MAX_AHEAD = 256;
+
+	private final TaskTable table;
+
+	private final TaskRegistry registry;
+
+	private final TaskRunner runner;
+
+	private final Executor workers;
+
+	private final List<Lane> lanes;
+
+	private final Wakeup wakeup;
+
+	private final EngineSettings settings;
+
+	private final HeldTasks held;
+
+	private volatile boolean running = true;
+
+	Dispatcher(TaskTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
+			EngineSettings settings, HeldTasks held) {
+		this.held = held;
+		this.table = table;
+		this.registry = registry;
+		this.runner = runner;
+		this.workers = workers;
+		this.wakeup = wakeup;
+		this.settings = settings;
+		this.lanes = lanes(settings);
+	}
+
+	private static List<Lane> lanes(EngineSettings settings) {
+		Map<String, Integer> own = settings.queueConcurrency();
+		List<Lane> lanes = new ArrayList<>();
+		lanes.add(Lane.of(List.copyOf(own.keySet()), true, settings.workers()));
+		own.forEach((queue, concurrency) -> lanes.add(Lane.of(List.of(queue), false, concurrency)));
+		return lanes;
+	}
+
+	/**
+	 * How many worker threads the lanes need in all.
+	 */
+	static int threads(EngineSettings settings) {
+		return settings.workers() + settings.queueConcurrency().values().stream().mapToInt(Integer::intValue).sum();
+	}
+
+	@Override
+	public void run() {
+		while (this.running) {
+			try {
+				// Returns when stopped or interrupted.
+				claimUntilStopped();
+				return;
+			}
+			catch (Error ex) {
+				// Thrown by the handling of an earlier failure, while the heap is still full: start
+				// over after a moment rather than let the thread die.
+				try {
+					if (!sleep(Duration.ofSeconds(1))) {
+						return;
+					}
+				}
+				catch (Error again) {
+					// Still full: the loop tries again.
+				}
+			}
+		}
+	}
+
+	private void claimUntilStopped() {
+		Duration backoff = FIRST_BACKOFF;
+		// Set while claims fail: the outage is logged when it starts and when it ends, not per try.
+		long failingSince = 0;
+		int failures = 0;
+		while (this.running) {
+			try {
+				Duration wait = dispatchOnce();
+				if (failingSince != 0) {
+					logger.info("Claiming tasks again after {} ms and {} failed tries",
+							(System.nanoTime() - failingSince) / 1_000_000, failures);
+					failingSince = 0;
+					failures = 0;
+				}
+				backoff = FIRST_BACKOFF;
+				this.wakeup.await(wait);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException | Error ex) {
+				// Not only a lost database: whatever a claim throws (an OutOfMemoryError while the
+				// heap is full, say) must not end this thread, or the node would stop claiming
+				// for good while it still heartbeats. A notification cuts the back-off short.
+				failures++;
+				if (failingSince == 0) {
+					failingSince = System.nanoTime();
+					logger.warn("Cannot claim tasks; trying again with back-off up to {} until it works: {}",
+							this.settings.pollInterval(), describe(ex));
+				}
+				else {
+					logger.debug("Still cannot claim tasks, retrying in {} ms: {}", backoff.toMillis(), describe(ex));
+				}
+				if (!sleep(backoff)) {
+					return;
+				}
+				backoff = Wakeup.min(backoff.multipliedBy(2), this.settings.pollInterval());
+			}
+		}
+	}
+
+	private static String describe(Throwable ex) {
+		return (ex instanceof DataAccessException dae) ? dae.getMostSpecificCause().toString() : ex.toString();
+	}
+
+	/**
+	 * Claim and start what is due, then say how long to sleep.
+	 */
+	Duration dispatchOnce() {
+		Set<String> names = this.registry.names();
+		if (names.isEmpty()) {
+			return this.settings.pollInterval();
+		}
+		boolean more = false;
+		boolean busy = false;
+		for (Lane lane : this.lanes) {
+			startBuffered(lane);
+			int room = lane.room();
+			if (room < lane.refill()) {
+				// Enough in hand: its workers wake us as they take from the buffer.
+				busy = true;
+				continue;
+			}
+			List<TaskRow> rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+			// Held from here until their outcome is written: a claim lost before this line (its
+			// answer never read) leaves strays for the supervisor.
+			this.held.holdAll(rows);
+			lane.buffer().addAll(rows);
+			startBuffered(lane);
+			// A full claim means there may be more: look again as soon as there is room.
+			more |= (rows.size() == room);
+		}
+		if (more) {
+			return Duration.ZERO;
+		}
+		if (busy) {
+			return this.settings.pollInterval();
+		}
+		return this.table.untilNext(names)
+			.map((wait) -> (wait.isNegative() || wait.isZero()) ? RECHECK : wait)
+			.map((wait) -> Wakeup.min(wait, this.settings.pollInterval()))
+			.orElse(this.settings.pollInterval());
+	}
+
+	/**
+	 * Hand buffered tasks to free slots.
+	 */
+	private void startBuffered(Lane lane) {
+		while (!lane.buffer().isEmpty() && lane.slots().tryAcquire()) {
+			TaskRow row = lane.buffer().poll();
+			if (row == null) {
+				lane.slots().release();
+				return;
+			}
+			try {
+				this.workers.execute(() -> run(lane, row));
+			}
+			catch (RuntimeException | Error ex) {
+				// No thread took it (the heap full, say): it waits in the buffer for the next turn.
+				lane.slots().release();
+				lane.buffer().add(row);
+				throw ex;
+			}
+		}
+	}
+
+	private void run(Lane lane, TaskRow first) {
+		try {
+			TaskRow row = first;
+			while (row != null) {
+				long started = System.nanoTime();
+				try {
+					this.runner.run(row);
+				}
+				catch (Error ex) {
+					// The runner could not even record a failure (the heap full throughout): hand the
+					// task back, as a rescue does, rather than leave it RUNNING on a node that lives
+					// on. Then go on with the buffered tasks rather than die.
+					logQuietly(row, ex);
+					handBack(row);
+				}
+				finally {
+					this.held.letGo(row.id());
+				}
+				lane.ran(System.nanoTime() - started);
+				if (lane.room() >= lane.refill()) {
+					// Room for another claim; meanwhile, go on with what is buffered. Not at every
+					// task: waking the dispatcher for nothing costs a context switch each time.
+					this.wakeup.signal();
+				}
+				row = this.running ? lane.buffer().poll() : null;
+			}
+		}
+		finally {
+			lane.slots().release();
+			this.wakeup.signal();
+		}
+	}
+
+	/**
+	 * Give back the tasks claimed ahead that no worker started; called once the dispatcher has
+	 * stopped.
+	 * @return how many were given back
+	 */
+	int giveBack() {
+		List<Long> ids = new ArrayList<>();
+		for (Lane lane : this.lanes) {
+			TaskRow row;
+			while ((row = lane.buffer().poll()) != null) {
+				ids.add(row.id());
+			}
+		}
+		if (ids.isEmpty()) {
+			return 0;
+		}
+		int given = this.table.releaseMany(this.settings.nodeId(), ids);
+		ids.forEach(this.held::letGo);
+		return given;
+	}
+
+	void stop() {
+		this.running = false;
+		this.wakeup.signal();
+	}
+
+	private boolean sleep(Duration duration) {
+		try {
+			this.wakeup.await(duration);
+			return this.running;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Queues that share worker slots: either the listed queues, or every queue but them; with
+	 * the tasks claimed for them that wait for a slot.
+	 */
+	private static final class Lane {
+
+		private final List<String> queues;
+
+		private final boolean except;
+
+		private final int size;
+
+		private final Semaphore slots;
+
+		private final Queue<TaskRow> buffer = new ConcurrentLinkedQueue<>();
+
+		// A moving average of how long the lane's tasks run, updated by its workers without a lock:
+		// a lost update only delays the average a little. It starts slow: a new lane claims little.
+		private volatile long runNanos = Duration.ofSeconds(1).toNanos();
+
+		private Lane(List<String> queues, boolean except, int size) {
+			this.queues = queues;
+			this.except = except;
+			this.size = size;
+			this.slots = new Semaphore(size);
+		}
+
+		static Lane of(List<String> queues, boolean except, int size) {
+			return new Lane(queues, except, size);
+		}
+
+		List<String> queues() {
+			return this.queues;
+		}
+
+		boolean except() {
+			return this.except;
+		}
+
+		Semaphore slots() {
+			return this.slots;
+		}
+
+		Queue<TaskRow> buffer() {
+			return this.buffer;
+		}
+
+		void ran(long nanos) {
+			long average = this.runNanos;
+			this.runNanos = average + (nanos - average) / 8;
+		}
+
+		/**
+		 * How many tasks the lane holds at most: one per slot running, and those claimed ahead.
+		 */
+		int capacity() {
+			long ahead = this.size * AHEAD_WINDOW.toNanos() / Math.max(1, this.runNanos);
+			return this.size + (int) Math.min(MAX_AHEAD, ahead);
+		}
+
+		/**
+		 * How many more tasks the lane can take now.
+		 */
+		int room() {
+			int running = this.size - this.slots.availablePermits();
+			return Math.max(0, capacity() - running - this.buffer.size());
+		}
+
+		/**
+		 * The least room worth a claim: half of what the lane holds.
+		 */
+		int refill() {
+			return Math.max(1, capacity() / 2);
+		}
+
+	}
+	/**
+	 * Hand one task back to PENDING, trying for a few seconds while the heap is full. It may
+	 * have run, so its attempt stays counted, with one more granted, as after a rescue; should
+	 * this fail too, the task is a stray, which the supervisor hands back later.
+	 */
+	private void handBack(TaskRow row) {
+		for (int tries = 0; tries < 10; tries++) {
+			try {
+				this.table.handBackMany(this.settings.nodeId(), List.of(row.id()));
+				this.wakeup.signal();
+				return;
+			}
+			catch (RuntimeException | Error ex) {
+				try {
+					Thread.sleep(500);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				catch (Error again) {
+					// Still full: try again.
+				}
+			}
+		}
+	}
+
+	private static void logQuietly(TaskRow row, Error ex) {
+		try {
+			logger.error("Task {} ({}) ended in an error the runner could not record: {}", row.id(), row.name(),
+					ex.toString());
+		}
+		catch (Error again) {
+			// The heap is still full: nothing more to say.
+		}
+	}
+
+}

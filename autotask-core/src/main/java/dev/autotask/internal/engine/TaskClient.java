@@ -1,0 +1,312 @@
+package dev.autotask.internal.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.sql.DataSource;
+
+import dev.autotask.Autotask;
+import dev.autotask.NodeInfo;
+import dev.autotask.QueueInfo;
+import dev.autotask.ScheduleInfo;
+import dev.autotask.SendOptions;
+import dev.autotask.TaskHandle;
+import dev.autotask.TaskInfo;
+import dev.autotask.TaskStatus;
+import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.TaskObserver;
+import dev.autotask.internal.jdbc.FireTable;
+import dev.autotask.internal.jdbc.LeaderTable;
+import dev.autotask.internal.jdbc.NodeTable;
+import dev.autotask.internal.jdbc.QueueTable;
+import dev.autotask.internal.jdbc.TableNames;
+import dev.autotask.internal.jdbc.TaskRow;
+import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.json.TaskJson;
+import dev.autotask.task.TaskDefinition;
+import dev.autotask.task.TaskRegistry;
+import dev.autotask.task.TaskSchedule;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Autotask} API over the task table. It works whether or not this node's engine
+ * runs: a node with {@code autotask.enabled=false} still enqueues for the others.
+ */
+public final class TaskClient implements Autotask {
+
+	private static final Logger logger = LoggerFactory.getLogger(TaskClient.class);
+
+	private final TaskTable table;
+
+	private final TaskRegistry registry;
+
+	private final TaskJson json;
+
+	private final EngineSettings settings;
+
+	private final FireTable fires;
+
+	private final QueueTable queues;
+
+	private final NodeTable nodes;
+
+	private final LeaderTable leaders;
+
+	private final TaskObserver observer;
+
+	private final TaskObservations observations;
+
+	/**
+	 * Create the client.
+	 * @param dataSource the database
+	 * @param registry the tasks this application can start
+	 * @param json the JSON codec
+	 * @param settings the schema, default owner and result TTL
+	 */
+	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
+		this(dataSource, registry, json, settings, TaskObserver.NONE);
+	}
+
+	/**
+	 * Create a client that reports each task it inserts.
+	 * @param dataSource the database
+	 * @param registry the tasks this application can start
+	 * @param json the JSON codec
+	 * @param settings the schema, default owner and result TTL
+	 * @param observer told of each new task
+	 */
+	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			TaskObserver observer) {
+		this(dataSource, registry, json, settings, observer, ObservationRegistry.NOOP);
+	}
+
+	/**
+	 * Create a client that reports each task it inserts, and observes each enqueue: the
+	 * observation {@code autotask.enqueue}, whose trace context, if a tracer writes one, is stored
+	 * with the task for its execution to join.
+	 * @param dataSource the database
+	 * @param registry the tasks this application can start
+	 * @param json the JSON codec
+	 * @param settings the schema, default owner and result TTL
+	 * @param observer told of each new task
+	 * @param observations where enqueues are observed
+	 */
+	public TaskClient(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings,
+			TaskObserver observer, ObservationRegistry observations) {
+		this.observer = observer;
+		this.observations = new TaskObservations(observations, json);
+		TableNames names = new TableNames(settings.schema());
+		// With events on, a cancel writes the events of the tasks it ends.
+		this.table = new TaskTable(dataSource, names, settings.events());
+		this.fires = new FireTable(dataSource, names);
+		this.queues = new QueueTable(dataSource, names);
+		this.nodes = new NodeTable(dataSource, names);
+		this.leaders = new LeaderTable(dataSource, names);
+		this.registry = registry;
+		this.json = json;
+		this.settings = settings;
+	}
+
+	@Override
+	public TaskHandle<Object> send(String name, String owner, Object... args) {
+		return send(name, SendOptions.owner(owner), args);
+	}
+
+	@Override
+	public TaskHandle<Object> send(String name, SendOptions options, Object... args) {
+		TaskDefinition task = this.registry.get(name);
+		String json = this.json.writeArgs(task, (args != null) ? args : new Object[] { null });
+		return insert(task, options, json);
+	}
+
+	@Override
+	public List<TaskHandle<Object>> sendAll(String name, SendOptions options, List<Object[]> argsList) {
+		TaskDefinition task = this.registry.get(name);
+		if (options.uniqueKey() != null) {
+			throw new IllegalArgumentException("sendAll of task '" + name + "' takes no unique key: each task of the"
+					+ " batch would conflict with the others; use send for unique tasks");
+		}
+		if (argsList.isEmpty()) {
+			return List.of();
+		}
+		List<String> json = new ArrayList<>(argsList.size());
+		for (int i = 0; i < argsList.size(); i++) {
+			Object[] args = argsList.get(i);
+			try {
+				json.add(this.json.writeArgs(task, (args != null) ? args : new Object[] { null }));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("Task " + i + " of the batch of " + argsList.size() + " ('" + name
+						+ "') was refused, nothing was enqueued: " + ex.getMessage(), ex);
+			}
+		}
+		List<Long> ids = this.observations.enqueue(task.name(), task.queue(),
+				(traceContext) -> this.table.insertMany(newTask(task, options, "[]", traceContext), json));
+		List<TaskHandle<Object>> handles = new ArrayList<>(ids.size());
+		for (long id : ids) {
+			observeEnqueued(task, id);
+			handles.add(new TrackedHandle<>(id, options.owner(), this, this.json, task.resultType()));
+		}
+		return handles;
+	}
+
+	@Override
+	public Optional<TaskStatus> cancel(long id, String owner) {
+		return this.table.cancel(id, owner).map(TaskStatus::valueOf);
+	}
+
+	/**
+	 * Start a task with arguments given as JSON, as the REST API and admin page do.
+	 * @param name the task's name
+	 * @param owner who starts it
+	 * @param argsJson a JSON array (by position) or object (by parameter name)
+	 * @return a handle on the new task
+	 * @throws IllegalArgumentException if the name, owner or arguments are not acceptable
+	 */
+	public TaskHandle<Object> sendJson(String name, String owner, String argsJson) {
+		return sendJson(name, SendOptions.owner(owner), argsJson);
+	}
+
+	@Override
+	public TaskHandle<Object> sendJson(String name, SendOptions options, String argsJson) {
+		TaskDefinition task = this.registry.get(name);
+		return insert(task, options, this.json.checkArgs(task, argsJson));
+	}
+
+	private TaskHandle<Object> insert(TaskDefinition task, SendOptions options, String args) {
+		TaskTable.Inserted inserted = this.observations.enqueue(task.name(), task.queue(),
+				(traceContext) -> this.table.insert(newTask(task, options, args, traceContext)));
+		if (inserted.created()) {
+			observeEnqueued(task, inserted.id());
+		}
+		return new TrackedHandle<>(inserted.id(), options.owner(), this, this.json, task.resultType());
+	}
+
+	private TaskTable.NewTask newTask(TaskDefinition task, SendOptions options, String args,
+			@Nullable String traceContext) {
+		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
+		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
+		return new TaskTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
+				task.maxAttempts(), ttl, options.uniqueKey(), options.startedBy(), traceContext);
+	}
+
+	private void observeEnqueued(TaskDefinition task, long id) {
+		try {
+			this.observer.enqueued(task.name(), task.queue());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Task observer failed for new task {} ({})", id, task.name(), ex);
+		}
+	}
+
+	@Override
+	public Optional<TaskInfo> status(long id, String owner) {
+		return this.table.find(id, owner).map(this::toInfo);
+	}
+
+	@Override
+	public List<TaskInfo> chain(long firstId, String owner) {
+		return this.table.findChain(firstId, owner).stream().map(this::toInfo).toList();
+	}
+
+	@Override
+	public List<TaskInfo> history(String name, String owner, int limit) {
+		this.registry.get(name);
+		if (limit < 1 || limit > 1000) {
+			throw new IllegalArgumentException("History limit must be 1 to 1000, got " + limit);
+		}
+		return this.table.findHistory(name, owner, limit).stream().map(this::toInfo).toList();
+	}
+
+	@Override
+	public List<ScheduleInfo> schedules() {
+		if (this.registry.schedules().isEmpty()) {
+			return List.of();
+		}
+		Instant now = this.fires.now();
+		return this.registry.schedules().stream().map((schedule) -> info(schedule, now)).toList();
+	}
+
+	private ScheduleInfo info(TaskSchedule schedule, Instant now) {
+		Optional<Instant> last = this.fires.lastFire(schedule.taskName());
+		Instant next = last.map(schedule.schedule()::nextAfter)
+			.orElseGet(() -> schedule.startNow() ? now : schedule.schedule().nextAfter(now));
+		// The next fire counts from the mark a new schedule starts from; the last fire shown does not.
+		Instant lastFired = last.flatMap((anchor) -> this.fires.lastFired(schedule.taskName())).orElse(null);
+		return new ScheduleInfo(schedule.taskName(), schedule.description(), lastFired, next);
+	}
+
+	@Override
+	public List<QueueInfo> queues(String owner) {
+		return queues(this.queues.count(owner));
+	}
+
+	@Override
+	public List<QueueInfo> clusterQueues() {
+		return queues(this.queues.countAll());
+	}
+
+	private List<QueueInfo> queues(Map<String, Map<String, Long>> counts) {
+		List<String> paused = this.queues.findPaused();
+		Set<String> names = new TreeSet<>(counts.keySet());
+		names.addAll(paused);
+		this.registry.definitions().forEach((task) -> names.add(task.queue()));
+		return names.stream().map((name) -> {
+			Map<TaskStatus, Long> byStatus = new EnumMap<>(TaskStatus.class);
+			counts.getOrDefault(name, Map.of()).forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
+			return new QueueInfo(name, byStatus, paused.contains(name));
+		}).toList();
+	}
+
+	@Override
+	public boolean pause(String queue) {
+		return setPaused(queue, true);
+	}
+
+	@Override
+	public boolean resume(String queue) {
+		return setPaused(queue, false);
+	}
+
+	private boolean setPaused(String queue, boolean paused) {
+		if (queue == null || queue.isBlank() || queue.length() > 100) {
+			throw new IllegalArgumentException("Queue name must be 1 to 100 characters, got '" + queue + "'");
+		}
+		boolean registered = this.registry.definitions().stream().anyMatch((task) -> task.queue().equals(queue));
+		return this.queues.setPaused(queue, paused, registered);
+	}
+
+	@Override
+	public String defaultOwner() {
+		return this.settings.defaultOwner();
+	}
+
+	@Override
+	public List<NodeInfo> nodes() {
+		return this.nodes.findAlive();
+	}
+
+	@Override
+	public Optional<String> leader() {
+		return Optional.ofNullable(this.leaders.findLeader());
+	}
+
+	private TaskInfo toInfo(TaskRow row) {
+		return new TaskInfo(row.id(), row.name(), row.queue(), row.owner(), TaskStatus.valueOf(row.status()),
+				row.args(), row.attempt(), row.maxAttempts(), row.createdAt(), row.runAt(), row.startedAt(),
+				row.finishedAt(), row.result(), this.json.readError(row.error()), row.progress(), row.rescues(),
+				row.startedBy());
+	}
+
+
+}

@@ -1,0 +1,199 @@
+package dev.autotask.internal.supervisor;
+
+import java.time.Duration;
+import java.util.Map;
+
+import dev.autotask.engine.Engine;
+import dev.autotask.engine.EngineSettings;
+import dev.autotask.internal.jdbc.TableNames;
+import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.TaskCounts;
+import dev.autotask.testsupport.TaskRows;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link ResultPruner} on a real PostgreSQL, driven by {@link ResultPruner#runOnce()}, and
+ * the engine's own schedule of it.
+ */
+class ResultPrunerIT {
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.migrated();
+
+	private static final Duration TTL = Duration.ofHours(1);
+
+	// Ended two hours ago with a one-hour TTL: expired an hour ago.
+	private static final Duration LONG_AGO = Duration.ofHours(2);
+
+	// Ended ten minutes ago with a one-hour TTL: kept for another fifty minutes.
+	private static final Duration RECENTLY = Duration.ofMinutes(10);
+
+	private TaskRows rows;
+
+	private TaskCounts counts;
+
+	private ResultPruner pruner;
+
+	@BeforeEach
+	void setUp() {
+		this.rows = new TaskRows(postgres);
+		this.counts = new TaskCounts(postgres);
+		this.pruner = new ResultPruner(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())), 0);
+	}
+
+	@Test
+	void deletesSucceededTaskPastItsTtlAndKeepsOneWithinIt() {
+		long expired = this.rows.aSucceededTask("report", LONG_AGO, TTL);
+		long kept = this.rows.aSucceededTask("report", RECENTLY, TTL);
+
+		int deleted = this.pruner.runOnce();
+
+		assertThat(deleted).isOne();
+		assertThat(this.rows.exists(expired)).isFalse();
+		assertThat(this.rows.exists(kept)).isTrue();
+	}
+
+	@Test
+	void ttlIsPerTask() {
+		long shortLived = this.rows.aSucceededTask("report", RECENTLY, Duration.ofMinutes(5));
+		long longLived = this.rows.aSucceededTask("report", LONG_AGO, Duration.ofDays(1));
+
+		assertThat(this.pruner.runOnce()).isOne();
+		assertThat(this.rows.exists(shortLived)).isFalse();
+		assertThat(this.rows.exists(longLived)).isTrue();
+	}
+
+	@Test
+	void deletesFailedAndCancelledTasksPastTheirTtl() {
+		endedTasks("FAILURE", 3, LONG_AGO, TTL);
+		endedTasks("CANCELLED", 2, LONG_AGO, TTL);
+		endedTasks("FAILURE", 1, RECENTLY, TTL);
+
+		assertThat(this.pruner.runOnce()).isEqualTo(5);
+		assertThat(this.counts.byStatus()).isEqualTo(Map.of("FAILURE", 1L));
+	}
+
+	@Test
+	void keepsPendingAndRunningTasks() {
+		long pending = this.rows.aPendingTask("report", "test", "[]");
+		long running = aRunningTask("report", "node-a");
+		long expired = this.rows.aSucceededTask("report", LONG_AGO, TTL);
+
+		assertThat(this.pruner.runOnce()).isOne();
+		assertThat(this.rows.exists(pending)).isTrue();
+		assertThat(this.rows.exists(running)).isTrue();
+		assertThat(this.rows.exists(expired)).isFalse();
+	}
+
+	@Test
+	void findsNothingInAnEmptyTable() {
+		assertThat(this.pruner.runOnce()).isZero();
+	}
+
+	@Test
+	void deletesMoreThanOneBatchInOneRun() {
+		assertThat(ResultPruner.BATCH).isLessThan(2500);
+		endedTasks("SUCCESS", 2500, LONG_AGO, TTL);
+		long kept = this.rows.aSucceededTask("report", RECENTLY, TTL);
+
+		assertThat(this.pruner.runOnce()).isEqualTo(2500);
+		assertThat(this.rows.count()).isOne();
+		assertThat(this.rows.exists(kept)).isTrue();
+		assertThat(this.pruner.runOnce()).isZero();
+	}
+
+	@Test
+	void deletesAnExactMultipleOfTheBatch() {
+		// The last full batch is followed by one empty batch, which ends the run.
+		endedTasks("SUCCESS", 2 * ResultPruner.BATCH, LONG_AGO, TTL);
+
+		assertThat(this.pruner.runOnce()).isEqualTo(2 * ResultPruner.BATCH);
+		assertThat(this.rows.count()).isZero();
+	}
+
+	@Test
+	void keepsTheLastRunsOfEachTaskPastTheirTtlForTheHistory() {
+		long oldest = this.rows.aSucceededTask("report", LONG_AGO.plusHours(3), TTL);
+		long older = this.rows.aSucceededTask("report", LONG_AGO.plusHours(2), TTL);
+		long newer = this.rows.aSucceededTask("report", LONG_AGO.plusHours(1), TTL);
+		long newest = this.rows.aSucceededTask("report", LONG_AGO, TTL);
+		long otherTask = this.rows.aSucceededTask("invoice", LONG_AGO.plusHours(5), TTL);
+		ResultPruner keepingTwo = new ResultPruner(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())),
+				2);
+
+		assertThat(keepingTwo.runOnce()).isEqualTo(2);
+
+		assertThat(this.rows.exists(oldest)).isFalse();
+		assertThat(this.rows.exists(older)).isFalse();
+		assertThat(this.rows.exists(newer)).isTrue();
+		assertThat(this.rows.exists(newest)).isTrue();
+		assertThat(this.rows.exists(otherTask)).isTrue();
+	}
+
+	@Test
+	void engineDeletesExpiredTasksEveryCleanInterval() {
+		long expired = this.rows.aSucceededTask("report", LONG_AGO, TTL);
+		long kept = this.rows.aSucceededTask("report", RECENTLY, TTL);
+		EngineSettings settings = EngineSettings.defaults()
+			.withSchema(postgres.schema())
+			.withCleanInterval(Duration.ofMillis(200))
+			.withHistoryPerTask(0);
+		Engine engine = Engine.builder(postgres.dataSource(), new TaskRegistry()).settings(settings).build();
+		engine.start();
+		try {
+			await().atMost(Duration.ofSeconds(10)).until(() -> !this.rows.exists(expired));
+			// A task that expires later goes in a later run: the pruning repeats, not just once.
+			long expiredLater = this.rows.aSucceededTask("report", LONG_AGO, TTL);
+			await().atMost(Duration.ofSeconds(10)).until(() -> !this.rows.exists(expiredLater));
+			assertThat(this.rows.exists(kept)).isTrue();
+		}
+		finally {
+			engine.stop();
+		}
+	}
+
+	/**
+	 * Insert {@code count} tasks that ended {@code ago} with the given status and TTL, in one
+	 * statement.
+	 */
+	private void endedTasks(String status, int count, Duration ago, Duration ttl) {
+		int inserted = postgres.jdbc()
+			.sql("""
+					INSERT INTO %s.autotask_task
+						(name, owner, status, max_attempts, ttl, attempt, started_at, finished_at, expires_at)
+					SELECT 'report', 'test', :status, 1, :ttl * interval '1 ms', 1,
+						now() - :ago * interval '1 ms', now() - :ago * interval '1 ms',
+						now() - :ago * interval '1 ms' + :ttl * interval '1 ms'
+					FROM generate_series(1, :count)""".formatted(postgres.schema()))
+			.param("status", status)
+			.param("ttl", ttl.toMillis())
+			.param("ago", ago.toMillis())
+			.param("count", count)
+			.update();
+		assertThat(inserted).isEqualTo(count);
+	}
+
+	/**
+	 * A task running for a day with a TTL of one millisecond: only its missing
+	 * {@code expires_at} keeps it from the pruner.
+	 */
+	private long aRunningTask(String name, String node) {
+		return postgres.jdbc()
+			.sql("""
+					INSERT INTO %s.autotask_task (name, owner, status, max_attempts, ttl, attempt, started_at, node_id)
+					VALUES (:name, 'test', 'RUNNING', 1, interval '1 ms', 1, now() - interval '1 day', :node)
+					RETURNING id""".formatted(postgres.schema()))
+			.param("name", name)
+			.param("node", node)
+			.query(Long.class)
+			.single();
+	}
+
+}
