@@ -140,7 +140,7 @@ final class Chromium {
 
 	/**
 	 * Save a screenshot under {@code target/screenshots}, or under the directory the system
-	 * property {@code autotask.screenshots} names (the README's pictures are made with
+	 * property {@code autotask.screenshots} names (the pictures in docs/rest-api.md are made with
 	 * {@code -Dautotask.screenshots=../docs}).
 	 * @param driver the browser
 	 * @param name the file name, without ".png"

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  * {@code @DelayedTask} calls, their runs, a {@code @PeriodicTask} and the events of ended tasks
  * all go through it, with {@code autotask.listen.url} for a direct LISTEN connection or with
  * {@code autotask.listen.enabled=false}. The tables are migrated beforehand over a direct
- * connection, as the README says to: Flyway sets the {@code search_path} of its session.
+ * connection, as docs/operations.md says to: Flyway sets the {@code search_path} of its session.
  */
 class AutotaskPgBouncerIT {
 

@@ -68,7 +68,7 @@ class AutotaskSchemaAutoConfigurationIT {
 		shop(schema).run((context) -> assertThat(context).hasFailed()
 			.getFailure()
 			.hasStackTraceContaining("but no schema history table"));
-		// What the README says to do: a baseline below the application's first version.
+		// What docs/operations.md (Schema) says to do: a baseline below the application's first version.
 		ApplicationContextRunner baselined = shop(schema).withPropertyValues("spring.flyway.baseline-on-migrate=true",
 				"spring.flyway.baseline-version=0");
 		baselined.run((context) -> {
