@@ -17,6 +17,7 @@ import dev.autotask.annotation.PeriodicTask;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.jdbc.LeaderTable;
 import dev.autotask.jdbc.NodeTable;
@@ -36,7 +37,6 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,14 +50,9 @@ class AutotaskActuatorAutoConfigurationIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
-				AutotaskActuatorAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
-				"spring.datasource.username=" + postgres.username(),
-				"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema(),
-				"autotask.poll-interval=1m", "autotask.retry-delay=10ms", "autotask.node-id=node-a");
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withConfiguration(AutoConfigurations.of(AutotaskActuatorAutoConfiguration.class))
+		.withPropertyValues("autotask.poll-interval=1m", "autotask.retry-delay=10ms", "autotask.node-id=node-a");
 
 	@BeforeEach
 	void emptyTheQueue() {
