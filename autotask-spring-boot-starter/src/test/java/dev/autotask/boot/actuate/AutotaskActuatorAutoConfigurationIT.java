@@ -10,7 +10,6 @@ import javax.sql.DataSource;
 import dev.autotask.Autotask;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskFailure;
-import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.annotation.PeriodicTask;
@@ -39,6 +38,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static dev.autotask.boot.testsupport.TaskWaits.awaitEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -262,10 +262,6 @@ class AutotaskActuatorAutoConfigurationIT {
 
 	private static double depth(MeterRegistry meters, String queue, TaskStatus status) {
 		return meters.get("autotask.queue.depth").tags("queue", queue, "status", status.name()).gauge().value();
-	}
-
-	private static void awaitEnd(TaskHandle<Object> handle) {
-		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 	}
 
 	private static boolean tableExists() {

@@ -1,9 +1,6 @@
 package dev.autotask.boot.testsupport;
 
-import java.time.Duration;
-
 import com.jayway.jsonpath.JsonPath;
-import dev.autotask.testsupport.TaskRows;
 
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
@@ -13,7 +10,6 @@ import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
-import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
@@ -29,20 +25,14 @@ public final class TaskApiClient {
 	/** Where the API starts and shows tasks under the default {@code autotask.ui.path}. */
 	public static final String TASKS = "/autotask/api/tasks";
 
-	private static final Duration TASK_TIMEOUT = Duration.ofSeconds(10);
-
 	private final MockMvc mvc;
 
-	private final TaskRows rows;
-
 	/**
-	 * A client of the API that {@code context} serves, on the database {@code rows} reads.
+	 * A client of the API that {@code context} serves.
 	 * @param context the application, with or without Spring Security
-	 * @param rows the application's tasks, read straight from the table
 	 */
-	public TaskApiClient(WebApplicationContext context, TaskRows rows) {
+	public TaskApiClient(WebApplicationContext context) {
 		this.mvc = mockMvc(context);
-		this.rows = rows;
 	}
 
 	/**
@@ -116,15 +106,6 @@ public final class TaskApiClient {
 	 */
 	public long start(MockHttpServletRequestBuilder request) throws Exception {
 		return id(this.mvc.perform(request).andExpect(status().isAccepted()).andReturn());
-	}
-
-	/**
-	 * Waits until a task's row has the status.
-	 * @param id the task
-	 * @param status the status, as stored
-	 */
-	public void awaitStatus(long id, String status) {
-		await().atMost(TASK_TIMEOUT).until(() -> status.equals(this.rows.column(id, "status")));
 	}
 
 }
