@@ -27,7 +27,7 @@ import org.springframework.test.web.servlet.MockMvc;
 
 import static dev.autotask.boot.testsupport.AutotaskContextRunners.ADMIN;
 import static dev.autotask.boot.testsupport.AutotaskContextRunners.ADMIN_PASSWORD;
-import static dev.autotask.boot.testsupport.TaskApiClient.mockMvc;
+import static dev.autotask.boot.testsupport.TaskApi.mockMvc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;

@@ -18,21 +18,15 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /**
  * autotask's REST API called through MockMvc, with the users the tests log in as: an admin
- * ({@code ann}), a viewer ({@code vera}) and a user with neither role ({@code olle}).
+ * ({@code ann}), a viewer ({@code vera}) and a user with neither role ({@code olle}). (The
+ * application's own user, for HTTP Basic and the login form, is {@link AutotaskContextRunners#ADMIN}.)
  */
-public final class TaskApiClient {
+public final class TaskApi {
 
 	/** Where the API starts and shows tasks under the default {@code autotask.ui.path}. */
 	public static final String TASKS = "/autotask/api/tasks";
 
-	private final MockMvc mvc;
-
-	/**
-	 * A client of the API that {@code context} serves.
-	 * @param context the application, with or without Spring Security
-	 */
-	public TaskApiClient(WebApplicationContext context) {
-		this.mvc = mockMvc(context);
+	private TaskApi() {
 	}
 
 	/**
@@ -91,21 +85,14 @@ public final class TaskApiClient {
 	}
 
 	/**
-	 * The MockMvc this client calls the API with.
-	 * @return the MockMvc
-	 */
-	public MockMvc mvc() {
-		return this.mvc;
-	}
-
-	/**
 	 * Starts a task and expects it accepted.
+	 * @param mvc the MockMvc of the application
 	 * @param request the request, as from {@link #startRequest(String)}
 	 * @return the new task's id
 	 * @throws Exception if the call fails or is not accepted
 	 */
-	public long start(MockHttpServletRequestBuilder request) throws Exception {
-		return id(this.mvc.perform(request).andExpect(status().isAccepted()).andReturn());
+	public static long start(MockMvc mvc, MockHttpServletRequestBuilder request) throws Exception {
+		return id(mvc.perform(request).andExpect(status().isAccepted()).andReturn());
 	}
 
 }
