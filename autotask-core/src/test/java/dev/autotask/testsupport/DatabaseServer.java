@@ -65,7 +65,8 @@ final class DatabaseServer {
 					container.getPassword());
 		}
 		try {
-			EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+			// Our hook is its only closer: zonky's own would stop it beside Spring's hooks.
+			EmbeddedPostgres postgres = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
 			Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAfterSpringsHooks(postgres)));
 			return new DatabaseServer("embedded PostgreSQL (zonky)", postgres.getJdbcUrl("postgres", "postgres"),
 					"postgres", "postgres");
@@ -80,22 +81,15 @@ final class DatabaseServer {
 	 * Closes the embedded server once Spring's shutdown hooks have ended. The JVM runs its
 	 * shutdown hooks side by side, and Spring closes the application contexts the tests left
 	 * open (the cached ones) in hooks of its own, whose engines need the database to stop:
-	 * closed first, it would leave them waiting for connections that never come. The hooks are
-	 * looked for again after each join, so each one running is waited for. (The JVM starts its
-	 * hooks one after another in a loop before it joins any: a Spring hook that loop has not
-	 * reached when this one first looks, microseconds against the milliseconds a look takes,
-	 * would be missed.)
+	 * closed first, it would leave them waiting for connections that never come.
 	 * @param postgres the server
 	 */
 	private static void closeAfterSpringsHooks(EmbeddedPostgres postgres) {
 		long deadline = System.nanoTime() + SPRING_HOOKS_TIMEOUT.toNanos();
 		try {
-			for (Thread hook = springHook(); hook != null; hook = springHook()) {
-				long left = deadline - System.nanoTime();
-				if (left <= 0) {
-					break;
-				}
-				hook.join(Math.max(1, Duration.ofNanos(left).toMillis()));
+			awaitEveryHookStarted(deadline);
+			for (Thread hook = springHook(); hook != null && System.nanoTime() < deadline; hook = springHook()) {
+				hook.join(Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis()));
 			}
 			postgres.close();
 		}
@@ -105,6 +99,32 @@ final class DatabaseServer {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * Waits until the JVM has started every shutdown hook, so that Spring's can be seen. It
+	 * starts them one after another and only then joins the first: once the thread running
+	 * {@code ApplicationShutdownHooks.runHooks} is in {@code Thread.join}, all have started.
+	 * That takes the JVM microseconds; the deadline only guards against a JVM that names its
+	 * frames otherwise.
+	 */
+	private static void awaitEveryHookStarted(long deadline) {
+		while (!joiningHooks() && System.nanoTime() < deadline) {
+			Thread.onSpinWait();
+		}
+	}
+
+	private static boolean joiningHooks() {
+		for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+			for (int i = 1; i < stack.length; i++) {
+				if (stack[i].getClassName().equals("java.lang.ApplicationShutdownHooks")
+						&& stack[i].getMethodName().equals("runHooks")) {
+					return stack[i - 1].getClassName().equals("java.lang.Thread")
+							&& stack[i - 1].getMethodName().equals("join");
+				}
+			}
+		}
+		return false;
 	}
 
 	private static @Nullable Thread springHook() {
