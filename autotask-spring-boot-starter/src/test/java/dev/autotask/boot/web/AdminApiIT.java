@@ -11,6 +11,7 @@ import dev.autotask.TaskHandle;
 import dev.autotask.annotation.CronTask;
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.annotation.PeriodicTask;
+import dev.autotask.boot.testsupport.ApplicationDatabase;
 import dev.autotask.boot.testsupport.TaskApi;
 import dev.autotask.boot.testsupport.TaskWaits;
 import dev.autotask.testsupport.PostgresExtension;
@@ -26,8 +27,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.web.context.WebApplicationContext;
 
@@ -63,12 +62,8 @@ class AdminApiIT {
 	private static final String API = "/autotask/api/";
 
 	@RegisterExtension
+	@ApplicationDatabase
 	static final PostgresExtension postgres = PostgresExtension.empty();
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
 
 	@Autowired
 	Jobs jobs;

@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 import com.jayway.jsonpath.JsonPath;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
+import dev.autotask.boot.testsupport.ApplicationDatabase;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
@@ -54,12 +53,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 class TaskApiControllerIT {
 
 	@RegisterExtension
+	@ApplicationDatabase
 	static final PostgresExtension postgres = PostgresExtension.empty();
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
 
 	private final MockMvc mvc;
 
