@@ -24,7 +24,8 @@ final class DatabaseServer {
 	 * Framework's ({@code AbstractApplicationContext.SHUTDOWN_HOOK_THREAD_NAME}) and Spring
 	 * Boot's ({@code SpringApplicationShutdownHook}). Core's tests do not see either class.
 	 */
-	private static final Set<String> SPRING_HOOKS = Set.of("SpringContextShutdownHook", "SpringApplicationShutdownHook");
+	private static final Set<String> SPRING_HOOKS = Set.of("SpringContextShutdownHook",
+			"SpringApplicationShutdownHook");
 
 	/** Longer than an engine's default graceful stop (30 s), short of hanging a build on a stuck hook. */
 	private static final Duration SPRING_HOOKS_TIMEOUT = Duration.ofMinutes(1);

@@ -85,7 +85,8 @@ class TaskTracingIT {
 				.until(() -> tracer.getSpans()
 					.stream()
 					.anyMatch((span) -> "autotask.execution".equals(span.getName())
-							&& Long.toString(handle.id()).equals(span.getTags().get("task.id")) && span.getEndTimestamp() != null));
+							&& Long.toString(handle.id()).equals(span.getTags().get("task.id"))
+							&& span.getEndTimestamp() != null));
 			SimpleSpan execution = tracer.getSpans()
 				.stream()
 				.filter((span) -> Long.toString(handle.id()).equals(span.getTags().get("task.id")))

@@ -148,7 +148,8 @@ class AmqpEventsIT {
 			assertThat(failedBody.get("outcome").asString()).isEqualTo("FAILURE");
 			assertThat(failedBody.get("result").asString()).isEqualTo("customer 7 has no billing address");
 			assertThat(failedBody.get("error").get("type").asString()).isEqualTo(TaskFailure.class.getName());
-			assertThat(failedBody.get("error").get("message").asString()).isEqualTo("customer 7 has no billing address");
+			assertThat(failedBody.get("error").get("message").asString())
+				.isEqualTo("customer 7 has no billing address");
 		});
 	}
 

@@ -30,11 +30,11 @@ import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
  */
 public final class AutotaskContextRunners {
 
-	/** The password of {@link #ADMIN}, the application's one user in a secured runner. */
-	public static final String ADMIN_PASSWORD = "secret";
-
 	/** The name of the application's one user in a secured runner, who holds autotask's admin role. */
 	public static final String ADMIN = "admin";
+
+	/** The password of {@link #ADMIN}. */
+	public static final String ADMIN_PASSWORD = "secret";
 
 	private static final AutoConfigurations APPLICATION = AutoConfigurations.of(DataSourceAutoConfiguration.class,
 			DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,

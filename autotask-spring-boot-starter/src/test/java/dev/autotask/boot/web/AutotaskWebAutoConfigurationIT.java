@@ -138,7 +138,8 @@ class AutotaskWebAutoConfigurationIT {
 					.andExpect(status().isUnauthorized());
 				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app").with(user("olle").roles("USER")))
 					.andExpect(status().isForbidden());
-				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app").with(httpBasic(ADMIN, ADMIN_PASSWORD)))
+				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app")
+					.with(httpBasic(ADMIN, ADMIN_PASSWORD)))
 					.andExpect(status().isOk());
 			});
 	}
