@@ -51,11 +51,12 @@ class ClaimAheadIT {
 			this.release.await();
 			return "done";
 		}));
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(1)
-			.withPollInterval(Duration.ofMinutes(1))
-			.withShutdownTimeout(Duration.ofSeconds(30));
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.workers(1)
+			.pollInterval(Duration.ofMinutes(1))
+			.shutdownTimeout(Duration.ofSeconds(30))
+			.build();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
 		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}

@@ -50,11 +50,12 @@ class EngineIT {
 	void setUp() {
 		this.rows = new TaskRows(postgres);
 		// A poll interval far longer than any wait below: only NOTIFY can start tasks promptly.
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(4)
-			.withPollInterval(Duration.ofMinutes(1))
-			.withRetryDelay(Duration.ofMillis(20));
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.workers(4)
+			.pollInterval(Duration.ofMinutes(1))
+			.retryDelay(Duration.ofMillis(20))
+			.build();
 		TaskJson json = new TaskJson();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, json, settings);
 		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
@@ -114,8 +115,10 @@ class EngineIT {
 		}));
 		this.registry.register(TaskDefinition.of("lost", (args) -> null));
 		EngineSettings settings = this.engine.settings()
-			.withWorkerMonitorInterval(Duration.ofMillis(100))
-			.withCleanInterval(Duration.ofMillis(100));
+			.toBuilder()
+			.workerMonitorInterval(Duration.ofMillis(100))
+			.cleanInterval(Duration.ofMillis(100))
+			.build();
 		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 		this.engine.start();
 		TaskHandle<Object> slow = this.client.send("slow", OWNER);
@@ -381,7 +384,7 @@ class EngineIT {
 	@Test
 	void withEventsOnEachEndWritesItsEventToTheOutbox() {
 		this.engine = Engine.builder(postgres.dataSource(), this.registry)
-			.settings(this.engine.settings().withEvents(true))
+			.settings(this.engine.settings().toBuilder().events(true).build())
 			.build();
 		this.registry.register(TaskDefinition.of("fine", (args) -> "ok").withResultType(String.class));
 		this.registry.register(TaskDefinition.of("fatal", (args) -> {

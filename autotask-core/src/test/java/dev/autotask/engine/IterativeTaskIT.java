@@ -72,10 +72,11 @@ class IterativeTaskIT {
 			});
 			return null;
 		}, new TaskParameter("crashAfter", int.class)).withRetries(3));
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withRetryDelay(Duration.ofMillis(10))
-			.withPollInterval(Duration.ofSeconds(30));
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.retryDelay(Duration.ofMillis(10))
+			.pollInterval(Duration.ofSeconds(30))
+			.build();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
 		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}

@@ -65,7 +65,7 @@ class LoadIT {
 				.params(args[0], node)
 				.update(), new TaskParameter("n", int.class)).withRetries(0));
 			Engine engine = Engine.builder(dataSource, registry)
-				.settings(EngineSettings.defaults().withSchema(postgres.schema()).withNodeId(node).withWorkers(4))
+				.settings(EngineSettings.builder().schema(postgres.schema()).nodeId(node).workers(4).build())
 				.build();
 			this.engines.add(engine);
 			engine.start();
@@ -73,7 +73,7 @@ class LoadIT {
 		TaskRegistry producerRegistry = new TaskRegistry();
 		producerRegistry.register(TaskDefinition.of("count", (args) -> null, new TaskParameter("n", int.class)));
 		TaskClient client = new TaskClient(postgres.dataSource(), producerRegistry, new TaskJson(),
-				EngineSettings.defaults().withSchema(postgres.schema()));
+				EngineSettings.builder().schema(postgres.schema()).build());
 		Duration limit = Duration.ofSeconds(60 + TASKS / 100);
 		long started = System.nanoTime();
 

@@ -69,7 +69,7 @@ class ProcessLoadIT {
 		TaskRegistry registry = new TaskRegistry();
 		registry.register(EngineProcess.work((args) -> null));
 		TaskClient client = new TaskClient(postgres.dataSource(), registry, new TaskJson(),
-				EngineSettings.defaults().withSchema(postgres.schema()));
+				EngineSettings.builder().schema(postgres.schema()).build());
 		long deadlocksBefore = deadlocks(jdbc);
 		Duration limit = Duration.ofSeconds(60 + TASKS / 100);
 		long started = System.nanoTime();

@@ -54,11 +54,12 @@ class QueuesIT {
 		}).withQueue("slow"));
 		this.registry.register(TaskDefinition.of("quick", (args) -> "done"));
 		this.registry.register(TaskDefinition.of("report", (args) -> "done").withQueue("reports"));
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(2)
-			.withQueueConcurrency(Map.of("slow", 1))
-			.withPollInterval(Duration.ofSeconds(30));
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.workers(2)
+			.queueConcurrency(Map.of("slow", 1))
+			.pollInterval(Duration.ofSeconds(30))
+			.build();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
 		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}

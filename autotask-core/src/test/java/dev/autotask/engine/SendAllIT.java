@@ -50,10 +50,11 @@ class SendAllIT {
 		this.registry.register(TaskDefinition.of("square", (args) -> TaskHandle.completed((Integer) args[0] * (Integer) args[0]),
 				new TaskParameter("n", Integer.class)).withResultType(Integer.class));
 		// A poll interval far longer than any wait below: only the batch's NOTIFY starts the tasks.
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(2)
-			.withPollInterval(Duration.ofMinutes(1));
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.workers(2)
+			.pollInterval(Duration.ofMinutes(1))
+			.build();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
 		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 		this.counts = new TaskCounts(postgres);

@@ -46,10 +46,11 @@ class TaskApiIT {
 
 	@BeforeEach
 	void setUp() {
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(2)
-			.withPollInterval(Duration.ofSeconds(30));
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.workers(2)
+			.pollInterval(Duration.ofSeconds(30))
+			.build();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
 		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}
@@ -98,7 +99,7 @@ class TaskApiIT {
 		this.client.send("log", SendOptions.owner("a"), "normal");
 
 		this.engine = Engine.builder(postgres.dataSource(), this.registry)
-			.settings(this.engine.settings().withWorkers(1))
+			.settings(this.engine.settings().toBuilder().workers(1).build())
 			.build();
 		this.engine.start();
 
