@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import dev.autotask.boot.amqp.AutotaskEventsProperties;
 import dev.autotask.engine.EngineSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,8 +43,9 @@ class AutotaskPropertiesTests {
 		assertThat(properties.getListen().isEnabled()).isTrue();
 		assertThat(properties.getListen().getUrl()).isNull();
 		assertThat(properties.getFlyway().isEnabled()).isTrue();
-		assertThat(properties.getEvents().getAmqp().isEnabled()).isFalse();
-		assertThat(properties.getEvents().getAmqp().getExchange()).isEqualTo("autotask");
+		AutotaskEventsProperties events = new AutotaskEventsProperties();
+		assertThat(events.getAmqp().isEnabled()).isFalse();
+		assertThat(events.getAmqp().getExchange()).isEqualTo("autotask");
 	}
 
 	@ParameterizedTest(name = "{0}")
