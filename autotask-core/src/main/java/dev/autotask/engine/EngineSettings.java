@@ -110,7 +110,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 			throw new InvalidSettingException("lease", lease, "lease must be at least 1s, was " + lease);
 		}
 		if (retryDelay.isNegative()) {
-			throw new InvalidSettingException("retryDelay", retryDelay, "retryDelay must not be negative, was " + retryDelay);
+			throw new InvalidSettingException("retryDelay", retryDelay,
+					"retryDelay must not be negative, was " + retryDelay);
 		}
 		if (maxRetryDelay.compareTo(retryDelay) < 0) {
 			throw new InvalidSettingException("maxRetryDelay", maxRetryDelay,
