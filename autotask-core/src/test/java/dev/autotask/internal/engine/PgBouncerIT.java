@@ -115,8 +115,8 @@ class PgBouncerIT {
 	@Test
 	void listenOnDirectConnectionWakesEnginesWhoseStatementsGoThroughPgBouncer() {
 		EngineSettings settings = settings(LONG_POLL);
-		Engine first = start(settings.withNodeId("first"), direct());
-		Engine second = start(settings.withNodeId("second"), direct());
+		Engine first = start(settings.toBuilder().nodeId("first").build(), direct());
+		Engine second = start(settings.toBuilder().nodeId("second").build(), direct());
 		TaskClient client = new TaskClient(this.pooled, this.registry, new TaskJson(), settings);
 		assertThat(logged(Node.class, Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
 			.endsWith("LISTEN on " + postgres.jdbcUrl() + " (a direct connection), and a poll every 10m in case a"
@@ -149,9 +149,9 @@ class PgBouncerIT {
 
 	@Test
 	void pollOnlyRunsTasksSchedulesAndTheLeadThroughPgBouncer() {
-		EngineSettings settings = settings(Duration.ofMillis(200)).withLease(Duration.ofSeconds(2));
-		Engine first = start(settings.withNodeId("first"), Notifications.pollOnly());
-		Engine second = start(settings.withNodeId("second"), Notifications.pollOnly());
+		EngineSettings settings = settings(Duration.ofMillis(200)).toBuilder().lease(Duration.ofSeconds(2)).build();
+		Engine first = start(settings.toBuilder().nodeId("first").build(), Notifications.pollOnly());
+		Engine second = start(settings.toBuilder().nodeId("second").build(), Notifications.pollOnly());
 		TaskClient client = new TaskClient(this.pooled, this.registry, new TaskJson(), settings);
 		assertThat(logged(Node.class, Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
 			.endsWith("poll-only every 0.2s: no LISTEN, so a new task waits up to that long"));
@@ -230,11 +230,12 @@ class PgBouncerIT {
 	}
 
 	private EngineSettings settings(Duration pollInterval) {
-		return EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(4)
-			.withPollInterval(pollInterval)
-			.withWorkerMonitorInterval(Duration.ofMillis(500));
+		return EngineSettings.builder()
+			.schema(postgres.schema())
+			.workers(4)
+			.pollInterval(pollInterval)
+			.workerMonitorInterval(Duration.ofMillis(500))
+			.build();
 	}
 
 	private Engine start(EngineSettings settings, Notifications notifications) {

@@ -82,7 +82,7 @@ class AutotaskAutoConfigurationIT {
 	@Test
 	void badPropertyValueFailsNamingIt() {
 		this.runner.withPropertyValues("autotask.workers=0")
-			.run(failsWith("autotask.workers must be at least 1, got 0"));
+			.run(failsWith("Property autotask.workers with value '0' is invalid: workers must be at least 1, was 0"));
 	}
 
 	@Test
