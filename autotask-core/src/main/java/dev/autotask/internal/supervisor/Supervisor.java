@@ -16,7 +16,7 @@ import dev.autotask.internal.jdbc.FireTable;
 import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
 import dev.autotask.internal.jdbc.TableNames;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskMaintenanceTable;
 import dev.autotask.task.TaskRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -103,7 +103,7 @@ public final class Supervisor {
 			Supplier<@Nullable Collection<Long>> held) {
 		this.held = held;
 		// With events on, a task failed on node loss has its event too.
-		TaskTable tasks = new TaskTable(dataSource, names, settings.events());
+		TaskMaintenanceTable tasks = new TaskMaintenanceTable(dataSource, names, settings.events());
 		this.nodes = new NodeTable(dataSource, names);
 		this.elector = new LeaderElector(new LeaderTable(dataSource, names), settings.nodeId(),
 				settings.lease().toMillis());
