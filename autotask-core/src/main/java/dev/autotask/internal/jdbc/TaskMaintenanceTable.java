@@ -129,8 +129,9 @@ public final class TaskMaintenanceTable {
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.earlierLife = Rescue.of(names, RESCUE_EARLIER_LIFE + RESCUE_ORPHANED.formatted(names.node()),
 				"restarted during", taskEvents);
-		this.orphans = Rescue.of(names, RESCUE_ORPHANED.formatted(names.node()) + RESCUER_STEADY.formatted(names.node()),
-				"stopped during", taskEvents);
+		this.orphans = Rescue.of(names,
+				RESCUE_ORPHANED.formatted(names.node()) + RESCUER_STEADY.formatted(names.node()), "stopped during",
+				taskEvents);
 		this.strays = Rescue.of(names, RESCUE_STRAYED, "lost track of", taskEvents);
 	}
 

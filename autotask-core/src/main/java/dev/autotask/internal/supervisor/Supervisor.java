@@ -131,7 +131,8 @@ public final class Supervisor {
 			this.heartbeater.deregister();
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Node {} could not deregister; it expires by itself: {}", this.settings.nodeId(), ex.toString());
+			logger.warn("Node {} could not deregister; it expires by itself: {}", this.settings.nodeId(),
+					ex.toString());
 		}
 	}
 

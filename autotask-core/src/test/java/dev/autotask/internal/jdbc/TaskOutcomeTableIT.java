@@ -37,7 +37,8 @@ class TaskOutcomeTableIT {
 				INSERT INTO autotask_task (name, owner, args, max_attempts, ttl)
 				SELECT 'report', 'app', '[]', 1, interval '1 day' FROM generate_series(1, 20000)""").update();
 		jdbc.sql("ANALYZE autotask_task").update();
-		List<Long> claimed = new TaskClaimTable(postgres.dataSource(), names, false).claim("node-a", Set.of("report"), 250)
+		List<Long> claimed = new TaskClaimTable(postgres.dataSource(), names, false)
+			.claim("node-a", Set.of("report"), 250)
 			.stream()
 			.map(TaskRow::id)
 			.toList();

@@ -43,8 +43,8 @@ class OrphanRescuerIT {
 		this.registry.register(TaskDefinition.of("report", (args) -> null));
 		this.registry.register(TaskDefinition.of("charge", (args) -> null).withFailOnNodeLoss(true));
 		this.rescuer = new OrphanRescuer(
-				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), false), this.registry,
-				"leader", HEARTBEAT);
+				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), false),
+				this.registry, "leader", HEARTBEAT);
 		this.rows.aNode("leader", HEARTBEAT.multipliedBy(2));
 	}
 
@@ -95,8 +95,8 @@ class OrphanRescuerIT {
 	@Test
 	void taskFailedOnNodeLossHasItsEventWhenEventsAreOn() {
 		OrphanRescuer rescuer = new OrphanRescuer(
-				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), true), this.registry,
-				"leader", HEARTBEAT);
+				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), true),
+				this.registry, "leader", HEARTBEAT);
 		this.rows.aNode("dead", Duration.ofSeconds(-1));
 		long charge = this.rows.aRunningTask("charge", "dead");
 		long report = this.rows.aRunningTask("report", "dead");
@@ -167,8 +167,8 @@ class OrphanRescuerIT {
 	@Test
 	void twoNodesRescuingAtOnceHandEachOrphanBackOnce() throws Exception {
 		OrphanRescuer other = new OrphanRescuer(
-				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), false), this.registry,
-				"other", HEARTBEAT);
+				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), false),
+				this.registry, "other", HEARTBEAT);
 		this.rows.aNode("other", HEARTBEAT.multipliedBy(2));
 		this.rows.aNode("dead", Duration.ofSeconds(-1));
 		List<Long> orphans = IntStream.range(0, 200).mapToObj((n) -> this.rows.aRunningTask("report", "dead")).toList();
