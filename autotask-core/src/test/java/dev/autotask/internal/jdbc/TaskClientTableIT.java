@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * How a cancel stops a task and its chain.
+ * How a cancel stops a task and its chain: the links still to run at once, the running one
+ * when it next writes (no next link, no snooze).
  */
 class TaskClientTableIT {
 
@@ -41,6 +42,16 @@ class TaskClientTableIT {
 		this.rows = new TaskRows(postgres);
 		this.table = new TaskClientTable(postgres.dataSource(), this.names, false);
 		this.runs = new TaskRunTable(postgres.dataSource(), this.names, false);
+	}
+
+	@Test
+	void noNextLinkIsInsertedOnceACancelWasRequestedForTheRunningLink() {
+		TaskRow link = claimed(this.rows.aPendingTask("chain", "test", "[1]"));
+
+		assertThat(this.table.cancel(link.id(), "test")).contains("RUNNING");
+
+		assertThat(this.runs.insertNext(link, "[2]", 1)).isEmpty();
+		assertThat(this.rows.count()).isOne();
 	}
 
 	@Test
@@ -107,6 +118,22 @@ class TaskClientTableIT {
 		assertThat(table.cancel(pending, "test")).as("again").contains("CANCELLED");
 
 		assertThat(this.rows.events()).containsExactly(pending + " CANCELLED");
+	}
+
+	@Test
+	void snoozeOfATaskAskedToStopEndsItCancelledWithItsEvent() {
+		TaskRunTable runs = new TaskRunTable(postgres.dataSource(), this.names, true);
+		TaskRow running = claimed(this.rows.aPendingTask("walk", "test", "[]"));
+		TaskRow other = claimed(this.rows.aPendingTask("walk", "test", "[]"));
+		new TaskClientTable(postgres.dataSource(), this.names, true).cancel(running.id(), "test");
+
+		assertThat(runs.snooze(running, "node-a", Duration.ZERO)).contains("CANCELLED");
+		assertThat(runs.snooze(other, "node-a", Duration.ZERO)).contains("PENDING");
+
+		assertThat(this.rows.column(running.id(), "status")).isEqualTo("CANCELLED");
+		assertThat(this.rows.column(running.id(), "attempt")).isEqualTo("1");
+		assertThat(this.rows.column(running.id(), "finished_at")).isNotNull();
+		assertThat(this.rows.events()).containsExactly(running.id() + " CANCELLED");
 	}
 
 	private TaskRow claimed(long id) {
