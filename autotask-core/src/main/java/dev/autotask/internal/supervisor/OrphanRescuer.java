@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Hands the RUNNING tasks of dead nodes back to PENDING, without spending their retries, or
  * fails those that asked for it. A node is dead once it missed its heartbeats for two
  * intervals; every node looks when the next of the others would expire (see
- * {@link RescuePacer}), one rescue at a time. It rescues only while its own node's heartbeat is
+ * {@code RescuePacer}), one rescue at a time. It rescues only while its own node's heartbeat is
  * less than one and a half intervals old: a node that could not reach the database lately
  * cannot tell a dead node from one that could not reach it either.
  *

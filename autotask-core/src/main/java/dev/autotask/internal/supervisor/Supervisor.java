@@ -18,15 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's part in keeping the cluster healthy: it heartbeats the node ({@link Heartbeater}),
+ * One node's part in keeping the cluster healthy: it heartbeats the node ({@code Heartbeater}),
  * takes part in the leader election ({@link LeaderElector}), rescues the tasks of dead nodes
- * ({@link RescuePacer}) and, while it leads, fires schedules and prunes old results. Every node
+ * ({@code RescuePacer}) and, while it leads, fires schedules and prunes old results. Every node
  * also hands back its own stray tasks: those it shows as running but no longer holds.
  *
  * <p>
  * Heartbeat and election run on a thread of their own, so that a slow maintenance job can
  * never make a live node look dead or cost it the lead; rescues run on another, so that
- * neither a slow heartbeat nor a long prune delays them. A {@link Repeater} keeps each job
+ * neither a slow heartbeat nor a long prune delays them. A {@code Repeater} keeps each job
  * going whatever it throws.
  */
 public final class Supervisor {
