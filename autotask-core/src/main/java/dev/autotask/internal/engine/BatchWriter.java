@@ -92,8 +92,9 @@ final class BatchWriter {
 	 * @param batch the outcomes
 	 */
 	void write(List<Ended> batch) {
-		int failures = 0;
+		// Set while the batch cannot be written: the outage is logged when it starts and when it ends.
 		long lostAt = 0;
+		int failures = 0;
 		int fullHeap = 0;
 		while (true) {
 			String cause;

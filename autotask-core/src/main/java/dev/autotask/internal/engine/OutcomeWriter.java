@@ -55,10 +55,9 @@ final class OutcomeWriter {
 	 * @throws OutOfMemoryError if the heap stayed full
 	 */
 	boolean write(TaskRow row, BooleanSupplier write) {
-		int failures = 0;
 		long lostAt = 0;
 		int fullHeap = 0;
-		while (true) {
+		for (int failures = 1;; failures++) {
 			RuntimeException lost;
 			try {
 				boolean written = write.getAsBoolean();
@@ -89,7 +88,7 @@ final class OutcomeWriter {
 						(lost != null) ? ConnectionLoss.describe(lost) : "OutOfMemoryError");
 			}
 			try {
-				Thread.sleep(BACKOFF.delay(++failures).toMillis());
+				Thread.sleep(BACKOFF.delay(failures).toMillis());
 			}
 			catch (InterruptedException interrupted) {
 				// Interrupted by the shutdown: leave the row to the hand-back.

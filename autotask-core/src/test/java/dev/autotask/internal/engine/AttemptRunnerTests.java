@@ -49,9 +49,8 @@ class AttemptRunnerTests {
 
 	@Test
 	void returnedValueSucceedsWithItsResult() {
-		TaskTable.Outcome outcome = outcome(run(task((args) -> 42), row(1, 4)));
+		TaskTable.Outcome outcome = ended(run(task((args) -> 42), row(1, 4)), "SUCCESS");
 
-		assertThat(outcome.status()).isEqualTo("SUCCESS");
 		assertThat(outcome.result()).isEqualTo("42");
 		assertThat(outcome.error()).isNull();
 		assertThat(outcome.id()).isEqualTo(7);
@@ -62,9 +61,8 @@ class AttemptRunnerTests {
 	void returnedHandleIsAwaitedForItsResult() {
 		TaskHandle<String> handle = TaskHandle.completed("done");
 
-		TaskTable.Outcome outcome = outcome(run(task((args) -> handle), row(1, 4)));
+		TaskTable.Outcome outcome = ended(run(task((args) -> handle), row(1, 4)), "SUCCESS");
 
-		assertThat(outcome.status()).isEqualTo("SUCCESS");
 		assertThat(outcome.result()).isEqualTo("\"done\"");
 	}
 
@@ -72,38 +70,30 @@ class AttemptRunnerTests {
 	void returnedAfterACancelRequestWasSeenIsCancelledWithItsResult() {
 		this.cancelSeen = true;
 
-		TaskTable.Outcome outcome = outcome(run(task((args) -> "partial"), row(1, 4)));
+		TaskTable.Outcome outcome = ended(run(task((args) -> "partial"), row(1, 4)), "CANCELLED");
 
-		assertThat(outcome.status()).isEqualTo("CANCELLED");
 		assertThat(outcome.result()).isEqualTo("\"partial\"");
 	}
 
 	@Test
 	void resultThatCannotBeStoredFails() {
-		TaskTable.Outcome outcome = outcome(run(task((args) -> new Unwritable()), row(1, 4)));
+		TaskTable.Outcome outcome = ended(run(task((args) -> new Unwritable()), row(1, 4)), "FAILURE");
 
-		assertThat(outcome.status()).isEqualTo("FAILURE");
 		assertThat(outcome.error()).contains(IllegalArgumentException.class.getName());
 	}
 
 	@Test
 	void taskFailureFailsAtOnceWithItsMessageAsResult() {
-		TaskTable.Outcome outcome = outcome(run(task((args) -> {
-			throw new TaskFailure("no such customer");
-		}), row(1, 4)));
+		TaskTable.Outcome outcome = ended(threw(new TaskFailure("no such customer"), row(1, 4)), "FAILURE");
 
-		assertThat(outcome.status()).isEqualTo("FAILURE");
 		assertThat(outcome.result()).isEqualTo("\"no such customer\"");
 		assertThat(outcome.error()).contains(TaskFailure.class.getName()).doesNotContain("\"stackTrace\":\"");
 	}
 
 	@Test
 	void exceptionIsRetriedAfterThePolicysDelayWhileAttemptsRemain() {
-		TaskTable.Outcome outcome = outcome(run(task((args) -> {
-			throw new IllegalStateException("flaky");
-		}), row(3, 4)));
+		TaskTable.Outcome outcome = ended(threw(new IllegalStateException("flaky"), row(3, 4)), "PENDING");
 
-		assertThat(outcome.status()).isEqualTo("PENDING");
 		assertThat(outcome.delay()).isEqualTo(RETRY_DELAY);
 		assertThat(outcome.result()).isNull();
 		assertThat(outcome.error()).contains(IllegalStateException.class.getName()).contains("flaky");
@@ -111,11 +101,8 @@ class AttemptRunnerTests {
 
 	@Test
 	void exceptionOnTheLastAttemptFails() {
-		TaskTable.Outcome outcome = outcome(run(task((args) -> {
-			throw new IllegalStateException("flaky");
-		}), row(4, 4)));
+		TaskTable.Outcome outcome = ended(threw(new IllegalStateException("flaky"), row(4, 4)), "FAILURE");
 
-		assertThat(outcome.status()).isEqualTo("FAILURE");
 		assertThat(outcome.error()).contains("flaky");
 	}
 
@@ -125,9 +112,8 @@ class AttemptRunnerTests {
 			throw new IllegalArgumentException("bad input");
 		}).withNoRetryFor(List.of(IllegalArgumentException.class));
 
-		TaskTable.Outcome outcome = outcome(run(task, row(1, 4)));
+		TaskTable.Outcome outcome = ended(run(task, row(1, 4)), "FAILURE");
 
-		assertThat(outcome.status()).isEqualTo("FAILURE");
 		assertThat(outcome.error()).contains("bad input");
 	}
 
@@ -135,29 +121,21 @@ class AttemptRunnerTests {
 	void exceptionAfterACancelRequestWasSeenIsCancelledNotRetried() {
 		this.cancelSeen = true;
 
-		TaskTable.Outcome outcome = outcome(run(task((args) -> {
-			throw new InterruptedException("asked to stop");
-		}), row(1, 4)));
+		TaskTable.Outcome outcome = ended(threw(new InterruptedException("asked to stop"), row(1, 4)), "CANCELLED");
 
-		assertThat(outcome.status()).isEqualTo("CANCELLED");
 		assertThat(outcome.error()).contains(InterruptedException.class.getName());
 	}
 
 	@Test
 	void outOfMemoryErrorIsAFailedAttemptRetriedWhileAttemptsRemain() {
-		TaskTable.Outcome outcome = outcome(run(task((args) -> {
-			throw new OutOfMemoryError("Java heap space");
-		}), row(1, 4)));
+		TaskTable.Outcome outcome = ended(threw(new OutOfMemoryError("Java heap space"), row(1, 4)), "PENDING");
 
-		assertThat(outcome.status()).isEqualTo("PENDING");
 		assertThat(outcome.error()).contains(OutOfMemoryError.class.getName());
 	}
 
 	@Test
 	void interruptedTaskLeavesTheInterruptFlagSet() {
-		Ending ending = run(task((args) -> {
-			throw new InterruptedException();
-		}), row(1, 4));
+		Ending ending = threw(new InterruptedException(), row(1, 4));
 
 		assertThat(outcome(ending).status()).isEqualTo("PENDING");
 		assertThat(Thread.currentThread().isInterrupted()).isTrue();
@@ -177,18 +155,14 @@ class AttemptRunnerTests {
 	void failedAttemptWhileTheEngineStopsRecordsNothing() {
 		this.stopping.set(true);
 
-		Ending ending = run(task((args) -> {
-			throw new InterruptedException("shutdown");
-		}), row(1, 4));
+		Ending ending = threw(new InterruptedException("shutdown"), row(1, 4));
 
 		assertThat(ending).isSameAs(Ending.NOTHING);
 	}
 
 	@Test
 	void snoozeEndsWithItsDelay() {
-		Ending ending = run(task((args) -> {
-			throw new RunningTask.Snooze(Duration.ofMinutes(5));
-		}), row(1, 4));
+		Ending ending = threw(new RunningTask.Snooze(Duration.ofMinutes(5)), row(1, 4));
 
 		assertThat(ending).isEqualTo(new Ending.Snooze(Duration.ofMinutes(5)));
 	}
@@ -221,11 +195,8 @@ class AttemptRunnerTests {
 
 	@Test
 	void cancelSeenBeforeAChunkIsCancelled() {
-		TaskTable.Outcome outcome = outcome(run(task((args) -> {
-			throw new RunningTask.Cancelled();
-		}), row(1, 4)));
+		TaskTable.Outcome outcome = ended(threw(new RunningTask.Cancelled(), row(1, 4)), "CANCELLED");
 
-		assertThat(outcome.status()).isEqualTo("CANCELLED");
 		assertThat(outcome.result()).isNull();
 		assertThat(outcome.error()).isNull();
 	}
@@ -235,15 +206,9 @@ class AttemptRunnerTests {
 		this.watchdogFirst = true;
 
 		assertThat(run(task((args) -> "late"), row(1, 4))).isSameAs(Ending.NOTHING);
-		assertThat(run(task((args) -> {
-			throw new InterruptedException();
-		}), row(1, 4))).isSameAs(Ending.NOTHING);
-		assertThat(run(task((args) -> {
-			throw new TaskFailure("late");
-		}), row(1, 4))).isSameAs(Ending.NOTHING);
-		assertThat(run(task((args) -> {
-			throw new RunningTask.Snooze(Duration.ZERO);
-		}), row(1, 4))).isSameAs(Ending.NOTHING);
+		assertThat(threw(new InterruptedException(), row(1, 4))).isSameAs(Ending.NOTHING);
+		assertThat(threw(new TaskFailure("late"), row(1, 4))).isSameAs(Ending.NOTHING);
+		assertThat(threw(new RunningTask.Snooze(Duration.ZERO), row(1, 4))).isSameAs(Ending.NOTHING);
 	}
 
 	@Test
@@ -269,9 +234,24 @@ class AttemptRunnerTests {
 		assertThat(outcome.error()).contains("No task named 'x'");
 	}
 
+	private Ending threw(Throwable ex, TaskRow row) {
+		return run(task((args) -> {
+			if (ex instanceof Error error) {
+				throw error;
+			}
+			throw (Exception) ex;
+		}), row);
+	}
+
 	private Ending run(TaskDefinition task, TaskRow row) {
 		return this.attempts.run(row, task, new Object[0], new Context(), () -> this.cancelSeen,
 				() -> !this.watchdogFirst);
+	}
+
+	private static TaskTable.Outcome ended(Ending ending, String status) {
+		TaskTable.Outcome outcome = outcome(ending);
+		assertThat(outcome.status()).isEqualTo(status);
+		return outcome;
 	}
 
 	private static TaskTable.Outcome outcome(Ending ending) {
