@@ -209,6 +209,7 @@ final class TaskRunner {
 		else if (ending instanceof AttemptRunner.Ending.Snooze snooze) {
 			snooze(row, snooze.delay(), started);
 		}
+		// Else nothing: the watchdog recorded the attempt, or the shutdown hands the task back.
 	}
 
 	/**
