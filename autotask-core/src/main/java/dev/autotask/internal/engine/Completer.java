@@ -3,24 +3,17 @@ package dev.autotask.internal.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.autotask.TaskError;
 import dev.autotask.engine.TaskObserver;
-import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.internal.jdbc.TaskOutcomeTable;
+import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.internal.json.TaskJson;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import org.springframework.dao.DataAccessException;
-import org.springframework.dao.NonTransientDataAccessException;
-import org.springframework.dao.NonTransientDataAccessResourceException;
 
 /**
  * Records the outcomes of ended attempts, many in one statement, as River's job completer
@@ -34,12 +27,12 @@ import org.springframework.dao.NonTransientDataAccessResourceException;
  * API never reports an end that is not durable, and observers hear of an end only after its
  * commit. Each outcome is written under the guard of the single-row statements (still running
  * on this node, same attempt), so a stale attempt never overwrites a newer one. An outcome is
- * never dropped for a failed write: the batch is written again after a back-off until it
- * commits or, once stopping, until the shutdown timeout; what is still unwritten then stays
- * {@code RUNNING} for the hand-back or the orphan rescuer. An outcome that cannot even be built
- * while the heap stays full is given up: its task is no longer {@link HeldTasks held}, and the
- * supervisor hands it back as a stray. An outcome the database refuses (not the connection)
- * is recorded as a failure saying so.
+ * never dropped for a failed write: the {@link BatchWriter} writes the batch again after a
+ * back-off until it commits or, once stopping, until the shutdown timeout; what is still
+ * unwritten then stays {@code RUNNING} for the hand-back or the orphan rescuer. An outcome that
+ * cannot even be built while the heap stays full is given up: its task is no longer
+ * {@link HeldTasks held}, and the supervisor hands it back as a stray. An outcome the database
+ * refuses (not the connection) is recorded as a failure saying so.
  */
 final class Completer implements Runnable {
 
@@ -50,21 +43,9 @@ final class Completer implements Runnable {
 	// stays bounded while the database is down.
 	private static final int CAPACITY = 4 * BATCH;
 
-	private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-
-	private static final int FULL_HEAP_TRIES = 5;
-
 	private static final Logger logger = LoggerFactory.getLogger(Completer.class);
 
-	private final TaskOutcomeTable table;
-
-	private final String nodeId;
-
-	private final TaskJson json;
-
-	private final TaskObserver observer;
-
-	private final Runnable retried;
+	private final BatchWriter writer;
 
 	private final HeldTasks held;
 
@@ -72,12 +53,6 @@ final class Completer implements Runnable {
 
 	// The outcomes being written; only the completer's thread uses it.
 	private final List<Ended> batch = new ArrayList<>(BATCH);
-
-	private final CountDownLatch stopping = new CountDownLatch(1);
-
-	private volatile long giveUpAt = Long.MAX_VALUE;
-
-	private volatile boolean stopped;
 
 	/**
 	 * Create a completer.
@@ -87,11 +62,7 @@ final class Completer implements Runnable {
 	 */
 	Completer(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
 			HeldTasks held) {
-		this.table = table;
-		this.nodeId = nodeId;
-		this.json = json;
-		this.observer = observer;
-		this.retried = retried;
+		this.writer = new BatchWriter(table, nodeId, json, observer, retried);
 		this.held = held;
 	}
 
@@ -116,7 +87,7 @@ final class Completer implements Runnable {
 		Ended ended = new Ended(row, outcome, runTime, false);
 		// Held until written, or given up: then the task is a stray for the supervisor to hand back.
 		this.held.hold(row.id());
-		if (this.stopped) {
+		if (this.writer.stopped()) {
 			// Nothing writes in the background any more: write it here.
 			writeHere(ended);
 			return;
@@ -133,7 +104,7 @@ final class Completer implements Runnable {
 
 	private void writeHere(Ended ended) {
 		try {
-			write(List.of(ended));
+			this.writer.write(List.of(ended));
 		}
 		finally {
 			this.held.letGo(ended.row().id());
@@ -151,7 +122,7 @@ final class Completer implements Runnable {
 				// An Error while an error was handled (the heap still full, say): the thread must
 				// outlive anything, or no outcome is written any more. The batch in hand stays
 				// for the next turn, unless a stop has timed out: then it stays RUNNING for recovery.
-				if (this.stopped && System.nanoTime() - this.giveUpAt > 0) {
+				if (this.writer.timedOut()) {
 					return;
 				}
 				try {
@@ -180,7 +151,7 @@ final class Completer implements Runnable {
 					first = this.queue.poll();
 				}
 				if (first == null) {
-					if (this.stopped || Thread.currentThread().isInterrupted()) {
+					if (this.writer.stopped() || Thread.currentThread().isInterrupted()) {
 						return;
 					}
 					continue;
@@ -189,11 +160,11 @@ final class Completer implements Runnable {
 				this.queue.drainTo(this.batch, BATCH - 1);
 			}
 			try {
-				write(this.batch);
+				this.writer.write(this.batch);
 			}
 			catch (RuntimeException ex) {
 				logger.error("Could not record the outcome of {}; they stay RUNNING until they are handed back",
-						describe(this.batch), ex);
+						BatchWriter.describe(this.batch), ex);
 			}
 			this.batch.forEach((ended) -> this.held.letGo(ended.row().id()));
 			this.batch.clear();
@@ -205,121 +176,7 @@ final class Completer implements Runnable {
 	 * @param timeout how long to keep retrying a failing write
 	 */
 	void stop(Duration timeout) {
-		this.giveUpAt = System.nanoTime() + timeout.toNanos();
-		this.stopped = true;
-		this.stopping.countDown();
-	}
-
-	/**
-	 * Write a batch until it commits, or until the shutdown timeout has passed. An outage is
-	 * logged once when the batch first fails and once when it is written, never per try.
-	 */
-	private void write(List<Ended> batch) {
-		Duration backoff = Duration.ofMillis(50);
-		long lostAt = 0;
-		int fullHeap = 0;
-		while (true) {
-			String cause;
-			try {
-				Map<Long, String> written = this.table.endMany(this.nodeId,
-						batch.stream().map(Ended::outcome).toList());
-				if (lostAt != 0) {
-					logger.info("Recorded the outcome of {} {} ms late", describe(batch),
-							(System.nanoTime() - lostAt) / 1_000_000);
-				}
-				batch.forEach((ended) -> observe(ended, written.get(ended.row().id())));
-				if (batch.stream().anyMatch((ended) -> "PENDING".equals(ended.outcome().status()))) {
-					this.retried.run();
-				}
-				return;
-			}
-			catch (DataAccessException ex) {
-				if (isRefused(ex)) {
-					refused(batch, ex);
-					return;
-				}
-				cause = "while the database is unreachable: " + ex.getMostSpecificCause();
-			}
-			catch (OutOfMemoryError ex) {
-				// Another task filled the heap for a moment; when it fails, its memory is free
-				// again. The outcomes are still true: write them again, a few times.
-				if (++fullHeap > FULL_HEAP_TRIES) {
-					logger.error("Could not record the outcome of {} while the heap is full; they stay RUNNING"
-							+ " until they are handed back as strays", describe(batch));
-					return;
-				}
-				cause = "while the heap is full";
-			}
-			if (System.nanoTime() - this.giveUpAt > 0) {
-				logger.error("Could not record the outcome of {} before the shutdown timeout; they stay"
-						+ " RUNNING until this node is seen dead and they are handed back", describe(batch));
-				return;
-			}
-			if (lostAt == 0) {
-				lostAt = System.nanoTime();
-				logger.warn("Cannot record the outcome of {} {}; trying again until it can be", describe(batch), cause);
-			}
-			else {
-				logger.debug("Still cannot record the outcome of {}, trying again in {} ms", describe(batch),
-						backoff.toMillis());
-			}
-			pause(backoff);
-			backoff = Wakeup.min(backoff.multipliedBy(2), MAX_BACKOFF);
-		}
-	}
-
-	private static String describe(List<Ended> batch) {
-		TaskRow first = batch.get(0).row();
-		String task = "task " + first.id() + " (" + first.name() + ")";
-		return (batch.size() == 1) ? task : task + " and " + (batch.size() - 1) + " more";
-	}
-
-	/**
-	 * The database itself refused the statement, not the connection: find the outcome it
-	 * refuses, and record a failure that it accepts instead.
-	 */
-	private void refused(List<Ended> batch, DataAccessException ex) {
-		if (batch.size() > 1) {
-			batch.forEach((ended) -> write(List.of(ended)));
-			return;
-		}
-		Ended ended = batch.get(0);
-		TaskRow row = ended.row();
-		if (ended.replacement()) {
-			logger.error("Could not record that task {} ({}) failed either", row.id(), row.name(), ex);
-			return;
-		}
-		logger.error("The outcome of task {} ({}) was refused by the database", row.id(), row.name(), ex);
-		TaskError error = new TaskError(ex.getClass().getName(),
-				"The task ended, but the database refused its outcome: " + ex.getMostSpecificCause().getMessage(), null);
-		TaskOutcomeTable.Outcome failure = new TaskOutcomeTable.Outcome(row.id(), row.attempt(), "FAILURE", null,
-				this.json.writeError(error), Duration.ZERO);
-		write(List.of(new Ended(row, failure, ended.runTime(), true)));
-	}
-
-	private static boolean isRefused(DataAccessException ex) {
-		// A lost connection is a resource failure, non-transient to Spring, but worth a retry.
-		return ex instanceof NonTransientDataAccessException && !(ex instanceof NonTransientDataAccessResourceException);
-	}
-
-	private void observe(Ended ended, @Nullable String status) {
-		TaskRow row = ended.row();
-		if (status == null) {
-			logger.warn("Task {} ({}) ended as {}, but its attempt {} was no longer running on this node; not recorded",
-					row.id(), row.name(), ended.outcome().status(), row.attempt());
-			return;
-		}
-		if ("CANCELLED".equals(status) && !status.equals(ended.outcome().status())) {
-			logger.info("Task {} ({}) failed attempt {} after a cancel was requested: cancelled, not retried",
-					row.id(), row.name(), row.attempt());
-		}
-		TaskObserver.Outcome outcome = outcomeOf(status);
-		try {
-			this.observer.ended(row.name(), row.queue(), outcome, ended.runTime());
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Task observer failed for task {} ({})", row.id(), row.name(), ex);
-		}
+		this.writer.stop(timeout);
 	}
 
 	/**
@@ -334,22 +191,6 @@ final class Completer implements Runnable {
 			case "CANCELLED" -> TaskObserver.Outcome.CANCELLED;
 			default -> TaskObserver.Outcome.FAILURE;
 		};
-	}
-
-	private void pause(Duration backoff) {
-		try {
-			if (this.stopped) {
-				Thread.sleep(backoff.toMillis());
-			}
-			else {
-				// Cut short by stop(), so that a stopping node tries again at once.
-				this.stopping.await(backoff.toMillis(), TimeUnit.MILLISECONDS);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.giveUpAt = System.nanoTime();
-		}
 	}
 
 	/**

@@ -4,20 +4,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 
 import dev.autotask.engine.EngineSettings;
-import dev.autotask.internal.jdbc.TaskRow;
+import dev.autotask.internal.backoff.Backoff;
 import dev.autotask.internal.jdbc.TaskClaimTable;
+import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import org.springframework.dao.DataAccessException;
 
 /**
  * The claim loop: for each lane, claims due tasks in one statement, hands them to the workers,
@@ -31,13 +27,9 @@ import org.springframework.dao.DataAccessException;
  *
  * <p>
  * A lane claims ahead into a small buffer, and a worker that ends a task takes the next from
- * there, so workers never wait for a claim's round trip. How far ahead follows how long the
- * lane's tasks run: as many as its workers end in {@link #AHEAD_WINDOW}, at most
- * {@link #MAX_AHEAD}. Tasks that run longer than that window are claimed one per free slot,
- * none ahead: they are never hoarded while other nodes idle, and one still waiting stays
- * {@code PENDING}, so that cancelling it cancels it at once. A lane that has not yet timed a
- * task assumes a second each. Quick tasks are claimed a few hundred at a time. A lane claims
- * again once half of what it can hold is free. Buffered tasks are {@code RUNNING} on
+ * there, so workers never wait for a claim's round trip; how far ahead is the {@link Lane}'s
+ * to say, from how long its tasks run. Quick tasks are claimed a few hundred at a time, slow
+ * ones one per free slot. Buffered tasks are {@code RUNNING} on
  * this node in the database: stopping gives them back ({@link #giveBack()}), and after a crash
  * the orphan rescuer does. A queue paused after its tasks were buffered still runs those few,
  * and a task of higher priority enqueued meanwhile starts after them.
@@ -49,13 +41,8 @@ final class Dispatcher implements Runnable {
 	// A due task we failed to claim is locked by another node's claim; look again soon.
 	private static final Duration RECHECK = Duration.ofMillis(25);
 
+	// While claims fail: the first wait, doubling up to the poll interval.
 	private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-
-	/** The work a lane claims ahead: what its workers end in this time. */
-	static final Duration AHEAD_WINDOW = Duration.ofMillis(20);
-
-	/** The most tasks a lane claims ahead of its workers, however quick they are. */
-	static final int MAX_AHEAD = 256;
 
 	private final TaskClaimTable table;
 
@@ -73,6 +60,8 @@ final class Dispatcher implements Runnable {
 
 	private final HeldTasks held;
 
+	private final Backoff backoff;
+
 	private volatile boolean running = true;
 
 	Dispatcher(TaskClaimTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
@@ -85,6 +74,7 @@ final class Dispatcher implements Runnable {
 		this.wakeup = wakeup;
 		this.settings = settings;
 		this.lanes = lanes(settings);
+		this.backoff = new Backoff(FIRST_BACKOFF, settings.pollInterval());
 	}
 
 	private static List<Lane> lanes(EngineSettings settings) {
@@ -126,7 +116,6 @@ final class Dispatcher implements Runnable {
 	}
 
 	private void claimUntilStopped() {
-		Duration backoff = FIRST_BACKOFF;
 		// Set while claims fail: the outage is logged when it starts and when it ends, not per try.
 		long failingSince = 0;
 		int failures = 0;
@@ -139,7 +128,6 @@ final class Dispatcher implements Runnable {
 					failingSince = 0;
 					failures = 0;
 				}
-				backoff = FIRST_BACKOFF;
 				this.wakeup.await(wait);
 			}
 			catch (InterruptedException ex) {
@@ -154,21 +142,17 @@ final class Dispatcher implements Runnable {
 				if (failingSince == 0) {
 					failingSince = System.nanoTime();
 					logger.warn("Cannot claim tasks; trying again with back-off up to {} until it works: {}",
-							this.settings.pollInterval(), describe(ex));
+							this.settings.pollInterval(), ConnectionLoss.describe(ex));
 				}
 				else {
-					logger.debug("Still cannot claim tasks, retrying in {} ms: {}", backoff.toMillis(), describe(ex));
+					logger.debug("Still cannot claim tasks, retrying in {} ms: {}", this.backoff.delay(failures).toMillis(),
+							ConnectionLoss.describe(ex));
 				}
-				if (!sleep(backoff)) {
+				if (!sleep(this.backoff.delay(failures))) {
 					return;
 				}
-				backoff = Wakeup.min(backoff.multipliedBy(2), this.settings.pollInterval());
 			}
 		}
-	}
-
-	private static String describe(Throwable ex) {
-		return (ex instanceof DataAccessException dae) ? dae.getMostSpecificCause().toString() : ex.toString();
 	}
 
 	/**
@@ -302,82 +286,6 @@ final class Dispatcher implements Runnable {
 		}
 	}
 
-	/**
-	 * Queues that share worker slots: either the listed queues, or every queue but them; with
-	 * the tasks claimed for them that wait for a slot.
-	 */
-	private static final class Lane {
-
-		private final List<String> queues;
-
-		private final boolean except;
-
-		private final int size;
-
-		private final Semaphore slots;
-
-		private final Queue<TaskRow> buffer = new ConcurrentLinkedQueue<>();
-
-		// A moving average of how long the lane's tasks run, updated by its workers without a lock:
-		// a lost update only delays the average a little. It starts slow: a new lane claims little.
-		private volatile long runNanos = Duration.ofSeconds(1).toNanos();
-
-		private Lane(List<String> queues, boolean except, int size) {
-			this.queues = queues;
-			this.except = except;
-			this.size = size;
-			this.slots = new Semaphore(size);
-		}
-
-		static Lane of(List<String> queues, boolean except, int size) {
-			return new Lane(queues, except, size);
-		}
-
-		List<String> queues() {
-			return this.queues;
-		}
-
-		boolean except() {
-			return this.except;
-		}
-
-		Semaphore slots() {
-			return this.slots;
-		}
-
-		Queue<TaskRow> buffer() {
-			return this.buffer;
-		}
-
-		void ran(long nanos) {
-			long average = this.runNanos;
-			this.runNanos = average + (nanos - average) / 8;
-		}
-
-		/**
-		 * How many tasks the lane holds at most: one per slot running, and those claimed ahead.
-		 */
-		int capacity() {
-			long ahead = this.size * AHEAD_WINDOW.toNanos() / Math.max(1, this.runNanos);
-			return this.size + (int) Math.min(MAX_AHEAD, ahead);
-		}
-
-		/**
-		 * How many more tasks the lane can take now.
-		 */
-		int room() {
-			int running = this.size - this.slots.availablePermits();
-			return Math.max(0, capacity() - running - this.buffer.size());
-		}
-
-		/**
-		 * The least room worth a claim: half of what the lane holds.
-		 */
-		int refill() {
-			return Math.max(1, capacity() / 2);
-		}
-
-	}
 	/**
 	 * Hand one task back to PENDING, trying for a few seconds while the heap is full. It may
 	 * have run, so its attempt stays counted, with one more granted, as after a rescue; should

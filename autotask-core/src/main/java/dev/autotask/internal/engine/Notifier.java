@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import dev.autotask.internal.backoff.Backoff;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -35,6 +36,8 @@ final class Notifier implements Runnable {
 	private static final int RECEIVE_TIMEOUT_MILLIS = 500;
 
 	private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+	private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), MAX_BACKOFF);
 
 	// Far more than a notification takes, even on a loaded server.
 	static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
@@ -87,7 +90,7 @@ final class Notifier implements Runnable {
 	}
 
 	private void listenUntilStopped() {
-		Duration backoff = Duration.ofMillis(100);
+		int failures = 0;
 		// Set while the connection is lost: logged when it is lost and when it is back, not per try.
 		long lostAt = 0;
 		while (this.running) {
@@ -98,7 +101,7 @@ final class Notifier implements Runnable {
 							(System.nanoTime() - lostAt) / 1_000_000);
 					lostAt = 0;
 				}
-				backoff = Duration.ofMillis(100);
+				failures = 0;
 				receive(connection.unwrap(PGConnection.class));
 			}
 			catch (SQLException | RuntimeException | Error ex) {
@@ -106,6 +109,7 @@ final class Notifier implements Runnable {
 				if (!this.running) {
 					return;
 				}
+				failures++;
 				if (lostAt == 0) {
 					lostAt = System.nanoTime();
 					logger.warn("Lost the LISTEN connection on channel {}; polling only until it is back,"
@@ -113,12 +117,11 @@ final class Notifier implements Runnable {
 				}
 				else {
 					logger.debug("Still cannot LISTEN on channel {}, retrying in {} ms: {}", this.channel,
-							backoff.toMillis(), ex.toString());
+							BACKOFF.delay(failures).toMillis(), ex.toString());
 				}
-				if (!pause(backoff)) {
+				if (!pause(BACKOFF.delay(failures))) {
 					return;
 				}
-				backoff = Wakeup.min(backoff.multipliedBy(2), MAX_BACKOFF);
 			}
 		}
 	}

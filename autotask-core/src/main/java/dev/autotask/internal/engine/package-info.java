@@ -13,14 +13,23 @@
  * so that no cancel committed before it is missed.</li>
  * <li><b>Claiming.</b> The {@code Dispatcher} claims due rows with one
  * {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n)}, so nodes never wait
- * on each other and never claim the same row. Each lane claims ahead, up to its size again, into
- * a small buffer its workers take from; those rows are {@code RUNNING} on the node, given back
- * with their claim undone on stop, and rescued with the node's other tasks after a crash.</li>
+ * on each other and never claim the same row. Each {@code Lane} claims ahead into a small
+ * buffer its workers take from, as many as they end in 20 ms (at most 256; none while they end
+ * fewer than one in that time); those rows are {@code RUNNING} on the node, given back with their claim undone on
+ * stop, and rescued with the node's other tasks after a crash.</li>
+ * <li><b>Running.</b> The {@code TaskRunner} finds the task and reads its arguments; the
+ * {@code AttemptRunner} runs its code and says how the attempt ended, touching no database. A
+ * task with a timeout is watched by the {@code Watchdog}: whichever ends the attempt first, the
+ * task or the watchdog at the timeout, records its outcome, and the watchdog interrupts the
+ * worker. The runner hands the outcome to the completer, or writes the rare one that changes
+ * other rows too (a continuation, a snooze) itself, through the {@code OutcomeWriter}, which
+ * tries again while the database is away or the heap is full.</li>
  * <li><b>Completing.</b> Workers hand outcomes to the {@code Completer}, which writes many in one
  * statement, each under the node-and-attempt guard, the first at once and the rest as they pile
  * up during a write (group commit). A row stays {@code RUNNING} until its outcome commits, so no
  * end is reported before it is durable; observers hear of it after the commit. A failed write is
- * retried with back-off, and stopping writes every outcome before anything is handed back.</li>
+ * retried with back-off by the {@code BatchWriter}, and stopping writes every outcome before
+ * anything is handed back.</li>
  * <li><b>Waking.</b> Enqueues {@code NOTIFY} inside their transaction; the {@code Notifier}
  * {@code LISTEN}s on a dedicated connection and wakes the dispatcher, which otherwise sleeps
  * until the next due {@code run_at} or the poll interval. That connection comes from the
@@ -38,9 +47,11 @@
  * to the poll interval, the notifier reconnects with back-off, and the completer keeps the
  * outcomes it cannot write and writes them once the database answers (it gives up only when a
  * stop times out, leaving the rows {@code RUNNING} for recovery); each logs the outage once,
- * not per try. No loop thread dies of an exception or an {@code Error}: a node that heartbeats
- * but no longer claims stalls silently, and one that runs tasks but no longer heartbeats has
- * them run twice.</li>
+ * not per try, and waits between tries as {@code internal.backoff.Backoff} says, doubling from
+ * a first wait up to a ceiling. Only a failure for want of a database ({@code ConnectionLoss})
+ * is tried again; an outcome the database refuses is recorded as a failure saying so. No loop
+ * thread dies of an exception or an {@code Error}: a node that heartbeats but no longer claims
+ * stalls silently, and one that runs tasks but no longer heartbeats has them run twice.</li>
  * <li><b>Events.</b> With events on, the statement that ends a task also writes its event to
  * the outbox and notifies {@code outbox}; the notifier passes that on to the node's
  * {@code OutboxRelay} (package {@code dev.autotask.internal.outbox}), which runs while the engine runs
@@ -50,4 +61,3 @@
 @NullMarked
 package dev.autotask.internal.engine;
 
-import org.jspecify.annotations.NullMarked;

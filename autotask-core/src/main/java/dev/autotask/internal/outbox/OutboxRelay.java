@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import dev.autotask.TaskEvent;
 import dev.autotask.TaskEventSink;
 import dev.autotask.TaskStatus;
+import dev.autotask.internal.backoff.Backoff;
 import dev.autotask.internal.jdbc.OutboxTable.OutboxRow;
 import dev.autotask.internal.jdbc.OutboxTable;
 import dev.autotask.internal.jdbc.TableNames;
@@ -50,6 +51,8 @@ public final class OutboxRelay implements Runnable {
 
 	private final RelaySignal signal = new RelaySignal();
 
+	private final Backoff backoff;
+
 	private volatile boolean running = true;
 
 	private @Nullable Outage outage;
@@ -72,16 +75,17 @@ public final class OutboxRelay implements Runnable {
 		this.sinks = List.copyOf(sinks);
 		this.json = json;
 		this.settings = settings;
+		this.backoff = new Backoff(settings.minBackoff(), settings.maxBackoff());
 	}
 
 	@Override
 	public void run() {
-		Duration backoff = this.settings.minBackoff();
+		int failures = 0;
 		while (this.running && !Thread.currentThread().isInterrupted()) {
 			try {
 				int published = runOnce();
 				recovered();
-				backoff = this.settings.minBackoff();
+				failures = 0;
 				if (published < this.settings.batchSize()) {
 					this.signal.await(this.settings.pollInterval());
 				}
@@ -93,11 +97,12 @@ public final class OutboxRelay implements Runnable {
 					break;
 				}
 				try {
+					Duration backoff = this.backoff.delay(failures + 1);
 					failed(ex, backoff);
 					// Not woken by notifications: while a sink is down, every task that ends would
 					// otherwise trigger another attempt.
 					this.signal.pause(backoff);
-					backoff = min(backoff.multipliedBy(2), this.settings.maxBackoff());
+					failures++;
 				}
 				catch (Error again) {
 					// The heap is still full: the log line is lost, the relay goes on.
@@ -243,10 +248,6 @@ public final class OutboxRelay implements Runnable {
 			root = root.getCause();
 		}
 		return (root != ex) ? ex + " (caused by " + root + ")" : ex.toString();
-	}
-
-	private static Duration min(Duration a, Duration b) {
-		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 	private record Outage(long startNanos) {

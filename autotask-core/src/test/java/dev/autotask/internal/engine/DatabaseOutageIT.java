@@ -72,7 +72,8 @@ class DatabaseOutageIT {
 	private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
 
 	private static final List<Class<?>> ENGINE_LOGGERS = List.of(Dispatcher.class, Notifier.class, TaskRunner.class,
-			Completer.class, Supervisor.class, Engine.class);
+			AttemptRunner.class, OutcomeWriter.class, Watchdog.class, Completer.class, BatchWriter.class,
+			Supervisor.class, Engine.class);
 
 	private final List<AutoCloseable> cleanUps = new ArrayList<>();
 
@@ -146,9 +147,9 @@ class DatabaseOutageIT {
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(logged(Notifier.class, Level.INFO, "Listening on channel")).isOne());
 		assertThat(logged(Notifier.class, Level.WARN, "Lost the LISTEN connection")).isOne();
-		long held = logged(Completer.class, Level.WARN, "Cannot record the outcome");
+		long held = logged(BatchWriter.class, Level.WARN, "Cannot record the outcome");
 		assertThat(held).as("outcomes held during the outage").isBetween(1L, 4L);
-		assertThat(logged(Completer.class, Level.INFO, "Recorded the outcome")).isEqualTo(held);
+		assertThat(logged(BatchWriter.class, Level.INFO, "Recorded the outcome")).isEqualTo(held);
 		assertThat(logged(Dispatcher.class, Level.WARN, "Cannot claim tasks")).isLessThanOrEqualTo(1)
 			.isEqualTo(logged(Dispatcher.class, Level.INFO, "Claiming tasks again"));
 		assertThat(outageLog).filteredOn((event) -> event.getLevel().isGreaterOrEqual(Level.WARN))
@@ -175,7 +176,7 @@ class DatabaseOutageIT {
 		this.proxy.cut();
 		this.gate.countDown();
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> logged(Completer.class, Level.WARN, "Cannot record the outcome of task " + handle.id()) == 1);
+			.until(() -> logged(BatchWriter.class, Level.WARN, "Cannot record the outcome of task " + handle.id()) == 1);
 		// The task ended, but nothing can say so yet: it stays RUNNING on this node, with no
 		// outcome made up for it.
 		await().during(OUTAGE).atMost(OUTAGE.plusSeconds(5))
@@ -188,8 +189,8 @@ class DatabaseOutageIT {
 		assertThat(info.rescues()).isZero();
 		assertThat(info.attempt()).isOne();
 		assertThat(this.executions.get(-1)).hasValue(1);
-		assertThat(logged(Completer.class, Level.WARN, "Cannot record the outcome")).isOne();
-		assertThat(logged(Completer.class, Level.INFO, "Recorded the outcome of task " + handle.id())).isOne();
+		assertThat(logged(BatchWriter.class, Level.WARN, "Cannot record the outcome")).isOne();
+		assertThat(logged(BatchWriter.class, Level.INFO, "Recorded the outcome of task " + handle.id())).isOne();
 		// With a worker free, the dispatcher tried to claim, and said so once.
 		assertThat(logged(Dispatcher.class, Level.WARN, "Cannot claim tasks")).isOne();
 		assertThat(logged(Dispatcher.class, Level.INFO, "Claiming tasks again")).isOne();

@@ -1,0 +1,104 @@
+package dev.autotask.internal.engine;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+
+import dev.autotask.internal.jdbc.TaskRow;
+
+/**
+ * Queues that share worker slots: either the listed queues, or every queue but them; with the
+ * tasks claimed for them that wait for a slot.
+ *
+ * <p>
+ * A lane claims ahead into its buffer, so that a worker that ends a task takes the next at once
+ * instead of waiting for a claim's round trip. How far ahead follows how long the lane's tasks
+ * run: as many as its workers end in {@link #AHEAD_WINDOW}, at most {@link #MAX_AHEAD}. Tasks
+ * that run longer than that window are claimed one per free slot, none ahead: they are never
+ * hoarded while other nodes idle, and one still waiting stays {@code PENDING}, so that
+ * cancelling it cancels it at once. A lane that has not yet timed a task assumes a second each.
+ * It claims again once half of what it can hold is free.
+ */
+final class Lane {
+
+	/** The work a lane claims ahead: what its workers end in this time. */
+	static final Duration AHEAD_WINDOW = Duration.ofMillis(20);
+
+	/** The most tasks a lane claims ahead of its workers, however quick they are. */
+	static final int MAX_AHEAD = 256;
+
+	private final List<String> queues;
+
+	private final boolean except;
+
+	private final int size;
+
+	private final Semaphore slots;
+
+	private final Queue<TaskRow> buffer = new ConcurrentLinkedQueue<>();
+
+	// A moving average of how long the lane's tasks run, updated by its workers without a lock:
+	// a lost update only delays the average a little. It starts slow: a new lane claims little.
+	private volatile long runNanos = Duration.ofSeconds(1).toNanos();
+
+	private Lane(List<String> queues, boolean except, int size) {
+		this.queues = queues;
+		this.except = except;
+		this.size = size;
+		this.slots = new Semaphore(size);
+	}
+
+	static Lane of(List<String> queues, boolean except, int size) {
+		return new Lane(queues, except, size);
+	}
+
+	List<String> queues() {
+		return this.queues;
+	}
+
+	boolean except() {
+		return this.except;
+	}
+
+	Semaphore slots() {
+		return this.slots;
+	}
+
+	Queue<TaskRow> buffer() {
+		return this.buffer;
+	}
+
+	/**
+	 * Count one task that ran for {@code nanos} into the lane's average.
+	 */
+	void ran(long nanos) {
+		long average = this.runNanos;
+		this.runNanos = average + (nanos - average) / 8;
+	}
+
+	/**
+	 * How many tasks the lane holds at most: one per slot running, and those claimed ahead.
+	 */
+	int capacity() {
+		long ahead = this.size * AHEAD_WINDOW.toNanos() / Math.max(1, this.runNanos);
+		return this.size + (int) Math.min(MAX_AHEAD, ahead);
+	}
+
+	/**
+	 * How many more tasks the lane can take now.
+	 */
+	int room() {
+		int running = this.size - this.slots.availablePermits();
+		return Math.max(0, capacity() - running - this.buffer.size());
+	}
+
+	/**
+	 * The least room worth a claim: half of what the lane holds.
+	 */
+	int refill() {
+		return Math.max(1, capacity() / 2);
+	}
+
+}
