@@ -8,3 +8,4 @@
 @NullMarked
 package dev.autotask.internal.backoff;
 
+import org.jspecify.annotations.NullMarked;

@@ -61,3 +61,4 @@
 @NullMarked
 package dev.autotask.internal.engine;
 
+import org.jspecify.annotations.NullMarked;
