@@ -25,11 +25,6 @@ public final class TaskRunTable {
 			UPDATE %s SET status = 'SUCCESS', result = :result::jsonb, finished_at = now(), expires_at = now() + ttl
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
-	private static final String FAIL = """
-			UPDATE %s SET status = 'FAILURE', result = :result::jsonb, error = :error::jsonb, finished_at = now(),
-				expires_at = now() + ttl
-			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
-
 	// The next link of a chain, only while no cancel was requested for the current one: checked
 	// in this statement, under a lock on the current link, so that a cancel either commits first
 	// and is seen here, or waits for this transaction and then sees (and cancels) the new link.
@@ -52,11 +47,6 @@ public final class TaskRunTable {
 
 	private static final String REPORT_PROGRESS = """
 			UPDATE %s SET progress = jsonb_build_object('done', :done, 'total', :total)
-			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
-
-	private static final String RETRY = """
-			UPDATE %s SET status = 'PENDING', error = :error::jsonb, node_id = NULL,
-				run_at = now() + :delayMillis * interval '1 millisecond'
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
 	// Save an iterative task's cursor. Run in the chunk's own transaction: if the task was taken
@@ -88,15 +78,11 @@ public final class TaskRunTable {
 
 	private final String complete;
 
-	private final String fail;
-
 	private final String insertNext;
 
 	private final String isCancelRequested;
 
 	private final String reportProgress;
-
-	private final String retry;
 
 	private final String saveCheckpoint;
 
@@ -114,11 +100,9 @@ public final class TaskRunTable {
 		this.events = new TaskEvents(names, events);
 		String table = names.task();
 		this.complete = this.events.withEvent(COMPLETE.formatted(table));
-		this.fail = this.events.withEvent(FAIL.formatted(table));
 		this.insertNext = INSERT_NEXT.formatted(table);
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
 		this.reportProgress = REPORT_PROGRESS.formatted(table);
-		this.retry = RETRY.formatted(table);
 		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);
 		this.snooze = this.events.withCancelEvents(SNOOZE.formatted(table));
 	}
@@ -136,23 +120,6 @@ public final class TaskRunTable {
 			.param("attempt", task.attempt())
 			.param("node", node)
 			.param("result", result));
-	}
-
-	/**
-	 * Record a final failure.
-	 * @param task the task, as claimed
-	 * @param node the node that ran it
-	 * @param result the visible result (a {@code TaskFailure}'s message), or {@code null}
-	 * @param error the error JSON
-	 * @return whether this attempt was still running on the node
-	 */
-	public boolean fail(TaskRow task, String node, @Nullable String result, String error) {
-		return this.events.ended(this.jdbc.sql(this.fail)
-			.param("id", task.id())
-			.param("attempt", task.attempt())
-			.param("node", node)
-			.param("result", result)
-			.param("error", error));
 	}
 
 	/**
@@ -198,24 +165,6 @@ public final class TaskRunTable {
 			.param("done", done)
 			.param("total", total)
 			.update();
-	}
-
-	/**
-	 * Put a failed task back to pending for another attempt.
-	 * @param task the task, as claimed
-	 * @param node the node that ran it
-	 * @param error the error JSON of the failed attempt
-	 * @param delay the wait before the next attempt
-	 * @return whether this attempt was still running on the node
-	 */
-	public boolean retry(TaskRow task, String node, String error, Duration delay) {
-		return this.jdbc.sql(this.retry)
-			.param("id", task.id())
-			.param("attempt", task.attempt())
-			.param("node", node)
-			.param("error", error)
-			.param("delayMillis", delay.toMillis())
-			.update() == 1;
 	}
 
 	/**
