@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,12 +14,16 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
+import dev.autotask.BulkResult;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
+import dev.autotask.TaskAction;
 import dev.autotask.TaskInfo;
+import dev.autotask.TaskPage;
+import dev.autotask.TaskQuery;
 import dev.autotask.TaskStatus;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskObserver;
@@ -27,6 +32,7 @@ import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
 import dev.autotask.internal.jdbc.QueueTable;
 import dev.autotask.internal.jdbc.TableNames;
+import dev.autotask.internal.jdbc.TaskConsoleTable;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.internal.jdbc.TaskTable;
 import dev.autotask.internal.json.TaskJson;
@@ -44,6 +50,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskClient implements Autotask {
 
+	// Small enough that each batch of a bulk action is a short transaction.
+	private static final int BULK_BATCH = 1000;
+
 	private static final Logger logger = LoggerFactory.getLogger(TaskClient.class);
 
 	private final TaskTable table;
@@ -57,6 +66,8 @@ public final class TaskClient implements Autotask {
 	private final FireTable fires;
 
 	private final QueueTable queues;
+
+	private final TaskConsoleTable console;
 
 	private final NodeTable nodes;
 
@@ -110,6 +121,7 @@ public final class TaskClient implements Autotask {
 		this.table = new TaskTable(dataSource, names, settings.events());
 		this.fires = new FireTable(dataSource, names);
 		this.queues = new QueueTable(dataSource, names);
+		this.console = new TaskConsoleTable(dataSource, names);
 		this.nodes = new NodeTable(dataSource, names);
 		this.leaders = new LeaderTable(dataSource, names);
 		this.registry = registry;
@@ -163,6 +175,80 @@ public final class TaskClient implements Autotask {
 	@Override
 	public Optional<TaskStatus> cancel(long id, String owner) {
 		return this.table.cancel(id, owner).map(TaskStatus::valueOf);
+	}
+
+	@Override
+	public Optional<TaskStatus> retry(long id, String owner) {
+		return (this.console.retryMany(List.of(id), owner) == 1) ? Optional.of(TaskStatus.PENDING)
+				: this.console.findStatus(id, owner);
+	}
+
+	@Override
+	public Optional<TaskStatus> runNow(long id, String owner) {
+		this.console.runNowMany(List.of(id), owner);
+		return this.console.findStatus(id, owner);
+	}
+
+	@Override
+	public Optional<TaskStatus> delete(long id, String owner) {
+		Optional<TaskStatus> status = this.console.findStatus(id, owner);
+		if (status.isPresent() && !this.console.delete(id, owner)) {
+			// It started meanwhile, or ran all along.
+			return this.console.findStatus(id, owner).or(() -> status);
+		}
+		return status;
+	}
+
+	@Override
+	public TaskPage find(TaskQuery query, String owner) {
+		TaskQuery checked = checked(query);
+		List<TaskInfo> tasks = this.console.find(checked, owner).stream().map(this::toInfo).toList();
+		Long next = (tasks.size() == checked.limit()) ? tasks.get(tasks.size() - 1).id() : null;
+		return new TaskPage(tasks, this.console.count(checked, owner), next);
+	}
+
+	@Override
+	public BulkResult bulk(TaskAction action, TaskQuery query, String owner) {
+		TaskQuery checked = checked(query).fromNewest();
+		Set<TaskStatus> statuses = EnumSet.copyOf(action.appliesTo());
+		if (!checked.statuses().isEmpty()) {
+			statuses.retainAll(checked.statuses());
+		}
+		long matched = 0;
+		long changed = 0;
+		Long before = null;
+		while (!statuses.isEmpty()) {
+			TaskQuery batch = checked.toBuilder().before(before).build();
+			List<Long> ids = this.console.findIds(batch, statuses, owner, BULK_BATCH);
+			if (ids.isEmpty()) {
+				break;
+			}
+			matched += ids.size();
+			changed += act(action, ids, owner);
+			before = ids.get(ids.size() - 1);
+		}
+		logger.info("{} of {} task(s) of owner {} matching {}: {} changed", action, matched, owner, checked, changed);
+		return new BulkResult(matched, changed);
+	}
+
+	private int act(TaskAction action, List<Long> ids, String owner) {
+		return switch (action) {
+			case RETRY -> this.console.retryMany(ids, owner);
+			case RUN_NOW -> this.console.runNowMany(ids, owner);
+			case DELETE -> this.console.deleteMany(ids, owner);
+			// One by one: a cancel ends a whole chain and writes its events, as a single cancel does.
+			case CANCEL -> (int) ids.stream()
+				.map((id) -> cancel(id, owner))
+				.filter((status) -> status.filter((s) -> s == TaskStatus.CANCELLED || s == TaskStatus.RUNNING)
+					.isPresent())
+				.count();
+		};
+	}
+
+	private TaskQuery checked(TaskQuery query) {
+		String argsContain = query.argsContain();
+		return (argsContain != null)
+				? query.toBuilder().argsContain(this.json.checkContainment(argsContain)).build() : query;
 	}
 
 	/**

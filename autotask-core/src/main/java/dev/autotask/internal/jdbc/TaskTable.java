@@ -32,7 +32,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class TaskTable {
 
-	private static final String COLUMNS = """
+	static final String COLUMNS = """
 			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
 			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
 			checkpoint::text AS checkpoint, rescues, started_by, trace_context::text AS trace_context""";
@@ -375,7 +375,7 @@ public final class TaskTable {
 				run_at = now() + :delayMillis * interval '1 millisecond'
 			WHERE id = :id AND status = 'RUNNING' AND node_id = :node AND attempt = :attempt""";
 
-	private static final RowMapper<TaskRow> ROW_MAPPER = TaskTable::mapRow;
+	static final RowMapper<TaskRow> ROW_MAPPER = TaskTable::mapRow;
 
 	private static final RowMapper<TaskRow> CLAIMED_ROW = TaskTable::mapClaimedRow;
 
