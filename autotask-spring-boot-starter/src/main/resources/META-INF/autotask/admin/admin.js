@@ -137,14 +137,16 @@ function route() {
 	stopLive();
 	showProblem(null);
 	const hash = decodeURIComponent(window.location.hash.substring(1));
-	const view = hash.startsWith('task/') ? 'task' : (['queues', 'nodes'].includes(hash) ? hash : 'tasks');
-	for (const name of ['tasks', 'task', 'queues', 'nodes']) {
+	const view = hash.startsWith('task/') ? 'task'
+		: (['search', 'queues', 'nodes'].includes(hash.split('?')[0]) ? hash.split('?')[0] : 'tasks');
+	for (const name of ['tasks', 'task', 'search', 'queues', 'nodes']) {
 		$(`${name}-view`).hidden = name !== view;
 	}
-	for (const name of ['tasks', 'queues', 'nodes']) {
+	for (const name of ['tasks', 'search', 'queues', 'nodes']) {
 		$(`nav-${name}`).classList.toggle('active', name === view || (view === 'task' && name === 'tasks'));
 	}
-	const load = { tasks: loadTaskTypes, task: () => loadTask(hash.substring(5)), queues: loadQueues, nodes: loadNodes };
+	const load = { tasks: loadTaskTypes, task: () => loadTask(hash.substring(5)), search: () => loadSearch(hash),
+		queues: loadQueues, nodes: loadNodes };
 	load[view]().catch(showProblem);
 }
 
@@ -225,6 +227,9 @@ async function loadHistory() {
 function stopLive() {
 	clearTimeout(state.liveTimer);
 	state.liveTimer = null;
+	if (typeof stopSearchLive === 'function') {
+		stopSearchLive();
+	}
 }
 
 function runCard(run) {
@@ -380,6 +385,7 @@ async function init() {
 	$('start-form').addEventListener('submit', start);
 	$('refresh').addEventListener('click', () => loadHistory().catch(showProblem));
 	$('logout').addEventListener('click', logout);
+	initSearch();
 	window.addEventListener('hashchange', route);
 	route();
 }
