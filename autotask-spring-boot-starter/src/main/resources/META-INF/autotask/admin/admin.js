@@ -113,7 +113,10 @@ function duration(from, to) {
 	if (!from) {
 		return '–';
 	}
-	const millis = (to ? new Date(to) : new Date()) - new Date(from);
+	return span((to ? new Date(to) : new Date()) - new Date(from));
+}
+
+function span(millis) {
 	if (millis < 1000) {
 		return `${millis} ms`;
 	}
@@ -337,7 +340,9 @@ async function loadQueues() {
 	const queues = await call('queues');
 	$('queues').tBodies[0].replaceChildren(...queues.map((queue) => el('tr', { 'data-queue': queue.name },
 		el('td', { class: 'name' }, queue.name),
-		...['PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'].map((s) => el('td', {}, queue.counts[s])),
+		el('td', {}, queue.counts.PENDING),
+		el('td', { class: 'oldest' }, queue.oldestPendingSeconds === null ? '–' : span(Math.round(queue.oldestPendingSeconds * 1000))),
+		...['RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'].map((s) => el('td', {}, queue.counts[s])),
 		el('td', {}, queue.paused ? 'paused' : 'running'),
 		el('td', {}, state.caller.canStart ? el('button', { type: 'button', class: 'small',
 			'data-action': queue.paused ? 'resume' : 'pause',

@@ -342,15 +342,16 @@ public final class TaskClient implements Autotask {
 		return queues(this.queues.countAll());
 	}
 
-	private List<QueueInfo> queues(Map<String, Map<String, Long>> counts) {
+	private List<QueueInfo> queues(Map<String, QueueTable.Counts> counts) {
 		List<String> paused = this.queues.findPaused();
 		Set<String> names = new TreeSet<>(counts.keySet());
 		names.addAll(paused);
 		this.registry.definitions().forEach((task) -> names.add(task.queue()));
 		return names.stream().map((name) -> {
 			Map<TaskStatus, Long> byStatus = new EnumMap<>(TaskStatus.class);
-			counts.getOrDefault(name, Map.of()).forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
-			return new QueueInfo(name, byStatus, paused.contains(name));
+			QueueTable.Counts queue = counts.getOrDefault(name, new QueueTable.Counts(Map.of(), null));
+			queue.byStatus().forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
+			return new QueueInfo(name, byStatus, paused.contains(name), queue.oldestPendingAge());
 		}).toList();
 	}
 

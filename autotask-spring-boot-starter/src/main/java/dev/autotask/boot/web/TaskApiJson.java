@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -292,6 +293,8 @@ final class TaskApiJson {
 			ObjectNode node = array.addObject();
 			node.put("name", queue.name());
 			node.put("paused", queue.paused());
+			Duration age = queue.oldestPendingAge();
+			node.put("oldestPendingSeconds", (age != null) ? age.toMillis() / 1000.0 : null);
 			ObjectNode counts = node.putObject("counts");
 			for (TaskStatus status : TaskStatus.values()) {
 				counts.put(status.name(), queue.counts().getOrDefault(status, 0L));
