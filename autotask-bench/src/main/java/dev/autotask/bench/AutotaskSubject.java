@@ -94,7 +94,7 @@ final class AutotaskSubject implements Subject {
 		}, new TaskParameter("index", Integer.class)));
 		// As the starter runs it: each end writes its event to the outbox in the same statement, and
 		// the engine relays the events to a sink (the starter's publishes Spring application events).
-		this.settings = EngineSettings.defaults().withSchema(this.schema).withWorkers(workers).withEvents(true);
+		this.settings = EngineSettings.builder().schema(this.schema).workers(workers).events(true).build();
 		this.client = Engine.builder(timed ? this.clientStatements : this.clientData, this.registry)
 			.settings(this.settings)
 			.buildClient();

@@ -9,7 +9,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How one node's engine runs. Every value has a default here, which the starter's
- * {@code autotask.*} properties mirror.
+ * {@code autotask.*} properties mirror. Built with {@link #builder()}, or from other settings
+ * with {@link #toBuilder()}:
+ * <pre class="code">
+ * EngineSettings settings = EngineSettings.builder()
+ *     .schema("jobs")
+ *     .workers(4)
+ *     .pollInterval(Duration.ofSeconds(1))
+ *     .build();
+ * EngineSettings other = settings.toBuilder().nodeId("node-b").build();
+ * </pre>
+ * A value out of range is refused with an {@link InvalidSettingException} that names the
+ * setting as its builder method does.
  *
  * @param nodeId this node's id, unique among the nodes sharing the database
  * @param schema the schema of autotask's tables, or {@code null} for the connection's default
@@ -32,8 +43,10 @@ import org.jspecify.annotations.Nullable;
  * @param virtualThreads whether workers are virtual threads (Java 21 or later); their number,
  * and so how many tasks run at once, stays the same
  */
-public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers, Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl, Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval, int historyPerTask, boolean events,
-		Map<String, Integer> queueConcurrency, boolean virtualThreads) {
+public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers,
+		Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl,
+		Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval,
+		int historyPerTask, boolean events, Map<String, Integer> queueConcurrency, boolean virtualThreads) {
 
 	/** Default owner. */
 	public static final String DEFAULT_OWNER = "default";
@@ -68,73 +81,50 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	/** Default runs kept per task. */
 	public static final int DEFAULT_HISTORY_PER_TASK = 10;
 
+	/**
+	 * Checks every value, so that settings built any way are valid.
+	 * @throws InvalidSettingException naming the first setting out of range
+	 */
 	public EngineSettings {
-		if (nodeId.isBlank() || nodeId.length() > 200) {
-			throw new IllegalArgumentException("Node id must be 1 to 200 characters, got '" + nodeId + "'");
-		}
-		if (defaultOwner.isBlank() || defaultOwner.length() > 200) {
-			throw new IllegalArgumentException("autotask.owner must be 1 to 200 characters, got '" + defaultOwner + "'");
-		}
+		requireLength("nodeId", nodeId);
+		requireLength("defaultOwner", defaultOwner);
 		if (workers < 1) {
-			throw new IllegalArgumentException("autotask.workers must be at least 1, got " + workers);
+			throw new InvalidSettingException("workers", workers, "workers must be at least 1, was " + workers);
 		}
 		if (historyPerTask < 0) {
-			throw new IllegalArgumentException("autotask.history.per-task must not be negative, got " + historyPerTask);
+			throw new InvalidSettingException("historyPerTask", historyPerTask,
+					"historyPerTask must not be negative, was " + historyPerTask);
 		}
 		queueConcurrency.forEach((queue, concurrency) -> {
 			if (concurrency == null || concurrency < 1) {
-				throw new IllegalArgumentException(
-						"autotask.queues." + queue + ".concurrency must be at least 1, got " + concurrency);
+				throw new InvalidSettingException("queueConcurrency", concurrency,
+						"queueConcurrency of queue '" + queue + "' must be at least 1, was " + concurrency);
 			}
 		});
 		queueConcurrency = Map.copyOf(queueConcurrency);
-		requirePositive("autotask.poll-interval", pollInterval);
-		requirePositive("autotask.clean-interval", cleanInterval);
-		requirePositive("autotask.result-ttl", resultTtl);
-		requirePositive("autotask.worker-monitor-interval", workerMonitorInterval);
+		requirePositive("pollInterval", pollInterval);
+		requirePositive("cleanInterval", cleanInterval);
+		requirePositive("resultTtl", resultTtl);
+		requirePositive("workerMonitorInterval", workerMonitorInterval);
 		if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
-			throw new IllegalArgumentException("autotask.lease must be at least 1s, got " + lease);
+			throw new InvalidSettingException("lease", lease, "lease must be at least 1s, was " + lease);
 		}
 		if (retryDelay.isNegative()) {
-			throw new IllegalArgumentException("autotask.retry-delay must not be negative, got " + retryDelay);
+			throw new InvalidSettingException("retryDelay", retryDelay,
+					"retryDelay must not be negative, was " + retryDelay);
 		}
 		if (maxRetryDelay.compareTo(retryDelay) < 0) {
-			throw new IllegalArgumentException(
-					"autotask.max-retry-delay (" + maxRetryDelay + ") is shorter than autotask.retry-delay (" + retryDelay + ")");
+			throw new InvalidSettingException("maxRetryDelay", maxRetryDelay,
+					"maxRetryDelay must not be shorter than retryDelay (" + retryDelay + "), was " + maxRetryDelay);
 		}
 		if (shutdownTimeout.isNegative()) {
-			throw new IllegalArgumentException("autotask.shutdown-timeout must not be negative, got " + shutdownTimeout);
+			throw new InvalidSettingException("shutdownTimeout", shutdownTimeout,
+					"shutdownTimeout must not be negative, was " + shutdownTimeout);
 		}
 		if (virtualThreads && Runtime.version().feature() < 21) {
-			throw new IllegalArgumentException(
-					"Virtual worker threads need Java 21 or later, this is Java " + Runtime.version().feature());
+			throw new InvalidSettingException("virtualThreads", true,
+					"virtualThreads needs Java 21 or later, this is Java " + Runtime.version().feature());
 		}
-	}
-
-	/**
-	 * Settings with platform worker threads.
-	 * @param nodeId this node's id
-	 * @param schema the schema of autotask's tables, or {@code null}
-	 * @param defaultOwner the owner of tasks started without one
-	 * @param workers worker threads on this node
-	 * @param pollInterval the longest wait between two looks at the queue
-	 * @param retryDelay the wait after a first failed attempt
-	 * @param maxRetryDelay the longest wait between attempts
-	 * @param resultTtl how long an ended task's outcome is kept
-	 * @param cleanInterval how often ended tasks past their TTL are deleted
-	 * @param shutdownTimeout how long stopping waits for running tasks
-	 * @param lease how long the leader's lease lasts without renewal
-	 * @param workerMonitorInterval how often this node heartbeats
-	 * @param historyPerTask ended runs of each task kept even past their TTL
-	 * @param events whether a task's end is written to the outbox
-	 * @param queueConcurrency queues with worker threads of their own, by name
-	 */
-	public EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers,
-			Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl,
-			Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval,
-			int historyPerTask, boolean events, Map<String, Integer> queueConcurrency) {
-		this(nodeId, schema, defaultOwner, workers, pollInterval, retryDelay, maxRetryDelay, resultTtl, cleanInterval,
-				shutdownTimeout, lease, workerMonitorInterval, historyPerTask, events, queueConcurrency, false);
 	}
 
 	/**
@@ -142,10 +132,23 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 	 * @return the settings
 	 */
 	public static EngineSettings defaults() {
-		return new EngineSettings(generateNodeId(), null, DEFAULT_OWNER, DEFAULT_WORKERS, DEFAULT_POLL_INTERVAL,
-				DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_RESULT_TTL, DEFAULT_CLEAN_INTERVAL,
-				DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_LEASE, DEFAULT_WORKER_MONITOR_INTERVAL, DEFAULT_HISTORY_PER_TASK, false,
-				Map.of());
+		return builder().build();
+	}
+
+	/**
+	 * Start from the defaults, with a generated node id.
+	 * @return the builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Start from these settings.
+	 * @return a builder holding every value of these settings
+	 */
+	public Builder toBuilder() {
+		return new Builder(this);
 	}
 
 	/**
@@ -165,154 +168,252 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 		return this.workerMonitorInterval.multipliedBy(2);
 	}
 
-	/**
-	 * A copy with another nodeId.
-	 * @param nodeId the new value
-	 * @return the copy
-	 */
-	public EngineSettings withNodeId(String nodeId) {
-		return new EngineSettings(nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another schema.
-	 * @param schema the new value
-	 * @return the copy
-	 */
-	public EngineSettings withSchema(@Nullable String schema) {
-		return new EngineSettings(this.nodeId, schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another workers.
-	 * @param workers the new value
-	 * @return the copy
-	 */
-	public EngineSettings withWorkers(int workers) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another pollInterval.
-	 * @param pollInterval the new value
-	 * @return the copy
-	 */
-	public EngineSettings withPollInterval(Duration pollInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another retryDelay.
-	 * @param retryDelay the new value
-	 * @return the copy
-	 */
-	public EngineSettings withRetryDelay(Duration retryDelay) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another cleanInterval.
-	 * @param cleanInterval the new value
-	 * @return the copy
-	 */
-	public EngineSettings withCleanInterval(Duration cleanInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another lease.
-	 * @param lease the new value
-	 * @return the copy
-	 */
-	public EngineSettings withLease(Duration lease) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another workerMonitorInterval.
-	 * @param workerMonitorInterval the new value
-	 * @return the copy
-	 */
-	public EngineSettings withWorkerMonitorInterval(Duration workerMonitorInterval) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another historyPerTask.
-	 * @param historyPerTask the new value
-	 * @return the copy
-	 */
-	public EngineSettings withHistoryPerTask(int historyPerTask) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another shutdownTimeout.
-	 * @param shutdownTimeout the new value
-	 * @return the copy
-	 */
-	public EngineSettings withShutdownTimeout(Duration shutdownTimeout) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with another defaultOwner.
-	 * @param defaultOwner the new value
-	 * @return the copy
-	 */
-	public EngineSettings withDefaultOwner(String defaultOwner) {
-		return new EngineSettings(this.nodeId, this.schema, defaultOwner, this.workers, this.pollInterval, this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease, this.workerMonitorInterval, this.historyPerTask, this.events,
-				this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with events on or off.
-	 * @param events whether to write events to the outbox
-	 * @return the copy
-	 */
-	public EngineSettings withEvents(boolean events) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
-				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
-				this.workerMonitorInterval, this.historyPerTask, events, this.queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with queues of their own.
-	 * @param queueConcurrency worker threads per queue
-	 * @return the copy
-	 */
-	public EngineSettings withQueueConcurrency(Map<String, Integer> queueConcurrency) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
-				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
-				this.workerMonitorInterval, this.historyPerTask, this.events, queueConcurrency, this.virtualThreads);
-	}
-
-	/**
-	 * A copy with virtual worker threads or platform ones.
-	 * @param virtualThreads whether workers are virtual threads
-	 * @return the copy
-	 * @throws IllegalArgumentException if virtual threads are asked for before Java 21
-	 */
-	public EngineSettings withVirtualThreads(boolean virtualThreads) {
-		return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
-				this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout, this.lease,
-				this.workerMonitorInterval, this.historyPerTask, this.events, this.queueConcurrency, virtualThreads);
-	}
-
-	private static void requirePositive(String property, Duration value) {
-		if (value.isNegative() || value.isZero()) {
-			throw new IllegalArgumentException(property + " must be positive, got " + value);
+	private static void requireLength(String setting, String value) {
+		if (value.isBlank() || value.length() > 200) {
+			throw new InvalidSettingException(setting, value,
+					setting + " must be 1 to 200 characters, was '" + value + "'");
 		}
+	}
+
+	private static void requirePositive(String setting, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new InvalidSettingException(setting, value, setting + " must be positive, was " + value);
+		}
+	}
+
+	/**
+	 * Builds {@link EngineSettings}, each method named for the component it sets. Values are
+	 * checked when the settings are built.
+	 */
+	public static final class Builder {
+
+		private String nodeId;
+
+		private @Nullable String schema;
+
+		private String defaultOwner = DEFAULT_OWNER;
+
+		private int workers = DEFAULT_WORKERS;
+
+		private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+
+		private Duration retryDelay = DEFAULT_RETRY_DELAY;
+
+		private Duration maxRetryDelay = DEFAULT_MAX_RETRY_DELAY;
+
+		private Duration resultTtl = DEFAULT_RESULT_TTL;
+
+		private Duration cleanInterval = DEFAULT_CLEAN_INTERVAL;
+
+		private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+
+		private Duration lease = DEFAULT_LEASE;
+
+		private Duration workerMonitorInterval = DEFAULT_WORKER_MONITOR_INTERVAL;
+
+		private int historyPerTask = DEFAULT_HISTORY_PER_TASK;
+
+		private boolean events;
+
+		private Map<String, Integer> queueConcurrency = Map.of();
+
+		private boolean virtualThreads;
+
+		private Builder() {
+			this.nodeId = generateNodeId();
+		}
+
+		private Builder(EngineSettings settings) {
+			this.nodeId = settings.nodeId;
+			this.schema = settings.schema;
+			this.defaultOwner = settings.defaultOwner;
+			this.workers = settings.workers;
+			this.pollInterval = settings.pollInterval;
+			this.retryDelay = settings.retryDelay;
+			this.maxRetryDelay = settings.maxRetryDelay;
+			this.resultTtl = settings.resultTtl;
+			this.cleanInterval = settings.cleanInterval;
+			this.shutdownTimeout = settings.shutdownTimeout;
+			this.lease = settings.lease;
+			this.workerMonitorInterval = settings.workerMonitorInterval;
+			this.historyPerTask = settings.historyPerTask;
+			this.events = settings.events;
+			this.queueConcurrency = settings.queueConcurrency;
+			this.virtualThreads = settings.virtualThreads;
+		}
+
+		/**
+		 * This node's id, unique among the nodes sharing the database; 1 to 200 characters.
+		 * @param nodeId the id
+		 * @return this builder
+		 */
+		public Builder nodeId(String nodeId) {
+			this.nodeId = nodeId;
+			return this;
+		}
+
+		/**
+		 * The schema of autotask's tables.
+		 * @param schema the schema, or {@code null} for the connection's default
+		 * @return this builder
+		 */
+		public Builder schema(@Nullable String schema) {
+			this.schema = schema;
+			return this;
+		}
+
+		/**
+		 * The owner of tasks started without one; 1 to 200 characters.
+		 * @param defaultOwner the owner
+		 * @return this builder
+		 */
+		public Builder defaultOwner(String defaultOwner) {
+			this.defaultOwner = defaultOwner;
+			return this;
+		}
+
+		/**
+		 * Worker threads on this node, shared by every queue without threads of its own.
+		 * @param workers at least 1
+		 * @return this builder
+		 */
+		public Builder workers(int workers) {
+			this.workers = workers;
+			return this;
+		}
+
+		/**
+		 * The longest wait between two looks at the queue when no notification arrives.
+		 * @param pollInterval a positive duration
+		 * @return this builder
+		 */
+		public Builder pollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+			return this;
+		}
+
+		/**
+		 * The wait after a first failed attempt, doubled after each further one.
+		 * @param retryDelay zero or more
+		 * @return this builder
+		 */
+		public Builder retryDelay(Duration retryDelay) {
+			this.retryDelay = retryDelay;
+			return this;
+		}
+
+		/**
+		 * The longest wait between attempts.
+		 * @param maxRetryDelay no shorter than the retry delay
+		 * @return this builder
+		 */
+		public Builder maxRetryDelay(Duration maxRetryDelay) {
+			this.maxRetryDelay = maxRetryDelay;
+			return this;
+		}
+
+		/**
+		 * How long an ended task's outcome is kept when its task sets no TTL.
+		 * @param resultTtl a positive duration
+		 * @return this builder
+		 */
+		public Builder resultTtl(Duration resultTtl) {
+			this.resultTtl = resultTtl;
+			return this;
+		}
+
+		/**
+		 * How often ended tasks past their TTL are deleted.
+		 * @param cleanInterval a positive duration
+		 * @return this builder
+		 */
+		public Builder cleanInterval(Duration cleanInterval) {
+			this.cleanInterval = cleanInterval;
+			return this;
+		}
+
+		/**
+		 * How long stopping waits for running tasks to finish.
+		 * @param shutdownTimeout zero or more
+		 * @return this builder
+		 */
+		public Builder shutdownTimeout(Duration shutdownTimeout) {
+			this.shutdownTimeout = shutdownTimeout;
+			return this;
+		}
+
+		/**
+		 * How long the leader's lease lasts without renewal.
+		 * @param lease at least one second
+		 * @return this builder
+		 */
+		public Builder lease(Duration lease) {
+			this.lease = lease;
+			return this;
+		}
+
+		/**
+		 * How often this node heartbeats.
+		 * @param workerMonitorInterval a positive duration
+		 * @return this builder
+		 */
+		public Builder workerMonitorInterval(Duration workerMonitorInterval) {
+			this.workerMonitorInterval = workerMonitorInterval;
+			return this;
+		}
+
+		/**
+		 * Ended runs of each task kept even past their TTL, for the history.
+		 * @param historyPerTask zero or more
+		 * @return this builder
+		 */
+		public Builder historyPerTask(int historyPerTask) {
+			this.historyPerTask = historyPerTask;
+			return this;
+		}
+
+		/**
+		 * Whether a task's end is written to the outbox, for a relay to publish.
+		 * @param events whether to write events
+		 * @return this builder
+		 */
+		public Builder events(boolean events) {
+			this.events = events;
+			return this;
+		}
+
+		/**
+		 * Queues with worker threads of their own, by name.
+		 * @param queueConcurrency worker threads per queue, each at least 1
+		 * @return this builder
+		 */
+		public Builder queueConcurrency(Map<String, Integer> queueConcurrency) {
+			this.queueConcurrency = queueConcurrency;
+			return this;
+		}
+
+		/**
+		 * Whether workers are virtual threads, which needs Java 21 or later.
+		 * @param virtualThreads whether workers are virtual threads
+		 * @return this builder
+		 */
+		public Builder virtualThreads(boolean virtualThreads) {
+			this.virtualThreads = virtualThreads;
+			return this;
+		}
+
+		/**
+		 * Build the settings.
+		 * @return the settings
+		 * @throws InvalidSettingException naming the first setting out of range
+		 */
+		public EngineSettings build() {
+			return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
+					this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout,
+					this.lease, this.workerMonitorInterval, this.historyPerTask, this.events, this.queueConcurrency,
+					this.virtualThreads);
+		}
+
 	}
 
 }

@@ -97,10 +97,11 @@ class CancellationIT {
 			this.failNow.await();
 			throw new IllegalStateException("the partner is down");
 		}).withRetries(3));
-		this.settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withPollInterval(POLL)
-			.withEvents(true);
+		this.settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.pollInterval(POLL)
+			.events(true)
+			.build();
 		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), this.settings);
 	}
 
@@ -263,7 +264,7 @@ class CancellationIT {
 			HikariDataSource dataSource = postgres.newDataSource(this.settings.workers() + 4);
 			this.dataSources.add(dataSource);
 			Engine engine = Engine.builder(dataSource, this.registry)
-				.settings(this.settings.withNodeId(node))
+				.settings(this.settings.toBuilder().nodeId(node).build())
 				.sinks(List.of(this.events::addAll))
 				.build();
 			this.engines.add(engine);

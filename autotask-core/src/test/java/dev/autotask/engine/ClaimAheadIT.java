@@ -7,10 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
-import dev.autotask.internal.engine.TaskClient;
-import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineExtension;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskCounts;
 import dev.autotask.testsupport.TaskRows;
@@ -39,9 +38,10 @@ class ClaimAheadIT {
 
 	private final AtomicInteger started = new AtomicInteger();
 
-	private TaskClient client;
-
-	private Engine engine;
+	@RegisterExtension
+	final EngineExtension node = new EngineExtension(postgres, this.registry, (settings) -> settings.workers(1)
+		.pollInterval(Duration.ofMinutes(1))
+		.shutdownTimeout(Duration.ofSeconds(30)));
 
 	@BeforeEach
 	void setUp() {
@@ -51,36 +51,29 @@ class ClaimAheadIT {
 			this.release.await();
 			return "done";
 		}));
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(1)
-			.withPollInterval(Duration.ofMinutes(1))
-			.withShutdownTimeout(Duration.ofSeconds(30));
-		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}
 
 	@AfterEach
 	void tearDown() {
+		// Before the extension stops the engine, which waits for running tasks.
 		this.release.countDown();
-		this.engine.stop();
 	}
 
 	@Test
 	void givesBackTasksClaimedAheadOnStopWithTheirClaimUndone() throws InterruptedException {
 		TaskCounts counts = new TaskCounts(postgres);
-		this.engine.start();
+		this.node.engine().start();
 		// Quick tasks first: the lane learns that its tasks take microseconds, and claims ahead.
 		for (int i = 0; i < 100; i++) {
-			this.client.send("quick", OWNER);
+			this.node.client().send("quick", OWNER);
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 100);
-		List<TaskHandle<Object>> handles = List.of(this.client.send("blocking", OWNER),
-				this.client.send("blocking", OWNER), this.client.send("blocking", OWNER));
+		List<TaskHandle<Object>> handles = List.of(this.node.client().send("blocking", OWNER),
+				this.node.client().send("blocking", OWNER), this.node.client().send("blocking", OWNER));
 		// One worker: one task runs, the two others wait claimed ahead.
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1 && counts.withStatus("RUNNING") == 3);
 
-		Thread stopping = new Thread(this.engine::stop, "test-stop");
+		Thread stopping = new Thread(this.node.engine()::stop, "test-stop");
 		stopping.start();
 		// Given back before the running task ends: another node may take it at once.
 		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("PENDING") == 2);
@@ -101,11 +94,11 @@ class ClaimAheadIT {
 
 	@Test
 	void slowTasksAreNotClaimedAheadSoAWaitingOneIsCancelledAtOnce() {
-		List<TaskHandle<Object>> handles = List.of(this.client.send("blocking", OWNER),
-				this.client.send("blocking", OWNER), this.client.send("blocking", OWNER));
+		List<TaskHandle<Object>> handles = List.of(this.node.client().send("blocking", OWNER),
+				this.node.client().send("blocking", OWNER), this.node.client().send("blocking", OWNER));
 		TaskCounts counts = new TaskCounts(postgres);
 		// A lane that has timed no task yet takes its tasks for slow ones.
-		this.engine.start();
+		this.node.engine().start();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1);
 		assertThat(counts.withStatus("RUNNING")).isEqualTo(1);
 		assertThat(counts.withStatus("PENDING")).isEqualTo(2);
@@ -114,7 +107,7 @@ class ClaimAheadIT {
 			.filter((handle) -> handle.refresh().status() == TaskStatus.PENDING)
 			.findFirst()
 			.orElseThrow();
-		assertThat(this.client.cancel(waiting.id(), OWNER)).contains(TaskStatus.CANCELLED);
+		assertThat(this.node.client().cancel(waiting.id(), OWNER)).contains(TaskStatus.CANCELLED);
 		this.release.countDown();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 2);
@@ -126,10 +119,10 @@ class ClaimAheadIT {
 	void workersTakeTheNextTaskFromTheBufferWithoutWaitingForAClaim() {
 		this.release.countDown();
 		for (int i = 0; i < 50; i++) {
-			this.client.send("blocking", OWNER);
+			this.node.client().send("blocking", OWNER);
 		}
 		TaskCounts counts = new TaskCounts(postgres);
-		this.engine.start();
+		this.node.engine().start();
 
 		await().atMost(Duration.ofSeconds(20)).until(() -> counts.withStatus("SUCCESS") == 50);
 		assertThat(this.started).hasValue(50);

@@ -12,14 +12,12 @@ import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
-import dev.autotask.internal.engine.TaskClient;
-import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineExtension;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,42 +40,30 @@ class EngineIT {
 
 	private TaskRows rows;
 
-	private TaskClient client;
-
-	private Engine engine;
+	// A poll interval far longer than any wait below: only NOTIFY can start tasks promptly.
+	@RegisterExtension
+	final EngineExtension node = new EngineExtension(postgres, this.registry, (settings) -> settings.workers(4)
+		.pollInterval(Duration.ofMinutes(1))
+		.retryDelay(Duration.ofMillis(20)));
 
 	@BeforeEach
 	void setUp() {
 		this.rows = new TaskRows(postgres);
-		// A poll interval far longer than any wait below: only NOTIFY can start tasks promptly.
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(4)
-			.withPollInterval(Duration.ofMinutes(1))
-			.withRetryDelay(Duration.ofMillis(20));
-		TaskJson json = new TaskJson();
-		this.client = new TaskClient(postgres.dataSource(), this.registry, json, settings);
-		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
-	}
-
-	@AfterEach
-	void tearDown() {
-		this.engine.stop();
 	}
 
 	@Test
 	void runsTaskAndKeepsItsResult() {
 		this.registry.register(TaskDefinition.of("greet", (args) -> TaskHandle.completed("hello " + args[0]),
 				new TaskParameter("name", String.class)).withResultType(String.class));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("greet", OWNER, "Ada");
+		TaskHandle<Object> handle = this.node.client().send("greet", OWNER, "Ada");
 
 		assertThat(handle.status()).isEqualTo(TaskStatus.PENDING);
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
 		assertThat(handle.result()).isEqualTo("hello Ada");
-		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		TaskInfo info = this.node.client().status(handle.id(), OWNER).orElseThrow();
 		assertThat(info.result()).isEqualTo("\"hello Ada\"");
 		assertThat(info.args()).isEqualTo("[\"Ada\"]");
 		assertThat(info.attempt()).isEqualTo(1);
@@ -92,12 +78,12 @@ class EngineIT {
 			started.set(Instant.now());
 			return null;
 		}));
-		this.engine.start();
+		this.node.engine().start();
 		// Let the engine go idle: its dispatcher now sleeps for the one-minute poll interval.
 		await().pollDelay(Duration.ofMillis(300)).until(() -> true);
 
 		Instant sent = Instant.now();
-		this.client.send("mark", OWNER);
+		this.node.client().send("mark", OWNER);
 
 		await().atMost(Duration.ofSeconds(5)).until(() -> started.get() != null);
 		Duration lag = Duration.between(sent, started.get());
@@ -113,12 +99,11 @@ class EngineIT {
 			return null;
 		}));
 		this.registry.register(TaskDefinition.of("lost", (args) -> null));
-		EngineSettings settings = this.engine.settings()
-			.withWorkerMonitorInterval(Duration.ofMillis(100))
-			.withCleanInterval(Duration.ofMillis(100));
-		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
-		this.engine.start();
-		TaskHandle<Object> slow = this.client.send("slow", OWNER);
+		EngineSettings settings = this.node
+			.rebuild((changes) -> changes.workerMonitorInterval(Duration.ofMillis(100)).cleanInterval(Duration.ofMillis(100)))
+			.settings();
+		this.node.engine().start();
+		TaskHandle<Object> slow = this.node.client().send("slow", OWNER);
 		await().atMost(Duration.ofSeconds(10)).until(() -> slow.refresh().status() == TaskStatus.RUNNING);
 
 		// A task RUNNING on this node that it never had in hand, as when a claim's answer is lost.
@@ -149,12 +134,12 @@ class EngineIT {
 			}
 			return "third time";
 		}).withRetries(3).withResultType(String.class));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("flaky", OWNER);
+		TaskHandle<Object> handle = this.node.client().send("flaky", OWNER);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		TaskInfo info = this.node.client().status(handle.id(), OWNER).orElseThrow();
 		assertThat(info.status()).isEqualTo(TaskStatus.SUCCESS);
 		assertThat(info.attempt()).isEqualTo(3);
 		assertThat(info.result()).isEqualTo("\"third time\"");
@@ -167,13 +152,13 @@ class EngineIT {
 		this.registry.register(TaskDefinition.of("broken", (args) -> {
 			throw new IllegalStateException("boom");
 		}).withRetries(2));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("broken", OWNER);
+		TaskHandle<Object> handle = this.node.client().send("broken", OWNER);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
-		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		TaskInfo info = this.node.client().status(handle.id(), OWNER).orElseThrow();
 		assertThat(info.attempt()).isEqualTo(3);
 		TaskError error = handle.error();
 		assertThat(error.type()).isEqualTo(IllegalStateException.class.getName());
@@ -197,15 +182,15 @@ class EngineIT {
 
 			};
 		}).withRetries(2));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("unreadable", OWNER);
+		TaskHandle<Object> handle = this.node.client().send("unreadable", OWNER);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
 		// Every attempt was spent, as for any failure: the first lost outcome did not end the task.
 		assertThat(calls).hasValue(3);
-		assertThat(this.client.status(handle.id(), OWNER).orElseThrow().attempt()).isEqualTo(3);
+		assertThat(this.node.client().status(handle.id(), OWNER).orElseThrow().attempt()).isEqualTo(3);
 		assertThat(handle.error().type()).isEqualTo(IllegalStateException.class.getName());
 		assertThat(handle.error().message()).isEqualTo("The attempt ended, but its outcome could not be recorded: no message here");
 	}
@@ -217,12 +202,12 @@ class EngineIT {
 			calls.incrementAndGet();
 			throw new TaskFailure("customer 42 has no billing address");
 		}).withRetries(5));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("fatal", OWNER);
+		TaskHandle<Object> handle = this.node.client().send("fatal", OWNER);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		TaskInfo info = this.node.client().status(handle.id(), OWNER).orElseThrow();
 		assertThat(info.status()).isEqualTo(TaskStatus.FAILURE);
 		assertThat(info.attempt()).isEqualTo(1);
 		assertThat(calls).hasValue(1);
@@ -234,22 +219,22 @@ class EngineIT {
 	@Test
 	void taskIsVisibleOnlyToItsOwner() {
 		this.registry.register(TaskDefinition.of("noop", (args) -> null));
-		TaskHandle<Object> handle = this.client.send("noop", OWNER);
+		TaskHandle<Object> handle = this.node.client().send("noop", OWNER);
 
-		assertThat(this.client.status(handle.id(), OWNER)).isPresent();
-		assertThat(this.client.status(handle.id(), "app-b")).isEmpty();
-		assertThat(this.client.status(handle.id() + 1000, OWNER)).isEmpty();
+		assertThat(this.node.client().status(handle.id(), OWNER)).isPresent();
+		assertThat(this.node.client().status(handle.id(), "app-b")).isEmpty();
+		assertThat(this.node.client().status(handle.id() + 1000, OWNER)).isEmpty();
 	}
 
 	@Test
 	void rowWhoseArgumentsNoLongerFitEndsAsFailureNotStuck() {
 		this.registry.register(TaskDefinition.of("count", (args) -> args[0], new TaskParameter("n", long.class)));
 		long id = this.rows.aPendingTask("count", OWNER, "[\"forty-two\"]");
-		this.engine.start();
+		this.node.engine().start();
 
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.client.status(id, OWNER).orElseThrow().status().isCompleted());
-		TaskInfo info = this.client.status(id, OWNER).orElseThrow();
+			.until(() -> this.node.client().status(id, OWNER).orElseThrow().status().isCompleted());
+		TaskInfo info = this.node.client().status(id, OWNER).orElseThrow();
 		assertThat(info.status()).isEqualTo(TaskStatus.FAILURE);
 		assertThat(info.error().message()).contains("no longer fit").contains("'n'").contains("long");
 	}
@@ -257,9 +242,9 @@ class EngineIT {
 	@Test
 	void resultThatCannotBeWrittenAsJsonFailsTheTaskVisibly() {
 		this.registry.register(TaskDefinition.of("opaque", (args) -> new Object()).withRetries(3));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("opaque", OWNER);
+		TaskHandle<Object> handle = this.node.client().send("opaque", OWNER);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
@@ -270,7 +255,7 @@ class EngineIT {
 	void argumentsThatCannotBeWrittenAsJsonFailInCallerAndInsertNothing() {
 		this.registry.register(TaskDefinition.of("take", (args) -> null, new TaskParameter("thing", Object.class)));
 
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("take", OWNER, new Object()))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().send("take", OWNER, new Object()))
 			.withMessageContaining("Argument 'thing' of task 'take' cannot be written as JSON");
 		assertThat(this.rows.count()).isZero();
 	}
@@ -281,20 +266,20 @@ class EngineIT {
 				new TaskParameter("samples", List.class)));
 
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.client.send("weigh", OWNER, Double.POSITIVE_INFINITY, List.of()))
+			.isThrownBy(() -> this.node.client().send("weigh", OWNER, Double.POSITIVE_INFINITY, List.of()))
 			.withMessageStartingWith("Argument 'grams' of task 'weigh' does not fit double");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.client.send("weigh", OWNER, 1.0, List.of(2.0, Double.NaN)))
+			.isThrownBy(() -> this.node.client().send("weigh", OWNER, 1.0, List.of(2.0, Double.NaN)))
 			.withMessageStartingWith("Argument 'samples' of task 'weigh'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.client.sendJson("weigh", OWNER, "{\"grams\": 1e400, \"samples\": []}"))
+			.isThrownBy(() -> this.node.client().sendJson("weigh", OWNER, "{\"grams\": 1e400, \"samples\": []}"))
 			.withMessageStartingWith("Argument 'grams' of task 'weigh' does not fit double");
 		assertThat(this.rows.count()).isZero();
 	}
 
 	@Test
 	void unknownTaskNameFailsAtSendNamingIt() {
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("no.such.task", OWNER))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().send("no.such.task", OWNER))
 			.withMessageContaining("'no.such.task'");
 		assertThat(this.rows.count()).isZero();
 	}
@@ -304,7 +289,7 @@ class EngineIT {
 		this.registry.register(TaskDefinition.of("pair", (args) -> null, new TaskParameter("a", int.class),
 				new TaskParameter("b", int.class)));
 
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("pair", OWNER, 1))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().send("pair", OWNER, 1))
 			.withMessageContaining("takes 2 argument(s)")
 			.withMessageContaining("got 1");
 		assertThat(this.rows.count()).isZero();
@@ -316,9 +301,9 @@ class EngineIT {
 				new TaskParameter("b", int.class)));
 
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.client.sendJson("pair", OWNER, "{\"a\": 1, \"b\": \"two\"}"))
+			.isThrownBy(() -> this.node.client().sendJson("pair", OWNER, "{\"a\": 1, \"b\": \"two\"}"))
 			.withMessageContaining("'b'");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.sendJson("pair", OWNER, "[1, 2"))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().sendJson("pair", OWNER, "[1, 2"))
 			.withMessageContaining("not valid JSON");
 		assertThat(this.rows.count()).isZero();
 	}
@@ -326,12 +311,12 @@ class EngineIT {
 	@Test
 	void delayedTaskDoesNotStartBeforeItsTime() {
 		this.registry.register(TaskDefinition.of("later", (args) -> null).withDelay(Duration.ofMillis(800)));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("later", OWNER);
+		TaskHandle<Object> handle = this.node.client().send("later", OWNER);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		TaskInfo info = this.client.status(handle.id(), OWNER).orElseThrow();
+		TaskInfo info = this.node.client().status(handle.id(), OWNER).orElseThrow();
 		assertThat(info.status()).isEqualTo(TaskStatus.SUCCESS);
 		assertThat(info.runAt()).isAfterOrEqualTo(info.createdAt().plusMillis(800));
 		assertThat(info.startedAt()).isAfterOrEqualTo(info.runAt());
@@ -344,10 +329,10 @@ class EngineIT {
 		}).withRetries(0));
 		this.registry.register(TaskDefinition.of("nulResult", (args) -> "a\u0000b").withResultType(String.class));
 		this.registry.register(TaskDefinition.of("nulArg", (args) -> null, new TaskParameter("text", String.class)));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> error = this.client.send("nulError", OWNER);
-		TaskHandle<Object> result = this.client.send("nulResult", OWNER);
+		TaskHandle<Object> error = this.node.client().send("nulError", OWNER);
+		TaskHandle<Object> result = this.node.client().send("nulResult", OWNER);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> error.refresh().isReady() && result.refresh().isReady());
 		assertThat(error.status()).isEqualTo(TaskStatus.FAILURE);
@@ -355,7 +340,7 @@ class EngineIT {
 		assertThat(result.status()).isEqualTo(TaskStatus.FAILURE);
 		assertThat(result.error().message()).contains("NUL character");
 		long before = this.rows.count();
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("nulArg", OWNER, "a\u0000b"))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().send("nulArg", OWNER, "a\u0000b"))
 			.withMessageContaining("Arguments of task 'nulArg' cannot be stored")
 			.withMessageContaining("NUL");
 		assertThat(this.rows.count()).isEqualTo(before);
@@ -366,31 +351,29 @@ class EngineIT {
 		this.registry.register(TaskDefinition.of("resize", (args) -> null, new TaskParameter("percent", int.class)));
 		this.registry.register(TaskDefinition.of("label", (args) -> null, new TaskParameter("text", String.class)));
 
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("resize", OWNER, 2.5))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().send("resize", OWNER, 2.5))
 			.withMessageContaining("'percent'");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("resize", OWNER, "7"))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().send("resize", OWNER, "7"))
 			.withMessageContaining("'percent'");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.send("label", OWNER, 42))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().send("label", OWNER, 42))
 			.withMessageContaining("'text'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.client.sendJson("resize", OWNER, "{\"percent\": 1, \"percent\": 2}"))
+			.isThrownBy(() -> this.node.client().sendJson("resize", OWNER, "{\"percent\": 1, \"percent\": 2}"))
 			.withMessageContaining("not valid JSON");
 		assertThat(this.rows.count()).isZero();
 	}
 
 	@Test
 	void withEventsOnEachEndWritesItsEventToTheOutbox() {
-		this.engine = Engine.builder(postgres.dataSource(), this.registry)
-			.settings(this.engine.settings().withEvents(true))
-			.build();
+		this.node.rebuild((settings) -> settings.events(true));
 		this.registry.register(TaskDefinition.of("fine", (args) -> "ok").withResultType(String.class));
 		this.registry.register(TaskDefinition.of("fatal", (args) -> {
 			throw new TaskFailure("no");
 		}));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> fine = this.client.send("fine", OWNER);
-		TaskHandle<Object> fatal = this.client.send("fatal", OWNER);
+		TaskHandle<Object> fine = this.node.client().send("fine", OWNER);
+		TaskHandle<Object> fatal = this.node.client().send("fatal", OWNER);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> fine.refresh().isReady() && fatal.refresh().isReady());
 		assertThat(postgres.jdbc()

@@ -12,7 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -41,13 +43,14 @@ class EngineSettingsTests {
 		EngineSettings settings = EngineSettings.defaults();
 		assertThat(settings.virtualThreads()).isFalse();
 		if (Runtime.version().feature() < 21) {
-			assertThatIllegalArgumentException().isThrownBy(() -> settings.withVirtualThreads(true))
-				.withMessage("Virtual worker threads need Java 21 or later, this is Java " + Runtime.version().feature());
+			assertThatIllegalArgumentException().isThrownBy(() -> settings.toBuilder().virtualThreads(true).build())
+				.withMessage("virtualThreads needs Java 21 or later, this is Java " + Runtime.version().feature());
 		}
 		else {
-			EngineSettings virtual = settings.withVirtualThreads(true);
+			EngineSettings virtual = settings.toBuilder().virtualThreads(true).build();
 			assertThat(virtual.virtualThreads()).isTrue();
-			assertThat(virtual.withWorkers(3).withQueueConcurrency(Map.of("mail", 2)).virtualThreads()).isTrue();
+			assertThat(virtual.toBuilder().workers(3).queueConcurrency(Map.of("mail", 2)).build().virtualThreads())
+				.isTrue();
 		}
 	}
 
@@ -60,15 +63,17 @@ class EngineSettingsTests {
 	}
 
 	@Test
-	void withersChangeOnlyTheirOwnValue() {
+	void builderMethodsChangeOnlyTheirOwnValue() {
 		EngineSettings defaults = EngineSettings.defaults();
 
-		EngineSettings settings = defaults.withNodeId("node-a")
-			.withSchema("jobs")
-			.withWorkers(3)
-			.withPollInterval(Duration.ofSeconds(1))
-			.withRetryDelay(Duration.ofMillis(20))
-			.withCleanInterval(Duration.ofSeconds(9));
+		EngineSettings settings = defaults.toBuilder()
+			.nodeId("node-a")
+			.schema("jobs")
+			.workers(3)
+			.pollInterval(Duration.ofSeconds(1))
+			.retryDelay(Duration.ofMillis(20))
+			.cleanInterval(Duration.ofSeconds(9))
+			.build();
 
 		assertThat(settings.nodeId()).isEqualTo("node-a");
 		assertThat(settings.schema()).isEqualTo("jobs");
@@ -79,6 +84,28 @@ class EngineSettingsTests {
 		assertThat(settings).usingRecursiveComparison()
 			.ignoringFields("nodeId", "schema", "workers", "pollInterval", "retryDelay", "cleanInterval")
 			.isEqualTo(defaults);
+	}
+
+	@Test
+	void toBuilderKeepsEveryValue() throws Throwable {
+		EngineSettings defaults = EngineSettings.defaults();
+		EngineSettings settings = defaultsWith(Map.ofEntries(entry("nodeId", "node-a"), entry("schema", "jobs"),
+				entry("defaultOwner", "billing"), entry("workers", 3), entry("pollInterval", Duration.ofSeconds(1)),
+				entry("retryDelay", Duration.ofMillis(20)), entry("maxRetryDelay", Duration.ofMinutes(2)),
+				entry("resultTtl", Duration.ofDays(1)), entry("cleanInterval", Duration.ofSeconds(9)),
+				entry("shutdownTimeout", Duration.ofSeconds(3)), entry("lease", Duration.ofSeconds(4)),
+				entry("workerMonitorInterval", Duration.ofSeconds(2)), entry("historyPerTask", 5),
+				entry("events", true), entry("queueConcurrency", Map.of("mail", 2))));
+		// Each value away from its default, so that one the builder dropped would show. Virtual
+		// threads are left out: they need Java 21.
+		for (RecordComponent component : EngineSettings.class.getRecordComponents()) {
+			if (!component.getName().equals("virtualThreads")) {
+				assertThat(component.getAccessor().invoke(settings)).as(component.getName())
+					.isNotEqualTo(component.getAccessor().invoke(defaults));
+			}
+		}
+
+		assertThat(settings.toBuilder().build()).isEqualTo(settings);
 	}
 
 	@Test
@@ -93,54 +120,66 @@ class EngineSettingsTests {
 		assertThat(settings.shutdownTimeout()).isZero();
 	}
 
-	@ParameterizedTest(name = "{1} = {2}")
+	@ParameterizedTest(name = "{0} = {1}")
 	@MethodSource("invalidValues")
-	void invalidValueIsRejectedNamingTheProperty(String property, String component, Object value) {
-		assertThatIllegalArgumentException().isThrownBy(() -> defaultsWith(Map.of(component, value)))
-			.withMessageContaining(property);
+	void invalidValueIsRejectedNamingTheSetting(String component, Object value) {
+		assertThatExceptionOfType(InvalidSettingException.class)
+			.isThrownBy(() -> defaultsWith(Map.of(component, value)))
+			.withMessageStartingWith(component + " ")
+			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo(component))
+			.satisfies((ex) -> assertThat(ex.value()).isEqualTo(value));
 	}
 
 	static Stream<Arguments> invalidValues() {
 		return Stream.of(
-				arguments("autotask.workers", "workers", 0),
-				arguments("autotask.workers", "workers", -8),
-				arguments("autotask.poll-interval", "pollInterval", Duration.ZERO),
-				arguments("autotask.poll-interval", "pollInterval", Duration.ofSeconds(-1)),
-				arguments("autotask.clean-interval", "cleanInterval", Duration.ZERO),
-				arguments("autotask.clean-interval", "cleanInterval", Duration.ofSeconds(-1)),
-				arguments("autotask.result-ttl", "resultTtl", Duration.ZERO),
-				arguments("autotask.result-ttl", "resultTtl", Duration.ofDays(-1)),
-				arguments("autotask.retry-delay", "retryDelay", Duration.ofMillis(-1)),
+				arguments("workers", 0),
+				arguments("workers", -8),
+				arguments("pollInterval", Duration.ZERO),
+				arguments("pollInterval", Duration.ofSeconds(-1)),
+				arguments("cleanInterval", Duration.ZERO),
+				arguments("cleanInterval", Duration.ofSeconds(-1)),
+				arguments("resultTtl", Duration.ZERO),
+				arguments("resultTtl", Duration.ofDays(-1)),
+				arguments("workerMonitorInterval", Duration.ZERO),
+				arguments("lease", Duration.ofMillis(999)),
+				arguments("historyPerTask", -1),
+				arguments("retryDelay", Duration.ofMillis(-1)),
 				// Shorter than the default retry delay of 10s.
-				arguments("autotask.max-retry-delay", "maxRetryDelay", Duration.ofSeconds(9)),
-				arguments("autotask.shutdown-timeout", "shutdownTimeout", Duration.ofSeconds(-1)),
-				// The next three messages name the value but not its property (autotask.node-id,
-				// autotask.owner): see the report that came with these tests.
-				arguments("Node id", "nodeId", " "),
-				arguments("Node id", "nodeId", "n".repeat(201)),
-				arguments("owner", "defaultOwner", ""));
+				arguments("maxRetryDelay", Duration.ofSeconds(9)),
+				arguments("shutdownTimeout", Duration.ofSeconds(-1)),
+				arguments("nodeId", " "),
+				arguments("nodeId", "n".repeat(201)),
+				arguments("defaultOwner", ""));
 	}
 
 	@Test
-	void maxRetryDelayShorterThanRetryDelayNamesBothProperties() {
+	void queueConcurrencyBelowOneIsRejectedNamingTheQueue() {
+		assertThatExceptionOfType(InvalidSettingException.class)
+			.isThrownBy(() -> EngineSettings.builder().queueConcurrency(Map.of("mail", 0)).build())
+			.withMessage("queueConcurrency of queue 'mail' must be at least 1, was 0")
+			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo("queueConcurrency"));
+	}
+
+	@Test
+	void maxRetryDelayShorterThanRetryDelayNamesBothSettings() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> defaultsWith(
 					Map.of("retryDelay", Duration.ofMinutes(2), "maxRetryDelay", Duration.ofMinutes(1))))
-			.withMessage("autotask.max-retry-delay (PT1M) is shorter than autotask.retry-delay (PT2M)");
+			.withMessage("maxRetryDelay must not be shorter than retryDelay (PT2M), was PT1M");
 	}
 
 	@Test
 	void rejectedValueIsQuotedInTheMessage() {
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> EngineSettings.defaults().withPollInterval(Duration.ofMillis(-5)))
-			.withMessage("autotask.poll-interval must be positive, got PT-0.005S");
-		assertThatIllegalArgumentException().isThrownBy(() -> EngineSettings.defaults().withWorkers(0))
-			.withMessage("autotask.workers must be at least 1, got 0");
+			.isThrownBy(() -> EngineSettings.builder().pollInterval(Duration.ofMillis(-5)).build())
+			.withMessage("pollInterval must be positive, was PT-0.005S");
+		assertThatIllegalArgumentException().isThrownBy(() -> EngineSettings.builder().workers(0).build())
+			.withMessage("workers must be at least 1, was 0");
 	}
 
 	/**
 	 * The defaults with some record components replaced, built through the canonical
-	 * constructor, so that the tests need no wither per value and keep compiling as
+	 * constructor, so that the tests need no builder call per value and keep compiling as
 	 * components are added.
 	 */
 	private static EngineSettings defaultsWith(Map<String, Object> changes) throws Throwable {

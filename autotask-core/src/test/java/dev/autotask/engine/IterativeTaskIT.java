@@ -8,13 +8,11 @@ import dev.autotask.TaskContext;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
-import dev.autotask.internal.engine.TaskClient;
-import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineExtension;
 import dev.autotask.testsupport.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,9 +43,9 @@ class IterativeTaskIT {
 
 	private JdbcClient jdbc;
 
-	private TaskClient client;
-
-	private Engine engine;
+	@RegisterExtension
+	final EngineExtension node = new EngineExtension(postgres, this.registry, (settings) -> settings.retryDelay(Duration.ofMillis(10))
+		.pollInterval(Duration.ofSeconds(30)));
 
 	@BeforeEach
 	void setUp() {
@@ -72,24 +70,13 @@ class IterativeTaskIT {
 			});
 			return null;
 		}, new TaskParameter("crashAfter", int.class)).withRetries(3));
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withRetryDelay(Duration.ofMillis(10))
-			.withPollInterval(Duration.ofSeconds(30));
-		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
-	}
-
-	@AfterEach
-	void tearDown() {
-		this.engine.stop();
 	}
 
 	@Test
 	void walksEveryRowOnceInChunksAndResumesAfterACrashFromTheLastCommittedChunk() {
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("touchAll", "app", 20);
+		TaskHandle<Object> handle = this.node.client().send("touchAll", "app", 20);
 
 		await().atMost(Duration.ofSeconds(60)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
@@ -98,7 +85,7 @@ class IterativeTaskIT {
 			.isEqualTo(ROWS);
 		// 50 chunks with rows, one that finds none, and the crashed chunk run again.
 		assertThat(this.chunksRun).hasValue(ROWS / CHUNK + 1 + 1);
-		TaskInfo info = this.client.status(handle.id(), "app").orElseThrow();
+		TaskInfo info = this.node.client().status(handle.id(), "app").orElseThrow();
 		assertThat(info.attempt()).as("the crash spent one attempt").isEqualTo(2);
 		assertThat(info.progress()).contains("\"done\": " + (ROWS / CHUNK + 1));
 		assertThat(info.error().message()).isEqualTo("crash in the middle of chunk 20");

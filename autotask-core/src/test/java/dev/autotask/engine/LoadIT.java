@@ -3,10 +3,6 @@ package dev.autotask.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.internal.engine.TaskClient;
@@ -15,6 +11,7 @@ import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.Producers;
 import dev.autotask.testsupport.TaskCounts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +62,7 @@ class LoadIT {
 				.params(args[0], node)
 				.update(), new TaskParameter("n", int.class)).withRetries(0));
 			Engine engine = Engine.builder(dataSource, registry)
-				.settings(EngineSettings.defaults().withSchema(postgres.schema()).withNodeId(node).withWorkers(4))
+				.settings(EngineSettings.builder().schema(postgres.schema()).nodeId(node).workers(4).build())
 				.build();
 			this.engines.add(engine);
 			engine.start();
@@ -73,24 +70,11 @@ class LoadIT {
 		TaskRegistry producerRegistry = new TaskRegistry();
 		producerRegistry.register(TaskDefinition.of("count", (args) -> null, new TaskParameter("n", int.class)));
 		TaskClient client = new TaskClient(postgres.dataSource(), producerRegistry, new TaskJson(),
-				EngineSettings.defaults().withSchema(postgres.schema()));
+				EngineSettings.builder().schema(postgres.schema()).build());
 		Duration limit = Duration.ofSeconds(60 + TASKS / 100);
 		long started = System.nanoTime();
 
-		ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS);
-		List<Future<?>> sent = new ArrayList<>();
-		for (int p = 0; p < PRODUCERS; p++) {
-			int producer = p;
-			sent.add(producers.submit(() -> {
-				for (int n = producer; n < TASKS; n += PRODUCERS) {
-					client.send("count", "load", n);
-				}
-			}));
-		}
-		for (Future<?> future : sent) {
-			future.get(limit.toSeconds(), TimeUnit.SECONDS);
-		}
-		producers.shutdown();
+		Producers.send(PRODUCERS, TASKS, limit, (n) -> client.send("count", "load", n));
 		TaskCounts counts = new TaskCounts(postgres);
 		await().atMost(limit)
 			.pollInterval(Duration.ofMillis(250))

@@ -64,7 +64,7 @@ class OutOfMemoryIT {
 		registry.register(EngineProcess.work((args) -> null).withRetries(8));
 		registry.register(EngineProcess.hog(2));
 		TaskClient client = new TaskClient(postgres.dataSource(), registry, new TaskJson(),
-				EngineSettings.defaults().withSchema(postgres.schema()));
+				EngineSettings.builder().schema(postgres.schema()).build());
 		Path logs = Path.of("target", "out-of-memory");
 		this.process = EngineProcess.start(postgres, "small-heap", logs, List.of("-Xmx64m"));
 		this.process.awaitReady(Duration.ofSeconds(30));

@@ -6,10 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.autotask.internal.engine.TaskClient;
@@ -17,6 +13,7 @@ import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.EngineProcess;
 import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.Producers;
 import dev.autotask.testsupport.TaskCounts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,25 +66,12 @@ class ProcessLoadIT {
 		TaskRegistry registry = new TaskRegistry();
 		registry.register(EngineProcess.work((args) -> null));
 		TaskClient client = new TaskClient(postgres.dataSource(), registry, new TaskJson(),
-				EngineSettings.defaults().withSchema(postgres.schema()));
+				EngineSettings.builder().schema(postgres.schema()).build());
 		long deadlocksBefore = deadlocks(jdbc);
 		Duration limit = Duration.ofSeconds(60 + TASKS / 100);
 		long started = System.nanoTime();
 
-		ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS);
-		List<Future<?>> sent = new ArrayList<>();
-		for (int p = 0; p < PRODUCERS; p++) {
-			int producer = p;
-			sent.add(producers.submit(() -> {
-				for (int n = producer; n < TASKS; n += PRODUCERS) {
-					client.send(EngineProcess.WORK, "load", n);
-				}
-			}));
-		}
-		for (Future<?> future : sent) {
-			future.get(limit.toSeconds(), TimeUnit.SECONDS);
-		}
-		producers.shutdown();
+		Producers.send(PRODUCERS, TASKS, limit, (n) -> client.send(EngineProcess.WORK, "load", n));
 		TaskCounts counts = new TaskCounts(postgres);
 		await().atMost(limit)
 			.pollInterval(Duration.ofMillis(250))

@@ -10,10 +10,9 @@ import dev.autotask.QueueInfo;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
-import dev.autotask.internal.engine.TaskClient;
-import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineExtension;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskCounts;
 import org.junit.jupiter.api.AfterEach;
@@ -41,9 +40,10 @@ class QueuesIT {
 
 	private final AtomicInteger slowStarted = new AtomicInteger();
 
-	private TaskClient client;
-
-	private Engine engine;
+	@RegisterExtension
+	final EngineExtension node = new EngineExtension(postgres, this.registry, (settings) -> settings.workers(2)
+		.queueConcurrency(Map.of("slow", 1))
+		.pollInterval(Duration.ofSeconds(30)));
 
 	@BeforeEach
 	void setUp() {
@@ -54,31 +54,23 @@ class QueuesIT {
 		}).withQueue("slow"));
 		this.registry.register(TaskDefinition.of("quick", (args) -> "done"));
 		this.registry.register(TaskDefinition.of("report", (args) -> "done").withQueue("reports"));
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(2)
-			.withQueueConcurrency(Map.of("slow", 1))
-			.withPollInterval(Duration.ofSeconds(30));
-		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 	}
 
 	@AfterEach
 	void tearDown() {
 		this.release.countDown();
-		this.engine.stop();
 	}
 
 	@Test
 	void slowQueueWithConcurrencyOneDoesNotBlockOtherQueues() {
-		this.client.sendAll("slow", SendOptions.owner("a"), Collections.nCopies(SLOW_TASKS, new Object[0]));
-		this.engine.start();
+		this.node.client().sendAll("slow", SendOptions.owner("a"), Collections.nCopies(SLOW_TASKS, new Object[0]));
+		this.node.engine().start();
 		TaskCounts counts = new TaskCounts(postgres);
 		// One started in the slow queue's one slot; a slow lane claims nothing ahead.
 		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("RUNNING") == 1);
 
 		for (int i = 0; i < 20; i++) {
-			this.client.send("quick", "a");
+			this.node.client().send("quick", "a");
 		}
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 20);
@@ -89,15 +81,15 @@ class QueuesIT {
 
 	@Test
 	void pausedQueueWaitsUntilResumed() {
-		assertThat(this.client.pause("reports")).isTrue();
-		this.engine.start();
-		TaskHandle<Object> report = this.client.send("report", "a");
-		TaskHandle<Object> quick = this.client.send("quick", "a");
+		assertThat(this.node.client().pause("reports")).isTrue();
+		this.node.engine().start();
+		TaskHandle<Object> report = this.node.client().send("report", "a");
+		TaskHandle<Object> quick = this.node.client().send("quick", "a");
 
 		// The other queue's task ran: the dispatcher has looked, and left the paused queue alone.
 		await().atMost(Duration.ofSeconds(10)).until(() -> quick.refresh().isReady());
 		assertThat(report.refresh().status()).isEqualTo(TaskStatus.PENDING);
-		assertThat(this.client.queues("a")).filteredOn(QueueInfo::name, "reports")
+		assertThat(this.node.client().queues("a")).filteredOn(QueueInfo::name, "reports")
 			.singleElement()
 			.satisfies((queue) -> {
 				assertThat(queue.paused()).isTrue();
@@ -105,40 +97,40 @@ class QueuesIT {
 			});
 
 		// Resuming wakes the nodes: no enqueue and no poll (30 s here) is needed.
-		assertThat(this.client.resume("reports")).isTrue();
+		assertThat(this.node.client().resume("reports")).isTrue();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> report.refresh().isReady());
-		assertThat(this.client.queues("a")).filteredOn(QueueInfo::name, "reports")
+		assertThat(this.node.client().queues("a")).filteredOn(QueueInfo::name, "reports")
 			.singleElement()
 			.satisfies((queue) -> assertThat(queue.paused()).isFalse());
 	}
 
 	@Test
 	void queueCountsAreTheOwnersOwnAndTheClusterTotalsAreApart() {
-		this.client.send("report", "a");
-		this.client.send("report", "b");
-		this.client.send("report", "b");
+		this.node.client().send("report", "a");
+		this.node.client().send("report", "b");
+		this.node.client().send("report", "b");
 
-		assertThat(this.client.queues("a")).filteredOn(QueueInfo::name, "reports")
+		assertThat(this.node.client().queues("a")).filteredOn(QueueInfo::name, "reports")
 			.singleElement()
 			.satisfies((queue) -> assertThat(queue.counts()).containsExactly(Map.entry(TaskStatus.PENDING, 1L)));
-		assertThat(this.client.queues("b")).filteredOn(QueueInfo::name, "reports")
+		assertThat(this.node.client().queues("b")).filteredOn(QueueInfo::name, "reports")
 			.singleElement()
 			.satisfies((queue) -> assertThat(queue.counts()).containsExactly(Map.entry(TaskStatus.PENDING, 2L)));
 		// An owner without tasks still sees the queues this application's tasks are registered in.
-		assertThat(this.client.queues("c")).extracting(QueueInfo::name).containsExactly("default", "reports", "slow");
-		assertThat(this.client.queues("c")).allSatisfy((queue) -> assertThat(queue.counts()).isEmpty());
-		assertThat(this.client.clusterQueues()).filteredOn(QueueInfo::name, "reports")
+		assertThat(this.node.client().queues("c")).extracting(QueueInfo::name).containsExactly("default", "reports", "slow");
+		assertThat(this.node.client().queues("c")).allSatisfy((queue) -> assertThat(queue.counts()).isEmpty());
+		assertThat(this.node.client().clusterQueues()).filteredOn(QueueInfo::name, "reports")
 			.singleElement()
 			.satisfies((queue) -> assertThat(queue.counts()).containsExactly(Map.entry(TaskStatus.PENDING, 3L)));
 	}
 
 	@Test
 	void queueNoTaskUsesIsNeitherPausedNorStored() {
-		assertThat(this.client.pause("x' OR 1=1")).isFalse();
-		assertThat(this.client.resume("nightly")).isFalse();
+		assertThat(this.node.client().pause("x' OR 1=1")).isFalse();
+		assertThat(this.node.client().resume("nightly")).isFalse();
 
-		assertThat(this.client.queues("a")).extracting(QueueInfo::name).doesNotContain("x' OR 1=1", "nightly");
+		assertThat(this.node.client().queues("a")).extracting(QueueInfo::name).doesNotContain("x' OR 1=1", "nightly");
 		assertThat(postgres.jdbc().sql("SELECT count(*) FROM autotask_queue").query(Long.class).single()).isZero();
 	}
 
@@ -146,14 +138,14 @@ class QueuesIT {
 	void queueOnlyATaskInTheTableUsesCanBePausedAndAPausedOneResumed() {
 		// A task of a queue this application no longer registers, say from an older version.
 		postgres.jdbc().sql("UPDATE autotask_task SET queue = 'retired' WHERE id = :id")
-			.param("id", this.client.send("quick", "a").id())
+			.param("id", this.node.client().send("quick", "a").id())
 			.update();
 
-		assertThat(this.client.pause("retired")).isTrue();
+		assertThat(this.node.client().pause("retired")).isTrue();
 		postgres.jdbc().sql("DELETE FROM autotask_task").update();
 
-		assertThat(this.client.resume("retired")).isTrue();
-		assertThat(this.client.queues("a")).filteredOn(QueueInfo::name, "retired").isEmpty();
+		assertThat(this.node.client().resume("retired")).isTrue();
+		assertThat(this.node.client().queues("a")).filteredOn(QueueInfo::name, "retired").isEmpty();
 	}
 
 }

@@ -192,11 +192,13 @@ class RestartIT {
 	private void startEngine(String node) {
 		HikariDataSource dataSource = postgres.newDataSource(8);
 		this.dataSources.add(dataSource);
-		Engine engine = Engine.builder(dataSource, registry()).settings(settings().withNodeId(node)
-					.withWorkers(2)
-					.withQueueConcurrency(Map.of("tick", 1))
-					.withPollInterval(Duration.ofSeconds(1))
-					.withShutdownTimeout(Duration.ofMillis(300))).build();
+		Engine engine = Engine.builder(dataSource, registry()).settings(settings().toBuilder()
+					.nodeId(node)
+					.workers(2)
+					.queueConcurrency(Map.of("tick", 1))
+					.pollInterval(Duration.ofSeconds(1))
+					.shutdownTimeout(Duration.ofMillis(300))
+					.build()).build();
 		this.engines.add(engine);
 		engine.start();
 	}
@@ -233,7 +235,7 @@ class RestartIT {
 	}
 
 	private static EngineSettings settings() {
-		return EngineSettings.defaults().withSchema(postgres.schema());
+		return EngineSettings.builder().schema(postgres.schema()).build();
 	}
 
 }

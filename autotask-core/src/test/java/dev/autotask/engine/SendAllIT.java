@@ -8,14 +8,12 @@ import java.util.stream.IntStream;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
-import dev.autotask.internal.engine.TaskClient;
-import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineExtension;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskCounts;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,9 +37,10 @@ class SendAllIT {
 
 	private final TaskRegistry registry = new TaskRegistry();
 
-	private TaskClient client;
-
-	private Engine engine;
+	// A poll interval far longer than any wait below: only the batch's NOTIFY starts the tasks.
+	@RegisterExtension
+	final EngineExtension node = new EngineExtension(postgres, this.registry, (settings) -> settings.workers(2)
+		.pollInterval(Duration.ofMinutes(1)));
 
 	private TaskCounts counts;
 
@@ -49,26 +48,14 @@ class SendAllIT {
 	void setUp() {
 		this.registry.register(TaskDefinition.of("square", (args) -> TaskHandle.completed((Integer) args[0] * (Integer) args[0]),
 				new TaskParameter("n", Integer.class)).withResultType(Integer.class));
-		// A poll interval far longer than any wait below: only the batch's NOTIFY starts the tasks.
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(2)
-			.withPollInterval(Duration.ofMinutes(1));
-		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
 		this.counts = new TaskCounts(postgres);
-	}
-
-	@AfterEach
-	void tearDown() {
-		this.engine.stop();
 	}
 
 	@Test
 	void enqueuesEveryTaskInOrderAndWakesTheNodes() {
-		this.engine.start();
+		this.node.engine().start();
 
-		List<TaskHandle<Object>> handles = this.client.sendAll("square", SendOptions.owner(OWNER).priority(3).startedBy("batch-bot"),
+		List<TaskHandle<Object>> handles = this.node.client().sendAll("square", SendOptions.owner(OWNER).priority(3).startedBy("batch-bot"),
 				IntStream.range(0, 300).mapToObj((n) -> new Object[] { n }).toList());
 
 		assertThat(handles).hasSize(300);
@@ -77,8 +64,8 @@ class SendAllIT {
 			TaskHandle<Object> handle = handles.get(n).refresh();
 			assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
 			assertThat(handle.result()).isEqualTo(n * n);
-			assertThat(this.client.status(handle.id(), OWNER).orElseThrow().args()).isEqualTo("[" + n + "]");
-			assertThat(this.client.status(handle.id(), OWNER).orElseThrow().startedBy()).isEqualTo("batch-bot");
+			assertThat(this.node.client().status(handle.id(), OWNER).orElseThrow().args()).isEqualTo("[" + n + "]");
+			assertThat(this.node.client().status(handle.id(), OWNER).orElseThrow().startedBy()).isEqualTo("batch-bot");
 		}
 	}
 
@@ -87,7 +74,7 @@ class SendAllIT {
 		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(postgres.dataSource()));
 
 		transaction.executeWithoutResult((status) -> {
-			this.client.sendAll("square", SendOptions.owner(OWNER), List.of(new Object[] { 1 }, new Object[] { 2 }));
+			this.node.client().sendAll("square", SendOptions.owner(OWNER), List.of(new Object[] { 1 }, new Object[] { 2 }));
 			status.setRollbackOnly();
 		});
 
@@ -102,25 +89,25 @@ class SendAllIT {
 		args.add(new Object[] { "three" });
 		args.add(new Object[] { 4 });
 
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.sendAll("square", SendOptions.owner(OWNER), args))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().sendAll("square", SendOptions.owner(OWNER), args))
 			.withMessageContaining("Task 2 of the batch of 4")
 			.withMessageContaining("nothing was enqueued")
 			.withMessageContaining("'n'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.client.sendAll("square", SendOptions.owner(OWNER),
+			.isThrownBy(() -> this.node.client().sendAll("square", SendOptions.owner(OWNER),
 					List.of(new Object[] { 1 }, new Object[] { 1, 2 })))
 			.withMessageContaining("Task 1 of the batch of 2");
 		assertThatIllegalArgumentException().isThrownBy(
-				() -> this.client.sendAll("square", SendOptions.owner(OWNER).uniqueKey("k"), List.<Object[]>of(new Object[] { 1 })))
+				() -> this.node.client().sendAll("square", SendOptions.owner(OWNER).uniqueKey("k"), List.<Object[]>of(new Object[] { 1 })))
 			.withMessageContaining("no unique key");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.client.sendAll("nope", SendOptions.owner(OWNER), List.<Object[]>of(new Object[] { 1 })));
+			.isThrownBy(() -> this.node.client().sendAll("nope", SendOptions.owner(OWNER), List.<Object[]>of(new Object[] { 1 })));
 		assertThat(this.counts.withStatus("PENDING")).isZero();
 	}
 
 	@Test
 	void acceptsAnEmptyBatch() {
-		assertThat(this.client.sendAll("square", SendOptions.owner(OWNER), List.of())).isEmpty();
+		assertThat(this.node.client().sendAll("square", SendOptions.owner(OWNER), List.of())).isEmpty();
 	}
 
 }

@@ -58,7 +58,7 @@ class SupervisedEnginesIT {
 			return null;
 		}).withTimeout(Duration.ofMillis(300)).withRetries(0));
 		registry.register(TaskDefinition.of("quick", (args) -> "done"));
-		Engine engine = engine("node", registry, EngineSettings.defaults().withWorkers(1));
+		Engine engine = engine("node", registry, EngineSettings.builder().workers(1).build());
 		TaskClient client = client(registry);
 		engine.start();
 
@@ -101,8 +101,8 @@ class SupervisedEnginesIT {
 
 	@Test
 	void stoppingTheLeaderHandsOverAtOnceRatherThanAfterItsLease() {
-		Engine first = engine("first", new TaskRegistry(), EngineSettings.defaults().withLease(Duration.ofMinutes(1)));
-		Engine second = engine("second", new TaskRegistry(), EngineSettings.defaults().withLease(Duration.ofMinutes(1)));
+		Engine first = engine("first", new TaskRegistry(), EngineSettings.builder().lease(Duration.ofMinutes(1)).build());
+		Engine second = engine("second", new TaskRegistry(), EngineSettings.builder().lease(Duration.ofMinutes(1)).build());
 		first.start();
 		await().atMost(Duration.ofSeconds(5)).until(first::isLeader);
 		second.start();
@@ -121,7 +121,7 @@ class SupervisedEnginesIT {
 			return null;
 		}).withRetries(0));
 		Engine engine = engine("node", registry,
-				EngineSettings.defaults().withWorkers(1).withShutdownTimeout(Duration.ofMillis(200)));
+				EngineSettings.builder().workers(1).shutdownTimeout(Duration.ofMillis(200)).build());
 		TaskClient client = client(registry);
 		engine.start();
 		TaskHandle<Object> handle = client.send("long", OWNER);
@@ -139,7 +139,11 @@ class SupervisedEnginesIT {
 		HikariDataSource dataSource = postgres.newDataSource(settings.workers() + 4);
 		this.dataSources.add(dataSource);
 		Engine engine = Engine.builder(dataSource, registry)
-			.settings(settings.withNodeId(node).withSchema(postgres.schema()).withPollInterval(Duration.ofSeconds(30)))
+			.settings(settings.toBuilder()
+				.nodeId(node)
+				.schema(postgres.schema())
+				.pollInterval(Duration.ofSeconds(30))
+				.build())
 			.build();
 		this.engines.add(engine);
 		return engine;
@@ -147,7 +151,7 @@ class SupervisedEnginesIT {
 
 	private TaskClient client(TaskRegistry registry) {
 		return new TaskClient(postgres.dataSource(), registry, new TaskJson(),
-				EngineSettings.defaults().withSchema(postgres.schema()));
+				EngineSettings.builder().schema(postgres.schema()).build());
 	}
 
 }

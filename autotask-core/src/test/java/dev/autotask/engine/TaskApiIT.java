@@ -11,15 +11,13 @@ import dev.autotask.TaskContext;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
-import dev.autotask.internal.engine.TaskClient;
-import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineExtension;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,34 +38,23 @@ class TaskApiIT {
 
 	private final CountDownLatch release = new CountDownLatch(1);
 
-	private TaskClient client;
-
-	private Engine engine;
-
-	@BeforeEach
-	void setUp() {
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(2)
-			.withPollInterval(Duration.ofSeconds(30));
-		this.client = new TaskClient(postgres.dataSource(), this.registry, new TaskJson(), settings);
-		this.engine = Engine.builder(postgres.dataSource(), this.registry).settings(settings).build();
-	}
+	@RegisterExtension
+	final EngineExtension node = new EngineExtension(postgres, this.registry, (settings) -> settings.workers(2)
+		.pollInterval(Duration.ofSeconds(30)));
 
 	@AfterEach
 	void tearDown() {
 		this.release.countDown();
-		this.engine.stop();
 	}
 
 	@Test
 	void uniqueKeyReturnsThePendingTaskOfTheSameOwnerInsteadOfADuplicate() {
 		this.registry.register(TaskDefinition.of("sync", (args) -> null, new TaskParameter("id", long.class)));
 
-		TaskHandle<Object> first = this.client.send("sync", SendOptions.owner("a").uniqueKey("42"), 42L);
-		TaskHandle<Object> again = this.client.send("sync", SendOptions.owner("a").uniqueKey("42"), 42L);
-		TaskHandle<Object> otherOwner = this.client.send("sync", SendOptions.owner("b").uniqueKey("42"), 42L);
-		TaskHandle<Object> otherKey = this.client.send("sync", SendOptions.owner("a").uniqueKey("43"), 43L);
+		TaskHandle<Object> first = this.node.client().send("sync", SendOptions.owner("a").uniqueKey("42"), 42L);
+		TaskHandle<Object> again = this.node.client().send("sync", SendOptions.owner("a").uniqueKey("42"), 42L);
+		TaskHandle<Object> otherOwner = this.node.client().send("sync", SendOptions.owner("b").uniqueKey("42"), 42L);
+		TaskHandle<Object> otherKey = this.node.client().send("sync", SendOptions.owner("a").uniqueKey("43"), 43L);
 
 		assertThat(again.id()).isEqualTo(first.id());
 		assertThat(otherOwner.id()).isNotEqualTo(first.id());
@@ -78,11 +65,11 @@ class TaskApiIT {
 	@Test
 	void uniqueKeyIsFreeAgainOnceTheTaskEnded() {
 		this.registry.register(TaskDefinition.of("sync", (args) -> null));
-		this.engine.start();
-		TaskHandle<Object> first = this.client.send("sync", SendOptions.owner("a").uniqueKey("k"));
+		this.node.engine().start();
+		TaskHandle<Object> first = this.node.client().send("sync", SendOptions.owner("a").uniqueKey("k"));
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.refresh().isReady());
 
-		TaskHandle<Object> second = this.client.send("sync", SendOptions.owner("a").uniqueKey("k"));
+		TaskHandle<Object> second = this.node.client().send("sync", SendOptions.owner("a").uniqueKey("k"));
 
 		assertThat(second.id()).isNotEqualTo(first.id());
 	}
@@ -92,19 +79,17 @@ class TaskApiIT {
 		List<String> order = new CopyOnWriteArrayList<>();
 		this.registry.register(TaskDefinition.of("log", (args) -> order.add((String) args[0]),
 				new TaskParameter("what", String.class)));
-		TaskHandle<Object> later = this.client.send("log", SendOptions.owner("a").delay(Duration.ofMillis(700)), "later");
-		this.client.send("log", SendOptions.owner("a").priority(-5), "low");
-		this.client.send("log", SendOptions.owner("a").priority(5), "high");
-		this.client.send("log", SendOptions.owner("a"), "normal");
+		TaskHandle<Object> later = this.node.client().send("log", SendOptions.owner("a").delay(Duration.ofMillis(700)), "later");
+		this.node.client().send("log", SendOptions.owner("a").priority(-5), "low");
+		this.node.client().send("log", SendOptions.owner("a").priority(5), "high");
+		this.node.client().send("log", SendOptions.owner("a"), "normal");
 
-		this.engine = Engine.builder(postgres.dataSource(), this.registry)
-			.settings(this.engine.settings().withWorkers(1))
-			.build();
-		this.engine.start();
+		this.node.rebuild((settings) -> settings.workers(1));
+		this.node.engine().start();
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 4);
 		assertThat(order).containsExactly("high", "normal", "low", "later");
-		TaskInfo info = this.client.status(later.id(), "a").orElseThrow();
+		TaskInfo info = this.node.client().status(later.id(), "a").orElseThrow();
 		assertThat(info.startedAt()).isAfterOrEqualTo(info.createdAt().plusMillis(700));
 	}
 
@@ -124,14 +109,14 @@ class TaskApiIT {
 	void pendingTaskIsCancelledAtOnceAndNeverRuns() {
 		AtomicInteger runs = new AtomicInteger();
 		this.registry.register(TaskDefinition.of("later", (args) -> runs.incrementAndGet()));
-		TaskHandle<Object> handle = this.client.send("later", SendOptions.owner("a").delay(Duration.ofMillis(500)));
+		TaskHandle<Object> handle = this.node.client().send("later", SendOptions.owner("a").delay(Duration.ofMillis(500)));
 
-		assertThat(this.client.cancel(handle.id(), "b")).as("another owner").isEmpty();
-		assertThat(this.client.cancel(handle.id(), "a")).contains(TaskStatus.CANCELLED);
-		assertThat(this.client.cancel(handle.id(), "a")).as("again").contains(TaskStatus.CANCELLED);
-		this.engine.start();
+		assertThat(this.node.client().cancel(handle.id(), "b")).as("another owner").isEmpty();
+		assertThat(this.node.client().cancel(handle.id(), "a")).contains(TaskStatus.CANCELLED);
+		assertThat(this.node.client().cancel(handle.id(), "a")).as("again").contains(TaskStatus.CANCELLED);
+		this.node.engine().start();
 
-		TaskInfo info = this.client.status(handle.id(), "a").orElseThrow();
+		TaskInfo info = this.node.client().status(handle.id(), "a").orElseThrow();
 		assertThat(info.status()).isEqualTo(TaskStatus.CANCELLED);
 		assertThat(info.finishedAt()).isNotNull();
 		assertThat(runs).hasValue(0);
@@ -151,17 +136,17 @@ class TaskApiIT {
 			}
 			return "stopped after " + rounds;
 		}).withResultType(String.class));
-		this.engine.start();
-		TaskHandle<Object> handle = this.client.send("loop", "a");
+		this.node.engine().start();
+		TaskHandle<Object> handle = this.node.client().send("loop", "a");
 		await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
 
 		// Asked to stop, it may end before cancel reads its status back: either answer is true.
-		assertThat(this.client.cancel(handle.id(), "a"))
+		assertThat(this.node.client().cancel(handle.id(), "a"))
 			.hasValueSatisfying((status) -> assertThat(status).isIn(TaskStatus.RUNNING, TaskStatus.CANCELLED));
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).as("stopped because it was asked to").isEqualTo(TaskStatus.CANCELLED);
-		assertThat(this.client.status(handle.id(), "a").orElseThrow().result()).startsWith("\"stopped after");
+		assertThat(this.node.client().status(handle.id(), "a").orElseThrow().result()).startsWith("\"stopped after");
 		assertThat(new TaskRows(postgres).column(handle.id(), "progress")).contains("\"done\"");
 	}
 
@@ -174,14 +159,14 @@ class TaskApiIT {
 			}
 			return "ready";
 		}).withRetries(0));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("poll", "a");
+		TaskHandle<Object> handle = this.node.client().send("poll", "a");
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
 		assertThat(runs).hasValue(3);
-		assertThat(this.client.status(handle.id(), "a").orElseThrow().attempt()).isEqualTo(1);
+		assertThat(this.node.client().status(handle.id(), "a").orElseThrow().attempt()).isEqualTo(1);
 	}
 
 	@Test
@@ -191,9 +176,9 @@ class TaskApiIT {
 			runs.incrementAndGet();
 			throw new UnsupportedOperationException("never works");
 		}).withRetries(5).withNoRetryFor(List.of(UnsupportedOperationException.class)));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("strict", "a");
+		TaskHandle<Object> handle = this.node.client().send("strict", "a");
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
@@ -211,19 +196,19 @@ class TaskApiIT {
 			}
 			return "lift-off";
 		}, new TaskParameter("n", int.class)).withResultType(String.class));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> first = this.client.send("countdown", "a", 3);
+		TaskHandle<Object> first = this.node.client().send("countdown", "a", 3);
 
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.client.chain(first.id(), "a").size() == 4
-					&& this.client.chain(first.id(), "a").get(3).status().isCompleted());
-		List<TaskInfo> chain = this.client.chain(first.id(), "a");
+			.until(() -> this.node.client().chain(first.id(), "a").size() == 4
+					&& this.node.client().chain(first.id(), "a").get(3).status().isCompleted());
+		List<TaskInfo> chain = this.node.client().chain(first.id(), "a");
 		assertThat(chain).extracting(TaskInfo::args).containsExactly("[3]", "[2]", "[1]", "[0]");
 		assertThat(chain).extracting(TaskInfo::status).containsOnly(TaskStatus.SUCCESS);
 		assertThat(chain.get(0).result()).isEqualTo("{\"continuedAs\": " + chain.get(1).id() + "}");
 		assertThat(chain.get(3).result()).isEqualTo("\"lift-off\"");
-		assertThat(this.client.chain(first.id(), "b")).as("another owner").isEmpty();
+		assertThat(this.node.client().chain(first.id(), "b")).as("another owner").isEmpty();
 	}
 
 	@Test
@@ -231,9 +216,9 @@ class TaskApiIT {
 		this.registry.register(TaskDefinition.of("bad", (args) -> {
 			throw TaskContext.current().orElseThrow().repeat("not a number");
 		}, new TaskParameter("n", int.class)));
-		this.engine.start();
+		this.node.engine().start();
 
-		TaskHandle<Object> handle = this.client.send("bad", "a", 1);
+		TaskHandle<Object> handle = this.node.client().send("bad", "a", 1);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
@@ -244,23 +229,23 @@ class TaskApiIT {
 	void historyListsTheRunsOfOneTaskAndOwnerActiveFirstThenNewestFinished() {
 		this.registry.register(TaskDefinition.of("echo", (args) -> args[0], new TaskParameter("text", String.class)));
 		this.registry.register(TaskDefinition.of("other", (args) -> null));
-		this.engine.start();
-		TaskHandle<Object> first = this.client.send("echo", "a", "one");
+		this.node.engine().start();
+		TaskHandle<Object> first = this.node.client().send("echo", "a", "one");
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.refresh().isReady());
-		TaskHandle<Object> second = this.client.send("echo", "a", "two");
+		TaskHandle<Object> second = this.node.client().send("echo", "a", "two");
 		await().atMost(Duration.ofSeconds(10)).until(() -> second.refresh().isReady());
-		TaskHandle<Object> pending = this.client.send("echo", SendOptions.owner("a").delay(Duration.ofHours(1)), "three");
-		this.client.send("echo", "b", "not mine");
-		this.client.send("other", "a");
+		TaskHandle<Object> pending = this.node.client().send("echo", SendOptions.owner("a").delay(Duration.ofHours(1)), "three");
+		this.node.client().send("echo", "b", "not mine");
+		this.node.client().send("other", "a");
 
-		assertThat(this.client.history("echo", "a", 10)).extracting(TaskInfo::id)
+		assertThat(this.node.client().history("echo", "a", 10)).extracting(TaskInfo::id)
 			.containsExactly(pending.id(), second.id(), first.id());
-		assertThat(this.client.history("echo", "a", 2)).extracting(TaskInfo::id).containsExactly(pending.id(), second.id());
-		assertThat(this.client.history("echo", "a", 10).get(1).result()).isEqualTo("\"two\"");
-		assertThat(this.client.history("echo", "c", 10)).isEmpty();
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.history("nope", "a", 10))
+		assertThat(this.node.client().history("echo", "a", 2)).extracting(TaskInfo::id).containsExactly(pending.id(), second.id());
+		assertThat(this.node.client().history("echo", "a", 10).get(1).result()).isEqualTo("\"two\"");
+		assertThat(this.node.client().history("echo", "c", 10)).isEmpty();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().history("nope", "a", 10))
 			.withMessageContaining("No task is named 'nope'");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.client.history("echo", "a", 0))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.node.client().history("echo", "a", 0))
 			.withMessageContaining("History limit must be 1 to 1000, got 0");
 	}
 
@@ -271,14 +256,14 @@ class TaskApiIT {
 			seen.add(String.valueOf(TaskContext.current().orElseThrow().startedBy()));
 			return null;
 		}));
-		this.engine.start();
-		TaskHandle<Object> asAlice = this.client.send("whoami", SendOptions.owner("a").startedBy("alice"));
-		TaskHandle<Object> anonymous = this.client.send("whoami", "a");
+		this.node.engine().start();
+		TaskHandle<Object> asAlice = this.node.client().send("whoami", SendOptions.owner("a").startedBy("alice"));
+		TaskHandle<Object> anonymous = this.node.client().send("whoami", "a");
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> asAlice.refresh().isReady() && anonymous.refresh().isReady());
 		assertThat(seen).containsExactlyInAnyOrder("alice", "null");
-		assertThat(this.client.status(asAlice.id(), "a").orElseThrow().startedBy()).isEqualTo("alice");
-		assertThat(this.client.status(anonymous.id(), "a").orElseThrow().startedBy()).isNull();
+		assertThat(this.node.client().status(asAlice.id(), "a").orElseThrow().startedBy()).isEqualTo("alice");
+		assertThat(this.node.client().status(anonymous.id(), "a").orElseThrow().startedBy()).isNull();
 		assertThatIllegalArgumentException().isThrownBy(() -> SendOptions.owner("a").startedBy(" "))
 			.withMessageContaining("Started-by user must be 1 to 200 characters");
 	}

@@ -50,11 +50,12 @@ class TaskObserverIT {
 	@BeforeEach
 	void setUp() {
 		postgres.jdbc().sql("DELETE FROM " + postgres.schema() + ".autotask_task").update();
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(2)
-			.withPollInterval(Duration.ofMinutes(1))
-			.withRetryDelay(Duration.ofMillis(10));
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.workers(2)
+			.pollInterval(Duration.ofMinutes(1))
+			.retryDelay(Duration.ofMillis(10))
+			.build();
 		TaskObserver observer = new TaskObserver() {
 
 			@Override

@@ -66,12 +66,14 @@ class TwoEnginesIT {
 	void setUp() {
 		this.counts = new TaskCounts(postgres);
 		TaskJson json = new TaskJson();
-		EngineSettings settings = EngineSettings.defaults().withSchema(postgres.schema());
+		EngineSettings settings = EngineSettings.builder().schema(postgres.schema()).build();
 		for (String node : NODES) {
 			// Workers, plus the notifier's connection, the dispatcher's and the pruner's.
 			HikariDataSource dataSource = postgres.newDataSource(settings.workers() + 3);
 			this.dataSources.add(dataSource);
-			this.engines.add(Engine.builder(dataSource, registry(node)).settings(settings.withNodeId(node)).build());
+			this.engines.add(Engine.builder(dataSource, registry(node))
+				.settings(settings.toBuilder().nodeId(node).build())
+				.build());
 		}
 		this.client = new TaskClient(postgres.dataSource(), registry("client"), json, settings);
 	}

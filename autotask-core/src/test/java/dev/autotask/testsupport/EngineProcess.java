@@ -189,7 +189,7 @@ public final class EngineProcess implements AutoCloseable {
 			throw new IllegalStateException("'work' runs in the engine processes only");
 		}));
 		return new TaskClient(postgres.dataSource(), registry, new TaskJson(),
-				EngineSettings.defaults().withSchema(postgres.schema()));
+				EngineSettings.builder().schema(postgres.schema()).build());
 	}
 
 	/**
@@ -384,21 +384,23 @@ public final class EngineProcess implements AutoCloseable {
 			}).withQueue(TICK), new TaskSchedule(TICK, Every.of(Duration.ofSeconds(1)), true, Misfire.RUN_ONCE,
 					"every 1s"));
 		}
-		EngineSettings settings = Boolean.getBoolean("autotask.process.defaults") ? EngineSettings.defaults()
-			.withNodeId(nodeId)
-			.withSchema(schema)
-			.withQueueConcurrency(Map.of(TICK, 1)) : EngineSettings.defaults()
-			.withNodeId(nodeId)
-			.withSchema(schema)
-			.withWorkers(workers)
-			.withLease(LEASE)
-			.withWorkerMonitorInterval(WORKER_MONITOR_INTERVAL)
+		EngineSettings settings = Boolean.getBoolean("autotask.process.defaults") ? EngineSettings.builder()
+			.nodeId(nodeId)
+			.schema(schema)
+			.queueConcurrency(Map.of(TICK, 1))
+			.build() : EngineSettings.builder()
+			.nodeId(nodeId)
+			.schema(schema)
+			.workers(workers)
+			.lease(LEASE)
+			.workerMonitorInterval(WORKER_MONITOR_INTERVAL)
 			// Also how often a node looks for the tasks it lost track of (a full heap can lose one).
-			.withCleanInterval(Duration.ofSeconds(2))
-			.withPollInterval(Duration.ofSeconds(1))
-			.withRetryDelay(Duration.ofMillis(100))
-			.withShutdownTimeout(Duration.ofSeconds(2))
-			.withQueueConcurrency(Map.of(TICK, 1));
+			.cleanInterval(Duration.ofSeconds(2))
+			.pollInterval(Duration.ofSeconds(1))
+			.retryDelay(Duration.ofMillis(100))
+			.shutdownTimeout(Duration.ofSeconds(2))
+			.queueConcurrency(Map.of(TICK, 1))
+			.build();
 		Engine engine = Engine.builder(dataSource, registry).settings(settings).build();
 		// Runs on SIGTERM, never on SIGKILL: the test's kill leaves everything as a crash would.
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
+import dev.autotask.boot.testsupport.ApplicationDatabase;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.RabbitBroker;
 import org.junit.jupiter.api.Test;
@@ -29,11 +30,11 @@ import static org.awaitility.Awaitility.await;
 class TaskEventQueueIT {
 
 	@RegisterExtension
+	@ApplicationDatabase
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
 	@DynamicPropertySource
-	static void properties(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
+	static void broker(DynamicPropertyRegistry registry) {
 		RabbitBroker broker = RabbitBroker.get();
 		registry.add("spring.rabbitmq.host", broker::host);
 		registry.add("spring.rabbitmq.port", broker::port);

@@ -200,12 +200,14 @@ class DatabaseOutageIT {
 	void nodesThatLostTheDatabaseTogetherAreNotDeclaredDeadWhenItComesBack() {
 		// Heartbeats every second, so that the outage lasts well past two of them: every node
 		// looks dead when the database comes back, until it heartbeats again.
-		EngineSettings quick = settings().withWorkers(1)
-			.withWorkerMonitorInterval(Duration.ofSeconds(1))
-			.withLease(Duration.ofMillis(1500))
-			.withPollInterval(Duration.ofSeconds(1));
-		startEngine(quick.withNodeId("node-a"));
-		startEngine(quick.withNodeId("node-b"));
+		EngineSettings quick = settings().toBuilder()
+			.workers(1)
+			.workerMonitorInterval(Duration.ofSeconds(1))
+			.lease(Duration.ofMillis(1500))
+			.pollInterval(Duration.ofSeconds(1))
+			.build();
+		startEngine(quick.toBuilder().nodeId("node-a").build());
+		startEngine(quick.toBuilder().nodeId("node-b").build());
 		TaskClient client = directClient();
 		TaskHandle<Object> first = client.send("gate", OWNER);
 		TaskHandle<Object> second = client.send("gate", OWNER);
@@ -332,15 +334,17 @@ class DatabaseOutageIT {
 	}
 
 	private Engine startEngine(Duration pollInterval) {
-		return startEngine(settings().withNodeId("outage-node")
-			.withWorkers(4)
-			.withPollInterval(pollInterval)
-			.withWorkerMonitorInterval(OUTAGE.dividedBy(2).plusSeconds(5)));
+		return startEngine(settings().toBuilder()
+			.nodeId("outage-node")
+			.workers(4)
+			.pollInterval(pollInterval)
+			.workerMonitorInterval(OUTAGE.dividedBy(2).plusSeconds(5))
+			.build());
 	}
 
 	private Engine startEngine(EngineSettings settings) {
 		Engine engine = Engine.builder(proxiedDataSource(8), this.registry)
-			.settings(settings.withRetryDelay(Duration.ofMillis(100)).withShutdownTimeout(Duration.ofSeconds(2)))
+			.settings(settings.toBuilder().retryDelay(Duration.ofMillis(100)).shutdownTimeout(Duration.ofSeconds(2)).build())
 			.build();
 		engine.start();
 		this.cleanUps.add(engine::stop);
@@ -358,7 +362,7 @@ class DatabaseOutageIT {
 	}
 
 	private static EngineSettings settings() {
-		return EngineSettings.defaults().withSchema(postgres.schema());
+		return EngineSettings.builder().schema(postgres.schema()).build();
 	}
 
 	private long logged(Class<?> source, Level level, String text) {

@@ -85,7 +85,7 @@ class PgBouncerIT {
 	@BeforeEach
 	void setUp() {
 		this.log.start();
-		((Logger) LoggerFactory.getLogger(Engine.class)).addAppender(this.log);
+		((Logger) LoggerFactory.getLogger(Node.class)).addAppender(this.log);
 		Logger notifier = (Logger) LoggerFactory.getLogger(Notifier.class);
 		notifier.addAppender(this.log);
 		notifier.setLevel(Level.DEBUG);
@@ -106,7 +106,7 @@ class PgBouncerIT {
 	void tearDown() {
 		this.engines.forEach(Engine::stop);
 		this.pooled.close();
-		((Logger) LoggerFactory.getLogger(Engine.class)).detachAppender(this.log);
+		((Logger) LoggerFactory.getLogger(Node.class)).detachAppender(this.log);
 		Logger notifier = (Logger) LoggerFactory.getLogger(Notifier.class);
 		notifier.detachAppender(this.log);
 		notifier.setLevel(null);
@@ -115,14 +115,14 @@ class PgBouncerIT {
 	@Test
 	void listenOnDirectConnectionWakesEnginesWhoseStatementsGoThroughPgBouncer() {
 		EngineSettings settings = settings(LONG_POLL);
-		Engine first = start(settings.withNodeId("first"), direct());
-		Engine second = start(settings.withNodeId("second"), direct());
+		Engine first = start(settings.toBuilder().nodeId("first").build(), direct());
+		Engine second = start(settings.toBuilder().nodeId("second").build(), direct());
 		TaskClient client = new TaskClient(this.pooled, this.registry, new TaskJson(), settings);
-		assertThat(logged(Engine.class, Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
+		assertThat(logged(Node.class, Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
 			.endsWith("LISTEN on " + postgres.jdbcUrl() + " (a direct connection), and a poll every 10m in case a"
 					+ " notification is missed"));
 		// The pool's URL turns server-side prepared statements off.
-		assertThat(logged(Engine.class, Level.WARN)).isEmpty();
+		assertThat(logged(Node.class, Level.WARN)).isEmpty();
 		// Each engine's LISTEN session is its own: it hears the probe it sent itself.
 		await().atMost(Notifier.PROBE_TIMEOUT)
 			.until(() -> logged(Notifier.class, Level.DEBUG).stream().filter((line) -> line.contains("heard its probe")).count() == 2);
@@ -149,11 +149,11 @@ class PgBouncerIT {
 
 	@Test
 	void pollOnlyRunsTasksSchedulesAndTheLeadThroughPgBouncer() {
-		EngineSettings settings = settings(Duration.ofMillis(200)).withLease(Duration.ofSeconds(2));
-		Engine first = start(settings.withNodeId("first"), Notifications.pollOnly());
-		Engine second = start(settings.withNodeId("second"), Notifications.pollOnly());
+		EngineSettings settings = settings(Duration.ofMillis(200)).toBuilder().lease(Duration.ofSeconds(2)).build();
+		Engine first = start(settings.toBuilder().nodeId("first").build(), Notifications.pollOnly());
+		Engine second = start(settings.toBuilder().nodeId("second").build(), Notifications.pollOnly());
 		TaskClient client = new TaskClient(this.pooled, this.registry, new TaskJson(), settings);
-		assertThat(logged(Engine.class, Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
+		assertThat(logged(Node.class, Level.INFO)).anySatisfy((line) -> assertThat(line).startsWith("autotask engine first started")
 			.endsWith("poll-only every 0.2s: no LISTEN, so a new task waits up to that long"));
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.isLeader() || second.isLeader());
@@ -215,7 +215,7 @@ class PgBouncerIT {
 
 		start(settings(LONG_POLL), direct());
 
-		assertThat(logged(Engine.class, Level.WARN)).singleElement()
+		assertThat(logged(Node.class, Level.WARN)).singleElement()
 			.asString()
 			.contains("prepare statements on the server after 5 executions")
 			.contains("add prepareThreshold=0 to the DataSource's JDBC URL");
@@ -230,11 +230,12 @@ class PgBouncerIT {
 	}
 
 	private EngineSettings settings(Duration pollInterval) {
-		return EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withWorkers(4)
-			.withPollInterval(pollInterval)
-			.withWorkerMonitorInterval(Duration.ofMillis(500));
+		return EngineSettings.builder()
+			.schema(postgres.schema())
+			.workers(4)
+			.pollInterval(pollInterval)
+			.workerMonitorInterval(Duration.ofMillis(500))
+			.build();
 	}
 
 	private Engine start(EngineSettings settings, Notifications notifications) {

@@ -98,10 +98,11 @@ class OutboxRelayIT {
 			throw new IllegalStateException("boom");
 		}).withRetries(0));
 		RecordingSink sink = new RecordingSink();
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withPollInterval(Duration.ofMinutes(1))
-			.withEvents(true);
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.pollInterval(Duration.ofMinutes(1))
+			.events(true)
+			.build();
 		Engine engine = Engine.builder(postgres.dataSource(), registry).settings(settings).sinks(List.of(sink)).build();
 		TaskClient client = new TaskClient(postgres.dataSource(), registry, this.json, settings);
 		engine.start();

@@ -141,10 +141,11 @@ class ResultPrunerIT {
 	void engineDeletesExpiredTasksEveryCleanInterval() {
 		long expired = this.rows.aSucceededTask("report", LONG_AGO, TTL);
 		long kept = this.rows.aSucceededTask("report", RECENTLY, TTL);
-		EngineSettings settings = EngineSettings.defaults()
-			.withSchema(postgres.schema())
-			.withCleanInterval(Duration.ofMillis(200))
-			.withHistoryPerTask(0);
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.cleanInterval(Duration.ofMillis(200))
+			.historyPerTask(0)
+			.build();
 		Engine engine = Engine.builder(postgres.dataSource(), new TaskRegistry()).settings(settings).build();
 		engine.start();
 		try {

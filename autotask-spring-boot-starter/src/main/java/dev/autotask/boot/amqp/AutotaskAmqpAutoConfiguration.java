@@ -2,7 +2,6 @@ package dev.autotask.boot.amqp;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskProperties;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
 import org.jspecify.annotations.Nullable;
 
@@ -40,18 +39,18 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass({ RabbitTemplate.class, RabbitConnectionFactoryBeanConfigurer.class })
 @ConditionalOnBooleanProperty("autotask.events.amqp.enabled")
 @ConditionalOnBean(EngineLifecycle.class)
-@EnableConfigurationProperties(AutotaskProperties.class)
+@EnableConfigurationProperties(AutotaskEventsProperties.class)
 public final class AutotaskAmqpAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "autotaskExchange")
-	TopicExchange autotaskExchange(AutotaskProperties properties) {
-		return new TopicExchange(properties.getEvents().getAmqp().getExchange(), true, false);
+	TopicExchange autotaskExchange(AutotaskEventsProperties properties) {
+		return new TopicExchange(properties.getAmqp().getExchange(), true, false);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	RabbitTaskEventSink autotaskRabbitTaskEventSink(AutotaskProperties properties,
+	RabbitTaskEventSink autotaskRabbitTaskEventSink(AutotaskEventsProperties properties,
 			ObjectProvider<RabbitConnectionFactoryBeanConfigurer> factoryBeanConfigurer,
 			ObjectProvider<CachingConnectionFactoryConfigurer> connectionFactoryConfigurer,
 			ObjectProvider<RabbitConnectionDetails> connectionDetails,
@@ -75,7 +74,7 @@ public final class AutotaskAmqpAutoConfiguration {
 		connectionFactory.setPublisherConfirmType(ConfirmType.SIMPLE);
 		connectionFactory.setPublisherReturns(false);
 		connectionFactory.setConnectionNameStrategy((factory) -> "autotask-events");
-		AutotaskProperties.Events.Amqp amqp = properties.getEvents().getAmqp();
+		AutotaskEventsProperties.Amqp amqp = properties.getAmqp();
 		return new RabbitTaskEventSink(connectionFactory, amqp.getExchange(), amqp.getRoutingKeyPrefix());
 	}
 

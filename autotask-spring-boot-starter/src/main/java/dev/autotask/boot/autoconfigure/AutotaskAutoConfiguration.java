@@ -1,5 +1,9 @@
 package dev.autotask.boot.autoconfigure;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
 import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
@@ -8,6 +12,7 @@ import dev.autotask.boot.annotation.TaskAnnotationBeanPostProcessor;
 import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.InvalidSettingException;
 import dev.autotask.engine.Notifications;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.task.TaskRegistry;
@@ -22,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
@@ -76,21 +82,50 @@ public final class AutotaskAutoConfiguration {
 			owner = environment.getProperty("spring.application.name", EngineSettings.DEFAULT_OWNER);
 		}
 		String nodeId = properties.getNodeId();
-		return new EngineSettings(StringUtils.hasText(nodeId) ? nodeId : EngineSettings.generateNodeId(),
-				properties.getSchema(), owner, properties.getWorkers(), properties.getPollInterval(),
-				properties.getRetryDelay(), properties.getMaxRetryDelay(), properties.getResultTtl(),
-				properties.getCleanInterval(), properties.getShutdownTimeout(), properties.getLease(),
-				properties.getWorkerMonitorInterval(), properties.getHistory().getPerTask(),
+		Map<String, Integer> queueConcurrency = new LinkedHashMap<>();
+		properties.getQueues().forEach((name, queue) -> queueConcurrency.put(name, queue.getConcurrency()));
+		try {
+			return EngineSettings.builder()
+				.nodeId(StringUtils.hasText(nodeId) ? nodeId : EngineSettings.generateNodeId())
+				.schema(properties.getSchema())
+				.defaultOwner(owner)
+				.workers(properties.getWorkers())
+				.pollInterval(properties.getPollInterval())
+				.retryDelay(properties.getRetryDelay())
+				.maxRetryDelay(properties.getMaxRetryDelay())
+				.resultTtl(properties.getResultTtl())
+				.cleanInterval(properties.getCleanInterval())
+				.shutdownTimeout(properties.getShutdownTimeout())
+				.lease(properties.getLease())
+				.workerMonitorInterval(properties.getWorkerMonitorInterval())
+				.historyPerTask(properties.getHistory().getPerTask())
 				// Events are written where the engine ends tasks; the engine also relays them.
-				properties.isEnabled(), queueConcurrency(properties))
-			// spring.threads.virtual.enabled, on Java 21 or later, as for Boot's own executors.
-			.withVirtualThreads(Threading.VIRTUAL.isActive(environment));
+				.events(properties.isEnabled())
+				.queueConcurrency(queueConcurrency)
+				// spring.threads.virtual.enabled, on Java 21 or later, as for Boot's own executors.
+				.virtualThreads(Threading.VIRTUAL.isActive(environment))
+				.build();
+		}
+		catch (InvalidSettingException ex) {
+			// Core names its settings in its own words; the user set a property.
+			throw new InvalidConfigurationPropertyValueException(propertyName(ex.setting()), ex.value(),
+					ex.getMessage(), ex);
+		}
 	}
 
-	private static java.util.Map<String, Integer> queueConcurrency(AutotaskProperties properties) {
-		java.util.Map<String, Integer> concurrency = new java.util.LinkedHashMap<>();
-		properties.getQueues().forEach((name, queue) -> concurrency.put(name, queue.getConcurrency()));
-		return concurrency;
+	/**
+	 * The property an {@link EngineSettings} component is bound from.
+	 * @param setting the component's name
+	 * @return the property's name
+	 */
+	static String propertyName(String setting) {
+		return switch (setting) {
+			case "defaultOwner" -> "autotask.owner";
+			case "historyPerTask" -> "autotask.history.per-task";
+			case "queueConcurrency" -> "autotask.queues";
+			case "virtualThreads" -> "spring.threads.virtual.enabled";
+			default -> "autotask." + setting.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+		};
 	}
 
 	@Bean

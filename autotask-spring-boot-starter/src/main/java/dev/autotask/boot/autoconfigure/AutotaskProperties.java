@@ -1,18 +1,13 @@
 package dev.autotask.boot.autoconfigure;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import dev.autotask.engine.EngineSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.util.Assert;
-import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for autotask.
@@ -101,10 +96,6 @@ public class AutotaskProperties {
 	private final Listen listen = new Listen();
 
 	private final Flyway flyway = new Flyway();
-
-	private final Ui ui = new Ui();
-
-	private final Events events = new Events();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -246,14 +237,6 @@ public class AutotaskProperties {
 		return this.flyway;
 	}
 
-	public Ui getUi() {
-		return this.ui;
-	}
-
-	public Events getEvents() {
-		return this.events;
-	}
-
 	/**
 	 * Run history settings.
 	 */
@@ -357,172 +340,6 @@ public class AutotaskProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
-		}
-
-	}
-
-	/**
-	 * Settings of the REST API and the admin page.
-	 */
-	public static class Ui {
-
-		/**
-		 * Whether to serve the REST API (and the admin page). Defaults to on where Spring
-		 * Security is on the class path, which then protects it, and to off without it, since
-		 * the API would then be open to anyone who can reach the port.
-		 */
-		private @Nullable Boolean enabled;
-
-		/**
-		 * Path under which the admin page is served; the REST API is at path/api.
-		 */
-		private String path = "/autotask";
-
-		/**
-		 * Role, without the ROLE_ prefix, that may start tasks and read them.
-		 */
-		private String role = "AUTOTASK_ADMIN";
-
-		/**
-		 * Role, without the ROLE_ prefix, that may read tasks and registered tasks but not start
-		 * them.
-		 */
-		private String readRole = "AUTOTASK_VIEWER";
-
-		/**
-		 * Largest request body the REST API accepts; a larger one is refused with status 413.
-		 */
-		private DataSize maxBodySize = DataSize.ofKilobytes(64);
-
-		/**
-		 * Service users an admin may start tasks as, besides themselves ("start as"). The task
-		 * records the user it was started as and sees it through its context.
-		 */
-		private List<String> serviceUsers = new ArrayList<>();
-
-		public @Nullable Boolean getEnabled() {
-			return this.enabled;
-		}
-
-		public void setEnabled(@Nullable Boolean enabled) {
-			this.enabled = enabled;
-		}
-
-		public String getPath() {
-			return this.path;
-		}
-
-		public void setPath(String path) {
-			Assert.isTrue(path.length() > 1, "'path' must have length greater than 1");
-			Assert.isTrue(path.startsWith("/"), "'path' must start with '/'");
-			Assert.isTrue(!path.endsWith("/"), "'path' must not end with '/'");
-			this.path = path;
-		}
-
-		public String getRole() {
-			return this.role;
-		}
-
-		public void setRole(String role) {
-			this.role = role;
-		}
-
-		public String getReadRole() {
-			return this.readRole;
-		}
-
-		public void setReadRole(String readRole) {
-			this.readRole = readRole;
-		}
-
-		public DataSize getMaxBodySize() {
-			return this.maxBodySize;
-		}
-
-		public void setMaxBodySize(DataSize maxBodySize) {
-			Assert.isTrue(maxBodySize.toBytes() > 0, "'maxBodySize' must be positive");
-			this.maxBodySize = maxBodySize;
-		}
-
-		public List<String> getServiceUsers() {
-			return this.serviceUsers;
-		}
-
-		public void setServiceUsers(List<String> serviceUsers) {
-			for (String user : serviceUsers) {
-				Assert.isTrue(!user.isBlank() && user.length() <= 200,
-						"'serviceUsers' must hold names of 1 to 200 characters, got '" + user + "'");
-			}
-			this.serviceUsers = serviceUsers;
-		}
-
-	}
-
-	/**
-	 * Settings of task events.
-	 */
-	public static class Events {
-
-		private final Amqp amqp = new Amqp();
-
-		public Amqp getAmqp() {
-			return this.amqp;
-		}
-
-		/**
-		 * Settings of task events sent to RabbitMQ.
-		 */
-		public static class Amqp {
-
-			private static final Pattern ROUTING_KEY_PREFIX = Pattern.compile("[^.#*\\s]+(\\.[^.#*\\s]+)*");
-
-			/**
-			 * Whether to send task events to RabbitMQ, on a connection configured by
-			 * spring.rabbitmq.*. Needs Spring AMQP on the class path.
-			 */
-			private boolean enabled;
-
-			/**
-			 * Name of the durable topic exchange that task events are sent to; declared if it
-			 * does not exist.
-			 */
-			private String exchange = "autotask";
-
-			/**
-			 * First words of each event's routing key, before the task's name and outcome: with
-			 * "core.task", the consumers of Lime Task events, bound with core.task.#, get autotask's
-			 * too.
-			 */
-			private String routingKeyPrefix = "autotask.task";
-
-			public boolean isEnabled() {
-				return this.enabled;
-			}
-
-			public void setEnabled(boolean enabled) {
-				this.enabled = enabled;
-			}
-
-			public String getExchange() {
-				return this.exchange;
-			}
-
-			public void setExchange(String exchange) {
-				Assert.hasText(exchange, "'exchange' must not be empty");
-				this.exchange = exchange;
-			}
-
-			public String getRoutingKeyPrefix() {
-				return this.routingKeyPrefix;
-			}
-
-			public void setRoutingKeyPrefix(String routingKeyPrefix) {
-				Assert.isTrue(ROUTING_KEY_PREFIX.matcher(routingKeyPrefix).matches(),
-						() -> "'routingKeyPrefix' must be words separated by dots, with no wildcard and no dot at"
-								+ " either end, got '" + routingKeyPrefix + "'");
-				this.routingKeyPrefix = routingKeyPrefix;
-			}
-
 		}
 
 	}

@@ -75,21 +75,21 @@ import org.springframework.web.servlet.DispatcherServlet;
 @ConditionalOnClass(DispatcherServlet.class)
 @ConditionalOnBean(Autotask.class)
 @Conditional(OnUiEnabledCondition.class)
-@EnableConfigurationProperties(AutotaskProperties.class)
+@EnableConfigurationProperties({ AutotaskProperties.class, AutotaskWebProperties.class })
 public final class AutotaskWebAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(AutotaskWebAutoConfiguration.class);
 
 	@Bean
-	TaskApiController autotaskTaskApiController(Autotask client, TaskRegistry registry,
+	TaskApiController autotaskTaskApiController(Autotask client, TaskRegistry registry, AutotaskWebProperties ui,
 			AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
-		return new TaskApiController(client, registry, owners(ownerResolver, client), settings(properties));
+		return new TaskApiController(client, registry, owners(ownerResolver, client), settings(ui, properties));
 	}
 
 	@Bean
-	ClusterApiController autotaskClusterApiController(Autotask client, TaskRegistry registry,
+	ClusterApiController autotaskClusterApiController(Autotask client, TaskRegistry registry, AutotaskWebProperties ui,
 			AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
-		return new ClusterApiController(client, registry, owners(ownerResolver, client), settings(properties));
+		return new ClusterApiController(client, registry, owners(ownerResolver, client), settings(ui, properties));
 	}
 
 	@Bean
@@ -98,18 +98,18 @@ public final class AutotaskWebAutoConfiguration {
 	}
 
 	@Bean
-	AdminPageController autotaskAdminPageController(AutotaskProperties properties) {
-		return new AdminPageController(properties.getUi().getPath());
+	AdminPageController autotaskAdminPageController(AutotaskWebProperties ui) {
+		return new AdminPageController(ui.getPath());
 	}
 
 	@Bean
-	FilterRegistrationBean<ApiProblemFilter> autotaskApiProblemFilter(AutotaskProperties properties,
-			Environment environment) {
+	FilterRegistrationBean<ApiProblemFilter> autotaskApiProblemFilter(AutotaskWebProperties ui,
+			AutotaskProperties properties, Environment environment) {
 		// Under the DispatcherServlet's own path, as the controllers are.
 		String servletPath = StringUtils.trimTrailingCharacter(environment.getProperty("spring.mvc.servlet.path", "/"),
 				'/');
 		FilterRegistrationBean<ApiProblemFilter> registration = new FilterRegistrationBean<>(new ApiProblemFilter());
-		registration.addUrlPatterns(servletPath + settings(properties).apiPath() + "/*");
+		registration.addUrlPatterns(servletPath + settings(ui, properties).apiPath() + "/*");
 		// Ahead of Spring Security's filters, so that their 401 is a problem detail too.
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;
@@ -119,8 +119,7 @@ public final class AutotaskWebAutoConfiguration {
 		return ownerResolver.getIfAvailable(() -> (request) -> client.defaultOwner());
 	}
 
-	private static ApiSettings settings(AutotaskProperties properties) {
-		AutotaskProperties.Ui ui = properties.getUi();
+	private static ApiSettings settings(AutotaskWebProperties ui, AutotaskProperties properties) {
 		return new ApiSettings(ui.getPath(), ui.getMaxBodySize().toBytes(), properties.getHistory().getPerTask(),
 				ui.getRole(), List.copyOf(ui.getServiceUsers()));
 	}
@@ -132,9 +131,8 @@ public final class AutotaskWebAutoConfiguration {
 		@Bean
 		@Order(Ordered.HIGHEST_PRECEDENCE + 10)
 		@ConditionalOnMissingBean(name = "autotaskSecurityFilterChain")
-		SecurityFilterChain autotaskSecurityFilterChain(HttpSecurity http, AutotaskProperties properties,
+		SecurityFilterChain autotaskSecurityFilterChain(HttpSecurity http, AutotaskWebProperties ui,
 				ObjectProvider<PathPatternRequestMatcher.Builder> matchers) throws Exception {
-			AutotaskProperties.Ui ui = properties.getUi();
 			// Boot's builder knows the DispatcherServlet's path, as HttpSecurity's own matchers do.
 			PathPatternRequestMatcher.Builder matcher = matchers
 				.getIfAvailable(PathPatternRequestMatcher::withDefaults);
@@ -204,11 +202,11 @@ public final class AutotaskWebAutoConfiguration {
 	@Conditional(SpringSecurityMissingCondition.class)
 	static class WithoutSecurityConfiguration {
 
-		WithoutSecurityConfiguration(AutotaskProperties properties) {
+		WithoutSecurityConfiguration(AutotaskWebProperties ui) {
 			logger.warn("autotask's admin page and REST API are on at {} without Spring Security (autotask.ui.enabled=true): "
 					+ "anyone who can reach this application's port can start any registered task and read "
 					+ "tasks. Add Spring Security to protect it, or keep the port private.",
-					properties.getUi().getPath());
+					ui.getPath());
 		}
 
 	}

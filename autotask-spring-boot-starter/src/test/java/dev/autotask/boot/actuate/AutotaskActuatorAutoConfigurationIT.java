@@ -8,13 +8,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.autotask.Autotask;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskFailure;
-import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.annotation.PeriodicTask;
 import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
 import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.testsupport.PostgresExtension;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +33,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static dev.autotask.boot.testsupport.TaskWaits.awaitEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,14 +45,9 @@ class AutotaskActuatorAutoConfigurationIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
-				AutotaskActuatorAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
-				"spring.datasource.username=" + postgres.username(),
-				"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema(),
-				"autotask.poll-interval=1m", "autotask.retry-delay=10ms", "autotask.node-id=node-a");
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withConfiguration(AutoConfigurations.of(AutotaskActuatorAutoConfiguration.class))
+		.withPropertyValues("autotask.poll-interval=1m", "autotask.retry-delay=10ms", "autotask.node-id=node-a");
 
 	@BeforeEach
 	void emptyTheQueue() {
@@ -282,10 +278,6 @@ class AutotaskActuatorAutoConfigurationIT {
 
 	private static double depth(MeterRegistry meters, String queue, TaskStatus status) {
 		return meters.get("autotask.queue.depth").tags("queue", queue, "status", status.name()).gauge().value();
-	}
-
-	private static void awaitEnd(TaskHandle<Object> handle) {
-		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
 	}
 
 	private static boolean tableExists() {

@@ -9,8 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.autotask.TaskContext;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
-import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.testsupport.PostgresExtension;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -21,20 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration;
 import org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,49 +35,44 @@ import static org.awaitility.Awaitility.await;
  * With Boot's own tracing (Brave, W3C propagation), a task enqueued in a request runs in the
  * request's trace, and the MDC of its log lines holds the trace id beside autotask's own keys.
  */
-@SpringBootTest(classes = TaskTraceLoggingIT.Config.class, properties = { "autotask.poll-interval=1m",
-		"spring.application.name=shop", "management.tracing.sampling.probability=1.0" })
-@DirtiesContext
 class TaskTraceLoggingIT {
 
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
-
-	@Autowired
-	Reports reports;
-
-	@Autowired
-	ObservationRegistry observations;
-
-	@Autowired
-	Spans spans;
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
+				MicrometerTracingAutoConfiguration.class, BraveAutoConfiguration.class))
+		.withPropertyValues("autotask.poll-interval=1m", "spring.application.name=shop",
+				"management.tracing.sampling.probability=1.0")
+		.withUserConfiguration(Config.class);
 
 	@Test
 	void taskLogsCarryTheTraceIdOfTheRequest() {
-		TaskHandle<String> handle = Observation.createNotStarted("http.server.requests", this.observations)
-			.observe(() -> this.reports.rebuild(42));
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ObservationRegistry observations = context.getBean(ObservationRegistry.class);
+			Spans spans = context.getBean(Spans.class);
+			TaskHandle<String> handle = Observation.createNotStarted("http.server.requests", observations)
+				.observe(() -> reports.rebuild(42));
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.spans.named("autotask.execution").size() == 1);
-		FinishedSpan request = this.spans.named("http.server.requests").get(0);
-		FinishedSpan enqueue = this.spans.named("autotask.enqueue").get(0);
-		FinishedSpan execution = this.spans.named("autotask.execution").get(0);
-		assertThat(enqueue.getTraceId()).isEqualTo(request.getTraceId());
-		assertThat(execution.getTraceId()).isEqualTo(request.getTraceId());
-		assertThat(execution.getParentId()).isEqualTo(enqueue.getSpanId());
-		assertThat(execution.getKind()).isEqualTo(Span.Kind.CONSUMER);
-		assertThat(execution.getTags()).containsEntry("task", "reports.rebuild")
-			.containsEntry("queue", "default")
-			.containsEntry("outcome", "SUCCESS");
-		Map<String, String> mdc = this.reports.mdc().get(handle.id());
-		assertThat(mdc).containsEntry("traceId", request.getTraceId())
-			.containsEntry("spanId", execution.getSpanId())
-			.containsEntry("autotask.taskId", Long.toString(handle.id()))
-			.containsEntry("autotask.taskName", "reports.rebuild");
+			await().atMost(Duration.ofSeconds(10)).until(() -> spans.named("autotask.execution").size() == 1);
+			FinishedSpan request = spans.named("http.server.requests").get(0);
+			FinishedSpan enqueue = spans.named("autotask.enqueue").get(0);
+			FinishedSpan execution = spans.named("autotask.execution").get(0);
+			assertThat(enqueue.getTraceId()).isEqualTo(request.getTraceId());
+			assertThat(execution.getTraceId()).isEqualTo(request.getTraceId());
+			assertThat(execution.getParentId()).isEqualTo(enqueue.getSpanId());
+			assertThat(execution.getKind()).isEqualTo(Span.Kind.CONSUMER);
+			assertThat(execution.getTags()).containsEntry("task", "reports.rebuild")
+				.containsEntry("queue", "default")
+				.containsEntry("outcome", "SUCCESS");
+			Map<String, String> mdc = reports.mdc().get(handle.id());
+			assertThat(mdc).containsEntry("traceId", request.getTraceId())
+				.containsEntry("spanId", execution.getSpanId())
+				.containsEntry("autotask.taskId", Long.toString(handle.id()))
+				.containsEntry("autotask.taskName", "reports.rebuild");
+		});
 	}
 
 	public static class Reports {
@@ -125,9 +112,6 @@ class TaskTraceLoggingIT {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-			TransactionAutoConfiguration.class, AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
-			ObservationAutoConfiguration.class, MicrometerTracingAutoConfiguration.class, BraveAutoConfiguration.class })
 	static class Config {
 
 		@Bean

@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
-import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.testsupport.PostgresExtension;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler.FirstMatchingCompositeObservationHandler;
@@ -25,18 +25,10 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,116 +39,130 @@ import static org.awaitility.Awaitility.await;
  * context is stored with the task, and the execution's span, tagged with the task, its queue and
  * its outcome, is a child of the enqueue's span, current while the task runs.
  */
-@SpringBootTest(classes = TaskTracingIT.Config.class, properties = { "autotask.poll-interval=1m",
-		"spring.application.name=shop" })
-@DirtiesContext
 class TaskTracingIT {
 
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
-
-	@Autowired
-	Reports reports;
-
-	@Autowired
-	SimpleTracer tracer;
-
-	@Autowired
-	ObservationRegistry observations;
-
-	@Autowired
-	JdbcClient jdbc;
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withPropertyValues("autotask.poll-interval=1m", "spring.application.name=shop")
+		.withUserConfiguration(Config.class);
 
 	@Test
 	void executionJoinsTheTraceOfTheRequestThatEnqueuedIt() {
-		TaskHandle<String> handle = Observation.createNotStarted("http.server.requests", this.observations)
-			.observe(() -> this.reports.rebuild(42));
-		SimpleSpan request = span("http.server.requests");
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			TaskHandle<String> handle = inRequest(context, () -> reports.rebuild(42));
+			SimpleSpan request = span(context, "http.server.requests");
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> ended("autotask.execution") != null);
-		SimpleSpan enqueue = span("autotask.enqueue");
-		SimpleSpan execution = ended("autotask.execution");
-		assertThat(enqueue.getKind()).isEqualTo(Span.Kind.PRODUCER);
-		assertThat(enqueue.getTraceId()).isEqualTo(request.getTraceId());
-		assertThat(enqueue.getParentId()).isEqualTo(request.getSpanId());
-		assertThat(enqueue.getTags()).containsEntry("task", "reports.rebuild").containsEntry("queue", "default");
-		assertThat(execution.getKind()).isEqualTo(Span.Kind.CONSUMER);
-		assertThat(execution.getTraceId()).isEqualTo(request.getTraceId());
-		assertThat(execution.getParentId()).isEqualTo(enqueue.getSpanId());
-		assertThat(execution.getTags()).containsEntry("task", "reports.rebuild")
-			.containsEntry("queue", "default")
-			.containsEntry("outcome", "SUCCESS")
-			.containsEntry("task.id", Long.toString(handle.id()));
-		assertThat(this.reports.traceIds()).containsEntry(42L, request.getTraceId());
-		assertThat(traceContext(handle.id())).contains("\"traceparent\"").contains(request.getTraceId());
+			await().atMost(Duration.ofSeconds(10)).until(() -> ended(context, "autotask.execution") != null);
+			SimpleSpan enqueue = span(context, "autotask.enqueue");
+			SimpleSpan execution = ended(context, "autotask.execution");
+			assertThat(enqueue.getKind()).isEqualTo(Span.Kind.PRODUCER);
+			assertThat(enqueue.getTraceId()).isEqualTo(request.getTraceId());
+			assertThat(enqueue.getParentId()).isEqualTo(request.getSpanId());
+			assertThat(enqueue.getTags()).containsEntry("task", "reports.rebuild").containsEntry("queue", "default");
+			assertThat(execution.getKind()).isEqualTo(Span.Kind.CONSUMER);
+			assertThat(execution.getTraceId()).isEqualTo(request.getTraceId());
+			assertThat(execution.getParentId()).isEqualTo(enqueue.getSpanId());
+			assertThat(execution.getTags()).containsEntry("task", "reports.rebuild")
+				.containsEntry("queue", "default")
+				.containsEntry("outcome", "SUCCESS")
+				.containsEntry("task.id", Long.toString(handle.id()));
+			assertThat(reports.traceIds()).containsEntry(42L, request.getTraceId());
+			assertThat(traceContext(handle.id())).contains("\"traceparent\"").contains(request.getTraceId());
+		});
 	}
 
 	@Test
 	void failedExecutionIsTaggedWithItsOutcome() {
-		TaskHandle<String> handle = Observation.createNotStarted("http.server.requests", this.observations)
-			.observe(() -> this.reports.refuse(7));
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			SimpleTracer tracer = context.getBean(SimpleTracer.class);
+			TaskHandle<String> handle = inRequest(context, () -> reports.refuse(7));
 
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.tracer.getSpans()
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> tracer.getSpans()
+					.stream()
+					.anyMatch((span) -> "autotask.execution".equals(span.getName())
+							&& Long.toString(handle.id()).equals(span.getTags().get("task.id"))
+							&& span.getEndTimestamp() != null));
+			SimpleSpan execution = tracer.getSpans()
 				.stream()
-				.anyMatch((span) -> "autotask.execution".equals(span.getName())
-						&& Long.toString(handle.id()).equals(span.getTags().get("task.id")) && span.getEndTimestamp() != null));
-		SimpleSpan execution = this.tracer.getSpans()
-			.stream()
-			.filter((span) -> Long.toString(handle.id()).equals(span.getTags().get("task.id")))
-			.findFirst()
-			.orElseThrow();
-		assertThat(execution.getTags()).containsEntry("outcome", "FAILURE").containsEntry("task", "reports.refuse");
+				.filter((span) -> Long.toString(handle.id()).equals(span.getTags().get("task.id")))
+				.findFirst()
+				.orElseThrow();
+			assertThat(execution.getTags()).containsEntry("outcome", "FAILURE").containsEntry("task", "reports.refuse");
+		});
 	}
 
 	@Test
 	void everyLinkOfAChainRunsInTheTraceOfTheFirst() {
-		Observation.createNotStarted("http.server.requests", this.observations)
-			.observe(() -> this.reports.countDown(3, null));
-		SimpleSpan request = span("http.server.requests");
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			inRequest(context, () -> reports.countDown(3, null));
+			SimpleSpan request = span(context, "http.server.requests");
 
-		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(this.reports.traceIds()).containsKey(-1L));
-		assertThat(this.reports.traceIds()).containsEntry(-3L, request.getTraceId())
-			.containsEntry(-2L, request.getTraceId())
-			.containsEntry(-1L, request.getTraceId());
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(reports.traceIds()).containsKey(-1L));
+			assertThat(reports.traceIds()).containsEntry(-3L, request.getTraceId())
+				.containsEntry(-2L, request.getTraceId())
+				.containsEntry(-1L, request.getTraceId());
+		});
 	}
 
 	@Test
 	void taskEnqueuedOutsideAnyTraceStartsOneOfItsOwn() {
-		TaskHandle<String> handle = this.reports.rebuild(9);
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			TaskHandle<String> handle = reports.rebuild(9);
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.reports.traceIds().containsKey(9L));
-		SimpleSpan enqueue = this.tracer.getSpans()
-			.stream()
-			.filter((span) -> "autotask.enqueue".equals(span.getName())
-					&& span.getTraceId().equals(this.reports.traceIds().get(9L)))
-			.findFirst()
-			.orElseThrow();
-		assertThat(enqueue.getParentId()).isNullOrEmpty();
-		assertThat(traceContext(handle.id())).contains(enqueue.getTraceId());
+			await().atMost(Duration.ofSeconds(10)).until(() -> reports.traceIds().containsKey(9L));
+			SimpleSpan enqueue = context.getBean(SimpleTracer.class)
+				.getSpans()
+				.stream()
+				.filter((span) -> "autotask.enqueue".equals(span.getName())
+						&& span.getTraceId().equals(reports.traceIds().get(9L)))
+				.findFirst()
+				.orElseThrow();
+			assertThat(enqueue.getParentId()).isNullOrEmpty();
+			assertThat(traceContext(handle.id())).contains(enqueue.getTraceId());
+		});
 	}
 
-	private @Nullable String traceContext(long id) {
-		return this.jdbc.sql("SELECT trace_context::text FROM " + postgres.schema() + ".autotask_task WHERE id = ?")
+	private static @Nullable String traceContext(long id) {
+		return postgres.jdbc()
+			.sql("SELECT trace_context::text FROM " + postgres.schema() + ".autotask_task WHERE id = ?")
 			.param(id)
 			.query(String.class)
 			.single();
 	}
 
-	private SimpleSpan span(String name) {
-		List<SimpleSpan> spans = this.tracer.getSpans().stream().filter((span) -> name.equals(span.getName())).toList();
+	private static <T> T inRequest(AssertableApplicationContext context, Supplier<T> call) {
+		return request(context).observe(call);
+	}
+
+	private static void inRequest(AssertableApplicationContext context, Runnable call) {
+		request(context).observe(call);
+	}
+
+	private static Observation request(AssertableApplicationContext context) {
+		return Observation.createNotStarted("http.server.requests", context.getBean(ObservationRegistry.class));
+	}
+
+	private static SimpleSpan span(AssertableApplicationContext context, String name) {
+		List<SimpleSpan> spans = context.getBean(SimpleTracer.class)
+			.getSpans()
+			.stream()
+			.filter((span) -> name.equals(span.getName()))
+			.toList();
 		assertThat(spans).as("spans named " + name).isNotEmpty();
 		return spans.get(spans.size() - 1);
 	}
 
-	private @Nullable SimpleSpan ended(String name) {
-		return this.tracer.getSpans()
+	private static @Nullable SimpleSpan ended(AssertableApplicationContext context, String name) {
+		return context.getBean(SimpleTracer.class)
+			.getSpans()
 			.stream()
 			.filter((span) -> name.equals(span.getName()) && span.getEndTimestamp() != null
 					&& "reports.rebuild".equals(span.getTags().get("task")) && "SUCCESS".equals(span.getTags().get("outcome")))
@@ -242,9 +248,6 @@ class TaskTracingIT {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-			TransactionAutoConfiguration.class, AutotaskSchemaAutoConfiguration.class,
-			AutotaskAutoConfiguration.class })
 	static class Config {
 
 		@Bean
@@ -269,11 +272,6 @@ class TaskTracingIT {
 		@Bean
 		Reports reports(SimpleTracer tracer) {
 			return new Reports(tracer);
-		}
-
-		@Bean
-		JdbcClient jdbcClient(javax.sql.DataSource dataSource) {
-			return JdbcClient.create(dataSource);
 		}
 
 	}

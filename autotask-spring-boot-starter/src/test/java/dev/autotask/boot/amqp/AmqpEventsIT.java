@@ -17,8 +17,7 @@ import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
 import dev.autotask.annotation.DelayedTask;
-import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.RabbitBroker;
 import dev.autotask.testsupport.TcpProxy;
@@ -37,19 +36,11 @@ import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -63,12 +54,6 @@ import static org.awaitility.Awaitility.await;
  * The broker is the local one, or a Testcontainers one ({@link RabbitBroker}); the test fails,
  * rather than skips, when neither can be had.
  */
-@SpringBootTest(classes = AmqpEventsIT.Config.class,
-		properties = { "autotask.poll-interval=1m", "autotask.workers=4", "spring.application.name=shop",
-				"autotask.events.amqp.enabled=true", "spring.rabbitmq.host=127.0.0.1",
-				"spring.rabbitmq.connection-timeout=2s" })
-// Closed after the class: a cached context would hold its pool's connections to a shared server.
-@DirtiesContext
 class AmqpEventsIT {
 
 	@RegisterExtension
@@ -89,24 +74,15 @@ class AmqpEventsIT {
 
 	private static SimpleMessageListenerContainer consumer;
 
-	@Autowired
-	Reports reports;
-
-	@Autowired
-	Autotask autotask;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	@DynamicPropertySource
-	static void properties(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-		registry.add("autotask.events.amqp.exchange", () -> EXCHANGE);
-		// The application reaches the broker only through the proxy.
-		registry.add("spring.rabbitmq.port", () -> proxy.port());
-		registry.add("spring.rabbitmq.username", () -> broker.username());
-		registry.add("spring.rabbitmq.password", () -> broker.password());
-	}
+	// Built once the broker and the proxy are up: the application reaches the broker only through the proxy.
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class, AutotaskAmqpAutoConfiguration.class))
+		.withPropertyValues("autotask.poll-interval=1m", "autotask.workers=4", "spring.application.name=shop",
+				"autotask.events.amqp.enabled=true", "autotask.events.amqp.exchange=" + EXCHANGE,
+				"spring.rabbitmq.host=127.0.0.1", "spring.rabbitmq.port=" + proxy.port(),
+				"spring.rabbitmq.username=" + broker.username(), "spring.rabbitmq.password=" + broker.password(),
+				"spring.rabbitmq.connection-timeout=2s")
+		.withUserConfiguration(Config.class);
 
 	@BeforeAll
 	static void bindATestQueue() throws IOException {
@@ -141,89 +117,100 @@ class AmqpEventsIT {
 
 	@Test
 	void successAndFailureArriveWithTheirRoutingKeysAndBodies() {
-		TaskHandle<String> success = this.reports.rebuild(42);
-		TaskHandle<String> failure = this.reports.refuse(7);
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			TaskHandle<String> success = reports.rebuild(42);
+			TaskHandle<String> failure = reports.refuse(7);
 
-		Map<Long, Message> messages = await().atMost(Duration.ofSeconds(20))
-			.until(() -> byTaskId(List.of(success.id(), failure.id())), (found) -> found.size() == 2);
+			Map<Long, Message> messages = await().atMost(Duration.ofSeconds(20))
+				.until(() -> byTaskId(List.of(success.id(), failure.id())), (found) -> found.size() == 2);
 
-		Message sent = messages.get(success.id());
-		assertThat(sent.getMessageProperties().getReceivedRoutingKey())
-			.isEqualTo("autotask.task.reports.rebuild.success.v1");
-		assertThat(sent.getMessageProperties().getContentType()).isEqualTo("application/json");
-		assertThat(sent.getMessageProperties().getReceivedDeliveryMode()).isEqualTo(MessageDeliveryMode.PERSISTENT);
-		assertThat(sent.getMessageProperties().getMessageId()).matches("[0-9]+");
-		JsonNode body = body(sent);
-		assertThat(body.get("id").asLong()).isEqualTo(success.id());
-		assertThat(body.get("eventId").asString()).isEqualTo(sent.getMessageProperties().getMessageId());
-		assertThat(body.get("name").asString()).isEqualTo("reports.rebuild");
-		assertThat(body.get("owner").asString()).isEqualTo("shop");
-		assertThat(body.get("outcome").asString()).isEqualTo("SUCCESS");
-		assertThat(body.get("result").asString()).isEqualTo("rebuilt customer 42");
-		assertThat(body.get("error").isNull()).isTrue();
-		assertThat(body.get("at").asString()).isNotBlank();
+			Message sent = messages.get(success.id());
+			assertThat(sent.getMessageProperties().getReceivedRoutingKey())
+				.isEqualTo("autotask.task.reports.rebuild.success.v1");
+			assertThat(sent.getMessageProperties().getContentType()).isEqualTo("application/json");
+			assertThat(sent.getMessageProperties().getReceivedDeliveryMode()).isEqualTo(MessageDeliveryMode.PERSISTENT);
+			assertThat(sent.getMessageProperties().getMessageId()).matches("[0-9]+");
+			JsonNode body = body(sent);
+			assertThat(body.get("id").asLong()).isEqualTo(success.id());
+			assertThat(body.get("eventId").asString()).isEqualTo(sent.getMessageProperties().getMessageId());
+			assertThat(body.get("name").asString()).isEqualTo("reports.rebuild");
+			assertThat(body.get("owner").asString()).isEqualTo("shop");
+			assertThat(body.get("outcome").asString()).isEqualTo("SUCCESS");
+			assertThat(body.get("result").asString()).isEqualTo("rebuilt customer 42");
+			assertThat(body.get("error").isNull()).isTrue();
+			assertThat(body.get("at").asString()).isNotBlank();
 
-		Message failed = messages.get(failure.id());
-		assertThat(failed.getMessageProperties().getReceivedRoutingKey())
-			.isEqualTo("autotask.task.reports.refuse.failure.v1");
-		JsonNode failedBody = body(failed);
-		assertThat(failedBody.get("outcome").asString()).isEqualTo("FAILURE");
-		assertThat(failedBody.get("result").asString()).isEqualTo("customer 7 has no billing address");
-		assertThat(failedBody.get("error").get("type").asString()).isEqualTo(TaskFailure.class.getName());
-		assertThat(failedBody.get("error").get("message").asString()).isEqualTo("customer 7 has no billing address");
+			Message failed = messages.get(failure.id());
+			assertThat(failed.getMessageProperties().getReceivedRoutingKey())
+				.isEqualTo("autotask.task.reports.refuse.failure.v1");
+			JsonNode failedBody = body(failed);
+			assertThat(failedBody.get("outcome").asString()).isEqualTo("FAILURE");
+			assertThat(failedBody.get("result").asString()).isEqualTo("customer 7 has no billing address");
+			assertThat(failedBody.get("error").get("type").asString()).isEqualTo(TaskFailure.class.getName());
+			assertThat(failedBody.get("error").get("message").asString())
+				.isEqualTo("customer 7 has no billing address");
+		});
 	}
 
 	@Test
 	void cancelArrivesWithItsRoutingKey() {
-		TaskHandle<Object> waiting = this.autotask.send("reports.rebuild",
-				SendOptions.owner("shop").delay(Duration.ofHours(1)), 3);
+		this.runner.run((context) -> {
+			Autotask autotask = context.getBean(Autotask.class);
+			TaskHandle<Object> waiting = autotask.send("reports.rebuild",
+					SendOptions.owner("shop").delay(Duration.ofHours(1)), 3);
 
-		assertThat(this.autotask.cancel(waiting.id(), "shop")).contains(TaskStatus.CANCELLED);
+			assertThat(autotask.cancel(waiting.id(), "shop")).contains(TaskStatus.CANCELLED);
 
-		Map<Long, Message> messages = await().atMost(Duration.ofSeconds(20))
-			.until(() -> byTaskId(List.of(waiting.id())), (found) -> found.size() == 1);
-		Message sent = messages.get(waiting.id());
-		assertThat(sent.getMessageProperties().getReceivedRoutingKey())
-			.isEqualTo("autotask.task.reports.rebuild.cancelled.v1");
-		JsonNode body = body(sent);
-		assertThat(body.get("outcome").asString()).isEqualTo("CANCELLED");
-		assertThat(body.get("result").isNull()).isTrue();
-		assertThat(body.get("error").isNull()).isTrue();
+			Map<Long, Message> messages = await().atMost(Duration.ofSeconds(20))
+				.until(() -> byTaskId(List.of(waiting.id())), (found) -> found.size() == 1);
+			Message sent = messages.get(waiting.id());
+			assertThat(sent.getMessageProperties().getReceivedRoutingKey())
+				.isEqualTo("autotask.task.reports.rebuild.cancelled.v1");
+			JsonNode body = body(sent);
+			assertThat(body.get("outcome").asString()).isEqualTo("CANCELLED");
+			assertThat(body.get("result").isNull()).isTrue();
+			assertThat(body.get("error").isNull()).isTrue();
+		});
 	}
 
 	@Test
 	void eventsWaitOutABrokerOutageAndThenArriveExactlyOnce() {
-		proxy.cut();
-		List<Long> ids;
-		try {
-			List<TaskHandle<String>> handles = IntStream.range(0, 10)
-				.mapToObj((n) -> (n % 3 == 0) ? this.reports.refuse(n) : this.reports.rebuild(n))
-				.toList();
-			ids = handles.stream().map(TaskHandle::id).toList();
-			// The tasks end as usual; their events wait for the broker.
-			await().atMost(Duration.ofSeconds(20))
-				.until(() -> handles.stream().allMatch((handle) -> handle.refresh().isReady()));
-			assertThat(waiting(ids)).isEqualTo(ids.size());
-			assertThat(byTaskId(ids)).isEmpty();
-		}
-		finally {
-			proxy.restore();
-		}
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			proxy.cut();
+			List<Long> ids;
+			try {
+				List<TaskHandle<String>> handles = IntStream.range(0, 10)
+					.mapToObj((n) -> (n % 3 == 0) ? reports.refuse(n) : reports.rebuild(n))
+					.toList();
+				ids = handles.stream().map(TaskHandle::id).toList();
+				// The tasks end as usual; their events wait for the broker.
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> handles.stream().allMatch((handle) -> handle.refresh().isReady()));
+				assertThat(waiting(ids)).isEqualTo(ids.size());
+				assertThat(byTaskId(ids)).isEmpty();
+			}
+			finally {
+				proxy.restore();
+			}
 
-		await().atMost(Duration.ofSeconds(30)).until(() -> waiting(ids) == 0);
-		// Every event, and no event twice, even a little while later.
-		await().during(Duration.ofSeconds(1))
-			.atMost(Duration.ofSeconds(5))
-			.until(() -> received(ids).size() == ids.size());
-		List<Message> messages = received(ids);
-		assertThat(messages.stream().map((message) -> message.getMessageProperties().getMessageId()))
-			.doesNotHaveDuplicates();
-		assertThat(messages.stream().map((message) -> body(message).get("id").asLong()))
-			.containsExactlyInAnyOrderElementsOf(ids);
+			await().atMost(Duration.ofSeconds(30)).until(() -> waiting(ids) == 0);
+			// Every event, and no event twice, even a little while later.
+			await().during(Duration.ofSeconds(1))
+				.atMost(Duration.ofSeconds(5))
+				.until(() -> received(ids).size() == ids.size());
+			List<Message> messages = received(ids);
+			assertThat(messages.stream().map((message) -> message.getMessageProperties().getMessageId()))
+				.doesNotHaveDuplicates();
+			assertThat(messages.stream().map((message) -> body(message).get("id").asLong()))
+				.containsExactlyInAnyOrderElementsOf(ids);
+		});
 	}
 
-	private long waiting(List<Long> taskIds) {
-		return this.jdbc.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox WHERE task_id = ANY(?)")
+	private static long waiting(List<Long> taskIds) {
+		return postgres.jdbc()
+			.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox WHERE task_id = ANY(?)")
 			.param(taskIds.toArray(Long[]::new))
 			.query(Long.class)
 			.single();
@@ -259,19 +246,11 @@ class AmqpEventsIT {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-			TransactionAutoConfiguration.class, AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
-			RabbitAutoConfiguration.class, AutotaskAmqpAutoConfiguration.class })
 	static class Config {
 
 		@Bean
 		Reports reports() {
 			return new Reports();
-		}
-
-		@Bean
-		JdbcClient jdbcClient(javax.sql.DataSource dataSource) {
-			return JdbcClient.create(dataSource);
 		}
 
 	}

@@ -5,10 +5,9 @@ import java.util.List;
 
 import dev.autotask.TaskEvent;
 import dev.autotask.TaskStatus;
-import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
 import dev.autotask.boot.autoconfigure.EngineLifecycle;
 import dev.autotask.boot.events.ApplicationEventSink;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,7 +17,6 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -33,11 +31,8 @@ class AutotaskAmqpAutoConfigurationIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class, RabbitAutoConfiguration.class,
-				AutotaskAmqpAutoConfiguration.class))
-		.withPropertyValues(postgres.springPropertyValues());
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class, AutotaskAmqpAutoConfiguration.class));
 
 	@Test
 	void offByDefault() {
@@ -114,14 +109,9 @@ class AutotaskAmqpAutoConfigurationIT {
 
 	@Test
 	void failsNamingWhatIsMissingWithoutBootsRabbitConfiguration() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-					AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
-					AutotaskAmqpAutoConfiguration.class))
-			.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
-					"spring.datasource.username=" + postgres.username(),
-					"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema(),
-					"autotask.events.amqp.enabled=true")
+		AutotaskContextRunners.application(postgres)
+			.withConfiguration(AutoConfigurations.of(AutotaskAmqpAutoConfiguration.class))
+			.withPropertyValues("autotask.events.amqp.enabled=true")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining(

@@ -12,28 +12,20 @@ import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskStatus;
 import dev.autotask.annotation.DelayedTask;
-import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import static dev.autotask.boot.testsupport.TaskWaits.awaitEnd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
@@ -42,147 +34,147 @@ import static org.awaitility.Awaitility.await;
  * A {@code @DelayedTask} bean in a Spring Boot application on a real PostgreSQL: call, row,
  * run, handle; transactions; start by name.
  */
-@SpringBootTest(classes = DelayedTaskIT.Config.class,
-		properties = { "autotask.poll-interval=1m", "autotask.retry-delay=10ms", "autotask.workers=4",
-				"spring.application.name=sample-owner" })
 class DelayedTaskIT {
 
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
-
-	@Autowired
-	Reports reports;
-
-	@Autowired
-	Autotask autotask;
-
-	@Autowired
-	TaskRegistry registry;
-
-	@Autowired
-	TransactionTemplate transactions;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	@BeforeEach
-	void reset() {
-		this.reports.calls().clear();
-	}
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withPropertyValues("autotask.poll-interval=1m", "autotask.retry-delay=10ms", "autotask.workers=4",
+				"spring.application.name=sample-owner")
+		.withUserConfiguration(Config.class);
 
 	@Test
 	void callReturnsAHandleAtOnceAndTheBodyRunsLaterWithItsResult() {
-		TaskHandle<String> handle = this.reports.rebuild(42, new Range(1, 10));
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			TaskHandle<String> handle = reports.rebuild(42, new Range(1, 10));
 
-		assertThat(handle.id()).isPositive();
-		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
-		assertThat(handle.result()).isEqualTo("rebuilt 10 rows for customer 42");
-		assertThat(this.reports.calls()).containsExactly("rebuild 42");
-		TaskInfo info = this.autotask.status(handle.id(), "sample-owner").orElseThrow();
-		assertThat(info.name()).isEqualTo("reports.rebuild");
-		assertThat(info.queue()).isEqualTo("reports");
-		// jsonb orders object keys its own way: compare the values.
-		assertThat(info.args()).startsWith("[42, {").contains("\"from\": 1").contains("\"to\": 10");
+			assertThat(handle.id()).isPositive();
+			awaitEnd(handle);
+			assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
+			assertThat(handle.result()).isEqualTo("rebuilt 10 rows for customer 42");
+			assertThat(reports.calls()).containsExactly("rebuild 42");
+			TaskInfo info = info(context, handle.id());
+			assertThat(info.name()).isEqualTo("reports.rebuild");
+			assertThat(info.queue()).isEqualTo("reports");
+			// jsonb orders object keys its own way: compare the values.
+			assertThat(info.args()).startsWith("[42, {").contains("\"from\": 1").contains("\"to\": 10");
+		});
 	}
 
 	@Test
 	void voidTaskRuns() {
-		this.reports.touch("a");
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			reports.touch("a");
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.reports.calls().contains("touch a"));
+			await().atMost(Duration.ofSeconds(10)).until(() -> reports.calls().contains("touch a"));
+		});
 	}
 
 	@Test
 	void taskFailureInTheBodyFailsTheTaskWithItsMessage() {
-		TaskHandle<String> handle = this.reports.refuse(7);
-
-		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
-		assertThat(handle.error().message()).isEqualTo("customer 7 has no billing address");
-		assertThat(this.autotask.status(handle.id(), "sample-owner").orElseThrow().result())
-			.isEqualTo("\"customer 7 has no billing address\"");
+		this.runner.run((context) -> {
+			TaskHandle<String> handle = awaitEnd(context.getBean(Reports.class).refuse(7));
+			assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
+			assertThat(handle.error().message()).isEqualTo("customer 7 has no billing address");
+			assertThat(info(context, handle.id()).result()).isEqualTo("\"customer 7 has no billing address\"");
+		});
 	}
 
 	@Test
 	void exceptionIsRetriedUpToRetries() {
-		TaskHandle<String> handle = this.reports.flaky();
-
-		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
-		assertThat(handle.result()).isEqualTo("ok after 3 attempts");
-		assertThat(this.autotask.status(handle.id(), "sample-owner").orElseThrow().attempt()).isEqualTo(3);
+		this.runner.run((context) -> {
+			TaskHandle<String> handle = awaitEnd(context.getBean(Reports.class).flaky());
+			assertThat(handle.status()).isEqualTo(TaskStatus.SUCCESS);
+			assertThat(handle.result()).isEqualTo("ok after 3 attempts");
+			assertThat(info(context, handle.id()).attempt()).isEqualTo(3);
+		});
 	}
 
 	@Test
 	void taskCallingItselfEnqueuesTheNextRunInsteadOfRecursingInline() {
-		TaskHandle<Long> first = this.reports.countdown(2);
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			TaskHandle<Long> first = reports.countdown(2);
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.reports.calls().contains("countdown 0"));
-		assertThat(this.reports.calls()).containsExactly("countdown 2", "countdown 1", "countdown 0");
-		first.refresh();
-		Long next = first.result();
-		assertThat(next).isNotNull().isNotEqualTo(first.id());
-		assertThat(this.autotask.status(next, "sample-owner").orElseThrow().args()).isEqualTo("[1]");
+			await().atMost(Duration.ofSeconds(10)).until(() -> reports.calls().contains("countdown 0"));
+			assertThat(reports.calls()).containsExactly("countdown 2", "countdown 1", "countdown 0");
+			first.refresh();
+			Long next = first.result();
+			assertThat(next).isNotNull().isNotEqualTo(first.id());
+			assertThat(info(context, next).args()).isEqualTo("[1]");
+		});
 	}
 
 	@Test
 	void startsByNameWithTheSameValidation() {
-		TaskHandle<Object> handle = this.autotask.send("reports.rebuild", "tenant-1", 5L, new Range(1, 3));
-
-		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		assertThat(handle.result()).isEqualTo("rebuilt 3 rows for customer 5");
-		assertThat(this.autotask.status(handle.id(), "sample-owner")).isEmpty();
-		assertThatIllegalArgumentException().isThrownBy(() -> this.autotask.send("reports.nope", "tenant-1"))
-			.withMessageContaining("'reports.nope'");
+		this.runner.run((context) -> {
+			Autotask autotask = context.getBean(Autotask.class);
+			TaskHandle<Object> handle = awaitEnd(autotask.send("reports.rebuild", "tenant-1", 5L, new Range(1, 3)));
+			assertThat(handle.result()).isEqualTo("rebuilt 3 rows for customer 5");
+			assertThat(autotask.status(handle.id(), "sample-owner")).isEmpty();
+			assertThatIllegalArgumentException().isThrownBy(() -> autotask.send("reports.nope", "tenant-1"))
+				.withMessageContaining("'reports.nope'");
+		});
 	}
 
 	@Test
 	void enqueueJoinsTheCallersTransaction() {
-		long before = countTasks();
-		this.transactions.executeWithoutResult((status) -> {
-			this.reports.touch("rolled back");
-			status.setRollbackOnly();
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			TransactionTemplate transactions = context.getBean(TransactionTemplate.class);
+			long before = countTasks();
+			transactions.executeWithoutResult((status) -> {
+				reports.touch("rolled back");
+				status.setRollbackOnly();
+			});
+			assertThat(countTasks()).isEqualTo(before);
+
+			transactions.executeWithoutResult((status) -> reports.touch("committed"));
+
+			await().atMost(Duration.ofSeconds(10)).until(() -> reports.calls().contains("touch committed"));
+			assertThat(reports.calls()).doesNotContain("touch rolled back");
 		});
-		assertThat(countTasks()).isEqualTo(before);
-
-		this.transactions.executeWithoutResult((status) -> this.reports.touch("committed"));
-
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.reports.calls().contains("touch committed"));
-		assertThat(this.reports.calls()).doesNotContain("touch rolled back");
 	}
 
 	@Test
 	void contextParameterIsGivenAtRunTimeAndNotStored() {
-		TaskHandle<String> handle = this.reports.whoAmI("hello", null);
-
-		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		assertThat(handle.result()).isEqualTo("hello from task " + handle.id() + " (reports.whoAmI), attempt 1");
-		assertThat(this.autotask.status(handle.id(), "sample-owner").orElseThrow().args()).isEqualTo("[\"hello\"]");
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			TaskHandle<String> handle = awaitEnd(reports.whoAmI("hello", null));
+			assertThat(handle.result()).isEqualTo("hello from task " + handle.id() + " (reports.whoAmI), attempt 1");
+			assertThat(info(context, handle.id()).args()).isEqualTo("[\"hello\"]");
+		});
 	}
 
 	@Test
 	void noRetryForFailsAtOnce() {
-		TaskHandle<String> handle = this.reports.unsupported();
-
-		await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
-		assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
-		assertThat(this.autotask.status(handle.id(), "sample-owner").orElseThrow().attempt()).isEqualTo(1);
+		this.runner.run((context) -> {
+			TaskHandle<String> handle = awaitEnd(context.getBean(Reports.class).unsupported());
+			assertThat(handle.status()).isEqualTo(TaskStatus.FAILURE);
+			assertThat(info(context, handle.id()).attempt()).isEqualTo(1);
+		});
 	}
 
 	@Test
 	void registersTasksByStableNames() {
-		assertThat(this.registry.names()).contains("reports.rebuild", "reports.touch", "reports.refuse",
-				"reports.flaky", "reports.countdown");
+		this.runner.run((context) -> {
+			assertThat(context.getBean(TaskRegistry.class).names()).contains("reports.rebuild", "reports.touch",
+					"reports.refuse", "reports.flaky", "reports.countdown");
+		});
 	}
 
-	private long countTasks() {
-		return this.jdbc.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_task").query(Long.class).single();
+	private static TaskInfo info(AssertableApplicationContext context, long id) {
+		return context.getBean(Autotask.class).status(id, "sample-owner").orElseThrow();
+	}
+
+	private static long countTasks() {
+		return postgres.jdbc()
+			.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_task")
+			.query(Long.class)
+			.single();
 	}
 
 	public record Range(int from, int to) {
@@ -251,19 +243,11 @@ class DelayedTaskIT {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-			TransactionAutoConfiguration.class, AutotaskSchemaAutoConfiguration.class,
-			AutotaskAutoConfiguration.class })
 	static class Config {
 
 		@Bean
 		Reports reports(ObjectProvider<Reports> self) {
 			return new Reports(self);
-		}
-
-		@Bean
-		JdbcClient jdbcClient(javax.sql.DataSource dataSource) {
-			return JdbcClient.create(dataSource);
 		}
 
 	}

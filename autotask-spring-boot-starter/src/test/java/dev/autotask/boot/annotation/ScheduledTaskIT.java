@@ -9,14 +9,11 @@ import dev.autotask.Autotask;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.annotation.CronTask;
 import dev.autotask.annotation.PeriodicTask;
-import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,10 +29,7 @@ class ScheduledTaskIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class))
-		.withPropertyValues(postgres.springPropertyValues());
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres);
 
 	@Test
 	void periodicTaskRunsEveryPeriodAndCronTaskShowsItsNextRun() {

@@ -4,6 +4,7 @@ import dev.autotask.Autotask;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.boot.events.ApplicationEventSink;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
@@ -27,10 +27,7 @@ class AutotaskAutoConfigurationIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class))
-		.withPropertyValues(postgres.springPropertyValues());
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres);
 
 	@Test
 	void startsTheApiTheEngineAndTheMigration() {
@@ -85,7 +82,7 @@ class AutotaskAutoConfigurationIT {
 	@Test
 	void badPropertyValueFailsNamingIt() {
 		this.runner.withPropertyValues("autotask.workers=0")
-			.run(failsWith("autotask.workers must be at least 1, got 0"));
+			.run(failsWith("Property autotask.workers with value '0' is invalid: workers must be at least 1, was 0"));
 	}
 
 	@Test

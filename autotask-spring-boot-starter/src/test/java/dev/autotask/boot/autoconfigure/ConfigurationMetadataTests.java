@@ -2,6 +2,7 @@ package dev.autotask.boot.autoconfigure;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,11 +10,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.autotask.boot.amqp.AutotaskEventsProperties;
+import dev.autotask.boot.web.AutotaskWebProperties;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.BeanUtils;
 import org.springframework.beans.BeanWrapperImpl;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
@@ -29,6 +34,12 @@ class ConfigurationMetadataTests {
 	private static final Set<String> COMPUTED_DEFAULTS = Set.of("autotask.schema", "autotask.owner",
 			"autotask.node-id", "autotask.ui.enabled", "autotask.queues", "autotask.listen.url",
 			"autotask.listen.username", "autotask.listen.password");
+
+	// Each properties class, by its prefix.
+	private static final Map<String, Class<?>> PROPERTIES = Stream
+		.of(AutotaskProperties.class, AutotaskWebProperties.class, AutotaskEventsProperties.class)
+		.collect(Collectors.toMap(
+				(type) -> type.getAnnotation(ConfigurationProperties.class).value(), (type) -> type));
 
 	@Test
 	void everyKeyHasADescriptionAndADefault() throws IOException {
@@ -57,11 +68,12 @@ class ConfigurationMetadataTests {
 			Map<String, Object> source = shown.isArray()
 					? indexed(name, shown)
 					: Map.of(name, shown.asString());
-			AutotaskProperties bound = new Binder(new MapConfigurationPropertySource(source))
-				.bindOrCreate("autotask", AutotaskProperties.class);
-			String path = beanPath(name);
+			String prefix = prefix(name);
+			Class<?> type = PROPERTIES.get(prefix);
+			Object bound = new Binder(new MapConfigurationPropertySource(source)).bindOrCreate(prefix, type);
+			String path = beanPath(name.substring(prefix.length() + 1));
 			assertThat(new BeanWrapperImpl(bound).getPropertyValue(path)).as("default of %s", name)
-				.isEqualTo(new BeanWrapperImpl(new AutotaskProperties()).getPropertyValue(path));
+				.isEqualTo(new BeanWrapperImpl(BeanUtils.instantiateClass(type)).getPropertyValue(path));
 		}
 	}
 
@@ -73,9 +85,18 @@ class ConfigurationMetadataTests {
 		return source;
 	}
 
-	/** {@code autotask.history.per-task} is the bean path {@code history.perTask}. */
+	/** The prefix of the properties class that binds a key: the longest that matches. */
+	private static String prefix(String key) {
+		return PROPERTIES.keySet()
+			.stream()
+			.filter((prefix) -> key.startsWith(prefix + "."))
+			.max(Comparator.comparingInt(String::length))
+			.orElseThrow();
+	}
+
+	/** {@code history.per-task} is the bean path {@code history.perTask}. */
 	private static String beanPath(String key) {
-		return Stream.of(key.substring("autotask.".length()).split("\\."))
+		return Stream.of(key.split("\\."))
 			.map(ConfigurationMetadataTests::camelCase)
 			.collect(Collectors.joining("."));
 	}

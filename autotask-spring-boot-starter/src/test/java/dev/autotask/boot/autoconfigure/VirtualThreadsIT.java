@@ -6,21 +6,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,32 +23,28 @@ import static org.awaitility.Awaitility.await;
  * has them (Java 21 or later), and on the usual worker threads before, as Boot's own executors
  * do: the same test checks each, on whichever JDK runs it, and skips on none.
  */
-@SpringBootTest(classes = VirtualThreadsIT.Config.class,
-		properties = { "autotask.poll-interval=1m", "spring.threads.virtual.enabled=true" })
-@DirtiesContext
 class VirtualThreadsIT {
 
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
-
-	@Autowired
-	Probe probe;
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withPropertyValues("autotask.poll-interval=1m", "spring.threads.virtual.enabled=true")
+		.withUserConfiguration(Config.class);
 
 	@Test
 	void tasksRunOnVirtualThreadsFromJava21() {
-		TaskHandle<String> handle = this.probe.thread();
+		this.runner.run((context) -> {
+			Probe probe = context.getBean(Probe.class);
+			TaskHandle<String> handle = probe.thread();
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.probe.virtual().containsKey(handle.id()));
-		boolean expected = Runtime.version().feature() >= 21;
-		assertThat(this.probe.virtual().get(handle.id()))
-			.as("task ran on a virtual thread, on Java " + Runtime.version().feature())
-			.isEqualTo(expected);
-		assertThat(this.probe.names().get(handle.id())).startsWith("autotask-worker-");
+			await().atMost(Duration.ofSeconds(10)).until(() -> probe.virtual().containsKey(handle.id()));
+			boolean expected = Runtime.version().feature() >= 21;
+			assertThat(probe.virtual().get(handle.id()))
+				.as("task ran on a virtual thread, on Java " + Runtime.version().feature())
+				.isEqualTo(expected);
+			assertThat(probe.names().get(handle.id())).startsWith("autotask-worker-");
+		});
 	}
 
 	public static class Probe {
@@ -97,9 +86,6 @@ class VirtualThreadsIT {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-			TransactionAutoConfiguration.class, AutotaskSchemaAutoConfiguration.class,
-			AutotaskAutoConfiguration.class })
 	static class Config {
 
 		@Bean

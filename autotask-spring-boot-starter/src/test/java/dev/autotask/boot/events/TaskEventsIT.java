@@ -11,26 +11,15 @@ import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskStatus;
 import dev.autotask.annotation.DelayedTask;
-import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.testsupport.PostgresExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,108 +30,105 @@ import static org.awaitility.Awaitility.await;
  * each task's end, with its result or error, after the end committed: success, failure, and
  * a cancel of a task that waited or ran.
  */
-@SpringBootTest(classes = TaskEventsIT.Config.class,
-		properties = { "autotask.poll-interval=1m", "autotask.workers=2", "spring.application.name=shop" })
-// Closed after the class: a cached context would hold its pool's connections to a shared server.
-@DirtiesContext
 class TaskEventsIT {
 
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
-
-	@Autowired
-	Autotask autotask;
-
-	@Autowired
-	Reports reports;
-
-	@Autowired
-	Listener listener;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	@BeforeEach
-	void reset() {
-		this.listener.events.clear();
-	}
+	private final ApplicationContextRunner runner = AutotaskContextRunners.application(postgres)
+		.withPropertyValues("autotask.poll-interval=1m", "autotask.workers=2", "spring.application.name=shop")
+		.withUserConfiguration(Config.class);
 
 	@Test
 	void listenerHearsOfSuccessWithTheResult() {
-		TaskHandle<String> handle = this.reports.rebuild(42);
+		this.runner.run((context) -> {
+			Autotask autotask = context.getBean(Autotask.class);
+			Listener listener = context.getBean(Listener.class);
+			TaskHandle<String> handle = context.getBean(Reports.class).rebuild(42);
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.listener.events.size() == 1);
-		assertThat(this.listener.events.get(0)).isInstanceOfSatisfying(TaskSucceededEvent.class, (event) -> {
-			assertThat(event.getTaskId()).isEqualTo(handle.id());
-			assertThat(event.getTaskName()).isEqualTo("reports.rebuild");
-			assertThat(event.getOwner()).isEqualTo("shop");
-			assertThat(event.getResult()).isEqualTo("\"rebuilt customer 42\"");
-			assertThat(event.getEventId()).isPositive();
-			assertThat(event.getEndedAt())
-				.isEqualTo(this.autotask.status(handle.id(), "shop").orElseThrow().finishedAt());
+			assertThat(onlyEvent(listener)).isInstanceOfSatisfying(TaskSucceededEvent.class, (event) -> {
+				assertThat(event.getTaskId()).isEqualTo(handle.id());
+				assertThat(event.getTaskName()).isEqualTo("reports.rebuild");
+				assertThat(event.getOwner()).isEqualTo("shop");
+				assertThat(event.getResult()).isEqualTo("\"rebuilt customer 42\"");
+				assertThat(event.getEventId()).isPositive();
+				assertThat(event.getEndedAt())
+					.isEqualTo(autotask.status(handle.id(), "shop").orElseThrow().finishedAt());
+			});
+			assertThat(listener.inTransaction).isEmpty();
 		});
-		assertThat(this.listener.inTransaction).isEmpty();
 	}
 
 	@Test
 	void listenerHearsOfFailureWithTheError() {
-		TaskHandle<String> handle = this.reports.refuse(7);
+		this.runner.run((context) -> {
+			Listener listener = context.getBean(Listener.class);
+			TaskHandle<String> handle = context.getBean(Reports.class).refuse(7);
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.listener.events.size() == 1);
-		assertThat(this.listener.events.get(0)).isInstanceOfSatisfying(TaskFailedEvent.class, (event) -> {
-			assertThat(event.getTaskId()).isEqualTo(handle.id());
-			assertThat(event.getTaskName()).isEqualTo("reports.refuse");
-			assertThat(event.getError().type()).isEqualTo(TaskFailure.class.getName());
-			assertThat(event.getError().message()).isEqualTo("customer 7 has no billing address");
-			assertThat(event.getResult()).isEqualTo("\"customer 7 has no billing address\"");
+			assertThat(onlyEvent(listener)).isInstanceOfSatisfying(TaskFailedEvent.class, (event) -> {
+				assertThat(event.getTaskId()).isEqualTo(handle.id());
+				assertThat(event.getTaskName()).isEqualTo("reports.refuse");
+				assertThat(event.getError().type()).isEqualTo(TaskFailure.class.getName());
+				assertThat(event.getError().message()).isEqualTo("customer 7 has no billing address");
+				assertThat(event.getResult()).isEqualTo("\"customer 7 has no billing address\"");
+			});
 		});
 	}
 
 	@Test
 	void listenerThatThrowsHoldsNothingBack() {
-		this.reports.explode();
-		TaskHandle<String> after = this.reports.rebuild(1);
+		this.runner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			Listener listener = context.getBean(Listener.class);
+			reports.explode();
+			TaskHandle<String> after = reports.rebuild(1);
 
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.listener.events.stream().anyMatch((event) -> event.getTaskId() == after.id()));
-		await().atMost(Duration.ofSeconds(5)).until(() -> outboxRows() == 0);
-		assertThat(this.listener.events).extracting(TaskEndedEvent::getTaskName)
-			.containsExactlyInAnyOrder("reports.explode", "reports.rebuild");
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> listener.events.stream().anyMatch((event) -> event.getTaskId() == after.id()));
+			await().atMost(Duration.ofSeconds(5)).until(() -> outboxRows() == 0);
+			assertThat(listener.events).extracting(TaskEndedEvent::getTaskName)
+				.containsExactlyInAnyOrder("reports.explode", "reports.rebuild");
+		});
 	}
 
 	@Test
 	void listenerHearsOfACancelWhetherTheTaskWaitedOrRan() {
-		TaskHandle<Object> waiting = this.autotask.send("reports.rebuild",
-				SendOptions.owner("shop").delay(Duration.ofHours(1)), 3);
-		TaskHandle<Integer> running = this.reports.watch(null);
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.autotask.status(running.id(), "shop").orElseThrow().progress() != null);
+		this.runner.run((context) -> {
+			Autotask autotask = context.getBean(Autotask.class);
+			Reports reports = context.getBean(Reports.class);
+			Listener listener = context.getBean(Listener.class);
+			TaskHandle<Object> waiting = autotask.send("reports.rebuild",
+					SendOptions.owner("shop").delay(Duration.ofHours(1)), 3);
+			TaskHandle<Integer> running = reports.watch(null);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> autotask.status(running.id(), "shop").orElseThrow().progress() != null);
 
-		assertThat(this.autotask.cancel(waiting.id(), "shop")).contains(TaskStatus.CANCELLED);
-		// Asked to stop, it may end before cancel reads its status back: either answer is true.
-		assertThat(this.autotask.cancel(running.id(), "shop"))
-			.hasValueSatisfying((status) -> assertThat(status).isIn(TaskStatus.RUNNING, TaskStatus.CANCELLED));
+			assertThat(autotask.cancel(waiting.id(), "shop")).contains(TaskStatus.CANCELLED);
+			// Asked to stop, it may end before cancel reads its status back: either answer is true.
+			assertThat(autotask.cancel(running.id(), "shop"))
+				.hasValueSatisfying((status) -> assertThat(status).isIn(TaskStatus.RUNNING, TaskStatus.CANCELLED));
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.listener.events.size() == 2);
-		assertThat(this.listener.events).allSatisfy((event) -> assertThat(event).isInstanceOf(TaskCancelledEvent.class));
-		assertThat(this.listener.events).extracting(TaskEndedEvent::getTaskId)
-			.containsExactlyInAnyOrder(waiting.id(), running.id());
-		TaskEndedEvent stopped = this.listener.events.stream()
-			.filter((event) -> event.getTaskId() == running.id())
-			.findFirst()
-			.orElseThrow();
-		assertThat(stopped.getResult()).as("what it returned when it stopped").matches("\\d+");
-		assertThat(((TaskCancelledEvent) stopped).getError()).isNull();
-		assertThat(this.autotask.status(running.id(), "shop").orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+			await().atMost(Duration.ofSeconds(10)).until(() -> listener.events.size() == 2);
+			assertThat(listener.events).allSatisfy((event) -> assertThat(event).isInstanceOf(TaskCancelledEvent.class));
+			assertThat(listener.events).extracting(TaskEndedEvent::getTaskId)
+				.containsExactlyInAnyOrder(waiting.id(), running.id());
+			TaskEndedEvent stopped = listener.events.stream()
+				.filter((event) -> event.getTaskId() == running.id())
+				.findFirst()
+				.orElseThrow();
+			assertThat(stopped.getResult()).as("what it returned when it stopped").matches("\\d+");
+			assertThat(((TaskCancelledEvent) stopped).getError()).isNull();
+			assertThat(autotask.status(running.id(), "shop").orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+		});
 	}
 
-	private long outboxRows() {
-		return this.jdbc.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox")
+	private static TaskEndedEvent onlyEvent(Listener listener) {
+		await().atMost(Duration.ofSeconds(10)).until(() -> listener.events.size() == 1);
+		return listener.events.get(0);
+	}
+
+	private static long outboxRows() {
+		return postgres.jdbc().sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox")
 			.query(Long.class)
 			.single();
 	}
@@ -212,9 +198,6 @@ class TaskEventsIT {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-			TransactionAutoConfiguration.class, AutotaskSchemaAutoConfiguration.class,
-			AutotaskAutoConfiguration.class })
 	static class Config {
 
 		@Bean
@@ -225,11 +208,6 @@ class TaskEventsIT {
 		@Bean
 		Listener listener() {
 			return new Listener();
-		}
-
-		@Bean
-		JdbcClient jdbcClient(javax.sql.DataSource dataSource) {
-			return JdbcClient.create(dataSource);
 		}
 
 	}

@@ -11,6 +11,9 @@ import dev.autotask.TaskHandle;
 import dev.autotask.annotation.CronTask;
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.annotation.PeriodicTask;
+import dev.autotask.boot.testsupport.ApplicationDatabase;
+import dev.autotask.boot.testsupport.TaskApi;
+import dev.autotask.boot.testsupport.TaskWaits;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.AfterEach;
@@ -24,14 +27,14 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
-import org.springframework.test.web.servlet.request.RequestPostProcessor;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
+import static dev.autotask.boot.testsupport.TaskApi.admin;
+import static dev.autotask.boot.testsupport.TaskApi.id;
+import static dev.autotask.boot.testsupport.TaskApi.mockMvc;
+import static dev.autotask.boot.testsupport.TaskApi.startRequest;
+import static dev.autotask.boot.testsupport.TaskApi.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -39,7 +42,6 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -60,27 +62,19 @@ class AdminApiIT {
 	private static final String API = "/autotask/api/";
 
 	@RegisterExtension
+	@ApplicationDatabase
 	static final PostgresExtension postgres = PostgresExtension.empty();
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
-
-	@Autowired
-	WebApplicationContext context;
 
 	@Autowired
 	Jobs jobs;
 
+	private final TaskRows rows = new TaskRows(postgres);
+
 	private MockMvc mvc;
 
-	private TaskRows rows;
-
 	@BeforeEach
-	void setUp() {
-		this.mvc = MockMvcBuilders.webAppContextSetup(this.context).apply(springSecurity()).build();
-		this.rows = new TaskRows(postgres);
+	void setUp(WebApplicationContext context) {
+		this.mvc = mockMvc(context);
 		this.jobs.close();
 	}
 
@@ -153,14 +147,11 @@ class AdminApiIT {
 		long id = start("{\"name\": \"jobs.echo\", \"args\": {\"text\": \"again\"}}");
 		awaitStatus(id, "SUCCESS");
 
-		String body = this.mvc
+		long again = id(this.mvc
 			.perform(post(API + "tasks/" + id + "/run-again").with(user("bob").roles("AUTOTASK_ADMIN")).with(csrf()))
 			.andExpect(status().isAccepted())
 			.andExpect(header().exists("Location"))
-			.andReturn()
-			.getResponse()
-			.getContentAsString();
-		long again = ((Number) JsonPath.read(body, "$.id")).longValue();
+			.andReturn());
 
 		assertThat(again).isNotEqualTo(id);
 		awaitStatus(again, "SUCCESS");
@@ -181,18 +172,10 @@ class AdminApiIT {
 			.andExpect(jsonPath("$.result").value("billing-bot"));
 
 		long before = this.rows.count();
-		this.mvc
-			.perform(post(API + "tasks").with(admin())
-				.with(csrf())
-				.contentType(MediaType.APPLICATION_JSON)
-				.content("{\"name\": \"jobs.whoami\", \"startAs\": \"root\"}"))
+		this.mvc.perform(startRequest("{\"name\": \"jobs.whoami\", \"startAs\": \"root\"}"))
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.detail", containsString("No service user is named 'root'")));
-		this.mvc
-			.perform(post(API + "tasks").with(admin())
-				.with(csrf())
-				.contentType(MediaType.APPLICATION_JSON)
-				.content("{\"name\": \"jobs.whoami\", \"startAs\": 5}"))
+		this.mvc.perform(startRequest("{\"name\": \"jobs.whoami\", \"startAs\": 5}"))
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.detail", containsString("Field 'startAs' must be the name of a service user")));
 		assertThat(this.rows.count()).isEqualTo(before);
@@ -295,7 +278,7 @@ class AdminApiIT {
 			.andExpect(jsonPath("$.canStart").value(true))
 			.andExpect(jsonPath("$.serviceUsers[0]").value("billing-bot"))
 			.andExpect(jsonPath("$.historyPerTask").value(3));
-		this.mvc.perform(get(API + "caller").with(user("vera").roles("AUTOTASK_VIEWER")))
+		this.mvc.perform(get(API + "caller").with(viewer()))
 			.andExpect(jsonPath("$.canStart").value(false));
 	}
 
@@ -320,24 +303,11 @@ class AdminApiIT {
 	}
 
 	private long start(String body) throws Exception {
-		String response = this.mvc.perform(startRequest(body))
-			.andExpect(status().isAccepted())
-			.andReturn()
-			.getResponse()
-			.getContentAsString();
-		return ((Number) JsonPath.read(response, "$.id")).longValue();
-	}
-
-	private static MockHttpServletRequestBuilder startRequest(String body) {
-		return post(API + "tasks").with(admin()).with(csrf()).contentType(MediaType.APPLICATION_JSON).content(body);
+		return TaskApi.start(this.mvc, startRequest(body));
 	}
 
 	private void awaitStatus(long id, String status) {
-		await().atMost(Duration.ofSeconds(10)).until(() -> status.equals(this.rows.column(id, "status")));
-	}
-
-	private static RequestPostProcessor admin() {
-		return user("ann").roles("AUTOTASK_ADMIN");
+		TaskWaits.awaitStatus(this.rows, id, status);
 	}
 
 	public enum Kind {

@@ -1,24 +1,16 @@
 package dev.autotask.boot.web;
 
 import dev.autotask.annotation.DelayedTask;
-import dev.autotask.boot.autoconfigure.AutotaskAutoConfiguration;
-import dev.autotask.boot.autoconfigure.AutotaskSchemaAutoConfiguration;
+import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.testsupport.PostgresExtension;
-import jakarta.servlet.http.Cookie;
 import io.micrometer.context.ContextRegistry;
+import jakarta.servlet.http.Cookie;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration;
-import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
-import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -26,20 +18,19 @@ import org.springframework.boot.web.server.Cookie.SameSite;
 import org.springframework.boot.web.server.servlet.CookieSameSiteSupplier;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
-import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
-import org.springframework.web.context.WebApplicationContext;
 
+import static dev.autotask.boot.testsupport.AutotaskContextRunners.ADMIN;
+import static dev.autotask.boot.testsupport.AutotaskContextRunners.ADMIN_PASSWORD;
+import static dev.autotask.boot.testsupport.TaskApi.mockMvc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.cookie;
@@ -71,31 +62,20 @@ class AutotaskWebAutoConfigurationIT {
 	@RegisterExtension
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-				AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class, JacksonAutoConfiguration.class,
-				HttpMessageConvertersAutoConfiguration.class, WebMvcAutoConfiguration.class,
-				AutotaskWebAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
-				"spring.datasource.username=" + postgres.username(),
-				"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema(),
-				"autotask.enabled=false")
-		.withBean("jobs", Jobs.class);
-
-	private final WebApplicationContextRunner withoutSecurity = this.runner
+	private final WebApplicationContextRunner withoutSecurity = AutotaskContextRunners.webApplication(postgres)
+		.withPropertyValues("autotask.enabled=false")
+		.withBean("jobs", Jobs.class)
 		.withClassLoader(new FilteredClassLoader("org.springframework.security"));
 
-	private final WebApplicationContextRunner withSecurity = this.runner
-		.withConfiguration(AutoConfigurations.of(SecurityAutoConfiguration.class,
-				ServletWebSecurityAutoConfiguration.class, UserDetailsServiceAutoConfiguration.class))
-		.withPropertyValues("spring.security.user.name=admin", "spring.security.user.password=secret",
-				"spring.security.user.roles=AUTOTASK_ADMIN");
+	private final WebApplicationContextRunner withSecurity = AutotaskContextRunners.securedWebApplication(postgres)
+		.withPropertyValues("autotask.enabled=false")
+		.withBean("jobs", Jobs.class);
 
 	@Test
 	void isOffWithoutSpringSecurity(CapturedOutput output) {
 		this.withoutSecurity.run((context) -> {
 			assertThat(context).hasNotFailed().doesNotHaveBean(TaskApiController.class);
-			mvc(context).perform(post("/autotask/api/tasks").contentType(MediaType.APPLICATION_JSON).content(TOUCH))
+			mockMvc(context).perform(post("/autotask/api/tasks").contentType(MediaType.APPLICATION_JSON).content(TOUCH))
 				.andExpect(status().isNotFound());
 		});
 		assertThat(output).doesNotContain(WARNING);
@@ -105,7 +85,7 @@ class AutotaskWebAutoConfigurationIT {
 	void enabledWithoutSpringSecurityIsOpenAndSaysSo(CapturedOutput output) {
 		this.withoutSecurity.withPropertyValues("autotask.ui.enabled=true").run((context) -> {
 			assertThat(context).hasSingleBean(TaskApiController.class);
-			MockMvc mvc = mvc(context);
+			MockMvc mvc = mockMvc(context);
 			mvc.perform(post("/autotask/api/tasks").contentType(MediaType.APPLICATION_JSON).content(TOUCH))
 				.andExpect(status().isAccepted())
 				.andExpect(jsonPath("$.status").value("PENDING"));
@@ -119,7 +99,7 @@ class AutotaskWebAutoConfigurationIT {
 	void pathIsConfigurable() {
 		this.withoutSecurity.withPropertyValues("autotask.ui.enabled=true", "autotask.ui.path=/ops/tasks")
 			.run((context) -> {
-				MockMvc mvc = mvc(context);
+				MockMvc mvc = mockMvc(context);
 				mvc.perform(post("/ops/tasks/api/tasks").contentType(MediaType.APPLICATION_JSON).content(TOUCH))
 					.andExpect(status().isAccepted())
 					.andExpect(header().string("Location", org.hamcrest.Matchers.startsWith("/ops/tasks/api/tasks/")));
@@ -142,7 +122,7 @@ class AutotaskWebAutoConfigurationIT {
 			assertThat(context).hasSingleBean(TaskApiController.class).hasBean("autotaskSecurityFilterChain");
 			// Boot's own chain still protects the rest of the application.
 			assertThat(context.getBeansOfType(SecurityFilterChain.class)).hasSize(2);
-			mvc(context).perform(get("/autotask/api/task-types")).andExpect(status().isUnauthorized());
+			mockMvc(context).perform(get("/autotask/api/task-types")).andExpect(status().isUnauthorized());
 		});
 		assertThat(output).doesNotContain(WARNING);
 	}
@@ -152,13 +132,14 @@ class AutotaskWebAutoConfigurationIT {
 		this.withSecurity.withConfiguration(AutoConfigurations.of(DispatcherServletAutoConfiguration.class))
 			.withPropertyValues("spring.mvc.servlet.path=/app")
 			.run((context) -> {
-				MockMvc mvc = mvc(context);
+				MockMvc mvc = mockMvc(context);
 				// Boot's default chain would redirect a browser to its login form, and let any user in.
 				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app").accept(MediaType.TEXT_HTML))
 					.andExpect(status().isUnauthorized());
 				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app").with(user("olle").roles("USER")))
 					.andExpect(status().isForbidden());
-				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app").with(httpBasic("admin", "secret")))
+				mvc.perform(get("/app/autotask/api/task-types").servletPath("/app")
+					.with(httpBasic(ADMIN, ADMIN_PASSWORD)))
 					.andExpect(status().isOk());
 			});
 	}
@@ -174,15 +155,15 @@ class AutotaskWebAutoConfigurationIT {
 	void applicationReplacesTheChainByName() {
 		this.withSecurity.withUserConfiguration(OpenChain.class).run((context) -> {
 			assertThat(context.getBean("autotaskSecurityFilterChain")).isSameAs(context.getBean(OpenChain.class).chain);
-			mvc(context).perform(get("/autotask/api/task-types")).andExpect(status().isOk());
+			mockMvc(context).perform(get("/autotask/api/task-types")).andExpect(status().isOk());
 		});
 	}
 
 	@Test
 	void scriptSendsBackTheTokenFromTheCookie() {
 		this.withSecurity.run((context) -> {
-			MockMvc mvc = mvc(context);
-			Cookie token = mvc.perform(get("/autotask/api/task-types").with(httpBasic("admin", "secret")))
+			MockMvc mvc = mockMvc(context);
+			Cookie token = mvc.perform(get("/autotask/api/task-types").with(httpBasic(ADMIN, ADMIN_PASSWORD)))
 				.andExpect(status().isOk())
 				.andExpect(cookie().httpOnly("XSRF-TOKEN", false))
 				.andExpect(cookie().sameSite("XSRF-TOKEN", "Lax"))
@@ -191,12 +172,12 @@ class AutotaskWebAutoConfigurationIT {
 				.getCookie("XSRF-TOKEN");
 			assertThat(token).isNotNull();
 
-			mvc.perform(post("/autotask/api/tasks").with(httpBasic("admin", "secret"))
+			mvc.perform(post("/autotask/api/tasks").with(httpBasic(ADMIN, ADMIN_PASSWORD))
 				.cookie(token)
 				.header("X-XSRF-TOKEN", "forged")
 				.contentType(MediaType.APPLICATION_JSON)
 				.content(TOUCH)).andExpect(status().isForbidden());
-			mvc.perform(post("/autotask/api/tasks").with(httpBasic("admin", "secret"))
+			mvc.perform(post("/autotask/api/tasks").with(httpBasic(ADMIN, ADMIN_PASSWORD))
 				.cookie(token)
 				.header("X-XSRF-TOKEN", token.getValue())
 				.contentType(MediaType.APPLICATION_JSON)
@@ -228,22 +209,10 @@ class AutotaskWebAutoConfigurationIT {
 
 	@Test
 	void isOffOutsideAServletWebApplication() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-					AutotaskSchemaAutoConfiguration.class, AutotaskAutoConfiguration.class,
-					AutotaskWebAutoConfiguration.class))
-			.withPropertyValues("spring.datasource.url=" + postgres.jdbcUrl(),
-					"spring.datasource.username=" + postgres.username(),
-					"spring.datasource.password=" + postgres.password(), "autotask.schema=" + postgres.schema(),
-					"autotask.enabled=false", "autotask.ui.enabled=true")
+		AutotaskContextRunners.application(postgres)
+			.withConfiguration(AutoConfigurations.of(AutotaskWebAutoConfiguration.class))
+			.withPropertyValues("autotask.enabled=false", "autotask.ui.enabled=true")
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(TaskApiController.class));
-	}
-
-	private static MockMvc mvc(WebApplicationContext context) {
-		if (context.containsBean("springSecurityFilterChain")) {
-			return MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
-		}
-		return MockMvcBuilders.webAppContextSetup(context).build();
 	}
 
 	public static class Jobs {

@@ -2,15 +2,14 @@ package dev.autotask.boot.web;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.stream.Stream;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
+import dev.autotask.boot.testsupport.ApplicationDatabase;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,20 +22,20 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
+import static dev.autotask.boot.testsupport.TaskApi.TASKS;
+import static dev.autotask.boot.testsupport.TaskApi.admin;
+import static dev.autotask.boot.testsupport.TaskApi.id;
+import static dev.autotask.boot.testsupport.TaskApi.mockMvc;
+import static dev.autotask.boot.testsupport.TaskApi.startRequest;
+import static dev.autotask.boot.testsupport.TaskWaits.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -53,44 +52,33 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 		properties = { "autotask.poll-interval=1m", "spring.application.name=shop" })
 class TaskApiControllerIT {
 
-	private static final String TASKS = "/autotask/api/tasks";
-
 	@RegisterExtension
+	@ApplicationDatabase
 	static final PostgresExtension postgres = PostgresExtension.empty();
 
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
+	private final MockMvc mvc;
 
-	@Autowired
-	WebApplicationContext context;
+	private final TaskRows rows = new TaskRows(postgres);
 
-	private MockMvc mvc;
-
-	private TaskRows rows;
-
-	@BeforeEach
-	void setUp() {
-		this.mvc = MockMvcBuilders.webAppContextSetup(this.context).apply(springSecurity()).build();
-		this.rows = new TaskRows(postgres);
+	TaskApiControllerIT(@Autowired WebApplicationContext context) {
+		this.mvc = mockMvc(context);
 	}
 
 	@Test
 	void startsATaskWithArgumentsByNameAndShowsItReachingSuccessWithItsResult() throws Exception {
 		MvcResult started = this.mvc
-			.perform(start("{\"name\": \"reports.rebuild\", "
+			.perform(startRequest("{\"name\": \"reports.rebuild\", "
 					+ "\"args\": {\"customerId\": 42, \"range\": {\"from\": 1, \"to\": 10}}}"))
 			.andExpect(status().isAccepted())
 			.andExpect(content().contentType(MediaType.APPLICATION_JSON))
 			.andExpect(jsonPath("$.status").value("PENDING"))
 			.andReturn();
-		long id = ((Number) JsonPath.read(started.getResponse().getContentAsString(), "$.id")).longValue();
+		long id = id(started);
 		assertThat(started.getResponse().getHeader("Location")).isEqualTo(TASKS + "/" + id);
 		assertThat((String) JsonPath.read(started.getResponse().getContentAsString(), "$.statusUrl"))
 			.isEqualTo(TASKS + "/" + id);
 
-		awaitSuccess(id);
+		awaitStatus(this.rows, id, "SUCCESS");
 		this.mvc.perform(read(get(TASKS + "/" + id)))
 			.andExpect(status().isOk())
 			.andExpect(content().contentType(MediaType.APPLICATION_JSON))
@@ -113,7 +101,7 @@ class TaskApiControllerIT {
 	void takesArgumentsByPositionToo() throws Exception {
 		long id = startTask("{\"name\": \"reports.rebuild\", \"args\": [7, {\"from\": 1, \"to\": 2}]}", "tenant-a");
 
-		awaitSuccess(id);
+		awaitStatus(this.rows, id, "SUCCESS");
 		this.mvc.perform(read(get(TASKS + "/" + id))).andExpect(jsonPath("$.result.rows").value(2));
 	}
 
@@ -121,7 +109,7 @@ class TaskApiControllerIT {
 	void startsATaskWithoutArguments() throws Exception {
 		long id = startTask("{\"name\": \"reports.touch\"}", "tenant-a");
 
-		awaitSuccess(id);
+		awaitStatus(this.rows, id, "SUCCESS");
 		this.mvc.perform(read(get(TASKS + "/" + id))).andExpect(jsonPath("$.args").isEmpty());
 	}
 
@@ -156,7 +144,7 @@ class TaskApiControllerIT {
 	@Test
 	void ownerResolverThatNamesNoOwnerRefusesTheRequest() throws Exception {
 		long before = this.rows.count();
-		this.mvc.perform(start("{\"name\": \"reports.touch\"}").header("X-Tenant", ""))
+		this.mvc.perform(startRequest("{\"name\": \"reports.touch\"}").header("X-Tenant", ""))
 			.andExpect(status().isForbidden())
 			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON));
 		assertThat(this.rows.count()).isEqualTo(before);
@@ -313,7 +301,7 @@ class TaskApiControllerIT {
 	@Test
 	void validUtf8IsReadAsItStandsAndAByteOrderMarkIsSkipped() throws Exception {
 		this.mvc
-			.perform(start("{\"name\": \"reports.t\u00f6uch \ud83d\ude80\"}").header("X-Tenant", "tenant-a"))
+			.perform(startRequest("{\"name\": \"reports.t\u00f6uch \ud83d\ude80\"}").header("X-Tenant", "tenant-a"))
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.detail", containsString("No task is named 'reports.t\u00f6uch \ud83d\ude80'")));
 
@@ -357,43 +345,26 @@ class TaskApiControllerIT {
 	void hostileNameIsEchoedOnlyAsJsonThatNoBrowserRendersAsHtml() throws Exception {
 		long before = this.rows.count();
 		this.mvc
-			.perform(start("{\"name\": \"<img src=x onerror=alert(1)>\"}").header("X-Tenant", "tenant-a"))
+			.perform(startRequest("{\"name\": \"<img src=x onerror=alert(1)>\"}").header("X-Tenant", "tenant-a"))
 			.andExpect(status().isBadRequest())
 			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
 			.andExpect(header().string("X-Content-Type-Options", "nosniff"));
 		// The SQL in a name is a name like any other: the table is still there, and empty.
-		this.mvc.perform(start("{\"name\": \"x'); DELETE FROM autotask_task; --\"}").header("X-Tenant", "tenant-a"))
+		this.mvc
+			.perform(startRequest("{\"name\": \"x'); DELETE FROM autotask_task; --\"}").header("X-Tenant", "tenant-a"))
 			.andExpect(status().isBadRequest());
 		assertThat(this.rows.count()).isEqualTo(before);
 	}
 
 	private long startTask(String body, String tenant) throws Exception {
-		String response = this.mvc.perform(start(body).header("X-Tenant", tenant))
+		return id(this.mvc.perform(startRequest(body).header("X-Tenant", tenant))
 			.andExpect(status().isAccepted())
 			.andExpect(header().exists("Location"))
-			.andReturn()
-			.getResponse()
-			.getContentAsString();
-		return ((Number) JsonPath.read(response, "$.id")).longValue();
-	}
-
-	private void awaitSuccess(long id) {
-		await().atMost(Duration.ofSeconds(10)).until(() -> {
-			String body = this.mvc.perform(read(get(TASKS + "/" + id))).andReturn().getResponse().getContentAsString();
-			return "SUCCESS".equals(JsonPath.read(body, "$.status"));
-		});
-	}
-
-	private MockHttpServletRequestBuilder start(String body) {
-		return post(TASKS).with(admin()).with(csrf()).contentType(MediaType.APPLICATION_JSON).content(body);
+			.andReturn());
 	}
 
 	private static MockHttpServletRequestBuilder read(MockHttpServletRequestBuilder request) {
 		return request.with(admin());
-	}
-
-	private static org.springframework.test.web.servlet.request.RequestPostProcessor admin() {
-		return user("ann").roles("AUTOTASK_ADMIN");
 	}
 
 	public record Range(int from, int to) {

@@ -13,6 +13,7 @@ import java.util.List;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.autotask.annotation.DelayedTask;
+import dev.autotask.boot.testsupport.ApplicationDatabase;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,8 +26,6 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,12 +44,8 @@ class TaskApiServerIT {
 			+ Base64.getEncoder().encodeToString("admin:secret".getBytes(StandardCharsets.UTF_8));
 
 	@RegisterExtension
+	@ApplicationDatabase
 	static final PostgresExtension postgres = PostgresExtension.empty();
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
 
 	@LocalServerPort
 	int port;
