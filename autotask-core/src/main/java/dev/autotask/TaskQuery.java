@@ -2,7 +2,11 @@ package dev.autotask;
 
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeSet;
 
 import org.jspecify.annotations.Nullable;
 
@@ -114,6 +118,34 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 	 */
 	public TaskQuery fromNewest() {
 		return toBuilder().before(null).build();
+	}
+
+	/**
+	 * The criteria given, for a log line: {@code TaskQuery[status=[FAILURE], name=mail.send]}.
+	 */
+	@Override
+	public String toString() {
+		StringJoiner given = new StringJoiner(", ", "TaskQuery[", "]");
+		if (!this.statuses.isEmpty()) {
+			given.add("status=" + new TreeSet<>(this.statuses));
+		}
+		Map<String, @Nullable Object> criteria = new LinkedHashMap<>();
+		criteria.put("queue", this.queue);
+		criteria.put("name", this.name);
+		criteria.put("createdFrom", this.createdFrom);
+		criteria.put("createdTo", this.createdTo);
+		criteria.put("finishedFrom", this.finishedFrom);
+		criteria.put("finishedTo", this.finishedTo);
+		criteria.put("startedBy", this.startedBy);
+		criteria.put("argsContain", this.argsContain);
+		criteria.put("errorContains", this.errorContains);
+		criteria.put("before", this.before);
+		criteria.forEach((criterion, value) -> {
+			if (value != null) {
+				given.add(criterion + "=" + value);
+			}
+		});
+		return given.toString();
 	}
 
 	private static void checkLength(String criterion, @Nullable String value, int max) {

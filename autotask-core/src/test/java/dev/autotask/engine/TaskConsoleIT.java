@@ -19,8 +19,8 @@ import dev.autotask.TaskStatus;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineExtension;
 import dev.autotask.testsupport.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,6 +40,10 @@ class TaskConsoleIT {
 
 	private final TaskRegistry registry = new TaskRegistry();
 
+	@RegisterExtension
+	final EngineExtension node = new EngineExtension(postgres, this.registry,
+			(settings) -> settings.workers(2).pollInterval(Duration.ofSeconds(30)));
+
 	private final AtomicInteger runs = new AtomicInteger();
 
 	private Autotask autotask;
@@ -54,18 +58,8 @@ class TaskConsoleIT {
 		}, new TaskParameter("customer", long.class)));
 		this.registry.register(
 				TaskDefinition.of("report", (args) -> null, new TaskParameter("title", String.class)).withQueue("slow"));
-		Engine.Builder builder = Engine.builder(postgres.dataSource(), this.registry)
-			.settings(EngineSettings.defaults()
-				.withSchema(postgres.schema())
-				.withWorkers(2)
-				.withPollInterval(Duration.ofSeconds(30)));
-		this.autotask = builder.buildClient();
-		this.engine = builder.build();
-	}
-
-	@AfterEach
-	void tearDown() {
-		this.engine.stop();
+		this.autotask = this.node.client();
+		this.engine = this.node.engine();
 	}
 
 	@Test

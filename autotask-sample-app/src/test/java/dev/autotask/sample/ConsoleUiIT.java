@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
+import dev.autotask.boot.testsupport.ApplicationDatabase;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +24,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,12 +40,8 @@ class ConsoleUiIT {
 	private static final String OWNER = "sample-shop";
 
 	@RegisterExtension
+	@ApplicationDatabase
 	static final PostgresExtension postgres = PostgresExtension.empty();
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
 
 	@Value("${local.server.port}")
 	int port;

@@ -1,7 +1,8 @@
 package dev.autotask.boot.web;
 
-import com.jayway.jsonpath.JsonPath;
 import dev.autotask.annotation.DelayedTask;
+import dev.autotask.boot.testsupport.ApplicationDatabase;
+import dev.autotask.boot.testsupport.TaskApi;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,18 +14,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.request.RequestPostProcessor;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
+import static dev.autotask.boot.testsupport.TaskApi.admin;
+import static dev.autotask.boot.testsupport.TaskApi.mockMvc;
+import static dev.autotask.boot.testsupport.TaskApi.startRequest;
+import static dev.autotask.boot.testsupport.TaskApi.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -45,12 +44,8 @@ class TaskConsoleApiIT {
 	private static final String API = "/autotask/api/";
 
 	@RegisterExtension
+	@ApplicationDatabase
 	static final PostgresExtension postgres = PostgresExtension.empty();
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		postgres.springProperties().forEach(registry::add);
-	}
 
 	@Autowired
 	WebApplicationContext context;
@@ -191,20 +186,11 @@ class TaskConsoleApiIT {
 	}
 
 	private MockMvc mvc() {
-		return MockMvcBuilders.webAppContextSetup(this.context).apply(springSecurity()).build();
+		return mockMvc(this.context);
 	}
 
-	private long start(MockMvc mvc, String text) throws Exception {
-		String body = mvc
-			.perform(post(API + "tasks").with(admin())
-				.with(csrf())
-				.contentType(MediaType.APPLICATION_JSON)
-				.content("{\"name\": \"jobs.mail\", \"args\": [\"" + text + "\"]}"))
-			.andExpect(status().isAccepted())
-			.andReturn()
-			.getResponse()
-			.getContentAsString();
-		return ((Number) JsonPath.read(body, "$.id")).longValue();
+	private static long start(MockMvc mvc, String text) throws Exception {
+		return TaskApi.start(mvc, startRequest("{\"name\": \"jobs.mail\", \"args\": [\"" + text + "\"]}"));
 	}
 
 	private static void fail(long id, String message) {
@@ -231,14 +217,6 @@ class TaskConsoleApiIT {
 			.content(body))
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.detail", containsString(detail)));
-	}
-
-	private static RequestPostProcessor admin() {
-		return user("ann").roles("AUTOTASK_ADMIN");
-	}
-
-	private static RequestPostProcessor viewer() {
-		return user("vic").roles("AUTOTASK_VIEWER");
 	}
 
 	public static class Jobs {
