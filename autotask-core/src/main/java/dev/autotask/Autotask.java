@@ -190,6 +190,34 @@ public interface Autotask {
 	List<ScheduleInfo> schedules();
 
 	/**
+	 * Pause a periodic or cron task on every node: until it is resumed, each of its fires is
+	 * recorded as skipped and enqueues nothing, so that resuming it does not catch up on them.
+	 * A run already enqueued goes on.
+	 * @param task the scheduled task's name
+	 * @return {@code true} if it is paused now; {@code false} if this application schedules no
+	 * task of that name, and nothing was stored
+	 */
+	boolean pauseSchedule(String task);
+
+	/**
+	 * Resume a paused periodic or cron task on every node, from its next fire.
+	 * @param task the scheduled task's name
+	 * @return {@code true} if it runs now; {@code false} if this application schedules no task of
+	 * that name, and nothing was stored
+	 * @see #pauseSchedule(String)
+	 */
+	boolean resumeSchedule(String task);
+
+	/**
+	 * The last fires of a periodic or cron task, newest first, with the task each enqueued.
+	 * @param task the scheduled task's name
+	 * @param limit how many, 1 to 100
+	 * @return the fires; empty if it never fired or this application schedules no such task
+	 * @throws IllegalArgumentException if the limit is out of range
+	 */
+	List<FireInfo> fires(String task, int limit);
+
+	/**
 	 * The queues of one owner: those its tasks are in, those tasks of this application are
 	 * registered in, and the paused ones, each with the owner's tasks counted by status and
 	 * whether it is paused. Other owners' tasks are not counted: they are visible nowhere.

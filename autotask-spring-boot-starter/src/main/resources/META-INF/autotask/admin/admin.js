@@ -160,7 +160,8 @@ async function loadTaskTypes() {
 		const last = el('td', { class: 'last' }, '…');
 		const row = el('tr', { 'data-task': type.name },
 			el('td', { class: 'name' }, el('a', { href: `#task/${encodeURIComponent(type.name)}` }, type.name)),
-			el('td', {}, type.kind), el('td', {}, type.queue), el('td', {}, type.schedule || '–'),
+			el('td', {}, type.kind), el('td', {}, type.queue),
+			el('td', {}, type.schedule || '–', type.paused ? el('span', { class: 'badge paused' }, 'paused') : null),
 			el('td', {}, time(type.nextFire)), last);
 		call(`tasks?name=${encodeURIComponent(type.name)}&limit=1`).then((runs) => {
 			last.replaceChildren(...(runs.length ? [statusBadge(runs[0].status), ' ', shorten(summary(runs[0]))] : ['–']));
@@ -203,7 +204,38 @@ async function loadTask(name) {
 		+ (type.schedule ? `, ${type.schedule}, next run ${time(type.nextFire)}` : '')
 		+ `; parameters (${parameters || 'none'}); ${type.maxAttempts} attempt(s)`;
 	$('start-form').hidden = !state.caller.canStart;
+	await loadSchedule(type);
 	await loadHistory();
+}
+
+async function loadSchedule(type) {
+	$('schedule-panel').hidden = !type.schedule;
+	if (!type.schedule) {
+		return;
+	}
+	$('schedule-state').textContent = type.paused ? 'Paused on every node: its fires are skipped.'
+		: `Runs ${type.schedule}; next ${time(type.nextFire)}.`;
+	const toggle = $('schedule-toggle');
+	toggle.hidden = !state.caller.canStart;
+	toggle.textContent = type.paused ? 'Resume schedule' : 'Pause schedule';
+	toggle.dataset.action = type.paused ? 'resume-schedule' : 'pause-schedule';
+	toggle.onclick = async () => {
+		try {
+			state.types = await call(`schedules/${encodeURIComponent(type.name)}/${type.paused ? 'resume' : 'pause'}`,
+				{ method: 'POST' });
+			toast(type.paused ? 'Schedule resumed' : 'Schedule paused');
+			await loadSchedule(state.types.find((t) => t.name === type.name));
+		}
+		catch (error) {
+			showProblem(error);
+		}
+	};
+	const fires = await call(`schedules/${encodeURIComponent(type.name)}/fires`);
+	$('fires').replaceChildren(...fires.map((fire) => el('li', { 'data-fire': fire.fireAt },
+		time(fire.fireAt), ' ', fire.taskId === null ? el('span', { class: 'muted' }, 'skipped')
+			: el('a', { href: `#search?id=${fire.taskId}` }, `#${fire.taskId}`),
+		' ', fire.status ? statusBadge(fire.status) : null)));
+	$('fires-empty').hidden = fires.length > 0;
 }
 
 async function loadHistory() {

@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
 import dev.autotask.BulkResult;
+import dev.autotask.FireInfo;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
@@ -320,16 +321,56 @@ public final class TaskClient implements Autotask {
 			return List.of();
 		}
 		Instant now = this.fires.now();
-		return this.registry.schedules().stream().map((schedule) -> info(schedule, now)).toList();
+		Set<String> paused = this.fires.findPaused();
+		return this.registry.schedules().stream().map((schedule) -> info(schedule, now, paused)).toList();
 	}
 
-	private ScheduleInfo info(TaskSchedule schedule, Instant now) {
+	@Override
+	public boolean pauseSchedule(String task) {
+		return setSchedulePaused(task, true);
+	}
+
+	@Override
+	public boolean resumeSchedule(String task) {
+		return setSchedulePaused(task, false);
+	}
+
+	private boolean setSchedulePaused(String task, boolean paused) {
+		if (!isScheduled(task)) {
+			return false;
+		}
+		this.fires.setPaused(task, paused);
+		logger.info("Schedule {} {} on every node", task, paused ? "paused" : "resumed");
+		return true;
+	}
+
+	@Override
+	public List<FireInfo> fires(String task, int limit) {
+		if (limit < 1 || limit > 100) {
+			throw new IllegalArgumentException("limit must be between 1 and 100, was " + limit);
+		}
+		if (!isScheduled(task)) {
+			return List.of();
+		}
+		return this.fires.findFires(task, limit)
+			.stream()
+			.map((fire) -> new FireInfo(fire.fireAt(), fire.taskId(),
+					(fire.status() != null) ? TaskStatus.valueOf(fire.status()) : null))
+			.toList();
+	}
+
+	private boolean isScheduled(String task) {
+		return this.registry.schedules().stream().anyMatch((schedule) -> schedule.taskName().equals(task));
+	}
+
+	private ScheduleInfo info(TaskSchedule schedule, Instant now, Set<String> paused) {
 		Optional<Instant> last = this.fires.lastFire(schedule.taskName());
 		Instant next = last.map(schedule.schedule()::nextAfter)
 			.orElseGet(() -> schedule.startNow() ? now : schedule.schedule().nextAfter(now));
 		// The next fire counts from the mark a new schedule starts from; the last fire shown does not.
 		Instant lastFired = last.flatMap((anchor) -> this.fires.lastFired(schedule.taskName())).orElse(null);
-		return new ScheduleInfo(schedule.taskName(), schedule.description(), lastFired, next);
+		return new ScheduleInfo(schedule.taskName(), schedule.description(), lastFired, next,
+				paused.contains(schedule.taskName()));
 	}
 
 	@Override

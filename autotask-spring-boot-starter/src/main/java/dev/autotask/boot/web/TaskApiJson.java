@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.autotask.BulkResult;
+import dev.autotask.FireInfo;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
@@ -276,6 +277,18 @@ final class TaskApiJson {
 			node.put("schedule", (fire != null) ? fire.schedule() : null);
 			node.put("lastFire", (fire != null) ? instant(fire.lastFire()) : null);
 			node.put("nextFire", (fire != null) ? instant(fire.nextFire()) : null);
+			node.put("paused", (fire != null) && fire.paused());
+		}
+		return this.mapper.writeValueAsString(array);
+	}
+
+	String fires(List<FireInfo> fires) {
+		ArrayNode array = this.mapper.createArrayNode();
+		for (FireInfo fire : fires) {
+			ObjectNode node = array.addObject();
+			node.put("fireAt", instant(fire.fireAt()));
+			node.put("taskId", fire.taskId());
+			node.put("status", (fire.status() != null) ? fire.status().name() : null);
 		}
 		return this.mapper.writeValueAsString(array);
 	}
