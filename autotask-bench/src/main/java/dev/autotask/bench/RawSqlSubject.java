@@ -37,7 +37,7 @@ final class RawSqlSubject implements Subject {
 
 	static final int CLAIM_BATCH = 100;
 
-	// The same claim as autotask's TaskTable.CLAIM, with a fixed batch.
+	// The same claim as autotask's TaskClaimTable.CLAIM, with a fixed batch.
 	private static final String CLAIM = """
 			UPDATE autotask_task SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = 'raw'
 			WHERE id IN (
@@ -48,7 +48,7 @@ final class RawSqlSubject implements Subject {
 				FOR UPDATE SKIP LOCKED)
 			RETURNING id, name, args::text""".formatted(CLAIM_BATCH);
 
-	// autotask's TaskTable.COMPLETE for many rows at once.
+	// autotask's TaskRunTable.COMPLETE for many rows at once.
 	private static final String COMPLETE_MANY = """
 			UPDATE autotask_task SET status = 'SUCCESS', result = NULL, finished_at = now(), expires_at = now() + ttl
 			WHERE id = ANY(?) AND status = 'RUNNING' AND node_id = 'raw'""";

@@ -1,6 +1,7 @@
 package dev.autotask.testsupport;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -116,6 +117,18 @@ public final class TaskRows {
 			.params(taskId, name, outcome)
 			.query(Long.class)
 			.single();
+	}
+
+	/**
+	 * The events in the outbox, oldest first.
+	 * @return each as its task's id and outcome, {@code "42 SUCCESS"}
+	 */
+	public List<String> events() {
+		return this.jdbc
+			.sql("SELECT task_id || ' ' || outcome FROM " + this.table.replace("autotask_task", "autotask_outbox")
+					+ " ORDER BY id")
+			.query(String.class)
+			.list();
 	}
 
 	/**

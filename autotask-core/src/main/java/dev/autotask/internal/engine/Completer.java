@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import dev.autotask.TaskError;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.TaskRow;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskOutcomeTable;
 import dev.autotask.internal.json.TaskJson;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -56,7 +56,7 @@ final class Completer implements Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(Completer.class);
 
-	private final TaskTable table;
+	private final TaskOutcomeTable table;
 
 	private final String nodeId;
 
@@ -85,7 +85,7 @@ final class Completer implements Runnable {
 	 * seen the task RUNNING, must look at when it is due
 	 * @param held where the tasks whose outcome is still to write are counted
 	 */
-	Completer(TaskTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
+	Completer(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
 			HeldTasks held) {
 		this.table = table;
 		this.nodeId = nodeId;
@@ -99,7 +99,7 @@ final class Completer implements Runnable {
 	 * A completer that writes each outcome at once on the caller's thread, without retries, for
 	 * runs with no threads of their own.
 	 */
-	static Completer onCallerThread(TaskTable table, String nodeId, TaskJson json, TaskObserver observer) {
+	static Completer onCallerThread(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer) {
 		Completer completer = new Completer(table, nodeId, json, observer, () -> {
 		}, new HeldTasks());
 		completer.stop(Duration.ZERO);
@@ -112,7 +112,7 @@ final class Completer implements Runnable {
 	 * @param outcome how the attempt ended
 	 * @param runTime how long the attempt ran
 	 */
-	void submit(TaskRow row, TaskTable.Outcome outcome, Duration runTime) {
+	void submit(TaskRow row, TaskOutcomeTable.Outcome outcome, Duration runTime) {
 		Ended ended = new Ended(row, outcome, runTime, false);
 		// Held until written, or given up: then the task is a stray for the supervisor to hand back.
 		this.held.hold(row.id());
@@ -292,7 +292,7 @@ final class Completer implements Runnable {
 		logger.error("The outcome of task {} ({}) was refused by the database", row.id(), row.name(), ex);
 		TaskError error = new TaskError(ex.getClass().getName(),
 				"The task ended, but the database refused its outcome: " + ex.getMostSpecificCause().getMessage(), null);
-		TaskTable.Outcome failure = new TaskTable.Outcome(row.id(), row.attempt(), "FAILURE", null,
+		TaskOutcomeTable.Outcome failure = new TaskOutcomeTable.Outcome(row.id(), row.attempt(), "FAILURE", null,
 				this.json.writeError(error), Duration.ZERO);
 		write(List.of(new Ended(row, failure, ended.runTime(), true)));
 	}
@@ -360,24 +360,24 @@ final class Completer implements Runnable {
 	 * @param runTime how long the attempt ran
 	 * @param replacement whether this is the failure written in place of a refused outcome
 	 */
-	record Ended(TaskRow row, TaskTable.Outcome outcome, Duration runTime, boolean replacement) {
+	record Ended(TaskRow row, TaskOutcomeTable.Outcome outcome, Duration runTime, boolean replacement) {
 
 	}
 
-	static TaskTable.Outcome success(TaskRow row, @Nullable String result) {
-		return new TaskTable.Outcome(row.id(), row.attempt(), "SUCCESS", result, null, Duration.ZERO);
+	static TaskOutcomeTable.Outcome success(TaskRow row, @Nullable String result) {
+		return new TaskOutcomeTable.Outcome(row.id(), row.attempt(), "SUCCESS", result, null, Duration.ZERO);
 	}
 
-	static TaskTable.Outcome failure(TaskRow row, @Nullable String result, String error) {
-		return new TaskTable.Outcome(row.id(), row.attempt(), "FAILURE", result, error, Duration.ZERO);
+	static TaskOutcomeTable.Outcome failure(TaskRow row, @Nullable String result, String error) {
+		return new TaskOutcomeTable.Outcome(row.id(), row.attempt(), "FAILURE", result, error, Duration.ZERO);
 	}
 
-	static TaskTable.Outcome cancelled(TaskRow row, @Nullable String result, @Nullable String error) {
-		return new TaskTable.Outcome(row.id(), row.attempt(), "CANCELLED", result, error, Duration.ZERO);
+	static TaskOutcomeTable.Outcome cancelled(TaskRow row, @Nullable String result, @Nullable String error) {
+		return new TaskOutcomeTable.Outcome(row.id(), row.attempt(), "CANCELLED", result, error, Duration.ZERO);
 	}
 
-	static TaskTable.Outcome retry(TaskRow row, String error, Duration delay) {
-		return new TaskTable.Outcome(row.id(), row.attempt(), "PENDING", null, error, delay);
+	static TaskOutcomeTable.Outcome retry(TaskRow row, String error, Duration delay) {
+		return new TaskOutcomeTable.Outcome(row.id(), row.attempt(), "PENDING", null, error, delay);
 	}
 
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.Semaphore;
 
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.internal.jdbc.TaskRow;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskClaimTable;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +57,7 @@ final class Dispatcher implements Runnable {
 	/** The most tasks a lane claims ahead of its workers, however quick they are. */
 	static final int MAX_AHEAD = 256;
 
-	private final TaskTable table;
+	private final TaskClaimTable table;
 
 	private final TaskRegistry registry;
 
@@ -75,7 +75,7 @@ final class Dispatcher implements Runnable {
 
 	private volatile boolean running = true;
 
-	Dispatcher(TaskTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
+	Dispatcher(TaskClaimTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
 			EngineSettings settings, HeldTasks held) {
 		this.held = held;
 		this.table = table;

@@ -9,7 +9,9 @@ import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskRow;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskClaimTable;
+import dev.autotask.internal.jdbc.TaskOutcomeTable;
+import dev.autotask.internal.jdbc.TaskRunTable;
 import dev.autotask.internal.jdbc.TaskTestingTable;
 import dev.autotask.internal.json.TaskJson;
 import dev.autotask.retry.ExponentialBackoff;
@@ -26,7 +28,7 @@ public final class InlineRunner {
 
 	private static final int MAX_RUNS = 100_000;
 
-	private final TaskTable table;
+	private final TaskClaimTable table;
 
 	private final TaskRegistry registry;
 
@@ -47,11 +49,13 @@ public final class InlineRunner {
 	 */
 	public InlineRunner(DataSource dataSource, TaskRegistry registry, TaskJson json, EngineSettings settings) {
 		TableNames names = new TableNames(settings.schema());
-		this.table = new TaskTable(dataSource, names, settings.events());
+		this.table = new TaskClaimTable(dataSource, names, settings.events());
 		this.registry = registry;
 		this.nodeId = "inline-" + settings.nodeId();
+		TaskRunTable runs = new TaskRunTable(dataSource, names, settings.events());
+		TaskOutcomeTable outcomes = new TaskOutcomeTable(dataSource, names, settings.events());
 		// No back-off: in a drain, a retry is due at once.
-		this.runner = new TaskRunner(this.table, registry, json, new ExponentialBackoff(java.time.Duration.ZERO,
+		this.runner = new TaskRunner(runs, registry, json, new ExponentialBackoff(java.time.Duration.ZERO,
 				java.time.Duration.ZERO), this.nodeId, java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
 						(runnable) -> {
 							Thread thread = new Thread(runnable, "autotask-inline-watchdog");
@@ -59,7 +63,7 @@ public final class InlineRunner {
 							return thread;
 						}),
 				() -> false, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), TaskObserver.NONE,
-				Completer.onCallerThread(this.table, this.nodeId, json, TaskObserver.NONE),
+				Completer.onCallerThread(outcomes, this.nodeId, json, TaskObserver.NONE),
 				new TaskObservations(io.micrometer.observation.ObservationRegistry.NOOP, json));
 		this.client = new TaskClient(dataSource, registry, json, settings);
 		this.testing = new TaskTestingTable(dataSource, names);

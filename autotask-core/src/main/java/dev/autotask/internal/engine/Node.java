@@ -11,7 +11,9 @@ import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.Notifications;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.TableNames;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskClaimTable;
+import dev.autotask.internal.jdbc.TaskOutcomeTable;
+import dev.autotask.internal.jdbc.TaskRunTable;
 import dev.autotask.internal.json.TaskJson;
 import dev.autotask.internal.supervisor.Supervisor;
 import dev.autotask.retry.ExponentialBackoff;
@@ -43,7 +45,11 @@ public final class Node {
 
 	final TableNames names;
 
-	final TaskTable table;
+	final TaskClaimTable claims;
+
+	final TaskRunTable runs;
+
+	final TaskOutcomeTable outcomes;
 
 	final List<TaskEventSink> sinks;
 
@@ -81,7 +87,9 @@ public final class Node {
 		this.settings = settings;
 		this.retryPolicy = new ExponentialBackoff(settings.retryDelay(), settings.maxRetryDelay());
 		this.names = new TableNames(settings.schema());
-		this.table = new TaskTable(dataSource, this.names, settings.events());
+		this.claims = new TaskClaimTable(dataSource, this.names, settings.events());
+		this.runs = new TaskRunTable(dataSource, this.names, settings.events());
+		this.outcomes = new TaskOutcomeTable(dataSource, this.names, settings.events());
 		this.supervisor = new Supervisor(dataSource, this.names, registry,
 				new Supervisor.Settings(settings.nodeId(), settings.workers(), settings.defaultOwner(),
 						settings.resultTtl(), settings.lease(), settings.workerMonitorInterval(),

@@ -63,14 +63,14 @@ final class Running {
 		this.workers = Executors.newFixedThreadPool(Dispatcher.threads(settings),
 				settings.virtualThreads() ? virtualThreads("autotask-worker-") : threads("autotask-worker-"));
 		this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
-		this.completer = new Completer(this.node.table, settings.nodeId(), this.node.json,
+		this.completer = new Completer(this.node.outcomes, settings.nodeId(), this.node.json,
 				this.node.observer, this.wakeup::signal, this.held);
 		this.completerThread = threads("autotask-completer").newThread(this.completer);
-		TaskRunner runner = new TaskRunner(this.node.table, this.node.registry, this.node.json,
+		TaskRunner runner = new TaskRunner(this.node.runs, this.node.registry, this.node.json,
 				this.node.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
 				new TransactionTemplate(new DataSourceTransactionManager(this.node.dataSource)),
 				this.node.observer, this.completer, new TaskObservations(this.node.observations, this.node.json));
-		this.dispatcher = new Dispatcher(this.node.table, this.node.registry, runner, this.workers, this.wakeup,
+		this.dispatcher = new Dispatcher(this.node.claims, this.node.registry, runner, this.workers, this.wakeup,
 				settings, this.held);
 		DataSource listening = this.node.notifications.dataSource(this.node.dataSource);
 		this.notifier = (listening != null)
@@ -167,7 +167,7 @@ final class Running {
 
 	private void handBack() {
 		try {
-			int handedBack = this.node.table.handBack(this.node.settings.nodeId());
+			int handedBack = this.node.claims.handBack(this.node.settings.nodeId());
 			if (handedBack > 0) {
 				logger.info("Handed back {} unfinished task(s) to other nodes", handedBack);
 			}

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import dev.autotask.TaskContext;
 import dev.autotask.internal.jdbc.TaskRow;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskRunTable;
 import dev.autotask.internal.json.TaskJson;
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +17,7 @@ final class RunningTask implements TaskContext {
 
 	private final TaskRow row;
 
-	private final TaskTable table;
+	private final TaskRunTable table;
 
 	private final String nodeId;
 
@@ -29,7 +29,7 @@ final class RunningTask implements TaskContext {
 	// because it was asked to. Only the worker's thread reads and writes it.
 	private boolean cancelSeen;
 
-	RunningTask(TaskRow row, TaskTable table, String nodeId, TaskJson json, TransactionTemplate transactions) {
+	RunningTask(TaskRow row, TaskRunTable table, String nodeId, TaskJson json, TransactionTemplate transactions) {
 		this.row = row;
 		this.table = table;
 		this.nodeId = nodeId;

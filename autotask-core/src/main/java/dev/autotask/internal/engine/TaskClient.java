@@ -35,7 +35,7 @@ import dev.autotask.internal.jdbc.QueueTable;
 import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskConsoleTable;
 import dev.autotask.internal.jdbc.TaskRow;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
@@ -56,7 +56,7 @@ public final class TaskClient implements Autotask {
 
 	private static final Logger logger = LoggerFactory.getLogger(TaskClient.class);
 
-	private final TaskTable table;
+	private final TaskClientTable table;
 
 	private final TaskRegistry registry;
 
@@ -119,7 +119,7 @@ public final class TaskClient implements Autotask {
 		this.observations = new TaskObservations(observations, json);
 		TableNames names = new TableNames(settings.schema());
 		// With events on, a cancel writes the events of the tasks it ends.
-		this.table = new TaskTable(dataSource, names, settings.events());
+		this.table = new TaskClientTable(dataSource, names, settings.events());
 		this.fires = new FireTable(dataSource, names);
 		this.queues = new QueueTable(dataSource, names);
 		this.console = new TaskConsoleTable(dataSource, names);
@@ -271,7 +271,7 @@ public final class TaskClient implements Autotask {
 	}
 
 	private TaskHandle<Object> insert(TaskDefinition task, SendOptions options, String args) {
-		TaskTable.Inserted inserted = this.observations.enqueue(task.name(), task.queue(),
+		TaskClientTable.Inserted inserted = this.observations.enqueue(task.name(), task.queue(),
 				(traceContext) -> this.table.insert(newTask(task, options, args, traceContext)));
 		if (inserted.created()) {
 			observeEnqueued(task, inserted.id());
@@ -279,11 +279,11 @@ public final class TaskClient implements Autotask {
 		return new TrackedHandle<>(inserted.id(), options.owner(), this, this.json, task.resultType());
 	}
 
-	private TaskTable.NewTask newTask(TaskDefinition task, SendOptions options, String args,
+	private TaskClientTable.NewTask newTask(TaskDefinition task, SendOptions options, String args,
 			@Nullable String traceContext) {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
 		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
-		return new TaskTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
+		return new TaskClientTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
 				task.maxAttempts(), ttl, options.uniqueKey(), options.startedBy(), traceContext);
 	}
 

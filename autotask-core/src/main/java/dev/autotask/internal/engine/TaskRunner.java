@@ -18,7 +18,8 @@ import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.TaskRow;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskOutcomeTable;
+import dev.autotask.internal.jdbc.TaskRunTable;
 import dev.autotask.internal.json.TaskJson;
 import dev.autotask.retry.RetryPolicy;
 import dev.autotask.task.TaskDefinition;
@@ -67,7 +68,7 @@ final class TaskRunner {
 	// Enough to outlast one attempt of a task that fills the heap (about 16 s of back-off).
 	private static final int RECORD_FULL_HEAP_TRIES = 8;
 
-	private final TaskTable table;
+	private final TaskRunTable table;
 
 	private final TaskRegistry registry;
 
@@ -89,7 +90,7 @@ final class TaskRunner {
 
 	private final TaskObservations observations;
 
-	TaskRunner(TaskTable table, TaskRegistry registry, TaskJson json, RetryPolicy retryPolicy, String nodeId,
+	TaskRunner(TaskRunTable table, TaskRegistry registry, TaskJson json, RetryPolicy retryPolicy, String nodeId,
 			ScheduledExecutorService watchdog, BooleanSupplier stopping, TransactionTemplate transactions,
 			TaskObserver observer, Completer completer, TaskObservations observations) {
 		this.observations = observations;
@@ -158,7 +159,7 @@ final class TaskRunner {
 			logger.error("Could not record the outcome of task {} ({})", row.id(), row.name(), ex);
 			String error = this.json.writeError(new TaskError(ex.getClass().getName(),
 					"The attempt ended, but its outcome could not be recorded: " + ex.getMessage(), null));
-			TaskTable.Outcome outcome = (row.attempt() < row.maxAttempts())
+			TaskOutcomeTable.Outcome outcome = (row.attempt() < row.maxAttempts())
 					? Completer.retry(row, error, this.retryPolicy.delayAfter(row.attempt()))
 					: Completer.failure(row, null, error);
 			this.completer.submit(row, outcome, runTime(started));
@@ -375,9 +376,9 @@ final class TaskRunner {
 	 * failure) does not change the outcome: try again a few times, rather than record a failure
 	 * for a task that succeeded.
 	 */
-	private void submit(TaskRow row, Supplier<TaskTable.Outcome> outcome, long started) {
+	private void submit(TaskRow row, Supplier<TaskOutcomeTable.Outcome> outcome, long started) {
 		record(row, () -> {
-			TaskTable.Outcome ended = outcome.get();
+			TaskOutcomeTable.Outcome ended = outcome.get();
 			this.completer.submit(row, ended, runTime(started));
 			this.observations.outcome(Completer.outcomeOf(ended.status()));
 			return true;

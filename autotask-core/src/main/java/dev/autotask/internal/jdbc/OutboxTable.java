@@ -18,7 +18,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The SQL of {@code autotask_outbox}, the task events waiting to be published.
  *
  * <p>
- * Rows are written by {@link TaskTable} in the statement that ends a task. A relay claims them
+ * Rows are written by the statement that ends a task (see {@code TaskEvents}). A relay claims them
  * in a transaction of its own, publishes them while it holds their locks, and deletes them in
  * that same transaction: a row is gone only once its deletion commits, after it was published.
  * The transaction must stay open from {@link #claim} to its commit, so give this class a

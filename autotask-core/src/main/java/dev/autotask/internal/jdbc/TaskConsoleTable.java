@@ -137,9 +137,9 @@ public final class TaskConsoleTable {
 	 */
 	public List<TaskRow> find(TaskQuery query, String owner) {
 		Filter filter = Filter.of(query, query.statuses(), true);
-		return filter.bind(this.jdbc.sql(FIND.formatted(TaskTable.COLUMNS, this.table, filter.sql())), owner)
+		return filter.bind(this.jdbc.sql(FIND.formatted(TaskRow.COLUMNS, this.table, filter.sql())), owner)
 			.param("limit", query.limit())
-			.query(TaskTable.ROW_MAPPER)
+			.query(TaskRow.MAPPER)
 			.list();
 	}
 

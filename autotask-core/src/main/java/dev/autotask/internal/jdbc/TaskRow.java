@@ -1,8 +1,13 @@
 package dev.autotask.internal.jdbc;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.RowMapper;
 
 /**
  * One row of the task table, as the engine reads it.
@@ -32,5 +37,31 @@ public record TaskRow(long id, String name, String queue, String owner, String s
 		int maxAttempts, Instant createdAt, Instant runAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
 		@Nullable String result, @Nullable String error, @Nullable String progress, @Nullable String checkpoint,
 		int rescues, @Nullable String startedBy, @Nullable String traceContext) {
+
+	// The columns of a whole row of autotask_task, in the names MAPPER reads. A claim reads fewer
+	// (TaskClaimTable.CLAIM).
+	static final String COLUMNS = """
+			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
+			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
+			checkpoint::text AS checkpoint, rescues, started_by, trace_context::text AS trace_context""";
+
+	static final RowMapper<TaskRow> MAPPER = TaskRow::mapRow;
+
+	private static TaskRow mapRow(ResultSet rs, int row) throws SQLException {
+		return new TaskRow(rs.getLong("id"), rs.getString("name"), rs.getString("queue"), rs.getString("owner"),
+				rs.getString("status"), rs.getString("args"), rs.getInt("attempt"), rs.getInt("max_attempts"),
+				instant(rs, "created_at"), instant(rs, "run_at"), instantOrNull(rs, "started_at"),
+				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"), rs.getString("progress"),
+				rs.getString("checkpoint"), rs.getInt("rescues"), rs.getString("started_by"), rs.getString("trace_context"));
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		return rs.getObject(column, OffsetDateTime.class).toInstant();
+	}
+
+	private static @Nullable Instant instantOrNull(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+		return (value != null) ? value.toInstant() : null;
+	}
 
 }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskMaintenanceTable;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Hands the RUNNING tasks of dead nodes back to PENDING, without spending their retries, or
  * fails those that asked for it. A node is dead once it missed its heartbeats for two
  * intervals; every node looks when the next of the others would expire (see
- * {@link Supervisor}), one rescue at a time. It rescues only while its own node's heartbeat is
+ * {@code RescuePacer}), one rescue at a time. It rescues only while its own node's heartbeat is
  * less than one and a half intervals old: a node that could not reach the database lately
  * cannot tell a dead node from one that could not reach it either.
  *
@@ -31,7 +31,7 @@ public final class OrphanRescuer {
 
 	private static final Logger logger = LoggerFactory.getLogger(OrphanRescuer.class);
 
-	private final TaskTable table;
+	private final TaskMaintenanceTable table;
 
 	private final TaskRegistry registry;
 
@@ -54,7 +54,7 @@ public final class OrphanRescuer {
 	 * @param nodeId the rescuing node, whose own heartbeat must be fresh
 	 * @param heartbeatInterval how often nodes heartbeat
 	 */
-	public OrphanRescuer(TaskTable table, TaskRegistry registry, String nodeId, Duration heartbeatInterval) {
+	public OrphanRescuer(TaskMaintenanceTable table, TaskRegistry registry, String nodeId, Duration heartbeatInterval) {
 		this.table = table;
 		this.registry = registry;
 		this.nodeId = nodeId;

@@ -1,6 +1,6 @@
 package dev.autotask.internal.supervisor;
 
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskMaintenanceTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +15,7 @@ public final class ResultPruner {
 
 	static final int BATCH = 1000;
 
-	private final TaskTable table;
+	private final TaskMaintenanceTable table;
 
 	private final int historyPerTask;
 
@@ -24,7 +24,7 @@ public final class ResultPruner {
 	 * @param table the task table
 	 * @param historyPerTask the runs of each task kept past their TTL
 	 */
-	public ResultPruner(TaskTable table, int historyPerTask) {
+	public ResultPruner(TaskMaintenanceTable table, int historyPerTask) {
 		this.table = table;
 		this.historyPerTask = historyPerTask;
 	}

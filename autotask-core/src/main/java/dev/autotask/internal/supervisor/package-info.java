@@ -14,7 +14,12 @@
  * same id, is an orphan.
  *
  * <p>
- * <b>Who does what.</b> The leader fires schedules and prunes. Rescuing orphans is every
+ * <b>Who does what.</b> Each node runs a {@code Supervisor}: its {@code Heartbeater} keeps the
+ * node's row alive and notes the node's own trouble with the database, its {@code LeaderElector}
+ * holds or seeks the lease, its {@code RescuePacer} decides when its {@code OrphanRescuer} looks,
+ * and a {@code Repeater} keeps each of these jobs going on the supervisor's threads (heartbeat and
+ * election on one, rescues on another, maintenance on a third). The leader fires schedules
+ * ({@code ScheduleFirer}) and prunes ({@code ResultPruner}). Rescuing orphans is every
  * node's job, not the leader's, so that an orphan never waits for a failover: each node looks
  * when the next of the other nodes would expire (read on the database clock, so the look is
  * never a tick late) and at least every {@code H}; it reads the task table only when a node

@@ -13,7 +13,8 @@ import java.util.stream.LongStream;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskRow;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskClientTable;
+import dev.autotask.internal.jdbc.TaskOutcomeTable;
 import dev.autotask.internal.json.TaskJson;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
@@ -46,7 +47,7 @@ class CompleterIT {
 
 	private TaskRows rows;
 
-	private TaskTable table;
+	private TaskClientTable table;
 
 	private Completer completer;
 
@@ -55,7 +56,7 @@ class CompleterIT {
 	@BeforeEach
 	void setUp() {
 		this.rows = new TaskRows(postgres);
-		this.table = new TaskTable(this.dataSource, new TableNames(postgres.schema()), true);
+		this.table = new TaskClientTable(this.dataSource, new TableNames(postgres.schema()), true);
 		TaskObserver observer = new TaskObserver() {
 
 			@Override
@@ -65,7 +66,8 @@ class CompleterIT {
 			}
 
 		};
-		this.completer = new Completer(this.table, NODE, new TaskJson(), observer, () -> {
+		TaskOutcomeTable outcomes = new TaskOutcomeTable(this.dataSource, new TableNames(postgres.schema()), true);
+		this.completer = new Completer(outcomes, NODE, new TaskJson(), observer, () -> {
 		}, this.held);
 		this.thread = new Thread(this.completer, "test-completer");
 		this.thread.start();

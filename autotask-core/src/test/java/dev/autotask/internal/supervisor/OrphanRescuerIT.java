@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
 
 import dev.autotask.internal.jdbc.NodeTable;
 import dev.autotask.internal.jdbc.TableNames;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskMaintenanceTable;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
@@ -42,7 +42,8 @@ class OrphanRescuerIT {
 		this.rows = new TaskRows(postgres);
 		this.registry.register(TaskDefinition.of("report", (args) -> null));
 		this.registry.register(TaskDefinition.of("charge", (args) -> null).withFailOnNodeLoss(true));
-		this.rescuer = new OrphanRescuer(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())),
+		this.rescuer = new OrphanRescuer(
+				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), false),
 				this.registry, "leader", HEARTBEAT);
 		this.rows.aNode("leader", HEARTBEAT.multipliedBy(2));
 	}
@@ -94,8 +95,8 @@ class OrphanRescuerIT {
 	@Test
 	void taskFailedOnNodeLossHasItsEventWhenEventsAreOn() {
 		OrphanRescuer rescuer = new OrphanRescuer(
-				new TaskTable(postgres.dataSource(), new TableNames(postgres.schema()), true), this.registry, "leader",
-				HEARTBEAT);
+				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), true),
+				this.registry, "leader", HEARTBEAT);
 		this.rows.aNode("dead", Duration.ofSeconds(-1));
 		long charge = this.rows.aRunningTask("charge", "dead");
 		long report = this.rows.aRunningTask("report", "dead");
@@ -165,7 +166,8 @@ class OrphanRescuerIT {
 
 	@Test
 	void twoNodesRescuingAtOnceHandEachOrphanBackOnce() throws Exception {
-		OrphanRescuer other = new OrphanRescuer(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())),
+		OrphanRescuer other = new OrphanRescuer(
+				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), false),
 				this.registry, "other", HEARTBEAT);
 		this.rows.aNode("other", HEARTBEAT.multipliedBy(2));
 		this.rows.aNode("dead", Duration.ofSeconds(-1));

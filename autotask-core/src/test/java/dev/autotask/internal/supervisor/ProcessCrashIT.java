@@ -2,24 +2,21 @@ package dev.autotask.internal.supervisor;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import dev.autotask.SendOptions;
 import dev.autotask.internal.engine.TaskClient;
+import dev.autotask.internal.supervisor.ProcessRecords.Lease;
+import dev.autotask.internal.supervisor.ProcessRecords.Run;
 import dev.autotask.testsupport.EngineProcess;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskCounts;
@@ -33,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import static dev.autotask.internal.supervisor.ProcessRecords.instant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,6 +65,8 @@ class ProcessCrashIT {
 
 	private JdbcClient jdbc;
 
+	private ProcessRecords records;
+
 	private TaskCounts counts;
 
 	private TaskClient client;
@@ -76,6 +76,7 @@ class ProcessCrashIT {
 	@BeforeEach
 	void setUp(TestInfo test) {
 		this.jdbc = postgres.jdbc();
+		this.records = new ProcessRecords(this.jdbc);
 		this.counts = new TaskCounts(postgres);
 		EngineProcess.createWorkLog(this.jdbc);
 		this.client = EngineProcess.client(postgres);
@@ -96,10 +97,10 @@ class ProcessCrashIT {
 		// Both work: B has claimed tasks, and A is in the middle of some.
 		await().atMost(START_TIMEOUT).until(() -> claimedBy(b) > 0 && runningOn(a) >= 2);
 
-		Instant killed = databaseNow();
+		Instant killed = this.records.now();
 		assertThat(a.kill()).as("exit status of node-a").isEqualTo(EngineProcess.KILLED);
-		Instant dead = databaseNow();
-		Lease leaseAtKill = lease().orElseThrow();
+		Instant dead = this.records.now();
+		Lease leaseAtKill = this.records.lease().orElseThrow();
 		Instant aExpiry = nodeExpiry(a);
 		// What A was running when it died, and anything the rescuer took already.
 		Set<Long> orphans = new HashSet<>(this.jdbc
@@ -115,7 +116,7 @@ class ProcessCrashIT {
 
 		assertThat(this.counts.byStatus()).containsExactly(Map.entry("SUCCESS", (long) TASKS));
 		assertThat(leaseAtKill.leaderId()).isEqualTo(a.nodeId());
-		Lease lease = lease().orElseThrow();
+		Lease lease = this.records.lease().orElseThrow();
 		assertThat(lease.leaderId()).as("leader at the end").isEqualTo(b.nodeId());
 		// B took the lead only once A's lease had lapsed, and within two of its tries after.
 		assertThat(lease.electedAt()).isAfterOrEqualTo(leaseAtKill.expiresAt())
@@ -140,7 +141,7 @@ class ProcessCrashIT {
 		assertThat(tasks).filteredOn((task) -> task.rescues() == 0)
 			.allSatisfy((task) -> assertThat(task.attempt()).isOne());
 
-		Map<Integer, List<Run>> runs = runs();
+		Map<Integer, List<Run>> runs = this.records.runs();
 		assertThat(runs).as("n that ran").hasSize(TASKS);
 		for (Task task : tasks) {
 			List<Run> runsOfTask = runs.get(task.n());
@@ -181,13 +182,13 @@ class ProcessCrashIT {
 		EngineProcess a = start("node-a");
 		awaitLeader(a, Instant.MIN, START_TIMEOUT);
 
-		Instant killed = databaseNow();
+		Instant killed = this.records.now();
 		assertThat(a.kill()).as("exit status of node-a").isEqualTo(EngineProcess.KILLED);
-		Lease leaseAtKill = lease().orElseThrow();
+		Lease leaseAtKill = this.records.lease().orElseThrow();
 		EngineProcess restarted = start("node-a-restarted");
 		awaitLeader(restarted, killed, EngineProcess.LEASE.plusSeconds(3));
 
-		Lease lease = lease().orElseThrow();
+		Lease lease = this.records.lease().orElseThrow();
 		assertThat(lease.electedAt()).isAfterOrEqualTo(leaseAtKill.expiresAt())
 			.isBefore(leaseAtKill.expiresAt().plus(EngineProcess.LEASE).plusSeconds(1));
 		report("restarted under a new id after SIGKILL: leads %d ms after the kill (lease %d ms)",
@@ -201,7 +202,7 @@ class ProcessCrashIT {
 		awaitLeader(a, Instant.MIN, START_TIMEOUT);
 		await().atMost(START_TIMEOUT).until(() -> runningOn(a) >= 2);
 
-		Instant killed = databaseNow();
+		Instant killed = this.records.now();
 		assertThat(a.kill()).as("exit status of node-a").isEqualTo(EngineProcess.KILLED);
 		Set<Long> orphans = new HashSet<>(this.jdbc
 			.sql("SELECT id FROM autotask_task WHERE status = 'RUNNING' AND node_id = ?")
@@ -211,7 +212,7 @@ class ProcessCrashIT {
 		// As with autotask.node-id set to the host or pod name: the same id, a new process.
 		EngineProcess restarted = start(a.nodeId());
 		awaitLeader(restarted, killed, EngineProcess.LEASE.plusSeconds(3));
-		Lease lease = lease().orElseThrow();
+		Lease lease = this.records.lease().orElseThrow();
 
 		// Its own heartbeat keeps the node alive, yet what it ran before the kill is rescued.
 		await().atMost(Duration.ofSeconds(60))
@@ -250,7 +251,7 @@ class ProcessCrashIT {
 	private void awaitLeader(EngineProcess process, Instant electedAfter, Duration timeout) {
 		await(process.nodeId() + " leads").atMost(timeout)
 			.pollInterval(Duration.ofMillis(20))
-			.until(() -> lease().filter((lease) -> lease.leaderId().equals(process.nodeId()))
+			.until(() -> this.records.lease().filter((lease) -> lease.leaderId().equals(process.nodeId()))
 				.filter((lease) -> lease.electedAt().isAfter(electedAfter))
 				.isPresent());
 	}
@@ -281,17 +282,6 @@ class ProcessCrashIT {
 			.single();
 	}
 
-	private Instant databaseNow() {
-		return this.jdbc.sql("SELECT clock_timestamp() AS now").query((rs, row) -> instant(rs, "now")).single();
-	}
-
-	private Optional<Lease> lease() {
-		return this.jdbc.sql("SELECT leader_id, elected_at, expires_at FROM autotask_leader WHERE expires_at > now()")
-			.query((rs, row) -> new Lease(rs.getString("leader_id"), instant(rs, "elected_at"),
-					instant(rs, "expires_at")))
-			.optional();
-	}
-
 	private Instant nodeExpiry(EngineProcess process) {
 		return this.jdbc.sql("SELECT expires_at FROM autotask_node WHERE id = ?")
 			.param(process.nodeId())
@@ -310,20 +300,6 @@ class ProcessCrashIT {
 			.list();
 	}
 
-	private Map<Integer, List<Run>> runs() {
-		return this.jdbc.sql("SELECT n, node, started_at, ended_at FROM work_log ORDER BY id")
-			.query((rs, row) -> new Run(rs.getInt("n"), rs.getString("node"), instant(rs, "started_at"),
-					instant(rs, "ended_at")))
-			.list()
-			.stream()
-			.collect(Collectors.groupingBy(Run::n));
-	}
-
-	private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
-		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-		return (value != null) ? value.toInstant() : null;
-	}
-
 	private static long millis(Instant from, Instant to) {
 		return Duration.between(from, to).toMillis();
 	}
@@ -332,16 +308,8 @@ class ProcessCrashIT {
 		System.out.println("[autotask] " + format.formatted(args));
 	}
 
-	private record Lease(String leaderId, Instant electedAt, Instant expiresAt) {
-
-	}
-
 	private record Task(long id, int n, String nodeId, int attempt, int maxAttempts, int rescues,
 			@Nullable String errorType, Instant rescuedAt, Instant startedAt) {
-
-	}
-
-	private record Run(int n, String node, Instant startedAt, @Nullable Instant endedAt) {
 
 	}
 

@@ -6,7 +6,7 @@ import java.util.Map;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.internal.jdbc.TableNames;
-import dev.autotask.internal.jdbc.TaskTable;
+import dev.autotask.internal.jdbc.TaskMaintenanceTable;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskCounts;
@@ -45,7 +45,8 @@ class ResultPrunerIT {
 	void setUp() {
 		this.rows = new TaskRows(postgres);
 		this.counts = new TaskCounts(postgres);
-		this.pruner = new ResultPruner(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())), 0);
+		this.pruner = new ResultPruner(
+				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), false), 0);
 	}
 
 	@Test
@@ -125,8 +126,8 @@ class ResultPrunerIT {
 		long newer = this.rows.aSucceededTask("report", LONG_AGO.plusHours(1), TTL);
 		long newest = this.rows.aSucceededTask("report", LONG_AGO, TTL);
 		long otherTask = this.rows.aSucceededTask("invoice", LONG_AGO.plusHours(5), TTL);
-		ResultPruner keepingTwo = new ResultPruner(new TaskTable(postgres.dataSource(), new TableNames(postgres.schema())),
-				2);
+		ResultPruner keepingTwo = new ResultPruner(
+				new TaskMaintenanceTable(postgres.dataSource(), new TableNames(postgres.schema()), false), 2);
 
 		assertThat(keepingTwo.runOnce()).isEqualTo(2);
 

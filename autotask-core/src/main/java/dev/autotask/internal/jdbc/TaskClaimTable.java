@@ -1,0 +1,204 @@
+package dev.autotask.internal.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The SQL of {@code autotask_task} that claims tasks for a node and gives back those it cannot
+ * run: the dispatcher's claim loop, an inline drain, and a node that stops. The table is created
+ * by {@code V1__create_autotask_task.sql} (columns added by V2, V3, V4 and V7).
+ */
+public final class TaskClaimTable {
+
+	// Claim the due tasks of some queues (or of all queues but some) in one statement. SKIP
+	// LOCKED lets nodes claim side by side without waiting on each other; the subquery reads
+	// only the partial claim index. Paused queues are left alone.
+	// The claim's own commit does not wait for the WAL flush (set_config, local to the statement's
+	// transaction): a claim lost in a server crash leaves its tasks PENDING, to be claimed again,
+	// and the commit of any outcome flushes the claim before it, since the WAL is written in order.
+	// The claimed rows come back in the order they are to run: an UPDATE returns them in no
+	// particular order, and a node that claims ahead starts them in the order returned. They
+	// carry what a worker needs, in the order CLAIMED_ROW reads: not the outcome columns (the
+	// error of a failed attempt holds a stack trace), and times as microseconds since the epoch,
+	// which cost the driver far less than timestamps.
+	private static final String CLAIM = """
+			WITH claimed AS (
+				UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
+				WHERE id IN (
+					SELECT id FROM %1$s
+					WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
+						AND (queue = ANY(:queues)) <> :exceptQueues
+						AND NOT EXISTS (SELECT 1 FROM %2$s AS q WHERE q.name = queue AND q.paused)
+					ORDER BY priority DESC, run_at, id
+					LIMIT :limit
+					FOR UPDATE SKIP LOCKED)
+					AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
+				RETURNING id, name, queue, owner, status, args, attempt, max_attempts, created_at, run_at, started_at,
+					checkpoint, rescues, started_by, priority, trace_context)
+			SELECT id, name, queue, owner, status, args::text, attempt, max_attempts,
+				(extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM run_at) * 1000000)::bigint,
+				(extract(epoch FROM started_at) * 1000000)::bigint, checkpoint::text, rescues, started_by,
+				trace_context::text
+			FROM claimed
+			ORDER BY priority DESC, run_at, id""";
+
+	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
+	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:
+	// it ends CANCELLED. %2$s narrows it to some of the node's tasks.
+	private static final String HAND_BACK = """
+			UPDATE %1$s SET status = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,
+				node_id = CASE WHEN cancel_requested THEN node_id END,
+				rescues = CASE WHEN cancel_requested THEN rescues ELSE rescues + 1 END,
+				max_attempts = CASE WHEN cancel_requested THEN max_attempts ELSE max_attempts + 1 END,
+				finished_at = CASE WHEN cancel_requested THEN now() ELSE finished_at END,
+				expires_at = CASE WHEN cancel_requested THEN now() + ttl ELSE expires_at END
+			WHERE status = 'RUNNING' AND node_id = :node%2$s
+			RETURNING id, name, owner, status, result, error""";
+
+	// Milliseconds from now until the earliest pending task is due (negative if one is due);
+	// no row at all when nothing is pending.
+	private static final String MILLIS_UNTIL_NEXT = """
+			SELECT (extract(epoch FROM next - now()) * 1000)::bigint FROM (
+				SELECT min(run_at) AS next FROM %s WHERE status = 'PENDING' AND name = ANY(:names)) AS pending
+			WHERE next IS NOT NULL""";
+
+	// Give back tasks claimed ahead that never started: the claim is undone, attempt included,
+	// and the task keeps its place in the queue.
+	private static final String RELEASE_MANY = """
+			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1
+			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
+
+	private static final RowMapper<TaskRow> CLAIMED_ROW = TaskClaimTable::mapClaimedRow;
+
+	private final JdbcClient jdbc;
+
+	private final TaskEvents events;
+
+	private final String claim;
+
+	private final String handBack;
+
+	private final String handBackMany;
+
+	private final String millisUntilNext;
+
+	private final String releaseMany;
+
+	/**
+	 * Create the statements for one schema.
+	 * @param dataSource the database
+	 * @param names the table names
+	 * @param events whether a task that a hand-back ends also writes its event to the outbox
+	 */
+	public TaskClaimTable(DataSource dataSource, TableNames names, boolean events) {
+		this.jdbc = JdbcClient.create(dataSource);
+		this.events = new TaskEvents(names, events);
+		String table = names.task();
+		this.claim = CLAIM.formatted(table, names.queue());
+		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
+		// The same for some of the node's tasks, which may have started: their attempt stays counted.
+		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));
+		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
+		this.releaseMany = RELEASE_MANY.formatted(table);
+	}
+
+	/**
+	 * Claim up to {@code limit} due tasks of any queue for a node.
+	 * @param node the claiming node
+	 * @param taskNames the tasks the node can run
+	 * @param limit the most to claim
+	 * @return the claimed tasks, now RUNNING on the node
+	 */
+	public List<TaskRow> claim(String node, Collection<String> taskNames, int limit) {
+		return claim(node, taskNames, List.of(), true, limit);
+	}
+
+	/**
+	 * Claim up to {@code limit} due tasks of some queues for a node.
+	 * @param node the claiming node
+	 * @param taskNames the tasks the node can run
+	 * @param queues the queues
+	 * @param exceptQueues whether to claim from every queue but these instead
+	 * @param limit the most to claim
+	 * @return the claimed tasks, now RUNNING on the node
+	 */
+	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
+			boolean exceptQueues, int limit) {
+		return this.jdbc.sql(this.claim)
+			.param("node", node)
+			.param("names", taskNames.toArray(String[]::new))
+			.param("queues", queues.toArray(String[]::new))
+			.param("exceptQueues", exceptQueues)
+			.param("limit", limit)
+			.query(CLAIMED_ROW)
+			.list();
+	}
+
+	/**
+	 * Hand back the tasks still running on a node that stops, without spending an attempt;
+	 * those asked to stop end {@code CANCELLED} instead.
+	 * @param node the node
+	 * @return how many were handed back or cancelled
+	 */
+	public int handBack(String node) {
+		return this.events.endAll(this.jdbc.sql(this.handBack).param("node", node));
+	}
+
+	/**
+	 * Hand back some tasks a node may have started but cannot end, as a rescue does: the
+	 * attempt stays counted and one more is granted. Those asked to stop end {@code CANCELLED}.
+	 * @param node the node
+	 * @param ids the tasks
+	 * @return how many were handed back or cancelled
+	 */
+	public int handBackMany(String node, Collection<Long> ids) {
+		return this.events
+			.endAll(this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new)));
+	}
+
+	/**
+	 * Give back tasks a node claimed but never started, undoing their claim.
+	 * @param node the node
+	 * @param ids the tasks
+	 * @return how many were given back
+	 */
+	public int releaseMany(String node, Collection<Long> ids) {
+		return this.jdbc.sql(this.releaseMany).param("node", node).param("ids", ids.toArray(Long[]::new)).update();
+	}
+
+	/**
+	 * How long until the next pending task of these names is due.
+	 * @param taskNames the tasks a node can run
+	 * @return the wait (zero or negative if one is due), or empty if none is pending
+	 */
+	public Optional<Duration> untilNext(Collection<String> taskNames) {
+		Long millis = this.jdbc.sql(this.millisUntilNext)
+			.param("names", taskNames.toArray(String[]::new))
+			.query(Long.class)
+			.optional()
+			.orElse(null);
+		return Optional.ofNullable(millis).map(Duration::ofMillis);
+	}
+
+	private static TaskRow mapClaimedRow(ResultSet rs, int row) throws SQLException {
+		return new TaskRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+				rs.getString(6), rs.getInt(7), rs.getInt(8), micros(rs.getLong(9)), micros(rs.getLong(10)),
+				micros(rs.getLong(11)), null, null, null, null, rs.getString(12), rs.getInt(13), rs.getString(14),
+				rs.getString(15));
+	}
+
+	private static Instant micros(long micros) {
+		return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+	}
+
+}

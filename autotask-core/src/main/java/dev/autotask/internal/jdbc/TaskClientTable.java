@@ -1,0 +1,308 @@
+package dev.autotask.internal.jdbc;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The SQL of {@code autotask_task} behind the {@code Autotask} API: enqueue, look up and
+ * cancel tasks of one owner. The table is created by {@code V1__create_autotask_task.sql}
+ * (columns added by V2, V3, V4 and V7).
+ *
+ * <p>
+ * Statements go through Spring's {@link JdbcClient}, so an enqueue inside a Spring-managed
+ * transaction on the same {@link DataSource} joins it.
+ */
+public final class TaskClientTable {
+
+	// Cancel a task and every other link of its chain (a task alone is a chain of one): those
+	// still pending at once, the running one by asking it to stop. A running link already asked
+	// is left alone, so that a second pass finds nothing unless a link was inserted meanwhile.
+	private static final String CANCEL = """
+			UPDATE %1$s AS task SET
+				status = CASE WHEN task.status = 'PENDING' THEN 'CANCELLED' ELSE task.status END,
+				cancel_requested = true,
+				finished_at = CASE WHEN task.status = 'PENDING' THEN now() ELSE task.finished_at END,
+				expires_at = CASE WHEN task.status = 'PENDING' THEN now() + task.ttl ELSE task.expires_at END
+			FROM (SELECT coalesce(chain_id, id) AS id FROM %1$s WHERE id = :id AND owner = :owner) AS chain
+			WHERE (task.id = chain.id OR task.chain_id = chain.id) AND task.owner = :owner
+				AND (task.status = 'PENDING' OR (task.status = 'RUNNING' AND NOT task.cancel_requested))
+			RETURNING task.id, task.name, task.owner, task.status, task.result, task.error""";
+
+	// The links of the same chain that a cancel has still to stop, in a snapshot of its own.
+	private static final String COUNT_CANCELLABLE = """
+			SELECT count(*) FROM %1$s AS task
+			JOIN (SELECT coalesce(chain_id, id) AS id FROM %1$s WHERE id = :id AND owner = :owner) AS chain
+				ON task.id = chain.id OR task.chain_id = chain.id
+			WHERE task.owner = :owner
+				AND (task.status = 'PENDING' OR (task.status = 'RUNNING' AND NOT task.cancel_requested))""";
+
+	private static final String FIND = "SELECT %s FROM %s WHERE id = :id AND owner = :owner";
+
+	private static final String FIND_CHAIN = """
+			SELECT %s FROM %s WHERE (id = :id OR chain_id = :id) AND owner = :owner ORDER BY id""";
+
+	// The last runs of a task: those still to run or running first (read through the active
+	// index), then the finished ones, newest first (through the history index).
+	private static final String FIND_HISTORY = """
+			SELECT * FROM (
+				(SELECT %1$s FROM %2$s
+				WHERE name = :name AND owner = :owner AND status IN ('PENDING', 'RUNNING')
+				ORDER BY id DESC
+				LIMIT :limit)
+				UNION ALL
+				(SELECT %1$s FROM %2$s
+				WHERE name = :name AND owner = :owner AND finished_at IS NOT NULL
+				ORDER BY finished_at DESC
+				LIMIT :limit)) AS runs
+			ORDER BY finished_at DESC NULLS FIRST, id DESC
+			LIMIT :limit""";
+
+	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
+
+	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
+	// only when the enqueuing transaction commits, never before the row is visible.
+	private static final String INSERT = """
+			INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context)
+			VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
+				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy, :traceContext::jsonb)
+			RETURNING id, pg_notify(:channel, '')""";
+
+	// Many tasks of one name and options in one statement, and one notification. The ids come
+	// from the identity in the order of the rows inserted, so sorting them gives the order of
+	// :args. Identical notifications of one transaction are delivered once.
+	private static final String INSERT_MANY = """
+			WITH inserted AS (
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context)
+				SELECT :name, :queue, :owner, given.args::jsonb, :priority,
+					now() + :delayMillis * interval '1 millisecond', :maxAttempts, :ttlMillis * interval '1 millisecond',
+					:startedBy, :traceContext::jsonb
+				FROM unnest(:args::text[]) WITH ORDINALITY AS given(args, position)
+				ORDER BY given.position
+				RETURNING id)
+			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, '')) AS notified
+			ORDER BY inserted.id""";
+
+	// INSERT with a unique key: if a task with this key is already pending or running for this
+	// name and owner, nothing is inserted and the existing task is returned instead
+	// (created = false).
+	private static final String INSERT_UNIQUE = """
+			WITH inserted AS (
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key, started_by,
+					trace_context)
+				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
+					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey, :startedBy, :traceContext::jsonb)
+				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
+				DO NOTHING
+				RETURNING id)
+			SELECT id, true AS created, pg_notify(:channel, '') FROM inserted
+			UNION ALL
+			SELECT id, false, NULL FROM %1$s
+			WHERE :uniqueKey::text IS NOT NULL AND name = :name AND owner = :owner AND unique_key = :uniqueKey
+				AND status IN ('PENDING', 'RUNNING') AND NOT EXISTS (SELECT 1 FROM inserted)""";
+
+	private final JdbcClient jdbc;
+
+	private final TableNames names;
+
+	private final TaskEvents events;
+
+	private final String cancel;
+
+	private final String countCancellable;
+
+	private final String find;
+
+	private final String findChain;
+
+	private final String findHistory;
+
+	private final String findStatus;
+
+	private final String insert;
+
+	private final String insertMany;
+
+	private final String insertUnique;
+
+	/**
+	 * Create the statements for one schema.
+	 * @param dataSource the database
+	 * @param names the table names
+	 * @param events whether a task that a cancel ends also writes its event to the outbox
+	 */
+	public TaskClientTable(DataSource dataSource, TableNames names, boolean events) {
+		this.jdbc = JdbcClient.create(dataSource);
+		this.names = names;
+		this.events = new TaskEvents(names, events);
+		String table = names.task();
+		this.cancel = this.events.withCancelEvents(CANCEL.formatted(table));
+		this.countCancellable = COUNT_CANCELLABLE.formatted(table);
+		this.find = FIND.formatted(TaskRow.COLUMNS, table);
+		this.findChain = FIND_CHAIN.formatted(TaskRow.COLUMNS, table);
+		this.findHistory = FIND_HISTORY.formatted(TaskRow.COLUMNS, table);
+		this.findStatus = FIND_STATUS.formatted(table);
+		this.insert = INSERT.formatted(table);
+		this.insertMany = INSERT_MANY.formatted(table);
+		this.insertUnique = INSERT_UNIQUE.formatted(table);
+	}
+
+	/**
+	 * Cancel a task of one owner and the rest of its chain: the links still pending end
+	 * {@code CANCELLED} at once (with their events, when events are on), the running one is
+	 * asked to stop, and no link is enqueued after it. Any link's id, ended or not, stands for
+	 * its whole chain.
+	 * @param id the task
+	 * @param owner the owner asking
+	 * @return its status afterwards, or empty if it does not exist for that owner
+	 */
+	public Optional<String> cancel(long id, String owner) {
+		// Again until nothing is left to stop. A pass cannot see a link inserted by a
+		// continuation that held the current link while the pass waited for it: by then the
+		// current link has ended, so the pass skips it, and the new link is not in its snapshot.
+		// The count that follows, with a newer snapshot, sees it. It ends: a further link needs a
+		// running link that was not asked to stop, and each pass asks all it sees.
+		do {
+			this.events.endAll(this.jdbc.sql(this.cancel).param("id", id).param("owner", owner));
+		}
+		while (this.jdbc.sql(this.countCancellable)
+			.param("id", id)
+			.param("owner", owner)
+			.query(Long.class)
+			.single() > 0);
+		return this.jdbc.sql(this.findStatus).param("id", id).param("owner", owner).query(String.class).optional();
+	}
+
+	/**
+	 * Find a task of one owner.
+	 * @param id the task
+	 * @param owner the owner asking
+	 * @return the task, or empty if it does not exist for that owner
+	 */
+	public Optional<TaskRow> find(long id, String owner) {
+		return this.jdbc.sql(this.find).param("id", id).param("owner", owner).query(TaskRow.MAPPER).optional();
+	}
+
+	/**
+	 * A chain of continuations of one owner, by its first task.
+	 * @param firstId the first task's id
+	 * @param owner the owner asking
+	 * @return the chain's tasks in order, empty if the first does not exist for that owner
+	 */
+	public List<TaskRow> findChain(long firstId, String owner) {
+		return this.jdbc.sql(this.findChain).param("id", firstId).param("owner", owner).query(TaskRow.MAPPER).list();
+	}
+
+	/**
+	 * The last runs of a task of one owner: pending and running ones first, then the
+	 * finished ones, newest first.
+	 * @param name the task's name
+	 * @param owner the owner asking
+	 * @param limit the most to return
+	 * @return the runs
+	 */
+	public List<TaskRow> findHistory(String name, String owner, int limit) {
+		return this.jdbc.sql(this.findHistory)
+			.param("name", name)
+			.param("owner", owner)
+			.param("limit", limit)
+			.query(TaskRow.MAPPER)
+			.list();
+	}
+
+	/**
+	 * Insert a task and notify listeners when the transaction commits; with a unique key
+	 * already pending or running, return that task instead.
+	 * @param task the task
+	 * @return its id, and whether it was created by this call
+	 */
+	public Inserted insert(NewTask task) {
+		if (task.uniqueKey() == null) {
+			long id = insertStatement(this.insert, task, task.args())
+				.query((rs, row) -> rs.getLong(1))
+				.single();
+			return new Inserted(id, true);
+		}
+		// A conflicting task may end between the insert and the look-up: try again then.
+		for (int i = 0; i < 3; i++) {
+			Optional<Inserted> inserted = insertStatement(this.insertUnique, task, task.args())
+				.param("uniqueKey", task.uniqueKey())
+				.query((rs, row) -> new Inserted(rs.getLong("id"), rs.getBoolean("created")))
+				.optional();
+			if (inserted.isPresent()) {
+				return inserted.get();
+			}
+		}
+		throw new IllegalStateException("Could not enqueue task '" + task.name() + "' with unique key '"
+				+ task.uniqueKey() + "': it kept conflicting with a task that ended meanwhile");
+	}
+
+	/**
+	 * Insert many tasks of one name with the same options, and notify listeners once when the
+	 * transaction commits.
+	 * @param task the options all share (its {@code args} and {@code uniqueKey} are ignored)
+	 * @param args each task's JSON array of arguments
+	 * @return the new tasks' ids, in the order of {@code args}
+	 */
+	public List<Long> insertMany(NewTask task, List<String> args) {
+		return insertStatement(this.insertMany, task, args.toArray(String[]::new))
+			.query((rs, row) -> rs.getLong(1))
+			.list();
+	}
+
+	// What every insert binds; args is one task's JSON array, or an array of them for insertMany.
+	private JdbcClient.StatementSpec insertStatement(String sql, NewTask task, Object args) {
+		return this.jdbc.sql(sql)
+			.param("name", task.name())
+			.param("queue", task.queue())
+			.param("owner", task.owner())
+			.param("args", args)
+			.param("priority", task.priority())
+			.param("delayMillis", task.delay().toMillis())
+			.param("maxAttempts", task.maxAttempts())
+			.param("ttlMillis", task.ttl().toMillis())
+			.param("startedBy", task.startedBy())
+			.param("traceContext", task.traceContext())
+			.param("channel", this.names.channel());
+	}
+
+	/**
+	 * A task to insert.
+	 *
+	 * @param name the task's name
+	 * @param queue its queue
+	 * @param owner who starts it
+	 * @param args the JSON array of arguments
+	 * @param priority higher runs first within the queue
+	 * @param delay the earliest start, from now
+	 * @param maxAttempts attempts allowed
+	 * @param ttl how long the outcome is kept
+	 * @param uniqueKey the unique key, or {@code null}
+	 * @param startedBy the user it is started as, or {@code null}
+	 * @param traceContext the JSON object of the enqueuing trace's propagation fields, or
+	 * {@code null} without a tracer
+	 */
+	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
+			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable String startedBy,
+			@Nullable String traceContext) {
+
+	}
+
+	/**
+	 * What an insert did.
+	 *
+	 * @param id the task's id
+	 * @param created whether this call created it (false: a task with the same unique key was
+	 * pending or running)
+	 */
+	public record Inserted(long id, boolean created) {
+
+	}
+
+}
