@@ -95,6 +95,67 @@ public interface Autotask {
 	Optional<TaskStatus> cancel(long id, String owner);
 
 	/**
+	 * Give a failed or cancelled task one more attempt, now, under the same id: its attempts
+	 * and rescues so far stay counted, and its last error shows until the new attempt ends.
+	 * @param id the task's id
+	 * @param owner the owner asking
+	 * @return {@code PENDING} if it was retried; otherwise the status it has (a task that has not
+	 * ended is not retried, nor one whose unique key another pending or running task holds);
+	 * empty if no task has that id for that owner
+	 * @see TaskAction#RETRY
+	 */
+	Optional<TaskStatus> retry(long id, String owner);
+
+	/**
+	 * Run a delayed task, or one backing off before a retry, now rather than at its time.
+	 * @param id the task's id
+	 * @param owner the owner asking
+	 * @return the task's status after the request ({@code PENDING} and due now, or already
+	 * {@code RUNNING}; a task that is not pending is left alone); empty if no task has that id
+	 * for that owner
+	 * @see TaskAction#RUN_NOW
+	 */
+	Optional<TaskStatus> runNow(long id, String owner);
+
+	/**
+	 * Delete a task that does not run, with its result and error.
+	 * @param id the task's id
+	 * @param owner the owner asking
+	 * @return the status the task had: it is deleted unless that is {@code RUNNING} (cancel it
+	 * first); empty if no task has that id for that owner
+	 * @see TaskAction#DELETE
+	 */
+	Optional<TaskStatus> delete(long id, String owner);
+
+	/**
+	 * Find tasks across all names, newest first, a page at a time, with how many match in each
+	 * status. Only the owner's tasks are found.
+	 * <pre class="code">
+	 * TaskQuery query = TaskQuery.builder().status(TaskStatus.FAILURE).queue("mail").build();
+	 * TaskPage page = autotask.find(query, owner);
+	 * TaskPage older = autotask.find(query.toBuilder().before(page.next()).build(), owner);
+	 * </pre>
+	 * @param query the criteria, cursor and page size
+	 * @param owner the owner asking
+	 * @return the page
+	 * @throws IllegalArgumentException if {@link TaskQuery#argsContain()} is not a JSON object
+	 * or array
+	 */
+	TaskPage find(TaskQuery query, String owner);
+
+	/**
+	 * Act on every task of the owner that a query matches (its cursor and page size left out)
+	 * and that the action applies to, newest first, in batches of a short transaction each, so
+	 * that many thousands of tasks neither lock the table nor hold a transaction open. Tasks
+	 * that change meanwhile are left as they are.
+	 * @param action what to do
+	 * @param query which tasks
+	 * @param owner the owner asking
+	 * @return how many tasks matched and how many changed
+	 */
+	BulkResult bulk(TaskAction action, TaskQuery query, String owner);
+
+	/**
 	 * Read a task's current state.
 	 * @param id the task's id
 	 * @param owner the owner asking
@@ -127,6 +188,34 @@ public interface Autotask {
 	 * @return the schedules, ordered by task name
 	 */
 	List<ScheduleInfo> schedules();
+
+	/**
+	 * Pause a periodic or cron task on every node: until it is resumed, each of its fires is
+	 * recorded as skipped and enqueues nothing, so that resuming it does not catch up on them.
+	 * A run already enqueued goes on.
+	 * @param task the scheduled task's name
+	 * @return {@code true} if it is paused now; {@code false} if this application schedules no
+	 * task of that name, and nothing was stored
+	 */
+	boolean pauseSchedule(String task);
+
+	/**
+	 * Resume a paused periodic or cron task on every node, from its next fire.
+	 * @param task the scheduled task's name
+	 * @return {@code true} if it runs now; {@code false} if this application schedules no task of
+	 * that name, and nothing was stored
+	 * @see #pauseSchedule(String)
+	 */
+	boolean resumeSchedule(String task);
+
+	/**
+	 * The last fires of a periodic or cron task, newest first, with the task each enqueued.
+	 * @param task the scheduled task's name
+	 * @param limit how many, 1 to 100
+	 * @return the fires; empty if it never fired or this application schedules no such task
+	 * @throws IllegalArgumentException if the limit is out of range
+	 */
+	List<FireInfo> fires(String task, int limit);
 
 	/**
 	 * The queues of one owner: those its tasks are in, those tasks of this application are

@@ -113,7 +113,10 @@ function duration(from, to) {
 	if (!from) {
 		return '–';
 	}
-	const millis = (to ? new Date(to) : new Date()) - new Date(from);
+	return span((to ? new Date(to) : new Date()) - new Date(from));
+}
+
+function span(millis) {
 	if (millis < 1000) {
 		return `${millis} ms`;
 	}
@@ -137,14 +140,16 @@ function route() {
 	stopLive();
 	showProblem(null);
 	const hash = decodeURIComponent(window.location.hash.substring(1));
-	const view = hash.startsWith('task/') ? 'task' : (['queues', 'nodes'].includes(hash) ? hash : 'tasks');
-	for (const name of ['tasks', 'task', 'queues', 'nodes']) {
+	const view = hash.startsWith('task/') ? 'task'
+		: (['search', 'queues', 'nodes'].includes(hash.split('?')[0]) ? hash.split('?')[0] : 'tasks');
+	for (const name of ['tasks', 'task', 'search', 'queues', 'nodes']) {
 		$(`${name}-view`).hidden = name !== view;
 	}
-	for (const name of ['tasks', 'queues', 'nodes']) {
+	for (const name of ['tasks', 'search', 'queues', 'nodes']) {
 		$(`nav-${name}`).classList.toggle('active', name === view || (view === 'task' && name === 'tasks'));
 	}
-	const load = { tasks: loadTaskTypes, task: () => loadTask(hash.substring(5)), queues: loadQueues, nodes: loadNodes };
+	const load = { tasks: loadTaskTypes, task: () => loadTask(hash.substring(5)), search: () => loadSearch(hash),
+		queues: loadQueues, nodes: loadNodes };
 	load[view]().catch(showProblem);
 }
 
@@ -155,7 +160,8 @@ async function loadTaskTypes() {
 		const last = el('td', { class: 'last' }, '…');
 		const row = el('tr', { 'data-task': type.name },
 			el('td', { class: 'name' }, el('a', { href: `#task/${encodeURIComponent(type.name)}` }, type.name)),
-			el('td', {}, type.kind), el('td', {}, type.queue), el('td', {}, type.schedule || '–'),
+			el('td', {}, type.kind), el('td', {}, type.queue),
+			el('td', {}, type.schedule || '–', type.paused ? el('span', { class: 'badge paused' }, 'paused') : null),
 			el('td', {}, time(type.nextFire)), last);
 		call(`tasks?name=${encodeURIComponent(type.name)}&limit=1`).then((runs) => {
 			last.replaceChildren(...(runs.length ? [statusBadge(runs[0].status), ' ', shorten(summary(runs[0]))] : ['–']));
@@ -198,7 +204,38 @@ async function loadTask(name) {
 		+ (type.schedule ? `, ${type.schedule}, next run ${time(type.nextFire)}` : '')
 		+ `; parameters (${parameters || 'none'}); ${type.maxAttempts} attempt(s)`;
 	$('start-form').hidden = !state.caller.canStart;
+	await loadSchedule(type);
 	await loadHistory();
+}
+
+async function loadSchedule(type) {
+	$('schedule-panel').hidden = !type.schedule;
+	if (!type.schedule) {
+		return;
+	}
+	$('schedule-state').textContent = type.paused ? 'Paused on every node: its fires are skipped.'
+		: `Runs ${type.schedule}; next ${time(type.nextFire)}.`;
+	const toggle = $('schedule-toggle');
+	toggle.hidden = !state.caller.canStart;
+	toggle.textContent = type.paused ? 'Resume schedule' : 'Pause schedule';
+	toggle.dataset.action = type.paused ? 'resume-schedule' : 'pause-schedule';
+	toggle.onclick = async () => {
+		try {
+			state.types = await call(`schedules/${encodeURIComponent(type.name)}/${type.paused ? 'resume' : 'pause'}`,
+				{ method: 'POST' });
+			toast(type.paused ? 'Schedule resumed' : 'Schedule paused');
+			await loadSchedule(state.types.find((t) => t.name === type.name));
+		}
+		catch (error) {
+			showProblem(error);
+		}
+	};
+	const fires = await call(`schedules/${encodeURIComponent(type.name)}/fires`);
+	$('fires').replaceChildren(...fires.map((fire) => el('li', { 'data-fire': fire.fireAt },
+		time(fire.fireAt), ' ', fire.taskId === null ? el('span', { class: 'muted' }, 'skipped')
+			: el('a', { href: `#search?id=${fire.taskId}` }, `#${fire.taskId}`),
+		' ', fire.status ? statusBadge(fire.status) : null)));
+	$('fires-empty').hidden = fires.length > 0;
 }
 
 async function loadHistory() {
@@ -225,6 +262,9 @@ async function loadHistory() {
 function stopLive() {
 	clearTimeout(state.liveTimer);
 	state.liveTimer = null;
+	if (typeof stopSearchLive === 'function') {
+		stopSearchLive();
+	}
 }
 
 function runCard(run) {
@@ -332,7 +372,9 @@ async function loadQueues() {
 	const queues = await call('queues');
 	$('queues').tBodies[0].replaceChildren(...queues.map((queue) => el('tr', { 'data-queue': queue.name },
 		el('td', { class: 'name' }, queue.name),
-		...['PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'].map((s) => el('td', {}, queue.counts[s])),
+		el('td', {}, queue.counts.PENDING),
+		el('td', { class: 'oldest' }, queue.oldestPendingSeconds === null ? '–' : span(Math.round(queue.oldestPendingSeconds * 1000))),
+		...['RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'].map((s) => el('td', {}, queue.counts[s])),
 		el('td', {}, queue.paused ? 'paused' : 'running'),
 		el('td', {}, state.caller.canStart ? el('button', { type: 'button', class: 'small',
 			'data-action': queue.paused ? 'resume' : 'pause',
@@ -380,6 +422,7 @@ async function init() {
 	$('start-form').addEventListener('submit', start);
 	$('refresh').addEventListener('click', () => loadHistory().catch(showProblem));
 	$('logout').addEventListener('click', logout);
+	initSearch();
 	window.addEventListener('hashchange', route);
 	route();
 }

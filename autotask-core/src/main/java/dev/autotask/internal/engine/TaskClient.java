@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,12 +14,17 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 
 import dev.autotask.Autotask;
+import dev.autotask.BulkResult;
+import dev.autotask.FireInfo;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
+import dev.autotask.TaskAction;
 import dev.autotask.TaskInfo;
+import dev.autotask.TaskPage;
+import dev.autotask.TaskQuery;
 import dev.autotask.TaskStatus;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.TaskObserver;
@@ -27,6 +33,7 @@ import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
 import dev.autotask.internal.jdbc.QueueTable;
 import dev.autotask.internal.jdbc.TableNames;
+import dev.autotask.internal.jdbc.TaskConsoleTable;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.json.TaskJson;
@@ -44,6 +51,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskClient implements Autotask {
 
+	// Small enough that each batch of a bulk action is a short transaction.
+	private static final int BULK_BATCH = 1000;
+
 	private static final Logger logger = LoggerFactory.getLogger(TaskClient.class);
 
 	private final TaskClientTable table;
@@ -57,6 +67,8 @@ public final class TaskClient implements Autotask {
 	private final FireTable fires;
 
 	private final QueueTable queues;
+
+	private final TaskConsoleTable console;
 
 	private final NodeTable nodes;
 
@@ -110,6 +122,7 @@ public final class TaskClient implements Autotask {
 		this.table = new TaskClientTable(dataSource, names, settings.events());
 		this.fires = new FireTable(dataSource, names);
 		this.queues = new QueueTable(dataSource, names);
+		this.console = new TaskConsoleTable(dataSource, names);
 		this.nodes = new NodeTable(dataSource, names);
 		this.leaders = new LeaderTable(dataSource, names);
 		this.registry = registry;
@@ -163,6 +176,80 @@ public final class TaskClient implements Autotask {
 	@Override
 	public Optional<TaskStatus> cancel(long id, String owner) {
 		return this.table.cancel(id, owner).map(TaskStatus::valueOf);
+	}
+
+	@Override
+	public Optional<TaskStatus> retry(long id, String owner) {
+		return (this.console.retryMany(List.of(id), owner) == 1) ? Optional.of(TaskStatus.PENDING)
+				: this.console.findStatus(id, owner);
+	}
+
+	@Override
+	public Optional<TaskStatus> runNow(long id, String owner) {
+		this.console.runNowMany(List.of(id), owner);
+		return this.console.findStatus(id, owner);
+	}
+
+	@Override
+	public Optional<TaskStatus> delete(long id, String owner) {
+		Optional<TaskStatus> status = this.console.findStatus(id, owner);
+		if (status.isPresent() && !this.console.delete(id, owner)) {
+			// It started meanwhile, or ran all along.
+			return this.console.findStatus(id, owner).or(() -> status);
+		}
+		return status;
+	}
+
+	@Override
+	public TaskPage find(TaskQuery query, String owner) {
+		TaskQuery checked = checked(query);
+		List<TaskInfo> tasks = this.console.find(checked, owner).stream().map(this::toInfo).toList();
+		Long next = (tasks.size() == checked.limit()) ? tasks.get(tasks.size() - 1).id() : null;
+		return new TaskPage(tasks, this.console.count(checked, owner), next);
+	}
+
+	@Override
+	public BulkResult bulk(TaskAction action, TaskQuery query, String owner) {
+		TaskQuery checked = checked(query).fromNewest();
+		Set<TaskStatus> statuses = EnumSet.copyOf(action.appliesTo());
+		if (!checked.statuses().isEmpty()) {
+			statuses.retainAll(checked.statuses());
+		}
+		long matched = 0;
+		long changed = 0;
+		Long before = null;
+		while (!statuses.isEmpty()) {
+			TaskQuery batch = checked.toBuilder().before(before).build();
+			List<Long> ids = this.console.findIds(batch, statuses, owner, BULK_BATCH);
+			if (ids.isEmpty()) {
+				break;
+			}
+			matched += ids.size();
+			changed += act(action, ids, owner);
+			before = ids.get(ids.size() - 1);
+		}
+		logger.info("{} of {} task(s) of owner {} matching {}: {} changed", action, matched, owner, checked, changed);
+		return new BulkResult(matched, changed);
+	}
+
+	private int act(TaskAction action, List<Long> ids, String owner) {
+		return switch (action) {
+			case RETRY -> this.console.retryMany(ids, owner);
+			case RUN_NOW -> this.console.runNowMany(ids, owner);
+			case DELETE -> this.console.deleteMany(ids, owner);
+			// One by one: a cancel ends a whole chain and writes its events, as a single cancel does.
+			case CANCEL -> (int) ids.stream()
+				.map((id) -> cancel(id, owner))
+				.filter((status) -> status.filter((s) -> s == TaskStatus.CANCELLED || s == TaskStatus.RUNNING)
+					.isPresent())
+				.count();
+		};
+	}
+
+	private TaskQuery checked(TaskQuery query) {
+		String argsContain = query.argsContain();
+		return (argsContain != null)
+				? query.toBuilder().argsContain(this.json.checkContainment(argsContain)).build() : query;
 	}
 
 	/**
@@ -234,16 +321,56 @@ public final class TaskClient implements Autotask {
 			return List.of();
 		}
 		Instant now = this.fires.now();
-		return this.registry.schedules().stream().map((schedule) -> info(schedule, now)).toList();
+		Set<String> paused = this.fires.findPaused();
+		return this.registry.schedules().stream().map((schedule) -> info(schedule, now, paused)).toList();
 	}
 
-	private ScheduleInfo info(TaskSchedule schedule, Instant now) {
+	@Override
+	public boolean pauseSchedule(String task) {
+		return setSchedulePaused(task, true);
+	}
+
+	@Override
+	public boolean resumeSchedule(String task) {
+		return setSchedulePaused(task, false);
+	}
+
+	private boolean setSchedulePaused(String task, boolean paused) {
+		if (!isScheduled(task)) {
+			return false;
+		}
+		this.fires.setPaused(task, paused);
+		logger.info("Schedule {} {} on every node", task, paused ? "paused" : "resumed");
+		return true;
+	}
+
+	@Override
+	public List<FireInfo> fires(String task, int limit) {
+		if (limit < 1 || limit > 100) {
+			throw new IllegalArgumentException("limit must be between 1 and 100, was " + limit);
+		}
+		if (!isScheduled(task)) {
+			return List.of();
+		}
+		return this.fires.findFires(task, limit)
+			.stream()
+			.map((fire) -> new FireInfo(fire.fireAt(), fire.taskId(),
+					(fire.status() != null) ? TaskStatus.valueOf(fire.status()) : null))
+			.toList();
+	}
+
+	private boolean isScheduled(String task) {
+		return this.registry.schedules().stream().anyMatch((schedule) -> schedule.taskName().equals(task));
+	}
+
+	private ScheduleInfo info(TaskSchedule schedule, Instant now, Set<String> paused) {
 		Optional<Instant> last = this.fires.lastFire(schedule.taskName());
 		Instant next = last.map(schedule.schedule()::nextAfter)
 			.orElseGet(() -> schedule.startNow() ? now : schedule.schedule().nextAfter(now));
 		// The next fire counts from the mark a new schedule starts from; the last fire shown does not.
 		Instant lastFired = last.flatMap((anchor) -> this.fires.lastFired(schedule.taskName())).orElse(null);
-		return new ScheduleInfo(schedule.taskName(), schedule.description(), lastFired, next);
+		return new ScheduleInfo(schedule.taskName(), schedule.description(), lastFired, next,
+				paused.contains(schedule.taskName()));
 	}
 
 	@Override
@@ -256,15 +383,16 @@ public final class TaskClient implements Autotask {
 		return queues(this.queues.countAll());
 	}
 
-	private List<QueueInfo> queues(Map<String, Map<String, Long>> counts) {
+	private List<QueueInfo> queues(Map<String, QueueTable.Counts> counts) {
 		List<String> paused = this.queues.findPaused();
 		Set<String> names = new TreeSet<>(counts.keySet());
 		names.addAll(paused);
 		this.registry.definitions().forEach((task) -> names.add(task.queue()));
 		return names.stream().map((name) -> {
 			Map<TaskStatus, Long> byStatus = new EnumMap<>(TaskStatus.class);
-			counts.getOrDefault(name, Map.of()).forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
-			return new QueueInfo(name, byStatus, paused.contains(name));
+			QueueTable.Counts queue = counts.getOrDefault(name, new QueueTable.Counts(Map.of(), null));
+			queue.byStatus().forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
+			return new QueueInfo(name, byStatus, paused.contains(name), queue.oldestPendingAge());
 		}).toList();
 	}
 

@@ -2,9 +2,13 @@ package dev.autotask.internal.jdbc;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -14,14 +18,15 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public final class FireTable {
 
-	// Record the fire and, unless the previous run is still pending or running, enqueue its task,
-	// in one statement. The primary key on (schedule, fire_at) turns a second fire of the same
+	// Record the fire and, unless the previous run is still pending or running or the schedule is
+	// paused (V9), enqueue its task, in one statement. The primary key on (schedule, fire_at) turns a second fire of the same
 	// time, from a node that also believes it leads, into nothing at all. The task's id is drawn
 	// first so that the fire row can name it: a statement cannot update a row it inserts.
 	private static final String FIRE = """
 			WITH next AS (
 				SELECT nextval(pg_get_serial_sequence(:table, 'id')) AS id,
-					EXISTS (SELECT 1 FROM %2$s WHERE name = :name AND status IN ('PENDING', 'RUNNING')) AS busy),
+					EXISTS (SELECT 1 FROM %2$s WHERE name = :name AND status IN ('PENDING', 'RUNNING'))
+						OR EXISTS (SELECT 1 FROM %3$s WHERE name = :schedule AND paused) AS busy),
 			fire AS (
 				INSERT INTO %1$s (schedule, fire_at, skipped, task_id)
 				SELECT :schedule, :fireAt, next.busy, CASE WHEN next.busy THEN NULL ELSE next.id END FROM next
@@ -35,6 +40,16 @@ public final class FireTable {
 				RETURNING id)
 			SELECT (SELECT id FROM task) AS task_id, (SELECT count(*) FROM fire) AS fired,
 				pg_notify(:channel, '')""";
+
+	private static final String FIND_FIRES = """
+			SELECT fire.fire_at, fire.task_id, task.status
+			FROM %1$s AS fire
+			LEFT JOIN %2$s AS task ON task.id = fire.task_id
+			WHERE fire.schedule = :schedule
+			ORDER BY fire.fire_at DESC
+			LIMIT :limit""";
+
+	private static final String FIND_PAUSED = "SELECT name FROM %s WHERE paused";
 
 	private static final String LAST_FIRE = "SELECT max(fire_at) FROM %s WHERE schedule = :schedule";
 
@@ -52,11 +67,22 @@ public final class FireTable {
 
 	private static final String NOW = "SELECT now()";
 
+	private static final String SET_PAUSED = """
+			INSERT INTO %s (name, paused, updated_at)
+			VALUES (:name, :paused, now())
+			ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused, updated_at = now()""";
+
 	private final JdbcClient jdbc;
 
 	private final TableNames names;
 
 	private final String fire;
+
+	private final String findFires;
+
+	private final String findPaused;
+
+	private final String setPaused;
 
 	private final String lastFire;
 
@@ -72,7 +98,10 @@ public final class FireTable {
 	public FireTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.names = names;
-		this.fire = FIRE.formatted(names.fire(), names.task());
+		this.fire = FIRE.formatted(names.fire(), names.task(), names.schedule());
+		this.findFires = FIND_FIRES.formatted(names.fire(), names.task());
+		this.findPaused = FIND_PAUSED.formatted(names.schedule());
+		this.setPaused = SET_PAUSED.formatted(names.schedule());
 		this.lastFire = LAST_FIRE.formatted(names.fire());
 		this.lastFired = LAST_FIRED.formatted(names.fire());
 		this.mark = MARK.formatted(names.fire());
@@ -146,6 +175,37 @@ public final class FireTable {
 	 * The database's time now.
 	 * @return now
 	 */
+	/**
+	 * A schedule's last fires, newest first, with the status of the task each enqueued.
+	 * @param schedule the schedule
+	 * @param limit how many
+	 * @return the fires
+	 */
+	public List<Fired> findFires(String schedule, int limit) {
+		return this.jdbc.sql(this.findFires).param("schedule", schedule).param("limit", limit).query((rs, row) -> {
+			long id = rs.getLong(2);
+			Long taskId = rs.wasNull() ? null : id;
+			return new Fired(rs.getObject(1, OffsetDateTime.class).toInstant(), taskId, rs.getString(3));
+		}).list();
+	}
+
+	/**
+	 * The schedules paused on every node.
+	 * @return their names
+	 */
+	public Set<String> findPaused() {
+		return Set.copyOf(this.jdbc.sql(this.findPaused).query(String.class).list());
+	}
+
+	/**
+	 * Pause or resume a schedule on every node.
+	 * @param schedule the schedule
+	 * @param paused whether to pause it
+	 */
+	public void setPaused(String schedule, boolean paused) {
+		this.jdbc.sql(this.setPaused).param("name", schedule).param("paused", paused).update();
+	}
+
 	public Instant now() {
 		return this.jdbc.sql(NOW).query((rs, row) -> rs.getObject(1, OffsetDateTime.class)).single().toInstant();
 	}
@@ -174,6 +234,17 @@ public final class FireTable {
 	 * because the previous run was still busy)
 	 */
 	public record Outcome(boolean fired, Long taskId) {
+
+	}
+
+	/**
+	 * A fire, as recorded.
+	 *
+	 * @param fireAt its time
+	 * @param taskId the task it enqueued, or {@code null} if it was skipped
+	 * @param status that task's status, or {@code null} if none or pruned
+	 */
+	public record Fired(Instant fireAt, @Nullable Long taskId, @Nullable String status) {
 
 	}
 

@@ -1,10 +1,13 @@
 package dev.autotask.internal.jdbc;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -14,14 +17,20 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public final class QueueTable {
 
+	// With the counts, how long the oldest due pending task of each queue has waited past its
+	// time, in milliseconds on the database clock: the queue's latency.
 	private static final String COUNT = """
-			SELECT queue, status, count(*)
+			SELECT queue, status, count(*),
+				CAST(extract(epoch FROM now() - min(run_at) FILTER (WHERE status = 'PENDING' AND run_at <= now())) * 1000
+					AS bigint)
 			FROM %s
 			WHERE owner = :owner
 			GROUP BY queue, status""";
 
 	private static final String COUNT_ALL = """
-			SELECT queue, status, count(*)
+			SELECT queue, status, count(*),
+				CAST(extract(epoch FROM now() - min(run_at) FILTER (WHERE status = 'PENDING' AND run_at <= now())) * 1000
+					AS bigint)
 			FROM %s
 			GROUP BY queue, status""";
 
@@ -74,7 +83,7 @@ public final class QueueTable {
 	 * @param owner the owner
 	 * @return the counts, by queue, then by status
 	 */
-	public Map<String, Map<String, Long>> count(String owner) {
+	public Map<String, Counts> count(String owner) {
 		return counts(this.jdbc.sql(this.count).param("owner", owner));
 	}
 
@@ -82,14 +91,19 @@ public final class QueueTable {
 	 * Count every owner's tasks by queue and status: totals of the cluster, for operators.
 	 * @return the counts, by queue, then by status
 	 */
-	public Map<String, Map<String, Long>> countAll() {
+	public Map<String, Counts> countAll() {
 		return counts(this.jdbc.sql(this.countAll));
 	}
 
-	private static Map<String, Map<String, Long>> counts(JdbcClient.StatementSpec statement) {
-		Map<String, Map<String, Long>> counts = new TreeMap<>();
+	private static Map<String, Counts> counts(JdbcClient.StatementSpec statement) {
+		Map<String, Counts> counts = new TreeMap<>();
 		statement.query((rs) -> {
-			counts.computeIfAbsent(rs.getString(1), (queue) -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+			Counts queue = counts.computeIfAbsent(rs.getString(1), (name) -> new Counts(new TreeMap<>()));
+			queue.byStatus().put(rs.getString(2), rs.getLong(3));
+			long waited = rs.getLong(4);
+			if (!rs.wasNull()) {
+				counts.put(rs.getString(1), new Counts(queue.byStatus(), Duration.ofMillis(Math.max(0, waited))));
+			}
 		});
 		return counts;
 	}
@@ -119,6 +133,21 @@ public final class QueueTable {
 			.query((rs, row) -> 1)
 			.list()
 			.isEmpty();
+	}
+
+	/**
+	 * A queue's tasks counted by status.
+	 *
+	 * @param byStatus the counts by status name
+	 * @param oldestPendingAge how long its oldest due pending task has waited, or {@code null}
+	 * if none is due
+	 */
+	public record Counts(Map<String, Long> byStatus, @Nullable Duration oldestPendingAge) {
+
+		Counts(Map<String, Long> byStatus) {
+			this(byStatus, null);
+		}
+
 	}
 
 }

@@ -77,6 +77,14 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The schedule table: which schedules are paused.
+	 * @return its qualified name
+	 */
+	public String schedule() {
+		return qualify("autotask_schedule");
+	}
+
+	/**
 	 * The channel that enqueues notify and the engine listens on.
 	 * @return the channel name
 	 */

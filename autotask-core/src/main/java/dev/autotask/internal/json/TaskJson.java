@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Type;
 import java.util.List;
+import java.util.Locale;
 
 import dev.autotask.TaskError;
 import dev.autotask.task.TaskDefinition;
@@ -128,6 +129,29 @@ public final class TaskJson {
 			checkFinite(task, task.parameters().get(i), values[i]);
 		}
 		return checkStorable(this.mapper.writeValueAsString(array), "Arguments of task '" + task.name() + "'");
+	}
+
+	/**
+	 * Check a JSON value that stored arguments are to contain, as a search gives it: an object
+	 * (arguments by name are stored by position, so this matches an argument that is an object)
+	 * or an array.
+	 * @param json the value
+	 * @return the value, compacted
+	 * @throws IllegalArgumentException if it is not valid JSON, or neither an object nor an array
+	 */
+	public String checkContainment(String json) {
+		JsonNode node;
+		try {
+			node = this.mapper.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("argsContain is not valid JSON: " + ex.getOriginalMessage(), ex);
+		}
+		if (!node.isObject() && !node.isArray()) {
+			throw new IllegalArgumentException(
+					"argsContain must be a JSON object or array, was " + node.getNodeType().name().toLowerCase(Locale.ROOT));
+		}
+		return this.mapper.writeValueAsString(node);
 	}
 
 	/**

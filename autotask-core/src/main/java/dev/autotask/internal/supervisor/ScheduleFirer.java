@@ -3,6 +3,7 @@ package dev.autotask.internal.supervisor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.autotask.internal.jdbc.FireTable;
 import dev.autotask.schedule.Misfire;
@@ -71,20 +72,21 @@ public final class ScheduleFirer {
 	 */
 	public int runOnce(Instant now) {
 		int enqueued = 0;
+		Set<String> paused = this.registry.schedules().isEmpty() ? Set.of() : this.fires.findPaused();
 		for (TaskSchedule schedule : this.registry.schedules()) {
-			if (fireIfDue(schedule, now)) {
+			if (fireIfDue(schedule, now, paused.contains(schedule.taskName()))) {
 				enqueued++;
 			}
 		}
 		return enqueued;
 	}
 
-	private boolean fireIfDue(TaskSchedule schedule, Instant now) {
+	private boolean fireIfDue(TaskSchedule schedule, Instant now, boolean paused) {
 		String name = schedule.taskName();
 		Optional<Instant> last = this.fires.lastFire(name);
 		if (last.isEmpty()) {
 			if (schedule.startNow()) {
-				return fire(schedule, now);
+				return fire(schedule, now, paused);
 			}
 			this.fires.mark(name, now);
 			return false;
@@ -103,7 +105,7 @@ public final class ScheduleFirer {
 		if (missed) {
 			logger.info("Schedule {} missed fires from {} to {}; running the latest once", name, due, latest);
 		}
-		return fire(schedule, latest);
+		return fire(schedule, latest, paused);
 	}
 
 	private Instant latestDue(TaskSchedule schedule, Instant due, Instant now) {
@@ -118,12 +120,14 @@ public final class ScheduleFirer {
 		return latest;
 	}
 
-	private boolean fire(TaskSchedule schedule, Instant at) {
+	// A paused schedule fires all the same, as a skipped fire (the statement reads the pause
+	// itself): resumed, it goes on from its next fire rather than catching up.
+	private boolean fire(TaskSchedule schedule, Instant at, boolean paused) {
 		TaskDefinition task = this.registry.get(schedule.taskName());
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.defaultTtl;
 		FireTable.Outcome outcome = this.fires.fire(new FireTable.Fire(schedule.taskName(), at, task.name(),
 				task.queue(), this.owner, task.maxAttempts(), ttl.toMillis()));
-		if (outcome.fired() && outcome.taskId() == null) {
+		if (outcome.fired() && outcome.taskId() == null && !paused) {
 			logger.info("Schedule {} skipped its fire at {}: the previous run is still busy", schedule.taskName(), at);
 		}
 		return outcome.taskId() != null;

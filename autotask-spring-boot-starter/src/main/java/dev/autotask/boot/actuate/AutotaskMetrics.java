@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Micrometer meters of autotask: counters and timers fed by the engine as tasks are enqueued,
- * start and end, and {@code autotask.queue.depth} gauges read from the task table.
+ * start and end, and the {@code autotask.queue.depth} and {@code autotask.queue.oldest.pending}
+ * gauges read from the task table.
  *
  * <p>
  * The gauges share one query of the queue counts, cached for {@link #DEFAULT_QUEUE_DEPTH_TTL}
@@ -43,6 +44,8 @@ public final class AutotaskMetrics implements TaskObserver {
 	private final Set<String> queuesWithGauges = ConcurrentHashMap.newKeySet();
 
 	private volatile Map<String, Map<TaskStatus, Long>> depths = Map.of();
+
+	private volatile Map<String, Duration> ages = Map.of();
 
 	private volatile long readAt;
 
@@ -109,6 +112,18 @@ public final class AutotaskMetrics implements TaskObserver {
 				.strongReference(true)
 				.register(this.registry);
 		}
+		Gauge.builder("autotask.queue.oldest.pending", () -> oldestPendingSeconds(queue))
+			.description("How long the oldest due pending task of a queue has waited past its time")
+			.tags("queue", queue)
+			.baseUnit("seconds")
+			.strongReference(true)
+			.register(this.registry);
+	}
+
+	private double oldestPendingSeconds(String queue) {
+		refreshIfStale();
+		Duration age = this.ages.get(queue);
+		return (age != null) ? age.toMillis() / 1000.0 : 0;
 	}
 
 	private double depth(String queue, TaskStatus status) {
@@ -126,10 +141,16 @@ public final class AutotaskMetrics implements TaskObserver {
 			}
 			try {
 				Map<String, Map<TaskStatus, Long>> depths = new ConcurrentHashMap<>();
+				Map<String, Duration> ages = new ConcurrentHashMap<>();
 				for (QueueInfo queue : this.queues.get()) {
 					depths.put(queue.name(), Map.copyOf(queue.counts()));
+					Duration age = queue.oldestPendingAge();
+					if (age != null) {
+						ages.put(queue.name(), age);
+					}
 				}
 				this.depths = depths;
+				this.ages = ages;
 				depths.keySet().forEach(this::registerGauges);
 			}
 			catch (RuntimeException ex) {

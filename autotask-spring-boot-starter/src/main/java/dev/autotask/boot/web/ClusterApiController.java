@@ -9,6 +9,7 @@ import dev.autotask.ScheduleInfo;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.task.TaskSchedule;
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -17,15 +18,17 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The REST API's view of the cluster: {@code GET /task-types} lists the registered tasks with
  * their kind and schedule, {@code GET /queues} the queues with the caller's owner's tasks
  * counted by status, {@code POST /queues/{name}/pause} and {@code /resume} pause and resume
- * one in use on every node (an unknown one is a 404),
- * {@code GET /nodes} the nodes alive and the leader, and {@code GET /caller} what the caller
- * may do.
+ * one in use on every node (an unknown one is a 404), {@code GET /schedules/{task}/fires} a
+ * periodic or cron task's last fires with their tasks, {@code POST /schedules/{task}/pause} and
+ * {@code /resume} pause and resume it on every node, {@code GET /nodes} the nodes alive and the
+ * leader, and {@code GET /caller} what the caller may do.
  */
 @RestController
 @RequestMapping("${autotask.ui.path:/autotask}/api")
@@ -93,6 +96,39 @@ class ClusterApiController {
 		if (!inUse) {
 			throw new ApiProblem(HttpStatus.NOT_FOUND, "No task uses a queue named '"
 					+ ApiProblem.abbreviate(name, ApiProblem.MAX_QUOTE) + "'; GET queues lists the queues");
+		}
+	}
+
+	@GetMapping("/schedules/{task}/fires")
+	ResponseEntity<String> fires(@PathVariable String task, @RequestParam(required = false) @Nullable Integer limit) {
+		checkScheduled(task);
+		int count = (limit != null) ? limit : this.settings.historyPerTask();
+		try {
+			return json(this.json.fires(this.autotask.fires(task, count)));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, String.valueOf(ex.getMessage()));
+		}
+	}
+
+	@PostMapping("/schedules/{task}/pause")
+	ResponseEntity<String> pauseSchedule(@PathVariable String task) {
+		checkScheduled(task);
+		this.autotask.pauseSchedule(task);
+		return taskTypes();
+	}
+
+	@PostMapping("/schedules/{task}/resume")
+	ResponseEntity<String> resumeSchedule(@PathVariable String task) {
+		checkScheduled(task);
+		this.autotask.resumeSchedule(task);
+		return taskTypes();
+	}
+
+	private void checkScheduled(String task) {
+		if (this.registry.schedules().stream().noneMatch((schedule) -> schedule.taskName().equals(task))) {
+			throw new ApiProblem(HttpStatus.NOT_FOUND, "No periodic or cron task is named '"
+					+ ApiProblem.abbreviate(task, ApiProblem.MAX_QUOTE) + "'; GET task-types lists the tasks");
 		}
 	}
 

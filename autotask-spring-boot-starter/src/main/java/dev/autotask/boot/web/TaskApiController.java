@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.autotask.Autotask;
+import dev.autotask.BulkResult;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
+import dev.autotask.TaskQuery;
+import dev.autotask.TaskStatus;
 import dev.autotask.task.TaskRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +25,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -31,7 +38,10 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * The REST API's tasks: {@code POST /tasks} starts a registered task by name,
  * {@code GET /tasks/{id}} reads one, {@code GET /tasks?name=} lists the last runs of a task,
  * {@code POST /tasks/{id}/cancel} cancels one and {@code POST /tasks/{id}/run-again} starts it
- * again with the same arguments. Every refusal is a problem detail and inserts nothing.
+ * again with the same arguments. For operators: {@code GET /tasks/search} finds tasks across all
+ * names with counts by status, {@code POST /tasks/{id}/retry} and {@code /run-now} act on one,
+ * {@code DELETE /tasks/{id}} deletes one, and {@code POST /tasks/bulk} acts on every task a search
+ * matches. Every refusal is a problem detail and changes nothing.
  *
  * <p>
  * An unknown task name is a 400, like any other flaw in the request: the resource
@@ -93,8 +103,57 @@ class TaskApiController {
 	@PostMapping("/tasks/{id}/cancel")
 	ResponseEntity<String> cancel(@PathVariable long id, HttpServletRequest request) {
 		return this.client.cancel(id, Caller.of(request, this.owners).owner())
-			.map((status) -> json(this.json.cancelled(id, status)))
+			.map((status) -> json(this.json.taskStatus(id, status)))
 			.orElseThrow(() -> notFound(id));
+	}
+
+	@GetMapping("/tasks/search")
+	ResponseEntity<String> search(HttpServletRequest request) {
+		TaskQuery query = TaskQueryReader.read(parameters(request));
+		try {
+			return json(this.json.page(this.client.find(query, Caller.of(request, this.owners).owner())));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, "Bad search: " + ex.getMessage());
+		}
+	}
+
+	@PostMapping("/tasks/{id}/retry")
+	ResponseEntity<String> retry(@PathVariable long id, HttpServletRequest request) {
+		return this.client.retry(id, Caller.of(request, this.owners).owner())
+			.map((status) -> json(this.json.taskStatus(id, status)))
+			.orElseThrow(() -> notFound(id));
+	}
+
+	@PostMapping("/tasks/{id}/run-now")
+	ResponseEntity<String> runNow(@PathVariable long id, HttpServletRequest request) {
+		return this.client.runNow(id, Caller.of(request, this.owners).owner())
+			.map((status) -> json(this.json.taskStatus(id, status)))
+			.orElseThrow(() -> notFound(id));
+	}
+
+	@DeleteMapping("/tasks/{id}")
+	ResponseEntity<String> delete(@PathVariable long id, HttpServletRequest request) {
+		TaskStatus status = this.client.delete(id, Caller.of(request, this.owners).owner())
+			.orElseThrow(() -> notFound(id));
+		if (status == TaskStatus.RUNNING) {
+			throw new ApiProblem(HttpStatus.CONFLICT, "Task " + id + " is running: cancel it before deleting it");
+		}
+		return ResponseEntity.noContent().build();
+	}
+
+	@PostMapping("/tasks/bulk")
+	ResponseEntity<String> bulk(HttpServletRequest request) throws IOException {
+		checkJson(request.getContentType());
+		TaskApiJson.BulkRequest bulk = this.json.readBulk(readBody(request));
+		TaskQuery query = TaskQueryReader.read(bulk.query());
+		try {
+			BulkResult result = this.client.bulk(bulk.action(), query, Caller.of(request, this.owners).owner());
+			return json(this.json.bulkDone(bulk.action(), result));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, "Bad query: " + ex.getMessage());
+		}
 	}
 
 	@PostMapping("/tasks/{id}/run-again")
@@ -156,6 +215,12 @@ class TaskApiController {
 					"No task is named '" + ApiProblem.abbreviate(name, ApiProblem.MAX_QUOTE)
 							+ "'; GET task-types lists the registered tasks");
 		}
+	}
+
+	private static Map<String, List<String>> parameters(HttpServletRequest request) {
+		Map<String, List<String>> parameters = new LinkedHashMap<>();
+		request.getParameterMap().forEach((name, values) -> parameters.put(name, List.of(values)));
+		return parameters;
 	}
 
 	private static ResponseEntity<String> json(String body) {

@@ -4,17 +4,25 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.autotask.BulkResult;
+import dev.autotask.FireInfo;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
+import dev.autotask.TaskAction;
 import dev.autotask.TaskError;
 import dev.autotask.TaskInfo;
+import dev.autotask.TaskPage;
 import dev.autotask.TaskStatus;
 import dev.autotask.schedule.Every;
 import dev.autotask.task.TaskDefinition;
@@ -40,6 +48,11 @@ final class TaskApiJson {
 
 	private static final Set<String> START_FIELDS = Set.of("name", "args", "startAs");
 
+	private static final Set<String> BULK_FIELDS = Set.of("action", "query");
+
+	private static final Map<String, TaskAction> BULK_ACTIONS = Map.of("retry", TaskAction.RETRY, "run-now",
+			TaskAction.RUN_NOW, "cancel", TaskAction.CANCEL, "delete", TaskAction.DELETE);
+
 	private final JsonMapper mapper = JsonMapper.builder()
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -54,19 +67,17 @@ final class TaskApiJson {
 	record StartRequest(String name, String args, @Nullable String startAs) {
 	}
 
+	/**
+	 * A bulk action, as read.
+	 *
+	 * @param action what to do
+	 * @param query the search's parameters that say to which tasks
+	 */
+	record BulkRequest(TaskAction action, Map<String, List<String>> query) {
+	}
+
 	StartRequest readStart(byte[] body) {
-		JsonNode node;
-		try {
-			node = this.mapper.readTree(decode(body));
-		}
-		catch (JacksonException ex) {
-			throw new ApiProblem(HttpStatus.BAD_REQUEST,
-					"The request body is not valid JSON: " + ex.getOriginalMessage());
-		}
-		if (node == null || !node.isObject()) {
-			throw new ApiProblem(HttpStatus.BAD_REQUEST,
-					"The request body must be a JSON object: {\"name\": \"...\", \"args\": [...] or {...}}");
-		}
+		JsonNode node = readObject(body, "{\"name\": \"...\", \"args\": [...] or {...}}");
 		for (String field : node.propertyNames()) {
 			if (!START_FIELDS.contains(field)) {
 				throw new ApiProblem(HttpStatus.BAD_REQUEST,
@@ -100,6 +111,21 @@ final class TaskApiJson {
 	 * malformed bytes. Jackson's own decoding is lenient: it reads the overlong form
 	 * {@code C0 AE} as ".", so that {@code "a\xC0\xAEb"} would name the task {@code "a.b"}.
 	 */
+	private JsonNode readObject(byte[] body, String example) {
+		JsonNode node;
+		try {
+			node = this.mapper.readTree(decode(body));
+		}
+		catch (JacksonException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST,
+					"The request body is not valid JSON: " + ex.getOriginalMessage());
+		}
+		if (node == null || !node.isObject()) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, "The request body must be a JSON object: " + example);
+		}
+		return node;
+	}
+
 	private static String decode(byte[] body) {
 		ByteBuffer bytes = ByteBuffer.wrap(body);
 		try {
@@ -135,7 +161,65 @@ final class TaskApiJson {
 		return this.mapper.writeValueAsString(array);
 	}
 
-	String cancelled(long id, TaskStatus status) {
+	String page(TaskPage page) {
+		ObjectNode node = this.mapper.createObjectNode();
+		ArrayNode tasks = node.putArray("tasks");
+		page.tasks().forEach((info) -> tasks.add(taskNode(info)));
+		ObjectNode counts = node.putObject("counts");
+		page.counts().forEach((status, count) -> counts.put(status.name(), count));
+		node.put("next", page.next());
+		return this.mapper.writeValueAsString(node);
+	}
+
+	String bulkDone(TaskAction action, BulkResult result) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("action", action.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+		node.put("matched", result.matched());
+		node.put("changed", result.changed());
+		return this.mapper.writeValueAsString(node);
+	}
+
+	/**
+	 * Read a bulk action: {@code {"action": "retry", "query": {"status": "FAILURE", "name": "x"}}},
+	 * the query taking the names and values of a search's parameters.
+	 */
+	BulkRequest readBulk(byte[] body) {
+		JsonNode node = readObject(body, "{\"action\": \"retry\", \"query\": {...}}");
+		for (String field : node.propertyNames()) {
+			if (!BULK_FIELDS.contains(field)) {
+				throw new ApiProblem(HttpStatus.BAD_REQUEST, "Unknown field '"
+						+ ApiProblem.abbreviate(field, ApiProblem.MAX_QUOTE)
+						+ "': a bulk action has the fields 'action' and 'query'");
+			}
+		}
+		JsonNode action = node.get("action");
+		TaskAction parsed = (action != null && action.isString()) ? BULK_ACTIONS.get(action.stringValue()) : null;
+		if (parsed == null) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST,
+					"Field 'action' must be one of " + BULK_ACTIONS.keySet().stream().sorted().toList());
+		}
+		JsonNode query = node.get("query");
+		if (query == null || !query.isObject()) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST,
+					"Field 'query' is required: an object with a search's parameters ({} for every task)");
+		}
+		Map<String, List<String>> parameters = new LinkedHashMap<>();
+		for (String name : query.propertyNames()) {
+			JsonNode value = query.get(name);
+			List<String> values = new ArrayList<>();
+			for (JsonNode item : value.isArray() ? value : List.of(value)) {
+				if (!item.isString() && !item.isNumber()) {
+					throw new ApiProblem(HttpStatus.BAD_REQUEST, "Query field '"
+							+ ApiProblem.abbreviate(name, ApiProblem.MAX_QUOTE) + "' must be a string or a number");
+				}
+				values.add(item.asString());
+			}
+			parameters.put(name, values);
+		}
+		return new BulkRequest(parsed, parameters);
+	}
+
+	String taskStatus(long id, TaskStatus status) {
 		ObjectNode node = this.mapper.createObjectNode();
 		node.put("id", id);
 		node.put("status", status.name());
@@ -193,6 +277,18 @@ final class TaskApiJson {
 			node.put("schedule", (fire != null) ? fire.schedule() : null);
 			node.put("lastFire", (fire != null) ? instant(fire.lastFire()) : null);
 			node.put("nextFire", (fire != null) ? instant(fire.nextFire()) : null);
+			node.put("paused", (fire != null) && fire.paused());
+		}
+		return this.mapper.writeValueAsString(array);
+	}
+
+	String fires(List<FireInfo> fires) {
+		ArrayNode array = this.mapper.createArrayNode();
+		for (FireInfo fire : fires) {
+			ObjectNode node = array.addObject();
+			node.put("fireAt", instant(fire.fireAt()));
+			node.put("taskId", fire.taskId());
+			node.put("status", (fire.status() != null) ? fire.status().name() : null);
 		}
 		return this.mapper.writeValueAsString(array);
 	}
@@ -210,6 +306,8 @@ final class TaskApiJson {
 			ObjectNode node = array.addObject();
 			node.put("name", queue.name());
 			node.put("paused", queue.paused());
+			Duration age = queue.oldestPendingAge();
+			node.put("oldestPendingSeconds", (age != null) ? age.toMillis() / 1000.0 : null);
 			ObjectNode counts = node.putObject("counts");
 			for (TaskStatus status : TaskStatus.values()) {
 				counts.put(status.name(), queue.counts().getOrDefault(status, 0L));

@@ -107,6 +107,30 @@ class AutotaskActuatorAutoConfigurationIT {
 	}
 
 	@Test
+	void oldestPendingGaugeShowsHowLongAQueuesOldestDueTaskHasWaited() {
+		this.runner.withBean(SimpleMeterRegistry.class).withBean("jobs", Jobs.class).run((context) -> {
+			Autotask autotask = context.getBean(Autotask.class);
+			assertThat(autotask.pause("reports")).isTrue();
+			long id = autotask.send("jobs.ok", SendOptions.owner("me")).id();
+			autotask.send("jobs.refused", SendOptions.owner("me").delay(Duration.ofHours(1)));
+			postgres.jdbc()
+				.sql("UPDATE " + postgres.schema() + ".autotask_task SET run_at = now() - interval '90 seconds' WHERE id = ?")
+				.param(id)
+				.update();
+
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			// A queue none of whose tasks is due has none waiting; the first read finds the reports queue.
+			assertThat(meters.get("autotask.queue.oldest.pending").tag("queue", "default").gauge().value()).isZero();
+			assertThat(meters.get("autotask.queue.oldest.pending").tag("queue", "reports").gauge().value())
+				.isBetween(90.0, 150.0);
+			assertThat(autotask.queues("me")).filteredOn((queue) -> queue.name().equals("reports"))
+				.singleElement()
+				.satisfies((queue) -> assertThat(queue.oldestPendingAge()).isGreaterThanOrEqualTo(Duration.ofSeconds(90)));
+			assertThat(autotask.resume("reports")).isTrue();
+		});
+	}
+
+	@Test
 	void healthIsUpWithALeaderAndThisNodeAlive() {
 		this.runner.run((context) -> {
 			AutotaskHealthIndicator health = context.getBean(AutotaskHealthIndicator.class);

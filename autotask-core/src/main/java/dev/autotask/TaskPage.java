@@ -1,0 +1,34 @@
+package dev.autotask;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A page of tasks {@link Autotask#find(TaskQuery, String) found}, newest first, with how many
+ * tasks match the query in each status.
+ *
+ * @param tasks the tasks of this page
+ * @param counts how many tasks match the query's other criteria, by status (the query's own
+ * statuses and cursor left out, so that every status's count shows beside the chosen ones);
+ * statuses without tasks are left out
+ * @param next the id to continue from ({@link TaskQuery.Builder#before(Long)}), or {@code null}
+ * on the last page
+ */
+public record TaskPage(List<TaskInfo> tasks, Map<TaskStatus, Long> counts, @Nullable Long next) {
+
+	/**
+	 * How many tasks match the query, its statuses included.
+	 * @param query the query this page answers
+	 * @return the count
+	 */
+	public long total(TaskQuery query) {
+		return this.counts.entrySet()
+			.stream()
+			.filter((count) -> query.statuses().isEmpty() || query.statuses().contains(count.getKey()))
+			.mapToLong(Map.Entry::getValue)
+			.sum();
+	}
+
+}

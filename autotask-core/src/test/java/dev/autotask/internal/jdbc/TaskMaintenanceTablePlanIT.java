@@ -1,0 +1,85 @@
+package dev.autotask.internal.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.TaskRows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The rescues run on every heartbeat of every node, under a backlog of any size: they must look
+ * up the running tasks (V10's partial index), never read the whole task table. Counted by the
+ * rows the server read for them, which a sequential scan, or a scan of an index over every
+ * pending task, would push to the size of the backlog.
+ */
+class TaskMaintenanceTablePlanIT {
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.migrated();
+
+	private static final int BACKLOG = 20_000;
+
+	@Test
+	void rescuesReadTheRunningTasksOnlyHoweverLargeTheBacklog() throws SQLException {
+		TaskRows rows = new TaskRows(postgres);
+		postgres.jdbc()
+			.sql("INSERT INTO autotask_task (name, owner, max_attempts, ttl) "
+					+ "SELECT 'backlog', 'test', 1, interval '1 day' FROM generate_series(1, ?)")
+			.param(BACKLOG)
+			.update();
+		rows.aNode("live", Duration.ofMinutes(1));
+		rows.aNode("dead", Duration.ofMinutes(-1));
+		for (int i = 0; i < 3; i++) {
+			rows.aRunningTask("orphan", "dead");
+			rows.aRunningTask("mine", "live");
+		}
+		postgres.jdbc().sql("ANALYZE autotask_task").update();
+
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			// One session, so that the counts read are those of the statements it ran.
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			TaskMaintenanceTable table = new TaskMaintenanceTable(session, new TableNames(postgres.schema()), false);
+			JdbcClient jdbc = JdbcClient.create(session);
+			long before = rowsRead(jdbc);
+
+			List<Long> orphans = table.rescue("live", Duration.ofMinutes(1), Duration.ofSeconds(10), List.of());
+			List<Long> strays = table.rescueStrays("live", Duration.ofMinutes(1), List.of(), Duration.ZERO, List.of());
+			List<Long> earlier = table.rescueEarlierLife("live", Duration.ofMinutes(1), List.of());
+
+			long read = rowsRead(jdbc) - before;
+			assertThat(orphans).hasSize(3);
+			assertThat(strays).as("the live node's tasks it does not hold").hasSize(3);
+			assertThat(earlier).isEmpty();
+			assertThat(read).as("rows of autotask_task read by three rescues over a backlog of %d", BACKLOG)
+				.isLessThan(100);
+		}
+	}
+
+	/**
+	 * Rows of the task table read so far, by sequential and index scans, as the statistics
+	 * show them once this session's are flushed.
+	 */
+	private static long rowsRead(JdbcClient session) {
+		session.sql("SELECT pg_stat_force_next_flush()").query((rs, row) -> 1).list();
+		session.sql("SELECT pg_stat_clear_snapshot()").query((rs, row) -> 1).list();
+		return session.sql("""
+				SELECT coalesce(table_stats.seq_tup_read, 0) + coalesce(sum(index_stats.idx_tup_read), 0)
+				FROM pg_stat_user_tables AS table_stats
+				LEFT JOIN pg_stat_user_indexes AS index_stats ON index_stats.relid = table_stats.relid
+				WHERE table_stats.relid = CAST(:table AS regclass)
+				GROUP BY table_stats.seq_tup_read""")
+			.param("table", postgres.schema() + ".autotask_task")
+			.query(Long.class)
+			.single();
+	}
+
+}
