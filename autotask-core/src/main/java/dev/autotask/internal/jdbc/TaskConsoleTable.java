@@ -222,13 +222,7 @@ public final class TaskConsoleTable {
 	 * @return how many are pending again
 	 */
 	public int retryMany(List<Long> ids, String owner) {
-		return this.jdbc.sql(RETRY_MANY.formatted(this.table))
-			.param("ids", ids.toArray(Long[]::new))
-			.param("owner", owner)
-			.param("channel", this.channel)
-			.query((rs, row) -> rs.getLong(1))
-			.list()
-			.size();
+		return changeAndWake(RETRY_MANY, ids, owner);
 	}
 
 	/**
@@ -238,7 +232,12 @@ public final class TaskConsoleTable {
 	 * @return how many were made due
 	 */
 	public int runNowMany(List<Long> ids, String owner) {
-		return this.jdbc.sql(RUN_NOW_MANY.formatted(this.table))
+		return changeAndWake(RUN_NOW_MANY, ids, owner);
+	}
+
+	// The statement returns a row, with a notification, for each task it made due.
+	private int changeAndWake(String statement, List<Long> ids, String owner) {
+		return this.jdbc.sql(statement.formatted(this.table))
 			.param("ids", ids.toArray(Long[]::new))
 			.param("owner", owner)
 			.param("channel", this.channel)

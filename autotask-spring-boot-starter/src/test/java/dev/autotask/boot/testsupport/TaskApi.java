@@ -1,6 +1,7 @@
 package dev.autotask.boot.testsupport;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.autotask.boot.web.OwnerResolver;
 
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
@@ -93,6 +94,18 @@ public final class TaskApi {
 	 */
 	public static long start(MockMvc mvc, MockHttpServletRequestBuilder request) throws Exception {
 		return id(mvc.perform(request).andExpect(status().isAccepted()).andReturn());
+	}
+
+	/**
+	 * An owner per tenant, named by the {@code X-Tenant} header.
+	 * @param otherwise the owner of a request without the header
+	 * @return the resolver
+	 */
+	public static OwnerResolver tenantHeader(String otherwise) {
+		return (request) -> {
+			String tenant = request.getHeader("X-Tenant");
+			return (tenant != null) ? tenant : otherwise;
+		};
 	}
 
 }

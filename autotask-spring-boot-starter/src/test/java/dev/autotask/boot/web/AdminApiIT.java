@@ -376,10 +376,7 @@ class AdminApiIT {
 
 		@Bean
 		OwnerResolver ownerResolver() {
-			return (request) -> {
-				String tenant = request.getHeader("X-Tenant");
-				return (tenant != null) ? tenant : "shop";
-			};
+			return TaskApi.tenantHeader("shop");
 		}
 
 	}

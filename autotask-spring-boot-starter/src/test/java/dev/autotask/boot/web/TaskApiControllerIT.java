@@ -8,6 +8,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
 import dev.autotask.boot.testsupport.ApplicationDatabase;
+import dev.autotask.boot.testsupport.TaskApi;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.Test;
@@ -409,10 +410,7 @@ class TaskApiControllerIT {
 		/** Two tenants, told apart by a header; tenant-a when it is missing. */
 		@Bean
 		OwnerResolver ownerResolver() {
-			return (request) -> {
-				String tenant = request.getHeader("X-Tenant");
-				return (tenant != null) ? tenant : "tenant-a";
-			};
+			return TaskApi.tenantHeader("tenant-a");
 		}
 
 	}

@@ -239,10 +239,7 @@ class TaskConsoleApiIT {
 
 		@Bean
 		OwnerResolver ownerResolver() {
-			return (request) -> {
-				String tenant = request.getHeader("X-Tenant");
-				return (tenant != null) ? tenant : "shop";
-			};
+			return TaskApi.tenantHeader("shop");
 		}
 
 	}
