@@ -1,10 +1,8 @@
 package dev.autotask.internal.engine;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +18,8 @@ import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.SendOptions;
-import dev.autotask.TaskHandle;
 import dev.autotask.TaskAction;
+import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskPage;
 import dev.autotask.TaskQuery;
@@ -33,13 +31,12 @@ import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
 import dev.autotask.internal.jdbc.QueueTable;
 import dev.autotask.internal.jdbc.TableNames;
+import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.jdbc.TaskConsoleTable;
 import dev.autotask.internal.jdbc.TaskRow;
-import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
-import dev.autotask.task.TaskSchedule;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,9 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskClient implements Autotask {
 
-	// Small enough that each batch of a bulk action is a short transaction.
-	private static final int BULK_BATCH = 1000;
-
 	private static final Logger logger = LoggerFactory.getLogger(TaskClient.class);
 
 	private final TaskClientTable table;
@@ -64,11 +58,11 @@ public final class TaskClient implements Autotask {
 
 	private final EngineSettings settings;
 
-	private final FireTable fires;
-
 	private final QueueTable queues;
 
-	private final TaskConsoleTable console;
+	private final TaskConsole console;
+
+	private final ScheduleView schedules;
 
 	private final NodeTable nodes;
 
@@ -120,9 +114,10 @@ public final class TaskClient implements Autotask {
 		TableNames names = new TableNames(settings.schema());
 		// With events on, a cancel writes the events of the tasks it ends.
 		this.table = new TaskClientTable(dataSource, names, settings.events());
-		this.fires = new FireTable(dataSource, names);
 		this.queues = new QueueTable(dataSource, names);
-		this.console = new TaskConsoleTable(dataSource, names);
+		this.console = new TaskConsole(new TaskConsoleTable(dataSource, names), json,
+				(id, owner) -> this.table.cancel(id, owner).map(TaskStatus::valueOf));
+		this.schedules = new ScheduleView(new FireTable(dataSource, names), registry);
 		this.nodes = new NodeTable(dataSource, names);
 		this.leaders = new LeaderTable(dataSource, names);
 		this.registry = registry;
@@ -180,76 +175,27 @@ public final class TaskClient implements Autotask {
 
 	@Override
 	public Optional<TaskStatus> retry(long id, String owner) {
-		return (this.console.retryMany(List.of(id), owner) == 1) ? Optional.of(TaskStatus.PENDING)
-				: this.console.findStatus(id, owner);
+		return this.console.retry(id, owner);
 	}
 
 	@Override
 	public Optional<TaskStatus> runNow(long id, String owner) {
-		this.console.runNowMany(List.of(id), owner);
-		return this.console.findStatus(id, owner);
+		return this.console.runNow(id, owner);
 	}
 
 	@Override
 	public Optional<TaskStatus> delete(long id, String owner) {
-		Optional<TaskStatus> status = this.console.findStatus(id, owner);
-		if (status.isPresent() && !this.console.delete(id, owner)) {
-			// It started meanwhile, or ran all along.
-			return this.console.findStatus(id, owner).or(() -> status);
-		}
-		return status;
+		return this.console.delete(id, owner);
 	}
 
 	@Override
 	public TaskPage find(TaskQuery query, String owner) {
-		TaskQuery checked = checked(query);
-		List<TaskInfo> tasks = this.console.find(checked, owner).stream().map(this::toInfo).toList();
-		Long next = (tasks.size() == checked.limit()) ? tasks.get(tasks.size() - 1).id() : null;
-		return new TaskPage(tasks, this.console.count(checked, owner), next);
+		return this.console.find(query, owner);
 	}
 
 	@Override
 	public BulkResult bulk(TaskAction action, TaskQuery query, String owner) {
-		TaskQuery checked = checked(query).fromNewest();
-		Set<TaskStatus> statuses = EnumSet.copyOf(action.appliesTo());
-		if (!checked.statuses().isEmpty()) {
-			statuses.retainAll(checked.statuses());
-		}
-		long matched = 0;
-		long changed = 0;
-		Long before = null;
-		while (!statuses.isEmpty()) {
-			TaskQuery batch = checked.toBuilder().before(before).build();
-			List<Long> ids = this.console.findIds(batch, statuses, owner, BULK_BATCH);
-			if (ids.isEmpty()) {
-				break;
-			}
-			matched += ids.size();
-			changed += act(action, ids, owner);
-			before = ids.get(ids.size() - 1);
-		}
-		logger.info("{} of {} task(s) of owner {} matching {}: {} changed", action, matched, owner, checked, changed);
-		return new BulkResult(matched, changed);
-	}
-
-	private int act(TaskAction action, List<Long> ids, String owner) {
-		return switch (action) {
-			case RETRY -> this.console.retryMany(ids, owner);
-			case RUN_NOW -> this.console.runNowMany(ids, owner);
-			case DELETE -> this.console.deleteMany(ids, owner);
-			// One by one: a cancel ends a whole chain and writes its events, as a single cancel does.
-			case CANCEL -> (int) ids.stream()
-				.map((id) -> cancel(id, owner))
-				.filter((status) -> status.filter((s) -> s == TaskStatus.CANCELLED || s == TaskStatus.RUNNING)
-					.isPresent())
-				.count();
-		};
-	}
-
-	private TaskQuery checked(TaskQuery query) {
-		String argsContain = query.argsContain();
-		return (argsContain != null)
-				? query.toBuilder().argsContain(this.json.checkContainment(argsContain)).build() : query;
+		return this.console.bulk(action, query, owner);
 	}
 
 	/**
@@ -317,60 +263,22 @@ public final class TaskClient implements Autotask {
 
 	@Override
 	public List<ScheduleInfo> schedules() {
-		if (this.registry.schedules().isEmpty()) {
-			return List.of();
-		}
-		Instant now = this.fires.now();
-		Set<String> paused = this.fires.findPaused();
-		return this.registry.schedules().stream().map((schedule) -> info(schedule, now, paused)).toList();
+		return this.schedules.list();
 	}
 
 	@Override
 	public boolean pauseSchedule(String task) {
-		return setSchedulePaused(task, true);
+		return this.schedules.setPaused(task, true);
 	}
 
 	@Override
 	public boolean resumeSchedule(String task) {
-		return setSchedulePaused(task, false);
-	}
-
-	private boolean setSchedulePaused(String task, boolean paused) {
-		if (!isScheduled(task)) {
-			return false;
-		}
-		this.fires.setPaused(task, paused);
-		logger.info("Schedule {} {} on every node", task, paused ? "paused" : "resumed");
-		return true;
+		return this.schedules.setPaused(task, false);
 	}
 
 	@Override
 	public List<FireInfo> fires(String task, int limit) {
-		if (limit < 1 || limit > 100) {
-			throw new IllegalArgumentException("limit must be between 1 and 100, was " + limit);
-		}
-		if (!isScheduled(task)) {
-			return List.of();
-		}
-		return this.fires.findFires(task, limit)
-			.stream()
-			.map((fire) -> new FireInfo(fire.fireAt(), fire.taskId(),
-					(fire.status() != null) ? TaskStatus.valueOf(fire.status()) : null))
-			.toList();
-	}
-
-	private boolean isScheduled(String task) {
-		return this.registry.schedules().stream().anyMatch((schedule) -> schedule.taskName().equals(task));
-	}
-
-	private ScheduleInfo info(TaskSchedule schedule, Instant now, Set<String> paused) {
-		Optional<Instant> last = this.fires.lastFire(schedule.taskName());
-		Instant next = last.map(schedule.schedule()::nextAfter)
-			.orElseGet(() -> schedule.startNow() ? now : schedule.schedule().nextAfter(now));
-		// The next fire counts from the mark a new schedule starts from; the last fire shown does not.
-		Instant lastFired = last.flatMap((anchor) -> this.fires.lastFired(schedule.taskName())).orElse(null);
-		return new ScheduleInfo(schedule.taskName(), schedule.description(), lastFired, next,
-				paused.contains(schedule.taskName()));
+		return this.schedules.fires(task, limit);
 	}
 
 	@Override
@@ -430,9 +338,13 @@ public final class TaskClient implements Autotask {
 	}
 
 	private TaskInfo toInfo(TaskRow row) {
+		return toInfo(row, this.json);
+	}
+
+	static TaskInfo toInfo(TaskRow row, TaskJson json) {
 		return new TaskInfo(row.id(), row.name(), row.queue(), row.owner(), TaskStatus.valueOf(row.status()),
 				row.args(), row.attempt(), row.maxAttempts(), row.createdAt(), row.runAt(), row.startedAt(),
-				row.finishedAt(), row.result(), this.json.readError(row.error()), row.progress(), row.rescues(),
+				row.finishedAt(), row.result(), json.readError(row.error()), row.progress(), row.rescues(),
 				row.startedBy());
 	}
 

@@ -1,0 +1,115 @@
+package dev.autotask.internal.engine;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+import dev.autotask.BulkResult;
+import dev.autotask.TaskAction;
+import dev.autotask.TaskInfo;
+import dev.autotask.TaskPage;
+import dev.autotask.TaskQuery;
+import dev.autotask.TaskStatus;
+import dev.autotask.internal.jdbc.TaskConsoleTable;
+import dev.autotask.internal.json.TaskJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an operator does through {@code Autotask}: find tasks across all names, and retry, run
+ * now, delete or cancel one or every task a query matches. Owner-scoped, as the table is.
+ */
+final class TaskConsole {
+
+	// Small enough that each batch of a bulk action is a short statement.
+	private static final int BULK_BATCH = 1000;
+
+	private static final Logger logger = LoggerFactory.getLogger(TaskConsole.class);
+
+	private final TaskConsoleTable table;
+
+	private final TaskJson json;
+
+	private final BiFunction<Long, String, Optional<TaskStatus>> cancel;
+
+	TaskConsole(TaskConsoleTable table, TaskJson json, BiFunction<Long, String, Optional<TaskStatus>> cancel) {
+		this.table = table;
+		this.json = json;
+		this.cancel = cancel;
+	}
+
+	Optional<TaskStatus> retry(long id, String owner) {
+		return (this.table.retryMany(List.of(id), owner) == 1) ? Optional.of(TaskStatus.PENDING)
+				: this.table.findStatus(id, owner);
+	}
+
+	Optional<TaskStatus> runNow(long id, String owner) {
+		this.table.runNowMany(List.of(id), owner);
+		return this.table.findStatus(id, owner);
+	}
+
+	Optional<TaskStatus> delete(long id, String owner) {
+		Optional<TaskStatus> status = this.table.findStatus(id, owner);
+		if (status.isPresent() && !this.table.delete(id, owner)) {
+			// It started meanwhile, or ran all along.
+			return this.table.findStatus(id, owner).or(() -> status);
+		}
+		return status;
+	}
+
+	TaskPage find(TaskQuery query, String owner) {
+		TaskQuery checked = checked(query);
+		List<TaskInfo> tasks = this.table.find(checked, owner)
+			.stream()
+			.map((row) -> TaskClient.toInfo(row, this.json))
+			.toList();
+		Long next = (tasks.size() == checked.limit()) ? tasks.get(tasks.size() - 1).id() : null;
+		return new TaskPage(tasks, this.table.count(checked, owner), next);
+	}
+
+	BulkResult bulk(TaskAction action, TaskQuery query, String owner) {
+		TaskQuery checked = checked(query).fromNewest();
+		Set<TaskStatus> statuses = EnumSet.copyOf(action.appliesTo());
+		if (!checked.statuses().isEmpty()) {
+			statuses.retainAll(checked.statuses());
+		}
+		long matched = 0;
+		long changed = 0;
+		Long before = null;
+		while (!statuses.isEmpty()) {
+			TaskQuery batch = checked.toBuilder().before(before).build();
+			List<Long> ids = this.table.findIds(batch, statuses, owner, BULK_BATCH);
+			if (ids.isEmpty()) {
+				break;
+			}
+			matched += ids.size();
+			changed += act(action, ids, owner);
+			before = ids.get(ids.size() - 1);
+		}
+		logger.info("{} of {} task(s) of owner {} matching {}: {} changed", action, matched, owner, checked, changed);
+		return new BulkResult(matched, changed);
+	}
+
+	private int act(TaskAction action, List<Long> ids, String owner) {
+		return switch (action) {
+			case RETRY -> this.table.retryMany(ids, owner);
+			case RUN_NOW -> this.table.runNowMany(ids, owner);
+			case DELETE -> this.table.deleteMany(ids, owner);
+			// One by one: a cancel ends a whole chain and writes its events, as a single cancel does.
+			case CANCEL -> (int) ids.stream()
+				.map((id) -> this.cancel.apply(id, owner))
+				.filter((status) -> status.filter((s) -> s == TaskStatus.CANCELLED || s == TaskStatus.RUNNING)
+					.isPresent())
+				.count();
+		};
+	}
+
+	private TaskQuery checked(TaskQuery query) {
+		String argsContain = query.argsContain();
+		return (argsContain != null)
+				? query.toBuilder().argsContain(this.json.checkContainment(argsContain)).build() : query;
+	}
+
+}
