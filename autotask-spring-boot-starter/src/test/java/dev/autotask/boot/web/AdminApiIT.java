@@ -38,7 +38,9 @@ import static dev.autotask.boot.testsupport.TaskApi.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
@@ -210,6 +212,40 @@ class AdminApiIT {
 				+ new tools.jackson.databind.json.JsonMapper().writeValueAsString(example.get(0)) + "}");
 
 		awaitStatus(id, "SUCCESS");
+	}
+
+	@Test
+	void scheduleIsPausedAndResumedAndItsFiresListedButNotByAViewer() throws Exception {
+		try {
+			this.mvc.perform(post(API + "schedules/jobs.nightly/pause").with(viewer()).with(csrf()))
+				.andExpect(status().isForbidden());
+			this.mvc.perform(post(API + "schedules/jobs.nightly/pause").with(admin()).with(csrf()))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$[?(@.name == 'jobs.nightly')].paused").value(hasItem(true)));
+			this.mvc.perform(get(API + "task-types").with(viewer()))
+				.andExpect(jsonPath("$[?(@.name == 'jobs.nightly')].paused").value(hasItem(true)));
+			// The nightly cron has not fired yet: only the mark a new schedule counts from is recorded.
+			this.mvc.perform(get(API + "schedules/jobs.nightly/fires").with(viewer()))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$[*].taskId").value(everyItem(nullValue())));
+		}
+		finally {
+			this.mvc.perform(post(API + "schedules/jobs.nightly/resume").with(admin()).with(csrf()))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$[?(@.name == 'jobs.nightly')].paused").value(hasItem(false)));
+		}
+	}
+
+	@Test
+	void scheduleOfATaskThatIsNotScheduledIsNotFound() throws Exception {
+		this.mvc.perform(post(API + "schedules/jobs.echo/pause").with(admin()).with(csrf()))
+			.andExpect(status().isNotFound())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.detail", containsString("No periodic or cron task is named 'jobs.echo'")));
+		this.mvc.perform(get(API + "schedules/nope/fires").with(viewer())).andExpect(status().isNotFound());
+		this.mvc.perform(get(API + "schedules/jobs.nightly/fires").param("limit", "0").with(viewer()))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.detail", containsString("limit")));
 	}
 
 	@Test
