@@ -292,8 +292,16 @@ class SampleApplicationIT {
 		assertThat(get(statusUrl).get("result").asString()).startsWith("\"stopped after ").endsWith(" of 10000 rows\"");
 	}
 
+	/**
+	 * The tasks requests started: those the sample's schedules enqueue (its periodic task fires at
+	 * start, at a moment of its own) are left out.
+	 */
 	private long taskCount() {
-		return postgres.jdbc().sql("SELECT count(*) FROM autotask_task").query(Long.class).single();
+		return postgres.jdbc()
+			.sql("SELECT count(*) FROM autotask_task WHERE id NOT IN "
+					+ "(SELECT task_id FROM autotask_fire WHERE task_id IS NOT NULL)")
+			.query(Long.class)
+			.single();
 	}
 
 	private static String credentials(String user) {
