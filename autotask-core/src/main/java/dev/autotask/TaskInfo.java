@@ -1,6 +1,7 @@
 package dev.autotask;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,11 +27,20 @@ import org.jspecify.annotations.Nullable;
  * @param rescues how many times it was handed back from a node that died
  * @param startedBy the user it was started as (see {@link SendOptions#startedBy(String)}), or
  * {@code null}
+ * @param attemptErrors the errors of its failed attempts, oldest first (the last one is also
+ * {@code error}, with its stack trace); attempts lost with their node count too
  * @see Autotask#status(long, String)
  */
 public record TaskInfo(long id, String name, String queue, String owner, TaskStatus status, String args, int attempt,
 		int maxAttempts, Instant createdAt, Instant runAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
 		@Nullable String result, @Nullable TaskError error, @Nullable String progress, int rescues,
-		@Nullable String startedBy) {
+		@Nullable String startedBy, List<AttemptError> attemptErrors) {
+
+	/**
+	 * Keep an unmodifiable copy of the attempt errors.
+	 */
+	public TaskInfo {
+		attemptErrors = List.copyOf(attemptErrors);
+	}
 
 }

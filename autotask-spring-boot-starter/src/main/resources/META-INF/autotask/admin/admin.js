@@ -272,6 +272,9 @@ function runCard(run) {
 		el('dt', {}, 'Arguments'), el('dd', {}, el('code', {}, json(run.args))),
 		el('dt', {}, 'Result'), el('dd', {}, run.result !== null ? el('code', {}, json(run.result)) : '–'),
 		...(run.error ? [el('dt', {}, 'Error'), el('dd', {}, `${run.error.type}: ${run.error.message}`)] : []),
+		...((run.attemptErrors || []).length > 1 ? [el('dt', {}, 'Failed attempts'), el('dd', {},
+			el('ol', { class: 'attempt-errors' }, ...run.attemptErrors.map((failed) => el('li', { 'data-attempt': failed.attempt },
+				`#${failed.attempt} ${time(failed.at)}${failed.node ? ` on ${failed.node}` : ''}: ${failed.type}: ${failed.message || ''}`))))] : []),
 		el('dt', {}, 'Attempts'), el('dd', {}, `${run.attempt} of ${run.maxAttempts}`
 			+ (run.rescues ? `, recovered ${run.rescues}× from a lost node` : '')),
 		el('dt', {}, 'Started by'), el('dd', {}, run.startedBy || '–'),

@@ -345,7 +345,7 @@ public final class TaskClient implements Autotask {
 		return new TaskInfo(row.id(), row.name(), row.queue(), row.owner(), TaskStatus.valueOf(row.status()),
 				row.args(), row.attempt(), row.maxAttempts(), row.createdAt(), row.runAt(), row.startedAt(),
 				row.finishedAt(), row.result(), json.readError(row.error()), row.progress(), row.rescues(),
-				row.startedBy());
+				row.startedBy(), json.readAttemptErrors(row.attemptErrors()));
 	}
 
 

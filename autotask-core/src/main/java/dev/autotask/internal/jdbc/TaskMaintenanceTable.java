@@ -51,7 +51,10 @@ public final class TaskMaintenanceTable {
 			UPDATE %1$s AS task SET status = 'PENDING', rescues = rescues + 1,
 				max_attempts = max_attempts + 1, node_id = NULL,
 				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
-					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task was handed back')
+					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task was handed back'),
+				attempt_errors = coalesce(task.attempt_errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+					'attempt', task.attempt, 'at', now(), 'node', task.node_id, 'type', 'dev.autotask.NodeLost',
+					'message', 'node ' || task.node_id || ' %4$s attempt ' || task.attempt))
 			WHERE task.status = 'RUNNING' AND NOT (task.name = ANY(:failNames)) AND %3$s
 			AND EXISTS (
 				SELECT 1 FROM %2$s AS rescuer
@@ -67,7 +70,10 @@ public final class TaskMaintenanceTable {
 	private static final String RESCUE_FAIL = """
 			UPDATE %1$s AS task SET status = 'FAILURE', finished_at = now(), expires_at = now() + ttl,
 				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
-					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task fails as it asked')
+					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task fails as it asked'),
+				attempt_errors = coalesce(task.attempt_errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+					'attempt', task.attempt, 'at', now(), 'node', task.node_id, 'type', 'dev.autotask.NodeLost',
+					'message', 'node ' || task.node_id || ' %4$s attempt ' || task.attempt))
 			WHERE task.status = 'RUNNING' AND task.name = ANY(:failNames) AND %3$s
 			AND EXISTS (
 				SELECT 1 FROM %2$s AS rescuer

@@ -35,6 +35,10 @@ public final class TaskOutcomeTable {
 				result = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.result
 					ELSE outcome.result::jsonb END,
 				error = CASE WHEN outcome.status = 'SUCCESS' THEN task.error ELSE outcome.error::jsonb END,
+				attempt_errors = CASE WHEN outcome.error IS NULL THEN task.attempt_errors
+					ELSE coalesce(task.attempt_errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+						'attempt', task.attempt, 'at', now(), 'node', task.node_id,
+						'type', outcome.error::jsonb->>'type', 'message', outcome.error::jsonb->>'message')) END,
 				finished_at = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.finished_at
 					ELSE now() END,
 				expires_at = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.expires_at

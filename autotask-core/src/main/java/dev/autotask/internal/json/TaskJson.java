@@ -3,9 +3,13 @@ package dev.autotask.internal.json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Type;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.autotask.AttemptError;
 import dev.autotask.TaskError;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
@@ -385,6 +389,24 @@ public final class TaskJson {
 		JsonNode node = this.mapper.readTree(json);
 		return new TaskError(node.path("type").asString(), textOrNull(node.get("message")),
 				textOrNull(node.get("stackTrace")));
+	}
+
+	/**
+	 * Read the errors of a task's failed attempts, as stored (V11).
+	 * @param json the stored JSON array, or {@code null} if no attempt failed
+	 * @return the errors, oldest first
+	 */
+	public List<AttemptError> readAttemptErrors(@Nullable String json) {
+		if (json == null) {
+			return List.of();
+		}
+		List<AttemptError> errors = new ArrayList<>();
+		for (JsonNode node : this.mapper.readTree(json)) {
+			Instant at = OffsetDateTime.parse(node.path("at").asString()).toInstant();
+			errors.add(new AttemptError(node.path("attempt").asInt(), at, textOrNull(node.get("node")),
+					node.path("type").asString(), textOrNull(node.get("message"))));
+		}
+		return errors;
 	}
 
 	private static @Nullable String textOrNull(@Nullable JsonNode node) {

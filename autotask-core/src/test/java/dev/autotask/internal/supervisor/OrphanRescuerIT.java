@@ -62,6 +62,10 @@ class OrphanRescuerIT {
 		// One attempt was granted back: the user's retry budget is untouched.
 		assertThat(this.rows.column(orphan, "max_attempts")).isEqualTo("3");
 		assertThat(this.rows.column(orphan, "error")).contains("dev.autotask.NodeLost").contains("node dead");
+		// The lost attempt stays in the task's history of failed attempts.
+		assertThat(this.rows.column(orphan, "attempt_errors")).contains("\"attempt\": 1")
+			.contains("\"type\": \"dev.autotask.NodeLost\"")
+			.contains("\"node\": \"dead\"");
 	}
 
 	@Test

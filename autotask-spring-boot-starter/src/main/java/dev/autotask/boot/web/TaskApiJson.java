@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.autotask.AttemptError;
 import dev.autotask.BulkResult;
 import dev.autotask.FireInfo;
 import dev.autotask.NodeInfo;
@@ -245,6 +246,15 @@ final class TaskApiJson {
 		node.set("progress", (info.progress() != null) ? this.mapper.readTree(info.progress()) : null);
 		node.put("rescues", info.rescues());
 		node.put("startedBy", info.startedBy());
+		ArrayNode attempts = node.putArray("attemptErrors");
+		for (AttemptError failed : info.attemptErrors()) {
+			attempts.addObject()
+				.put("attempt", failed.attempt())
+				.put("at", instant(failed.at()))
+				.put("node", failed.node())
+				.put("type", failed.type())
+				.put("message", failed.message());
+		}
 		return node;
 	}
 

@@ -93,6 +93,8 @@ class TaskApiControllerIT {
 			.andExpect(jsonPath("$.result.rows").value(10))
 			.andExpect(jsonPath("$.error").isEmpty())
 			.andExpect(jsonPath("$.attempt").value(1))
+			.andExpect(jsonPath("$.attemptErrors").isArray())
+			.andExpect(jsonPath("$.attemptErrors").isEmpty())
 			.andExpect(jsonPath("$.maxAttempts").value(3))
 			.andExpect(jsonPath("$.createdAt").isString())
 			.andExpect(jsonPath("$.finishedAt").isString());
