@@ -11,8 +11,11 @@ import java.time.Instant;
  * @param expiresAt when it counts as dead unless it heartbeats again; its running tasks are
  * rescued then
  * @param workers how many tasks it runs at once
+ * @param running the tasks {@code RUNNING} on it now, those it claimed ahead and has not started
+ * yet included
  * @see Autotask#nodes()
  */
-public record NodeInfo(String id, Instant startedAt, Instant heartbeatAt, Instant expiresAt, int workers) {
+public record NodeInfo(String id, Instant startedAt, Instant heartbeatAt, Instant expiresAt, int workers,
+		int running) {
 
 }

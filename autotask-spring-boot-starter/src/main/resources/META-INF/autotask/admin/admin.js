@@ -389,7 +389,8 @@ async function loadNodes() {
 	const cluster = await call('nodes');
 	$('leader').textContent = cluster.leader ? `Leader: ${cluster.leader}` : 'No leader at the moment: one is elected within a lease.';
 	$('nodes').tBodies[0].replaceChildren(...cluster.nodes.map((node) => el('tr', { 'data-node': node.id },
-		el('td', { class: 'name' }, node.id), el('td', {}, node.workers), el('td', {}, time(node.startedAt)),
+		el('td', { class: 'name' }, node.id), el('td', {}, node.workers), el('td', { class: 'running' }, node.running),
+		el('td', {}, time(node.startedAt)),
 		el('td', {}, time(node.heartbeatAt)), el('td', {}, node.leader ? el('span', { class: 'badge' }, 'leader') : ''))));
 }
 

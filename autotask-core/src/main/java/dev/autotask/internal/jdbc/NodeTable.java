@@ -21,8 +21,13 @@ public final class NodeTable {
 	// Dead nodes are forgotten once their tasks had time to be rescued.
 	private static final String DELETE_EXPIRED = "DELETE FROM %s WHERE expires_at < now() - interval '1 hour'";
 
+	// With each node, the tasks RUNNING on it: a look-up of the running-task index (V10) per node.
 	private static final String FIND_ALIVE = """
-			SELECT id, started_at, heartbeat_at, expires_at, workers FROM %s WHERE expires_at >= now() ORDER BY id""";
+			SELECT node.id, node.started_at, node.heartbeat_at, node.expires_at, node.workers,
+				(SELECT count(*) FROM %2$s AS task WHERE task.status = 'RUNNING' AND task.node_id = node.id) AS running
+			FROM %1$s AS node
+			WHERE node.expires_at >= now()
+			ORDER BY node.id""";
 
 	// When the next of the other nodes expires unless it heartbeats first, on the database clock,
 	// so that the rescuers look right then rather than at their next tick; and whether one of them
@@ -76,7 +81,7 @@ public final class NodeTable {
 		String table = names.node();
 		this.delete = DELETE.formatted(table);
 		this.deleteExpired = DELETE_EXPIRED.formatted(table);
-		this.findAlive = FIND_ALIVE.formatted(table);
+		this.findAlive = FIND_ALIVE.formatted(table, names.task());
 		this.findChanges = FIND_CHANGES.formatted(table);
 		this.heartbeat = HEARTBEAT.formatted(table);
 		this.register = REGISTER.formatted(table);
@@ -106,7 +111,8 @@ public final class NodeTable {
 		return this.jdbc.sql(this.findAlive)
 			.query((rs, row) -> new NodeInfo(rs.getString("id"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
 					rs.getObject("heartbeat_at", OffsetDateTime.class).toInstant(),
-					rs.getObject("expires_at", OffsetDateTime.class).toInstant(), rs.getInt("workers")))
+					rs.getObject("expires_at", OffsetDateTime.class).toInstant(), rs.getInt("workers"),
+					rs.getInt("running")))
 			.list();
 	}
 

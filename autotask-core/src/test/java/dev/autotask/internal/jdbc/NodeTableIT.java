@@ -1,7 +1,9 @@
 package dev.autotask.internal.jdbc;
 
 import java.time.Duration;
+import java.util.List;
 
+import dev.autotask.NodeInfo;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * What a rescuer reads of the other nodes: when the next of them expires, on the database
@@ -47,6 +50,20 @@ class NodeTableIT {
 		setAliveSince("me", "now() - interval '1 hour'");
 		this.table.register("me", 1, 10_000);
 		assertThat(aliveSinceSecondsAgo("me")).as("a restart starts it again").isLessThan(5);
+	}
+
+	@Test
+	void aliveNodesCountTheTasksRunningOnEach() {
+		TaskRows rows = new TaskRows(postgres);
+		this.table.register("busy", 4, 60_000);
+		this.table.register("idle", 2, 60_000);
+		rows.aRunningTask("report", "busy");
+		rows.aRunningTask("report", "busy");
+		rows.aPendingTask("report", "test", "[]");
+
+		assertThat(this.table.findAlive()).filteredOn((node) -> List.of("busy", "idle").contains(node.id()))
+			.extracting(NodeInfo::id, NodeInfo::workers, NodeInfo::running)
+			.containsExactly(tuple("busy", 4, 2), tuple("idle", 2, 0));
 	}
 
 	private void setAliveSince(String node, String time) {

@@ -334,6 +334,7 @@ final class TaskApiJson {
 			array.addObject()
 				.put("id", alive.id())
 				.put("workers", alive.workers())
+				.put("running", alive.running())
 				.put("startedAt", instant(alive.startedAt()))
 				.put("heartbeatAt", instant(alive.heartbeatAt()))
 				.put("leader", alive.id().equals(leader));

@@ -308,7 +308,8 @@ class AdminApiIT {
 			.untilAsserted(() -> this.mvc.perform(get(API + "nodes").with(admin()))
 				.andExpect(jsonPath("$.leader").isNotEmpty())
 				.andExpect(jsonPath("$.nodes[0].leader").value(true))
-				.andExpect(jsonPath("$.nodes[0].workers").isNumber()));
+				.andExpect(jsonPath("$.nodes[0].workers").isNumber())
+				.andExpect(jsonPath("$.nodes[0].running").isNumber()));
 		this.mvc.perform(get(API + "caller").with(admin()))
 			.andExpect(jsonPath("$.user").value("ann"))
 			.andExpect(jsonPath("$.canStart").value(true))
