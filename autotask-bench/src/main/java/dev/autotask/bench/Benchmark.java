@@ -37,6 +37,8 @@ public final class Benchmark {
 
 	static final String LATENCY_P50_FROM_COMMIT = "latency p50 from commit";
 
+	static final String NOTIFY_P50 = "bare NOTIFY round trip p50";
+
 	static final String ENQUEUE_ONE = "enqueue one by one";
 
 	private final BenchOptions options;
@@ -223,6 +225,7 @@ public final class Benchmark {
 		Results p95 = new Results();
 		Results p99 = new Results();
 		Results p50FromCommit = new Results();
+		Results notify = new Results();
 		for (int run = 1; run <= this.options.runs(); run++) {
 			for (Subject subject : this.subjects) {
 				try {
@@ -242,12 +245,19 @@ public final class Benchmark {
 				catch (RuntimeException ex) {
 					failed("latency", subject, ex);
 				}
+				if (subject instanceof RawSqlSubject raw) {
+					double bare = millis(Stats.percentile(raw.notifyLatency(this.options.latency(), this.options.gap())
+						.fromCall(), 50));
+					notify.add(subject, bare);
+					log("bare NOTIFY round trip run %d: p50 %.2f ms", run, bare);
+				}
 			}
 		}
 		p50.addTo(this.table, LATENCY_P50, Unit.MILLIS);
 		p95.addTo(this.table, LATENCY_P95, Unit.MILLIS);
 		p99.addTo(this.table, LATENCY_P99, Unit.MILLIS);
 		p50FromCommit.addTo(this.table, LATENCY_P50_FROM_COMMIT, Unit.MILLIS);
+		notify.addTo(this.table, NOTIFY_P50, Unit.MILLIS);
 	}
 
 	private void failed(String measurement, Subject subject, RuntimeException ex) {

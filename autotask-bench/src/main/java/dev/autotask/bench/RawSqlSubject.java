@@ -27,8 +27,11 @@ import org.postgresql.PGNotification;
  * completing them all in one {@code UPDATE ... WHERE id = ANY(?)};</li>
  * <li>enqueue: a single-row {@code INSERT} in autocommit on one held connection, and a JDBC
  * batch of inserts in one transaction;</li>
- * <li>latency: a bare {@code LISTEN}/{@code NOTIFY} round trip, from before the {@code NOTIFY}
- * to its arrival on the listening connection.</li>
+ * <li>latency: what a queue must do at the least, from before the enqueue to the claim of the
+ * task: an {@code INSERT} and a {@code pg_notify} in one transaction, and a listener that
+ * claims due tasks, with the same claim as the drain, each time it is woken;</li>
+ * <li>and, apart, the bare {@code LISTEN}/{@code NOTIFY} round trip, from before the
+ * {@code NOTIFY} to its arrival on the listening connection.</li>
  * </ul>
  */
 final class RawSqlSubject implements Subject {
@@ -52,6 +55,14 @@ final class RawSqlSubject implements Subject {
 	private static final String COMPLETE_MANY = """
 			UPDATE autotask_task SET status = 'SUCCESS', result = NULL, finished_at = now(), expires_at = now() + ttl
 			WHERE id = ANY(?) AND status = 'RUNNING' AND node_id = 'raw'""";
+
+	// One transaction, as an enqueue must: the task and the wake-up commit together.
+	private static final String INSERT_AND_NOTIFY = """
+			WITH task AS (
+				INSERT INTO autotask_task (name, queue, owner, args, priority, run_at, max_attempts, ttl)
+				VALUES ('noop', 'default', 'bench', jsonb_build_array(?), 0, now(), 1, interval '7 days')
+				RETURNING id)
+			SELECT pg_notify(?, '') FROM task""";
 
 	private static final String INSERT = """
 			INSERT INTO autotask_task (name, queue, owner, args, priority, run_at, max_attempts, ttl)
@@ -175,6 +186,71 @@ final class RawSqlSubject implements Subject {
 
 	@Override
 	public Latencies latency(int count, Duration gap) throws InterruptedException {
+		Probe probe = new Probe();
+		try (Connection listening = this.data.getConnection(); Connection enqueuing = this.data.getConnection()) {
+			try (Statement statement = listening.createStatement()) {
+				statement.execute("LISTEN " + this.channel);
+			}
+			Thread claimer = new Thread(() -> claimOnWakeUp(listening, probe, count), "raw-claimer");
+			claimer.start();
+			try (PreparedStatement enqueue = enqueuing.prepareStatement(INSERT_AND_NOTIFY)) {
+				return Latencies.measure(count, gap, probe, (index) -> enqueue(enqueue, index));
+			}
+			finally {
+				claimer.join(5000);
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private void enqueue(PreparedStatement enqueue, int index) {
+		try {
+			enqueue.setInt(1, index);
+			enqueue.setString(2, this.channel);
+			enqueue.executeQuery().close();
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	// Woken by a notification, claim what is due, as a node's dispatcher does; the task's argument
+	// is its index in the run.
+	private static void claimOnWakeUp(Connection listening, Probe probe, int count) {
+		int claimed = 0;
+		try (PreparedStatement claim = listening.prepareStatement(CLAIM)) {
+			claim.setArray(1, listening.createArrayOf("text", new String[] { "noop" }));
+			PGConnection pg = listening.unwrap(PGConnection.class);
+			while (claimed < count) {
+				PGNotification[] notifications = pg.getNotifications(500);
+				if (notifications == null || notifications.length == 0) {
+					continue;
+				}
+				try (ResultSet rows = claim.executeQuery()) {
+					while (rows.next()) {
+						String args = rows.getString(3);
+						probe.started(Integer.parseInt(args.substring(1, args.length() - 1).trim()));
+						claimed++;
+					}
+				}
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * The bare {@code LISTEN}/{@code NOTIFY} round trip, for comparison: no task is inserted
+	 * or claimed.
+	 * @param count notifications sent
+	 * @param gap the pause between two of them
+	 * @return the latencies
+	 * @throws InterruptedException if interrupted while waiting for them
+	 */
+	Latencies notifyLatency(int count, Duration gap) throws InterruptedException {
 		Probe probe = new Probe();
 		try (Connection listening = this.data.getConnection(); Connection notifying = this.data.getConnection()) {
 			try (Statement statement = listening.createStatement()) {
