@@ -29,12 +29,14 @@ import java.util.Map;
  * @param workers worker threads of every engine
  * @param subjects the subjects to run, by name
  * @param measurements the measurements to run: drain, enqueue, batch, latency, and profile (autotask
- * only, with statement timing; not part of the default run)
+ * only, with statement timing; not part of the default run) and console (the console's searches
+ * over {@code consoleRows} tasks; not part of the default run either)
+ * @param consoleRows tasks in the table the console's searches are timed on
  */
 record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration warmUpTime, int drain, int bigDrain, int bigDrainRuns,
 		List<String> bigDrainSubjects,
 		int enqueue, int batches, int batchSize, int latency, Duration gap, int workers, List<String> subjects,
-		List<String> measurements) {
+		List<String> measurements, int consoleRows) {
 
 	static final List<String> ALL_SUBJECTS = List.of(AutotaskSubject.NAME, DbSchedulerSubject.NAME, JobRunrSubject.NAME,
 			RawSqlSubject.NAME);
@@ -60,6 +62,7 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 		values.put("workers", "8");
 		values.put("subjects", String.join(",", ALL_SUBJECTS));
 		values.put("measurements", "drain,enqueue,batch,latency");
+		values.put("console-rows", "1000000");
 		for (String arg : args) {
 			if (arg.equals("--with-1m")) {
 				values.put("big-drain", "1000000");
@@ -77,7 +80,7 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 				list(values, "big-drain-subjects"),
 				integer(values, "enqueue"), integer(values, "batches"), integer(values, "batch-size"),
 				integer(values, "latency"), Duration.ofMillis(integer(values, "gap-ms")), integer(values, "workers"),
-				list(values, "subjects"), list(values, "measurements"));
+				list(values, "subjects"), list(values, "measurements"), integer(values, "console-rows"));
 	}
 
 	boolean runs(String subject) {

@@ -124,6 +124,9 @@ public final class Benchmark {
 		if (this.options.measures("latency")) {
 			latency();
 		}
+		if (this.options.measures("console")) {
+			System.out.println(new ConsoleTimings(this.database, this.options.consoleRows()).run());
+		}
 		if (this.options.measures("profile")) {
 			try {
 				new Profiler(this.database, this.options).run();
