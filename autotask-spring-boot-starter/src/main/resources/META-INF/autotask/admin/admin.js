@@ -262,9 +262,7 @@ async function loadHistory() {
 function stopLive() {
 	clearTimeout(state.liveTimer);
 	state.liveTimer = null;
-	if (typeof stopSearchLive === 'function') {
-		stopSearchLive();
-	}
+	stopSearchLive();
 }
 
 function runCard(run) {

@@ -51,12 +51,8 @@ final class TaskConsole {
 	}
 
 	Optional<TaskStatus> delete(long id, String owner) {
-		Optional<TaskStatus> status = this.table.findStatus(id, owner);
-		if (status.isPresent() && !this.table.delete(id, owner)) {
-			// It started meanwhile, or ran all along.
-			return this.table.findStatus(id, owner).or(() -> status);
-		}
-		return status;
+		// Not deleted: the task runs, or the owner has none of that id.
+		return this.table.delete(id, owner).or(() -> this.table.findStatus(id, owner));
 	}
 
 	TaskPage find(TaskQuery query, String owner) {

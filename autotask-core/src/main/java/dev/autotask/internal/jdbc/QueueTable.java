@@ -18,21 +18,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public final class QueueTable {
 
 	// With the counts, how long the oldest due pending task of each queue has waited past its
-	// time, in milliseconds on the database clock: the queue's latency.
+	// time, in milliseconds on the database clock: the queue's latency. %2$s is the owner's
+	// filter, or nothing for the totals of the cluster.
 	private static final String COUNT = """
 			SELECT queue, status, count(*),
 				CAST(extract(epoch FROM now() - min(run_at) FILTER (WHERE status = 'PENDING' AND run_at <= now())) * 1000
 					AS bigint)
-			FROM %s
-			WHERE owner = :owner
-			GROUP BY queue, status""";
-
-	private static final String COUNT_ALL = """
-			SELECT queue, status, count(*),
-				CAST(extract(epoch FROM now() - min(run_at) FILTER (WHERE status = 'PENDING' AND run_at <= now())) * 1000
-					AS bigint)
-			FROM %s
-			GROUP BY queue, status""";
+			FROM %1$s
+			%2$sGROUP BY queue, status""";
 
 	private static final String FIND_PAUSED = "SELECT name FROM %s WHERE paused ORDER BY name";
 
@@ -71,8 +64,8 @@ public final class QueueTable {
 	 */
 	public QueueTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
-		this.count = COUNT.formatted(names.task());
-		this.countAll = COUNT_ALL.formatted(names.task());
+		this.count = COUNT.formatted(names.task(), "WHERE owner = :owner\n");
+		this.countAll = COUNT.formatted(names.task(), "");
 		this.findPaused = FIND_PAUSED.formatted(names.queue());
 		this.setPaused = SET_PAUSED.formatted(names.queue(), names.task());
 		this.channel = names.channel();

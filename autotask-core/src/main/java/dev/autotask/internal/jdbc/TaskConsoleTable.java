@@ -47,7 +47,8 @@ public final class TaskConsoleTable {
 			DELETE FROM %s
 			WHERE id = :id
 			  AND owner = :owner
-			  AND status <> 'RUNNING'""";
+			  AND status <> 'RUNNING'
+			RETURNING status""";
 
 	private static final String FIND = """
 			SELECT %s
@@ -196,10 +197,16 @@ public final class TaskConsoleTable {
 	 * Delete a task that does not run.
 	 * @param id the task
 	 * @param owner its owner
-	 * @return whether it was deleted
+	 * @return the status it had, or empty if it was not deleted (it runs, or the owner has no
+	 * such task)
 	 */
-	public boolean delete(long id, String owner) {
-		return this.jdbc.sql(DELETE_ONE.formatted(this.table)).param("id", id).param("owner", owner).update() == 1;
+	public Optional<TaskStatus> delete(long id, String owner) {
+		return this.jdbc.sql(DELETE_ONE.formatted(this.table))
+			.param("id", id)
+			.param("owner", owner)
+			.query(String.class)
+			.optional()
+			.map(TaskStatus::valueOf);
 	}
 
 	/**

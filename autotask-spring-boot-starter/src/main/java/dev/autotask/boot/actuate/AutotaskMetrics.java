@@ -43,9 +43,7 @@ public final class AutotaskMetrics implements TaskObserver {
 
 	private final Set<String> queuesWithGauges = ConcurrentHashMap.newKeySet();
 
-	private volatile Map<String, Map<TaskStatus, Long>> depths = Map.of();
-
-	private volatile Map<String, Duration> ages = Map.of();
+	private volatile Map<String, QueueInfo> counted = Map.of();
 
 	private volatile long readAt;
 
@@ -122,13 +120,15 @@ public final class AutotaskMetrics implements TaskObserver {
 
 	private double oldestPendingSeconds(String queue) {
 		refreshIfStale();
-		Duration age = this.ages.get(queue);
+		QueueInfo info = this.counted.get(queue);
+		Duration age = (info != null) ? info.oldestPendingAge() : null;
 		return (age != null) ? age.toMillis() / 1000.0 : 0;
 	}
 
 	private double depth(String queue, TaskStatus status) {
 		refreshIfStale();
-		return this.depths.getOrDefault(queue, Map.of()).getOrDefault(status, 0L);
+		QueueInfo info = this.counted.get(queue);
+		return (info != null) ? info.counts().getOrDefault(status, 0L) : 0;
 	}
 
 	private void refreshIfStale() {
@@ -140,18 +140,10 @@ public final class AutotaskMetrics implements TaskObserver {
 				return;
 			}
 			try {
-				Map<String, Map<TaskStatus, Long>> depths = new ConcurrentHashMap<>();
-				Map<String, Duration> ages = new ConcurrentHashMap<>();
-				for (QueueInfo queue : this.queues.get()) {
-					depths.put(queue.name(), Map.copyOf(queue.counts()));
-					Duration age = queue.oldestPendingAge();
-					if (age != null) {
-						ages.put(queue.name(), age);
-					}
-				}
-				this.depths = depths;
-				this.ages = ages;
-				depths.keySet().forEach(this::registerGauges);
+				Map<String, QueueInfo> counted = new ConcurrentHashMap<>();
+				this.queues.get().forEach((queue) -> counted.put(queue.name(), queue));
+				this.counted = counted;
+				counted.keySet().forEach(this::registerGauges);
 			}
 			catch (RuntimeException ex) {
 				// Keep the last counts; the health indicator reports the database itself.
