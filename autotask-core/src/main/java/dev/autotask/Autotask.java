@@ -1,6 +1,7 @@
 package dev.autotask;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -128,8 +129,9 @@ public interface Autotask {
 	Optional<TaskStatus> delete(long id, String owner);
 
 	/**
-	 * Find tasks across all names, newest first, a page at a time, with how many match in each
-	 * status. Only the owner's tasks are found.
+	 * Find tasks across all names, newest first (by creation), a page at a time, with how many
+	 * match in each status (up to {@link TaskPage#COUNT_CAP} each). Only the owner's tasks are
+	 * found.
 	 * <pre class="code">
 	 * TaskQuery query = TaskQuery.builder().status(TaskStatus.FAILURE).queue("mail").build();
 	 * TaskPage page = autotask.find(query, owner);
@@ -142,6 +144,17 @@ public interface Autotask {
 	 * or array
 	 */
 	TaskPage find(TaskQuery query, String owner);
+
+	/**
+	 * Count every task of the owner that a query matches, by status, however many there are:
+	 * what a bulk action is about to act on. It reads each match, unlike a page's capped counts.
+	 * @param query the criteria (its statuses, cursor and page size left out)
+	 * @param owner the owner asking
+	 * @return the counts, statuses without tasks left out
+	 * @throws IllegalArgumentException if {@link TaskQuery#argsContain()} is not a JSON object
+	 * or array
+	 */
+	Map<TaskStatus, Long> count(TaskQuery query, String owner);
 
 	/**
 	 * Act on every task of the owner that a query matches (its cursor and page size left out)

@@ -31,6 +31,12 @@ final class AutotaskSubject implements Subject {
 
 	static final String NAME = "autotask";
 
+	/**
+	 * autotask as {@link #NAME} but without the operations console's indexes (V14): the drain's
+	 * cost of those indexes, side by side.
+	 */
+	static final String WITHOUT_CONSOLE_INDEXES = "autotask-no-console-indexes";
+
 	private static final String NOOP = "noop";
 
 	private static final String TIMED = "timed";
@@ -65,8 +71,31 @@ final class AutotaskSubject implements Subject {
 
 	private final DataSource engineSource;
 
+	private final String name;
+
 	AutotaskSubject(Database database, int workers) {
 		this(database, workers, false);
+	}
+
+	/**
+	 * Create the subject without the console's indexes.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @return the subject
+	 */
+	static AutotaskSubject withoutConsoleIndexes(Database database, int workers) {
+		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITHOUT_CONSOLE_INDEXES);
+		database.execute("""
+				DO $$
+				DECLARE index_name text;
+				BEGIN
+					FOR index_name IN SELECT indexname FROM pg_indexes
+						WHERE schemaname = '%1$s' AND indexname LIKE 'autotask\\_task\\_console%%'
+					LOOP
+						EXECUTE format('DROP INDEX %1$s.%%I', index_name);
+					END LOOP;
+				END $$""".formatted(subject.schema));
+		return subject;
 	}
 
 	/**
@@ -76,8 +105,13 @@ final class AutotaskSubject implements Subject {
 	 * @param timed whether to count and time every statement, for a profile
 	 */
 	AutotaskSubject(Database database, int workers, boolean timed) {
+		this(database, workers, timed, NAME);
+	}
+
+	private AutotaskSubject(Database database, int workers, boolean timed, String name) {
 		this.database = database;
-		this.schema = database.createSchema(NAME);
+		this.name = name;
+		this.schema = database.createSchema(name.replace("-", ""));
 		// Workers, dispatcher, LISTEN connection, heartbeat and maintenance.
 		this.engineData = database.pool(this.schema, workers + 4, "autotask-engine");
 		this.clientData = database.pool(this.schema, 2, "autotask-client");
@@ -122,7 +156,7 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public String name() {
-		return NAME;
+		return this.name;
 	}
 
 	@Override

@@ -90,6 +90,8 @@ public final class Benchmark {
 			}
 			subjects.add(switch (name) {
 				case AutotaskSubject.NAME -> new AutotaskSubject(database, options.workers());
+				case AutotaskSubject.WITHOUT_CONSOLE_INDEXES ->
+					AutotaskSubject.withoutConsoleIndexes(database, options.workers());
 				case DbSchedulerSubject.NAME -> new DbSchedulerSubject(database, options.workers());
 				case JobRunrSubject.NAME -> new JobRunrSubject(database, options.workers());
 				default -> new RawSqlSubject(database, options.workers());

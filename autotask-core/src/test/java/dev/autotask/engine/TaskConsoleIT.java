@@ -116,6 +116,46 @@ class TaskConsoleIT {
 	}
 
 	@Test
+	void aPageCountsUpToTheCapAndCountCountsEveryMatch() {
+		insertFailures("mail.send", "a", (int) TaskPage.COUNT_CAP + 50);
+		send("mail.send", "a", 1);
+
+		TaskPage page = this.autotask.find(TaskQuery.builder().name("mail.send").build(), "a");
+
+		assertThat(page.counts()).isEqualTo(Map.of(TaskStatus.FAILURE, TaskPage.COUNT_CAP, TaskStatus.PENDING, 1L));
+		assertThat(page.capped(TaskStatus.FAILURE)).isTrue();
+		assertThat(page.capped(TaskStatus.PENDING)).isFalse();
+		assertThat(this.autotask.count(TaskQuery.builder().name("mail.send").status(TaskStatus.PENDING).build(), "a"))
+			.isEqualTo(Map.of(TaskStatus.FAILURE, TaskPage.COUNT_CAP + 50, TaskStatus.PENDING, 1L));
+		assertThat(this.autotask.count(TaskQuery.all(), "b")).isEmpty();
+	}
+
+	@Test
+	void pagingGoesOnFromATaskDeletedMeanwhile() {
+		List<Long> mails = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			mails.add(ended(send("mail.send", "a", i), "SUCCESS", null));
+		}
+		TaskPage first = this.autotask.find(TaskQuery.builder().limit(2).build(), "a");
+		assertThat(first.next()).isEqualTo(mails.get(3));
+
+		this.autotask.delete(first.next(), "a");
+
+		assertThat(ids(TaskQuery.builder().limit(2).before(first.next()).build())).containsExactly(mails.get(2),
+				mails.get(1));
+	}
+
+	@Test
+	void tasksSentInOneTransactionPageAndActInIdOrder() {
+		insertFailures("mail.send", "a", 7);
+		List<Long> all = ids(TaskQuery.all());
+		assertThat(all).hasSize(7).isSortedAccordingTo((x, y) -> Long.compare(y, x));
+
+		TaskPage first = this.autotask.find(TaskQuery.builder().limit(4).build(), "a");
+		assertThat(ids(TaskQuery.builder().before(first.next()).build())).isEqualTo(all.subList(4, 7));
+	}
+
+	@Test
 	void argumentsAreFoundByContainmentAndErrorsByTextTakenLiterally() {
 		long customer42 = send("mail.send", "a", 42);
 		send("mail.send", "a", 7);

@@ -26,4 +26,24 @@ public final class SessionStatistics {
 				WHERE schemaname = current_schema() AND relname = ?""").param(table).query(Long.class).single();
 	}
 
+	/**
+	 * How many rows of a table the session's statements have read so far, by sequential and
+	 * index scans, as the statistics show them once the session's are flushed (not within a
+	 * transaction: run it on a session in auto-commit).
+	 * @param session one connection
+	 * @param table the table's name, with its schema
+	 * @return the count so far
+	 */
+	public static long rowsRead(DataSource session, String table) {
+		JdbcClient jdbc = JdbcClient.create(session);
+		jdbc.sql("SELECT pg_stat_force_next_flush()").query((rs, row) -> 1).list();
+		jdbc.sql("SELECT pg_stat_clear_snapshot()").query((rs, row) -> 1).list();
+		return jdbc.sql("""
+				SELECT coalesce(table_stats.seq_tup_read, 0) + coalesce(sum(index_stats.idx_tup_read), 0)
+				FROM pg_stat_user_tables AS table_stats
+				LEFT JOIN pg_stat_user_indexes AS index_stats ON index_stats.relid = table_stats.relid
+				WHERE table_stats.relid = CAST(:table AS regclass)
+				GROUP BY table_stats.seq_tup_read""").param("table", table).query(Long.class).single();
+	}
+
 }

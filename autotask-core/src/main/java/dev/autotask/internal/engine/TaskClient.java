@@ -194,6 +194,11 @@ public final class TaskClient implements Autotask {
 	}
 
 	@Override
+	public Map<TaskStatus, Long> count(TaskQuery query, String owner) {
+		return this.console.count(query, owner);
+	}
+
+	@Override
 	public BulkResult bulk(TaskAction action, TaskQuery query, String owner) {
 		return this.console.bulk(action, query, owner);
 	}

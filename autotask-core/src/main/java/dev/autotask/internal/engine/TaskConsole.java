@@ -2,6 +2,7 @@ package dev.autotask.internal.engine;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -13,6 +14,7 @@ import dev.autotask.TaskPage;
 import dev.autotask.TaskQuery;
 import dev.autotask.TaskStatus;
 import dev.autotask.internal.jdbc.TaskConsoleTable;
+import dev.autotask.internal.jdbc.TaskConsoleTable.TaskKey;
 import dev.autotask.internal.json.TaskJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,11 @@ final class TaskConsole {
 			.map((row) -> TaskClient.toInfo(row, this.json))
 			.toList();
 		Long next = (tasks.size() == checked.limit()) ? tasks.get(tasks.size() - 1).id() : null;
-		return new TaskPage(tasks, this.table.count(checked, owner), next);
+		return new TaskPage(tasks, this.table.count(checked, owner, (int) TaskPage.COUNT_CAP), next);
+	}
+
+	Map<TaskStatus, Long> count(TaskQuery query, String owner) {
+		return this.table.countExact(checked(query), owner);
 	}
 
 	BulkResult bulk(TaskAction action, TaskQuery query, String owner) {
@@ -73,16 +79,15 @@ final class TaskConsole {
 		}
 		long matched = 0;
 		long changed = 0;
-		Long before = null;
+		TaskKey after = null;
 		while (!statuses.isEmpty()) {
-			TaskQuery batch = checked.toBuilder().before(before).build();
-			List<Long> ids = this.table.findIds(batch, statuses, owner, BULK_BATCH);
-			if (ids.isEmpty()) {
+			List<TaskKey> keys = this.table.findKeys(checked, statuses, owner, after, BULK_BATCH);
+			if (keys.isEmpty()) {
 				break;
 			}
-			matched += ids.size();
-			changed += act(action, ids, owner);
-			before = ids.get(ids.size() - 1);
+			matched += keys.size();
+			changed += act(action, keys.stream().map(TaskKey::id).toList(), owner);
+			after = keys.get(keys.size() - 1);
 		}
 		logger.info("{} of {} task(s) of owner {} matching {}: {} changed", action, matched, owner, checked, changed);
 		return new BulkResult(matched, changed);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +32,17 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public final class TaskConsoleTable {
 
+	// Per status, each through the console's indexes (V14), newest first, stopping at the cap.
 	private static final String COUNT = """
-			SELECT status, count(*)
-			FROM %s
-			WHERE owner = :owner%s
-			GROUP BY status""";
+			SELECT s.status, counted.n
+			FROM unnest(CAST(:statuses AS text[])) AS s(status)
+			CROSS JOIN LATERAL (
+				SELECT count(*) AS n FROM (
+					SELECT 1
+					FROM %s
+					WHERE owner = :owner AND status = s.status%s
+					ORDER BY created_at DESC, id DESC
+					LIMIT :cap) AS matching) AS counted""";
 
 	private static final String DELETE_MANY = """
 			DELETE FROM %s
@@ -50,19 +57,32 @@ public final class TaskConsoleTable {
 			  AND status <> 'RUNNING'
 			RETURNING status""";
 
+	// The newest of each status, merged: each status's range of the console's indexes is read
+	// in order and stops at the page's size, whatever the number of tasks. The rows are read
+	// only for the page's ids.
 	private static final String FIND = """
-			SELECT %s
-			FROM %s
-			WHERE owner = :owner%s
-			ORDER BY id DESC
-			LIMIT :limit""";
+			SELECT %1$s
+			FROM (%2$s) AS page(id, key_created_at)
+			JOIN %3$s USING (id)
+			ORDER BY page.key_created_at DESC, page.id DESC""";
 
 	private static final String FIND_IDS = """
-			SELECT id
-			FROM %s
-			WHERE owner = :owner%s
-			ORDER BY id DESC
+			SELECT newest.id, newest.created_at
+			FROM unnest(CAST(:statuses AS text[])) AS s(status)
+			CROSS JOIN LATERAL (
+				SELECT id, created_at
+				FROM %s
+				WHERE owner = :owner AND status = s.status%s
+				ORDER BY created_at DESC, id DESC
+				LIMIT :limit) AS newest
+			ORDER BY newest.created_at DESC, newest.id DESC
 			LIMIT :limit""";
+
+	private static final String COUNT_EXACT = """
+			SELECT status, count(*)
+			FROM %s
+			WHERE owner = :owner AND status = ANY(CAST(:statuses AS text[]))%s
+			GROUP BY status""";
 
 	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
 
@@ -91,11 +111,21 @@ public final class TaskConsoleTable {
 			  AND run_at > now()
 			RETURNING id, pg_notify(:channel, '')""";
 
-	private static final String BEFORE = "\n  AND id < :before";
+	// Pages are keyset-paged on (created_at, id), newest first; the cursor is an id. A cursor
+	// deleted meanwhile stands for the task created just before it.
+	private static final String BEFORE = """
+
+			  AND (created_at, id) < (
+				SELECT cursor.created_at, :before FROM %s AS cursor
+				WHERE cursor.id <= :before ORDER BY cursor.id DESC LIMIT 1)""";
+
+	// Between batches of a bulk action the cursor is the last task's own key.
+	private static final String AFTER_KEY = "\n  AND (created_at, id) < (:keyCreatedAt, :keyId)";
 
 	private static final String BY_ARGS = "\n  AND args @> CAST(:argsContain AS jsonb)";
 
-	private static final String BY_ERROR = "\n  AND error->>'message' ILIKE :errorPattern ESCAPE '\\'";
+	// Only tasks with an error: the console's error index holds them alone.
+	private static final String BY_ERROR = "\n  AND error IS NOT NULL AND error->>'message' ILIKE :errorPattern ESCAPE '\\'";
 
 	private static final String BY_NAME = "\n  AND name = :name";
 
@@ -112,6 +142,8 @@ public final class TaskConsoleTable {
 	private static final String FINISHED_FROM = "\n  AND finished_at >= :finishedFrom";
 
 	private static final String FINISHED_TO = "\n  AND finished_at < :finishedTo";
+
+	private static final String CREATED_BEFORE_FINISHED_TO = "\n  AND created_at < :finishedTo";
 
 	private final JdbcClient jdbc;
 
@@ -137,44 +169,66 @@ public final class TaskConsoleTable {
 	 * @return the tasks
 	 */
 	public List<TaskRow> find(TaskQuery query, String owner) {
-		Filter filter = Filter.of(query, query.statuses(), true);
-		return filter.bind(this.jdbc.sql(FIND.formatted(TaskRow.COLUMNS, this.table, filter.sql())), owner)
+		Filter filter = Filter.of(query, query.statuses()).withCursor(query.before(), this.table);
+		String newest = FIND_IDS.formatted(this.table, filter.sql());
+		return filter.bind(this.jdbc.sql(FIND.formatted(TaskRow.COLUMNS, newest, this.table)), owner)
 			.param("limit", query.limit())
 			.query(TaskRow.MAPPER)
 			.list();
 	}
 
 	/**
-	 * How many of the owner's tasks match a query's criteria, by status; the query's statuses and
-	 * cursor are left out.
+	 * How many of the owner's tasks match a query's criteria, by status, counted up to a cap;
+	 * the query's statuses and cursor are left out.
+	 * @param query the criteria
+	 * @param owner the owner
+	 * @param cap the most to count in each status
+	 * @return the counts, statuses without tasks left out
+	 */
+	public Map<TaskStatus, Long> count(TaskQuery query, String owner, int cap) {
+		Filter filter = Filter.of(query, Set.of());
+		return counts(filter.bind(this.jdbc.sql(COUNT.formatted(this.table, filter.sql())), owner).param("cap", cap));
+	}
+
+	/**
+	 * How many of the owner's tasks match a query's criteria, by status, however many there
+	 * are: a count that reads each match, for the confirmation of a bulk action; the query's
+	 * statuses and cursor are left out.
 	 * @param query the criteria
 	 * @param owner the owner
 	 * @return the counts, statuses without tasks left out
 	 */
-	public Map<TaskStatus, Long> count(TaskQuery query, String owner) {
-		Filter filter = Filter.of(query, Set.of(), false);
+	public Map<TaskStatus, Long> countExact(TaskQuery query, String owner) {
+		Filter filter = Filter.of(query, Set.of());
+		return counts(filter.bind(this.jdbc.sql(COUNT_EXACT.formatted(this.table, filter.sql())), owner));
+	}
+
+	private static Map<TaskStatus, Long> counts(JdbcClient.StatementSpec statement) {
 		Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
-		filter.bind(this.jdbc.sql(COUNT.formatted(this.table, filter.sql())), owner)
-			.query((rs) -> {
+		statement.query((rs) -> {
+			if (rs.getLong(2) > 0) {
 				counts.put(TaskStatus.valueOf(rs.getString(1)), rs.getLong(2));
-			});
+			}
+		});
 		return counts;
 	}
 
 	/**
-	 * The ids of the owner's tasks that match a query and are in one of some statuses, newest
-	 * first: a batch of a bulk action.
-	 * @param query the criteria and cursor
+	 * A batch of a bulk action: the keys of the owner's tasks that match a query and are in one
+	 * of some statuses, newest first.
+	 * @param query the criteria (its cursor left out)
 	 * @param statuses the statuses the action applies to, within the query's own
 	 * @param owner the owner
+	 * @param after the last key of the batch before, or {@code null} for the first batch
 	 * @param limit the batch's size
-	 * @return the ids
+	 * @return the keys
 	 */
-	public List<Long> findIds(TaskQuery query, Set<TaskStatus> statuses, String owner, int limit) {
-		Filter filter = Filter.of(query, statuses, true);
+	public List<TaskKey> findKeys(TaskQuery query, Set<TaskStatus> statuses, String owner, @Nullable TaskKey after,
+			int limit) {
+		Filter filter = Filter.of(query, statuses).withKey(after);
 		return filter.bind(this.jdbc.sql(FIND_IDS.formatted(this.table, filter.sql())), owner)
 			.param("limit", limit)
-			.query(Long.class)
+			.query((rs, row) -> new TaskKey(rs.getLong(1), rs.getObject(2, OffsetDateTime.class)))
 			.list();
 	}
 
@@ -254,31 +308,58 @@ public final class TaskConsoleTable {
 	}
 
 	/**
-	 * The clauses and parameters of a query's criteria.
+	 * Where a task stands in the console's order, newest first: a bulk action's cursor.
+	 * @param id the task's id
+	 * @param createdAt when it was created
+	 */
+	public record TaskKey(long id, OffsetDateTime createdAt) {
+	}
+
+	/**
+	 * The clauses and parameters of a query's criteria, and the statuses to read.
 	 */
 	private record Filter(String sql, Map<String, Object> params) {
 
-		static Filter of(TaskQuery query, Set<TaskStatus> statuses, boolean withCursor) {
+		// A task has a finished_at only once it has ended.
+		private static final Set<TaskStatus> ENDED = EnumSet.of(TaskStatus.SUCCESS, TaskStatus.FAILURE,
+				TaskStatus.CANCELLED);
+
+		static Filter of(TaskQuery query, Set<TaskStatus> statuses) {
 			StringBuilder sql = new StringBuilder();
 			Map<String, Object> params = new LinkedHashMap<>();
-			if (!statuses.isEmpty()) {
-				sql.append(BY_STATUS);
-				params.put("statuses", statuses.stream().map(TaskStatus::name).sorted().toArray(String[]::new));
+			Set<TaskStatus> read = statuses.isEmpty() ? EnumSet.allOf(TaskStatus.class) : EnumSet.copyOf(statuses);
+			if (query.finishedFrom() != null || query.finishedTo() != null) {
+				read.retainAll(ENDED);
 			}
+			params.put("statuses", read.stream().map(TaskStatus::name).toArray(String[]::new));
 			add(sql, params, BY_QUEUE, "queue", query.queue());
 			add(sql, params, BY_NAME, "name", query.name());
 			add(sql, params, CREATED_FROM, "createdFrom", timestamp(query.createdFrom()));
 			add(sql, params, CREATED_TO, "createdTo", timestamp(query.createdTo()));
 			add(sql, params, FINISHED_FROM, "finishedFrom", timestamp(query.finishedFrom()));
 			add(sql, params, FINISHED_TO, "finishedTo", timestamp(query.finishedTo()));
+			// A task finishes after it is created: the bound narrows the index range read.
+			add(sql, params, CREATED_BEFORE_FINISHED_TO, "finishedTo", timestamp(query.finishedTo()));
 			add(sql, params, BY_STARTED_BY, "startedBy", query.startedBy());
 			add(sql, params, BY_ARGS, "argsContain", query.argsContain());
 			add(sql, params, BY_ERROR, "errorPattern",
 					(query.errorContains() != null) ? "%" + escapeLike(query.errorContains()) + "%" : null);
-			if (withCursor) {
-				add(sql, params, BEFORE, "before", query.before());
-			}
 			return new Filter(sql.toString(), params);
+		}
+
+		Filter withCursor(@Nullable Long before, String table) {
+			return (before != null) ? with(BEFORE.formatted(table), Map.of("before", before)) : this;
+		}
+
+		Filter withKey(@Nullable TaskKey after) {
+			return (after != null)
+					? with(AFTER_KEY, Map.of("keyCreatedAt", after.createdAt(), "keyId", after.id())) : this;
+		}
+
+		private Filter with(String clause, Map<String, Object> more) {
+			Map<String, Object> params = new LinkedHashMap<>(this.params);
+			params.putAll(more);
+			return new Filter(this.sql + clause, params);
 		}
 
 		JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, String owner) {

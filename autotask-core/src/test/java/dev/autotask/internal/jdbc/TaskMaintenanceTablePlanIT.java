@@ -6,11 +6,11 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.SessionStatistics;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,14 +48,13 @@ class TaskMaintenanceTablePlanIT {
 			// One session, so that the counts read are those of the statements it ran.
 			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
 			TaskMaintenanceTable table = new TaskMaintenanceTable(session, new TableNames(postgres.schema()), false);
-			JdbcClient jdbc = JdbcClient.create(session);
-			long before = rowsRead(jdbc);
+			long before = rowsRead(session);
 
 			List<Long> orphans = table.rescue("live", Duration.ofMinutes(1), Duration.ofSeconds(10), List.of());
 			List<Long> strays = table.rescueStrays("live", Duration.ofMinutes(1), List.of(), Duration.ZERO, List.of());
 			List<Long> earlier = table.rescueEarlierLife("live", Duration.ofMinutes(1), List.of());
 
-			long read = rowsRead(jdbc) - before;
+			long read = rowsRead(session) - before;
 			assertThat(orphans).hasSize(3);
 			assertThat(strays).as("the live node's tasks it does not hold").hasSize(3);
 			assertThat(earlier).isEmpty();
@@ -64,22 +63,8 @@ class TaskMaintenanceTablePlanIT {
 		}
 	}
 
-	/**
-	 * Rows of the task table read so far, by sequential and index scans, as the statistics
-	 * show them once this session's are flushed.
-	 */
-	private static long rowsRead(JdbcClient session) {
-		session.sql("SELECT pg_stat_force_next_flush()").query((rs, row) -> 1).list();
-		session.sql("SELECT pg_stat_clear_snapshot()").query((rs, row) -> 1).list();
-		return session.sql("""
-				SELECT coalesce(table_stats.seq_tup_read, 0) + coalesce(sum(index_stats.idx_tup_read), 0)
-				FROM pg_stat_user_tables AS table_stats
-				LEFT JOIN pg_stat_user_indexes AS index_stats ON index_stats.relid = table_stats.relid
-				WHERE table_stats.relid = CAST(:table AS regclass)
-				GROUP BY table_stats.seq_tup_read""")
-			.param("table", postgres.schema() + ".autotask_task")
-			.query(Long.class)
-			.single();
+	private static long rowsRead(SingleConnectionDataSource session) {
+		return SessionStatistics.rowsRead(session, postgres.schema() + ".autotask_task");
 	}
 
 }
