@@ -128,7 +128,7 @@ function drawPage() {
 			params.set('status', status);
 			params.delete('before');
 			go(params);
-		} }, statusBadge(status), ` ${page.counts[status].toLocaleString()}`)));
+		} }, statusBadge(status), ` ${countText([status])}`)));
 	if (!STATUSES.some((s) => page.counts[s])) {
 		$('search-counts').textContent = 'No task matches.';
 	}
@@ -149,9 +149,8 @@ function drawPage() {
 	if ($('search-bulk')) {
 		$('search-bulk').hidden = page.tasks.length === 0;
 		for (const button of document.querySelectorAll('#search-bulk button')) {
-			const count = bulkCount(button.dataset.bulk);
-			button.textContent = `${BULK[button.dataset.bulk].verb} all ${count.toLocaleString()}…`;
-			button.disabled = count === 0;
+			button.textContent = `${BULK[button.dataset.bulk].verb} all ${countText(bulkStatuses(button.dataset.bulk))}…`;
+			button.disabled = bulkCount(button.dataset.bulk, search.page.counts) === 0;
 		}
 	}
 }
@@ -163,23 +162,37 @@ function outcome(task) {
 	return task.result !== null && task.result !== undefined ? json(task.result) : '';
 }
 
-function bulkCount(action) {
+// A page counts up to a cap in each status: "10,000+" says that many or more.
+function countText(statuses) {
+	const counts = search.page.counts;
+	const count = statuses.reduce((sum, s) => sum + (counts[s] || 0), 0);
+	const capped = statuses.some((s) => search.page.countCap && counts[s] >= search.page.countCap);
+	return `${count.toLocaleString()}${capped ? '+' : ''}`;
+}
+
+// The statuses a bulk action acts on, within those chosen.
+function bulkStatuses(action) {
 	const chosen = (search.params.get('status') || '').split(',').filter(Boolean);
-	return BULK[action].statuses.filter((s) => !chosen.length || chosen.includes(s))
-		.reduce((sum, s) => sum + (search.page.counts[s] || 0), 0);
+	return BULK[action].statuses.filter((s) => !chosen.length || chosen.includes(s));
+}
+
+function bulkCount(action, counts) {
+	return bulkStatuses(action).reduce((sum, s) => sum + (counts[s] || 0), 0);
 }
 
 async function bulk(action) {
-	const count = bulkCount(action);
 	const what = BULK[action];
-	if (!window.confirm(`${what.verb} ${count.toLocaleString()} task(s) matching this search?`)) {
-		return;
-	}
 	const query = {};
 	for (const [name, value] of search.params) {
 		if (name !== 'before' && name !== 'id' && name !== 'limit') {
 			query[name] = value;
 		}
+	}
+	// The page's counts stop at a cap: the confirmation gives the exact number.
+	const exact = await call(`tasks/count?${new URLSearchParams(query).toString()}`);
+	const count = bulkCount(action, exact.counts);
+	if (!window.confirm(`${what.verb} ${count.toLocaleString()} task(s) matching this search?`)) {
+		return;
 	}
 	const result = await call('tasks/bulk', { method: 'POST', body: JSON.stringify({ action, query }) });
 	toast(`${result.changed.toLocaleString()} of ${result.matched.toLocaleString()} task(s) ${what.done}`);

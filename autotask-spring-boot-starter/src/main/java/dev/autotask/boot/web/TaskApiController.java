@@ -39,7 +39,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * {@code GET /tasks/{id}} reads one, {@code GET /tasks?name=} lists the last runs of a task,
  * {@code POST /tasks/{id}/cancel} cancels one and {@code POST /tasks/{id}/run-again} starts it
  * again with the same arguments. For operators: {@code GET /tasks/search} finds tasks across all
- * names with counts by status, {@code POST /tasks/{id}/retry} and {@code /run-now} act on one,
+ * names with counts by status (capped), {@code GET /tasks/count} counts every match (before a
+ * bulk action), {@code POST /tasks/{id}/retry} and {@code /run-now} act on one,
  * {@code DELETE /tasks/{id}} deletes one, and {@code POST /tasks/bulk} acts on every task a search
  * matches. Every refusal is a problem detail and changes nothing.
  *
@@ -112,6 +113,17 @@ class TaskApiController {
 		TaskQuery query = TaskQueryReader.read(parameters(request));
 		try {
 			return json(this.json.page(this.client.find(query, Caller.of(request, this.owners).owner())));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, "Bad search: " + ex.getMessage());
+		}
+	}
+
+	@GetMapping("/tasks/count")
+	ResponseEntity<String> count(HttpServletRequest request) {
+		TaskQuery query = TaskQueryReader.read(parameters(request));
+		try {
+			return json(this.json.counts(this.client.count(query, Caller.of(request, this.owners).owner())));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ApiProblem(HttpStatus.BAD_REQUEST, "Bad search: " + ex.getMessage());

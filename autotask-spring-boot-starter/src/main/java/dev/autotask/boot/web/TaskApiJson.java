@@ -168,7 +168,15 @@ final class TaskApiJson {
 		page.tasks().forEach((info) -> tasks.add(taskNode(info)));
 		ObjectNode counts = node.putObject("counts");
 		page.counts().forEach((status, count) -> counts.put(status.name(), count));
+		node.put("countCap", TaskPage.COUNT_CAP);
 		node.put("next", page.next());
+		return this.mapper.writeValueAsString(node);
+	}
+
+	String counts(Map<TaskStatus, Long> counts) {
+		ObjectNode node = this.mapper.createObjectNode();
+		ObjectNode byStatus = node.putObject("counts");
+		counts.forEach((status, count) -> byStatus.put(status.name(), count));
 		return this.mapper.writeValueAsString(node);
 	}
 

@@ -70,7 +70,8 @@ class TaskConsoleApiIT {
 			.andExpect(jsonPath("$.tasks[1].id").value(second))
 			.andExpect(jsonPath("$.next").value(second))
 			.andExpect(jsonPath("$.counts.PENDING").value(2))
-			.andExpect(jsonPath("$.counts.FAILURE").value(1));
+			.andExpect(jsonPath("$.counts.FAILURE").value(1))
+			.andExpect(jsonPath("$.countCap").value(10_000));
 		mvc.perform(get(API + "tasks/search").param("before", String.valueOf(second)).with(viewer()))
 			.andExpect(jsonPath("$.tasks.length()").value(1))
 			.andExpect(jsonPath("$.tasks[0].id").value(first))
@@ -81,6 +82,24 @@ class TaskConsoleApiIT {
 			.andExpect(jsonPath("$.tasks[0].error.message").value("SMTP refused: 550"));
 		mvc.perform(get(API + "tasks/search").param("args", "[\"two\"]").with(viewer()))
 			.andExpect(jsonPath("$.tasks[0].id").value(second));
+	}
+
+	@Test
+	void countCountsEveryMatchOfTheOwnersTasksOnly() throws Exception {
+		MockMvc mvc = mvc();
+		fail(start(mvc, "one"), "boom");
+		start(mvc, "two");
+
+		mvc.perform(get(API + "tasks/count").param("name", "jobs.mail").with(viewer()))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.counts.PENDING").value(1))
+			.andExpect(jsonPath("$.counts.FAILURE").value(1));
+		mvc.perform(get(API + "tasks/count").with(viewer()).header("X-Tenant", "other"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.counts").isEmpty());
+		mvc.perform(get(API + "tasks/count").param("limt", "1").with(viewer()))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.detail", containsString("Unknown parameter 'limt'")));
 	}
 
 	@Test
