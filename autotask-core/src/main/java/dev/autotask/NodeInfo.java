@@ -13,9 +13,11 @@ import java.time.Instant;
  * @param workers how many tasks it runs at once
  * @param running the tasks {@code RUNNING} on it now, those it claimed ahead and has not started
  * yet included
+ * @param claimedAhead of those, how many it had claimed ahead of its workers, not started yet, at
+ * its last heartbeat
  * @see Autotask#nodes()
  */
 public record NodeInfo(String id, Instant startedAt, Instant heartbeatAt, Instant expiresAt, int workers,
-		int running) {
+		int running, int claimedAhead) {
 
 }

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Which tasks to find, across all task names: by status, queue, name, time range, who started
- * them, and text in their arguments or error. Every criterion left out matches all; those given
+ * them, the node they run on, and text in their arguments or error. Every criterion left out matches all; those given
  * must all hold. Results come newest first, a page at a time, continued {@link #before()} the
  * last id of the previous page (keyset paging: a page costs the same however deep it is).
  * <pre class="code">
@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * @param argsContain a JSON object or array the arguments contain (PostgreSQL's {@code @>}:
  * {@code {"customer": 42}} matches arguments with that field among others), or {@code null}
  * @param errorContains text the error's message contains, ignoring case, or {@code null}
+ * @param node the node that runs or last ran the tasks (see {@link NodeInfo#id()}), or
+ * {@code null} for any
  * @param before only tasks with a smaller id, to continue after a page; {@code null} from the
  * newest
  * @param limit the most tasks in a page, 1 to {@value #MAX_LIMIT}
@@ -41,7 +43,7 @@ import org.jspecify.annotations.Nullable;
 public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nullable String name,
 		@Nullable Instant createdFrom, @Nullable Instant createdTo, @Nullable Instant finishedFrom,
 		@Nullable Instant finishedTo, @Nullable String startedBy, @Nullable String argsContain,
-		@Nullable String errorContains, @Nullable Long before, int limit) {
+		@Nullable String errorContains, @Nullable String node, @Nullable Long before, int limit) {
 
 	/**
 	 * The page size when none is given.
@@ -64,6 +66,7 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		checkLength("startedBy", startedBy, 200);
 		checkLength("argsContain", argsContain, 2000);
 		checkLength("errorContains", errorContains, 200);
+		checkLength("node", node, 200);
 		checkRange("created", createdFrom, createdTo);
 		checkRange("finished", finishedFrom, finishedTo);
 		if (before != null && before <= 0) {
@@ -106,6 +109,7 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		builder.startedBy = this.startedBy;
 		builder.argsContain = this.argsContain;
 		builder.errorContains = this.errorContains;
+		builder.node = this.node;
 		builder.before = this.before;
 		builder.limit = this.limit;
 		return builder;
@@ -139,6 +143,7 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		criteria.put("startedBy", this.startedBy);
 		criteria.put("argsContain", this.argsContain);
 		criteria.put("errorContains", this.errorContains);
+		criteria.put("node", this.node);
 		criteria.put("before", this.before);
 		criteria.forEach((criterion, value) -> {
 			if (value != null) {
@@ -190,6 +195,8 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		private @Nullable String argsContain;
 
 		private @Nullable String errorContains;
+
+		private @Nullable String node;
 
 		private @Nullable Long before;
 
@@ -310,6 +317,17 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		}
 
 		/**
+		 * Match the tasks of one node: with {@link TaskStatus#RUNNING}, those it runs now
+		 * (claimed ahead ones included).
+		 * @param nodeId the node's id (see {@link NodeInfo#id()}), or {@code null} for any
+		 * @return this builder
+		 */
+		public Builder node(@Nullable String nodeId) {
+			this.node = nodeId;
+			return this;
+		}
+
+		/**
 		 * Continue after a page: match only tasks older than this id.
 		 * @param id the last id of the previous page ({@link TaskPage#next()}), or {@code null}
 		 * @return this builder
@@ -337,7 +355,7 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		public TaskQuery build() {
 			return new TaskQuery(this.statuses, this.queue, this.name, this.createdFrom, this.createdTo,
 					this.finishedFrom, this.finishedTo, this.startedBy, this.argsContain, this.errorContains,
-					this.before, this.limit);
+					this.node, this.before, this.limit);
 		}
 
 	}

@@ -387,7 +387,10 @@ async function loadNodes() {
 	const cluster = await call('nodes');
 	$('leader').textContent = cluster.leader ? `Leader: ${cluster.leader}` : 'No leader at the moment: one is elected within a lease.';
 	$('nodes').tBodies[0].replaceChildren(...cluster.nodes.map((node) => el('tr', { 'data-node': node.id },
-		el('td', { class: 'name' }, node.id), el('td', {}, node.workers), el('td', { class: 'running' }, node.running),
+		el('td', { class: 'name' }, node.id), el('td', {}, node.workers),
+		el('td', { class: 'running' }, el('a', { href: `#search?status=RUNNING&node=${encodeURIComponent(node.id)}`,
+			'aria-label': `${node.running} task(s) running on ${node.id}: search them` }, node.running)),
+		el('td', { class: 'ahead' }, node.claimedAhead),
 		el('td', {}, time(node.startedAt)),
 		el('td', {}, time(node.heartbeatAt)), el('td', {}, node.leader ? el('span', { class: 'badge' }, 'leader') : ''))));
 }

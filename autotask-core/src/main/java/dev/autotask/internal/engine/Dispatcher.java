@@ -250,6 +250,15 @@ final class Dispatcher implements Runnable {
 	}
 
 	/**
+	 * How many tasks wait in the buffers for a free slot: claimed, so {@code RUNNING} in the
+	 * database, but not started. A glimpse taken without a lock, for the node's heartbeat.
+	 * @return the tasks claimed ahead
+	 */
+	int claimedAhead() {
+		return this.lanes.stream().mapToInt((lane) -> lane.buffer().size()).sum();
+	}
+
+	/**
 	 * Give back the tasks claimed ahead that no worker started; called once the dispatcher has
 	 * stopped.
 	 * @return how many were given back

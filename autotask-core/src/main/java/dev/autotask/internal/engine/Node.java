@@ -94,7 +94,7 @@ public final class Node {
 				new Supervisor.Settings(settings.nodeId(), settings.workers(), settings.defaultOwner(),
 						settings.resultTtl(), settings.lease(), settings.workerMonitorInterval(),
 						settings.cleanInterval(), settings.historyPerTask(), settings.events()),
-				this::held);
+				this::held, this::claimedAhead);
 	}
 
 	/**
@@ -173,6 +173,15 @@ public final class Node {
 	private @Nullable List<Long> held() {
 		Running running = this.running;
 		return (running != null) ? running.held().ids() : null;
+	}
+
+	/**
+	 * The tasks this node claimed ahead of its workers and has not started, 0 while it does not
+	 * run.
+	 */
+	private int claimedAhead() {
+		Running running = this.running;
+		return (running != null) ? running.claimedAhead() : 0;
 	}
 
 }

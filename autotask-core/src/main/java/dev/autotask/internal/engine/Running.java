@@ -101,6 +101,10 @@ final class Running {
 		return this.held;
 	}
 
+	int claimedAhead() {
+		return this.dispatcher.claimedAhead();
+	}
+
 	private void onNotification(String payload) {
 		if ("leader".equals(payload)) {
 			this.node.supervisor().electSoon();

@@ -23,7 +23,7 @@ public final class NodeTable {
 
 	// With each node, the tasks RUNNING on it: a look-up of the running-task index (V10) per node.
 	private static final String FIND_ALIVE = """
-			SELECT node.id, node.started_at, node.heartbeat_at, node.expires_at, node.workers,
+			SELECT node.id, node.started_at, node.heartbeat_at, node.expires_at, node.workers, node.claimed_ahead,
 				(SELECT count(*) FROM %2$s AS task WHERE task.status = 'RUNNING' AND task.node_id = node.id) AS running
 			FROM %1$s AS node
 			WHERE node.expires_at >= now()
@@ -40,10 +40,12 @@ public final class NodeTable {
 			FROM %s
 			WHERE id <> :node""";
 
+	// The node reports what only it knows: how many tasks it claimed ahead of its workers (V13).
 	private static final String HEARTBEAT = """
-			INSERT INTO %s AS node (id, started_at, heartbeat_at, expires_at, workers)
-			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
+			INSERT INTO %s AS node (id, started_at, heartbeat_at, expires_at, workers, claimed_ahead)
+			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers, :claimedAhead)
 			ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at,
+				claimed_ahead = EXCLUDED.claimed_ahead,
 				alive_since = CASE WHEN node.expires_at < now() THEN now() ELSE node.alive_since END""";
 
 
@@ -54,7 +56,7 @@ public final class NodeTable {
 			VALUES (:node, now(), now(), now() + :ttlMillis * interval '1 millisecond', :workers)
 			ON CONFLICT (id) DO UPDATE
 				SET started_at = now(), heartbeat_at = now(), expires_at = EXCLUDED.expires_at, workers = EXCLUDED.workers,
-					alive_since = now()""";
+					alive_since = now(), claimed_ahead = 0""";
 
 	private final JdbcClient jdbc;
 
@@ -112,7 +114,7 @@ public final class NodeTable {
 			.query((rs, row) -> new NodeInfo(rs.getString("id"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
 					rs.getObject("heartbeat_at", OffsetDateTime.class).toInstant(),
 					rs.getObject("expires_at", OffsetDateTime.class).toInstant(), rs.getInt("workers"),
-					rs.getInt("running")))
+					rs.getInt("running"), rs.getInt("claimed_ahead")))
 			.list();
 	}
 
@@ -138,9 +140,15 @@ public final class NodeTable {
 	 * @param node the node
 	 * @param workers its worker threads
 	 * @param ttlMillis how long it counts as alive without another heartbeat
+	 * @param claimedAhead how many tasks it holds claimed ahead of its workers, not started yet
 	 */
-	public void heartbeat(String node, int workers, long ttlMillis) {
-		this.jdbc.sql(this.heartbeat).param("node", node).param("workers", workers).param("ttlMillis", ttlMillis).update();
+	public void heartbeat(String node, int workers, long ttlMillis, int claimedAhead) {
+		this.jdbc.sql(this.heartbeat)
+			.param("node", node)
+			.param("workers", workers)
+			.param("ttlMillis", ttlMillis)
+			.param("claimedAhead", claimedAhead)
+			.update();
 	}
 
 	/**

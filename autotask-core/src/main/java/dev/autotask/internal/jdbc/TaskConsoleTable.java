@@ -129,6 +129,9 @@ public final class TaskConsoleTable {
 
 	private static final String BY_NAME = "\n  AND name = :name";
 
+	// With status RUNNING, a look-up of the running-task index (V10).
+	private static final String BY_NODE = "\n  AND node_id = :node";
+
 	private static final String BY_QUEUE = "\n  AND queue = :queue";
 
 	private static final String BY_STARTED_BY = "\n  AND started_by = :startedBy";
@@ -341,6 +344,7 @@ public final class TaskConsoleTable {
 			// A task finishes after it is created: the bound narrows the index range read.
 			add(sql, params, CREATED_BEFORE_FINISHED_TO, "finishedTo", timestamp(query.finishedTo()));
 			add(sql, params, BY_STARTED_BY, "startedBy", query.startedBy());
+			add(sql, params, BY_NODE, "node", query.node());
 			add(sql, params, BY_ARGS, "argsContain", query.argsContain());
 			add(sql, params, BY_ERROR, "errorPattern",
 					(query.errorContains() != null) ? "%" + escapeLike(query.errorContains()) + "%" : null);

@@ -1,12 +1,14 @@
 package dev.autotask.internal.supervisor;
 
 import java.time.Duration;
+import java.util.function.IntSupplier;
 
 import dev.autotask.internal.jdbc.NodeTable;
 
 /**
  * Keeps this node's row in {@code autotask_node} alive: registers it, heartbeats it every
- * worker-monitor interval, and deregisters it. It also remembers when this node last had
+ * worker-monitor interval with how many tasks the node holds claimed ahead of its workers, and
+ * deregisters it. It also remembers when this node last had
  * trouble heartbeating, which the rescues wait out (see {@link RescuePacer}): a heartbeat that
  * failed, or one that came too long after the one before (it waited for the database, or the
  * thread waited on an election that did).
@@ -16,6 +18,8 @@ final class Heartbeater {
 	private final NodeTable nodes;
 
 	private final Supervisor.Settings settings;
+
+	private final IntSupplier claimedAhead;
 
 	// When this node last had trouble heartbeating (System.nanoTime()), 0 if it never did.
 	private volatile long lastTrouble;
@@ -28,10 +32,12 @@ final class Heartbeater {
 	 * @param nodes the node table
 	 * @param settings the node's settings: its row expires two worker-monitor intervals after a
 	 * heartbeat
+	 * @param claimedAhead how many tasks the node holds claimed ahead of its workers, now
 	 */
-	Heartbeater(NodeTable nodes, Supervisor.Settings settings) {
+	Heartbeater(NodeTable nodes, Supervisor.Settings settings, IntSupplier claimedAhead) {
 		this.nodes = nodes;
 		this.settings = settings;
+		this.claimedAhead = claimedAhead;
 	}
 
 	/**
@@ -51,7 +57,8 @@ final class Heartbeater {
 	void runOnce() {
 		Duration interval = this.settings.workerMonitorInterval();
 		try {
-			this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(), ttl().toMillis());
+			this.nodes.heartbeat(this.settings.nodeId(), this.settings.workers(), ttl().toMillis(),
+					this.claimedAhead.getAsInt());
 		}
 		catch (RuntimeException ex) {
 			this.lastTrouble = System.nanoTime();

@@ -3,6 +3,7 @@ package dev.autotask.internal.supervisor;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -66,13 +67,15 @@ public final class Supervisor {
 	 * @param settings the node's settings
 	 * @param held the tasks this node holds in memory, or {@code null} while it cannot tell: a
 	 * task {@code RUNNING} here but not held is a stray, handed back
+	 * @param claimedAhead how many tasks the node holds claimed ahead of its workers, reported
+	 * with each heartbeat
 	 */
 	public Supervisor(DataSource dataSource, TableNames names, TaskRegistry registry, Settings settings,
-			Supplier<@Nullable Collection<Long>> held) {
+			Supplier<@Nullable Collection<Long>> held, IntSupplier claimedAhead) {
 		// With events on, a task failed on node loss has its event too.
 		TaskMaintenanceTable tasks = new TaskMaintenanceTable(dataSource, names, settings.events());
 		this.nodes = new NodeTable(dataSource, names);
-		this.heartbeater = new Heartbeater(this.nodes, settings);
+		this.heartbeater = new Heartbeater(this.nodes, settings, claimedAhead);
 		this.elector = new LeaderElector(new LeaderTable(dataSource, names), settings.nodeId(),
 				settings.lease().toMillis());
 		this.firer = new ScheduleFirer(new FireTable(dataSource, names), registry, settings.owner(),

@@ -40,11 +40,11 @@ class NodeTableIT {
 		this.table.register("me", 1, 10_000);
 		setAliveSince("me", "now() - interval '1 hour'");
 
-		this.table.heartbeat("me", 1, 10_000);
+		this.table.heartbeat("me", 1, 10_000, 0);
 		assertThat(aliveSinceSecondsAgo("me")).as("a heartbeat in time keeps it").isGreaterThan(3_000);
 
 		postgres.jdbc().sql("UPDATE autotask_node SET expires_at = now() - interval '1 second' WHERE id = 'me'").update();
-		this.table.heartbeat("me", 1, 10_000);
+		this.table.heartbeat("me", 1, 10_000, 0);
 		assertThat(aliveSinceSecondsAgo("me")).as("a heartbeat after the row lapsed starts it again").isLessThan(5);
 
 		setAliveSince("me", "now() - interval '1 hour'");
@@ -64,6 +64,18 @@ class NodeTableIT {
 		assertThat(this.table.findAlive()).filteredOn((node) -> List.of("busy", "idle").contains(node.id()))
 			.extracting(NodeInfo::id, NodeInfo::workers, NodeInfo::running)
 			.containsExactly(tuple("busy", 4, 2), tuple("idle", 2, 0));
+	}
+
+	@Test
+	void aHeartbeatReportsTheTasksClaimedAheadAndARestartForgetsThem() {
+		this.table.register("me", 4, 60_000);
+		this.table.heartbeat("me", 4, 60_000, 7);
+		assertThat(this.table.findAlive()).extracting(NodeInfo::id, NodeInfo::claimedAhead)
+			.containsExactly(tuple("me", 7));
+
+		this.table.register("me", 4, 60_000);
+		assertThat(this.table.findAlive()).extracting(NodeInfo::id, NodeInfo::claimedAhead)
+			.containsExactly(tuple("me", 0));
 	}
 
 	private void setAliveSince(String node, String time) {

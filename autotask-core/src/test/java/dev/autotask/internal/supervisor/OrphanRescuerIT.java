@@ -138,7 +138,7 @@ class OrphanRescuerIT {
 		// after it has just renewed it: the live nodes may not have heartbeated yet.
 		postgres.jdbc().sql("UPDATE autotask_node SET expires_at = now() - interval '1 second' WHERE id = 'leader'").update();
 		new NodeTable(postgres.dataSource(), new TableNames(postgres.schema())).heartbeat("leader", 1,
-				HEARTBEAT.multipliedBy(2).toMillis());
+				HEARTBEAT.multipliedBy(2).toMillis(), 0);
 
 		assertThat(this.rescuer.runOnce()).isEmpty();
 		assertThat(this.rows.column(orphan, "status")).isEqualTo("RUNNING");

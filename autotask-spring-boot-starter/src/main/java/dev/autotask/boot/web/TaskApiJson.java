@@ -343,6 +343,7 @@ final class TaskApiJson {
 				.put("id", alive.id())
 				.put("workers", alive.workers())
 				.put("running", alive.running())
+				.put("claimedAhead", alive.claimedAhead())
 				.put("startedAt", instant(alive.startedAt()))
 				.put("heartbeatAt", instant(alive.heartbeatAt()))
 				.put("leader", alive.id().equals(leader));

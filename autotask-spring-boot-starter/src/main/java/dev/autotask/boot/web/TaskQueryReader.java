@@ -23,7 +23,7 @@ import org.springframework.http.HttpStatus;
 final class TaskQueryReader {
 
 	static final Set<String> PARAMETERS = Set.of("status", "queue", "name", "createdFrom", "createdTo",
-			"finishedFrom", "finishedTo", "startedBy", "args", "error", "before", "limit");
+			"finishedFrom", "finishedTo", "startedBy", "node", "args", "error", "before", "limit");
 
 	private TaskQueryReader() {
 	}
@@ -54,6 +54,7 @@ final class TaskQueryReader {
 				.finishedFrom(values.one("finishedFrom", TaskQueryReader::instant))
 				.finishedTo(values.one("finishedTo", TaskQueryReader::instant))
 				.startedBy(values.one("startedBy"))
+				.node(values.one("node"))
 				.argsContain(values.one("args"))
 				.errorContains(values.one("error"))
 				.before(values.one("before", Long::valueOf))

@@ -309,7 +309,8 @@ class AdminApiIT {
 				.andExpect(jsonPath("$.leader").isNotEmpty())
 				.andExpect(jsonPath("$.nodes[0].leader").value(true))
 				.andExpect(jsonPath("$.nodes[0].workers").isNumber())
-				.andExpect(jsonPath("$.nodes[0].running").isNumber()));
+				.andExpect(jsonPath("$.nodes[0].running").isNumber())
+				.andExpect(jsonPath("$.nodes[0].claimedAhead").isNumber()));
 		this.mvc.perform(get(API + "caller").with(admin()))
 			.andExpect(jsonPath("$.user").value("ann"))
 			.andExpect(jsonPath("$.canStart").value(true))

@@ -103,6 +103,26 @@ class TaskConsoleApiIT {
 	}
 
 	@Test
+	void searchByNodeFindsTheTasksRunningOnIt() throws Exception {
+		MockMvc mvc = mvc();
+		long here = start(mvc, "here");
+		long there = start(mvc, "there");
+		start(mvc, "pending");
+		running(here, "node-a");
+		running(there, "node-b");
+
+		mvc.perform(get(API + "tasks/search").param("node", "node-a").param("status", "RUNNING").with(viewer()))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.tasks.length()").value(1))
+			.andExpect(jsonPath("$.tasks[0].id").value(here))
+			.andExpect(jsonPath("$.counts.RUNNING").value(1))
+			.andExpect(jsonPath("$.counts.PENDING").doesNotExist());
+		mvc.perform(get(API + "tasks/search").param("node", "node-c").with(viewer()))
+			.andExpect(jsonPath("$.tasks.length()").value(0));
+		expectBadSearch(mvc, "node", " ", "node must be 1 to 200 characters");
+	}
+
+	@Test
 	void badSearchIsAProblemThatNamesTheParameter() throws Exception {
 		MockMvc mvc = mvc();
 		expectBadSearch(mvc, "status", "DONE", "Parameter 'status'");
@@ -210,6 +230,14 @@ class TaskConsoleApiIT {
 
 	private static long start(MockMvc mvc, String text) throws Exception {
 		return TaskApi.start(mvc, startRequest("{\"name\": \"jobs.mail\", \"args\": [\"" + text + "\"]}"));
+	}
+
+	private static void running(long id, String node) {
+		postgres.jdbc()
+			.sql("UPDATE " + postgres.schema() + ".autotask_task SET status = 'RUNNING', attempt = 1, started_at = now(),"
+					+ " node_id = ? WHERE id = ?")
+			.params(node, id)
+			.update();
 	}
 
 	private static void fail(long id, String message) {
