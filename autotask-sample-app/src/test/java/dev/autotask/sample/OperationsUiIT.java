@@ -94,6 +94,8 @@ class OperationsUiIT {
 		assertThat(this.browser.getCurrentUrl()).contains("status=RUNNING").contains("node=" + URLEncoder.encode(node, StandardCharsets.UTF_8));
 		assertThat(this.browser.findElements(By.cssSelector("#search-results tbody tr")))
 			.allSatisfy((task) -> assertThat(task.getText()).contains("reportTasks.syncCustomer").contains("RUNNING"));
+		assertThat(this.browser.findElement(By.cssSelector("#search-form input[name=node]")).getAttribute("value"))
+			.as("the node filter kept in the form, for the next search").isEqualTo(node);
 		assertThat(this.browser.findElement(By.id("search-live")).isSelected()).as("live refresh by default").isTrue();
 	}
 

@@ -4,7 +4,7 @@
 // button brings it back. As everywhere on the page, data is written as text, never as HTML.
 'use strict';
 
-const SEARCH_FIELDS = ['name', 'queue', 'startedBy', 'createdFrom', 'createdTo', 'finishedFrom', 'finishedTo',
+const SEARCH_FIELDS = ['name', 'queue', 'startedBy', 'node', 'createdFrom', 'createdTo', 'finishedFrom', 'finishedTo',
 	'args', 'error'];
 const TIME_FIELDS = ['createdFrom', 'createdTo', 'finishedFrom', 'finishedTo'];
 const STATUSES = ['PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'];
@@ -132,6 +132,9 @@ function drawPage() {
 	if (!STATUSES.some((s) => page.counts[s])) {
 		$('search-counts').textContent = 'No task matches.';
 	}
+	// A live refresh redraws the rows: the row that had the focus keeps it.
+	const focused = document.activeElement && document.activeElement.closest('#search-results tr[data-id]');
+	const focusedId = focused ? focused.dataset.id : null;
 	$('search-results').tBodies[0].replaceChildren(...page.tasks.map((task) => el('tr', {
 		'data-id': task.id, 'data-status': task.status, tabindex: 0, class: 'clickable',
 		onclick: () => openDetail(task.id).catch(showProblem),
@@ -143,6 +146,12 @@ function drawPage() {
 	el('td', {}, `#${task.id}`), el('td', { class: 'name' }, task.name), el('td', {}, task.queue),
 	el('td', {}, statusBadge(task.status)), el('td', {}, time(task.createdAt)), el('td', {}, time(task.finishedAt)),
 	el('td', {}, `${task.attempt} / ${task.maxAttempts}`), el('td', {}, shorten(outcome(task))))));
+	if (focusedId) {
+		const row = $('search-results').querySelector(`tr[data-id="${CSS.escape(focusedId)}"]`);
+		if (row) {
+			row.focus();
+		}
+	}
 	$('search-empty').hidden = page.tasks.length > 0;
 	$('search-older').hidden = page.next === null || page.next === undefined;
 	$('search-newest').hidden = !search.params.get('before');
