@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.internal.backoff.Backoff;
 import dev.autotask.internal.jdbc.TaskClaimTable;
+import dev.autotask.internal.jdbc.TaskClaimTable.LimitedClaim;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>
  * A queue with a concurrency of its own is a lane with its own slots, so a busy queue can
- * never starve it; every other queue shares the default lane. A slot is taken before a task
+ * never starve it; every other queue shares the default lane. A queue limited across the cluster
+ * is a lane too, whose claims take turns with every node's and take no more than the limit
+ * leaves. A slot is taken before a task
  * is handed over and given back when its worker has nothing more to run.
  *
  * <p>
@@ -40,6 +44,9 @@ final class Dispatcher implements Runnable {
 
 	// A due task we failed to claim is locked by another node's claim; look again soon.
 	private static final Duration RECHECK = Duration.ofMillis(25);
+
+	// A limited queue whose limit held back due tasks.
+	private static final Duration LIMITED_RECHECK = Duration.ofMillis(50);
 
 	// While claims fail: the first wait, doubling up to the poll interval.
 	private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
@@ -77,11 +84,25 @@ final class Dispatcher implements Runnable {
 		this.backoff = new Backoff(FIRST_BACKOFF, settings.pollInterval());
 	}
 
+	// The default lane, then one per queue with a concurrency of its own or a limit across the
+	// cluster; such a queue runs on as many slots as it has of its own, or as its limit gives,
+	// whichever is fewer.
 	private static List<Lane> lanes(EngineSettings settings) {
 		Map<String, Integer> own = settings.queueConcurrency();
+		Map<String, Integer> global = settings.queueGlobalConcurrency();
+		Set<String> separate = new TreeSet<>(own.keySet());
+		separate.addAll(global.keySet());
 		List<Lane> lanes = new ArrayList<>();
-		lanes.add(Lane.of(List.copyOf(own.keySet()), true, settings.workers()));
-		own.forEach((queue, concurrency) -> lanes.add(Lane.of(List.of(queue), false, concurrency)));
+		lanes.add(Lane.of(List.copyOf(separate), true, settings.workers()));
+		for (String queue : separate) {
+			Integer limit = global.get(queue);
+			if (limit == null) {
+				lanes.add(Lane.of(List.of(queue), false, own.get(queue)));
+			}
+			else {
+				lanes.add(Lane.limited(queue, Math.min(own.getOrDefault(queue, limit), limit), limit));
+			}
+		}
 		return lanes;
 	}
 
@@ -89,7 +110,7 @@ final class Dispatcher implements Runnable {
 	 * How many worker threads the lanes need in all.
 	 */
 	static int threads(EngineSettings settings) {
-		return settings.workers() + settings.queueConcurrency().values().stream().mapToInt(Integer::intValue).sum();
+		return lanes(settings).stream().mapToInt(Lane::size).sum();
 	}
 
 	@Override
@@ -165,6 +186,7 @@ final class Dispatcher implements Runnable {
 		}
 		boolean more = false;
 		boolean busy = false;
+		boolean limitReached = false;
 		for (Lane lane : this.lanes) {
 			startBuffered(lane);
 			int room = lane.room();
@@ -173,7 +195,16 @@ final class Dispatcher implements Runnable {
 				busy = true;
 				continue;
 			}
-			List<TaskRow> rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+			List<TaskRow> rows;
+			if (lane.global() > 0) {
+				LimitedClaim claim = this.table.claimLimited(this.settings.nodeId(), names, lane.queues().get(0),
+						lane.global(), room);
+				rows = claim.rows();
+				limitReached |= claim.limitReached();
+			}
+			else {
+				rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+			}
 			// Held from here until their outcome is written: a claim lost before this line (its
 			// answer never read) leaves strays for the supervisor.
 			this.held.holdAll(rows);
@@ -184,6 +215,11 @@ final class Dispatcher implements Runnable {
 		}
 		if (more) {
 			return Duration.ZERO;
+		}
+		if (limitReached) {
+			// A limited queue's tasks may wait for others to end on other nodes, which say
+			// nothing when they do: look again soon, not at once.
+			return Wakeup.min(LIMITED_RECHECK, this.settings.pollInterval());
 		}
 		if (busy) {
 			return this.settings.pollInterval();

@@ -19,7 +19,8 @@ import dev.autotask.internal.jdbc.TaskRow;
  * that run longer than that window are claimed one per free slot, none ahead: they are never
  * hoarded while other nodes idle, and one still waiting stays {@code PENDING}, so that
  * cancelling it cancels it at once. A lane that has not yet timed a task assumes a second each.
- * It claims again once half of what it can hold is free.
+ * It claims again once half of what it can hold is free. A lane limited across the cluster
+ * claims none ahead.
  */
 final class Lane {
 
@@ -35,6 +36,9 @@ final class Lane {
 
 	private final int size;
 
+	// The most of the lane's queue running at once in the cluster, 0 if it has no such limit.
+	private final int global;
+
 	private final Semaphore slots;
 
 	private final Queue<TaskRow> buffer = new ConcurrentLinkedQueue<>();
@@ -43,15 +47,40 @@ final class Lane {
 	// a lost update only delays the average a little. It starts slow: a new lane claims little.
 	private volatile long runNanos = Duration.ofSeconds(1).toNanos();
 
-	private Lane(List<String> queues, boolean except, int size) {
+	private Lane(List<String> queues, boolean except, int size, int global) {
 		this.queues = queues;
 		this.except = except;
 		this.size = size;
+		this.global = global;
 		this.slots = new Semaphore(size);
 	}
 
 	static Lane of(List<String> queues, boolean except, int size) {
-		return new Lane(queues, except, size);
+		return new Lane(queues, except, size, 0);
+	}
+
+	/**
+	 * The lane of one queue limited across the cluster. It claims none ahead: a task it held
+	 * in its buffer would count against the limit while another node's worker idles.
+	 * @param queue the queue
+	 * @param size the node's worker slots for it
+	 * @param global the most of its tasks running at once in the cluster
+	 * @return the lane
+	 */
+	static Lane limited(String queue, int size, int global) {
+		return new Lane(List.of(queue), false, size, global);
+	}
+
+	/**
+	 * The most of the lane's queue running at once in the cluster.
+	 * @return the limit, 0 if it has none
+	 */
+	int global() {
+		return this.global;
+	}
+
+	int size() {
+		return this.size;
 	}
 
 	List<String> queues() {
@@ -82,6 +111,9 @@ final class Lane {
 	 * How many tasks the lane holds at most: one per slot running, and those claimed ahead.
 	 */
 	int capacity() {
+		if (this.global > 0) {
+			return this.size;
+		}
 		long ahead = this.size * AHEAD_WINDOW.toNanos() / Math.max(1, this.runNanos);
 		return this.size + (int) Math.min(MAX_AHEAD, ahead);
 	}

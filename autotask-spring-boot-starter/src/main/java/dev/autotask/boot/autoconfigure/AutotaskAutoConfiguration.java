@@ -83,7 +83,16 @@ public final class AutotaskAutoConfiguration {
 		}
 		String nodeId = properties.getNodeId();
 		Map<String, Integer> queueConcurrency = new LinkedHashMap<>();
-		properties.getQueues().forEach((name, queue) -> queueConcurrency.put(name, queue.getConcurrency()));
+		Map<String, Integer> queueGlobalConcurrency = new LinkedHashMap<>();
+		properties.getQueues().forEach((name, queue) -> {
+			if (queue.getGlobalConcurrency() != null) {
+				queueGlobalConcurrency.put(name, queue.getGlobalConcurrency());
+			}
+			// Without a concurrency of its own, a limited queue runs on as many threads as its limit.
+			if (queue.getConcurrency() != null || queue.getGlobalConcurrency() == null) {
+				queueConcurrency.put(name, (queue.getConcurrency() != null) ? queue.getConcurrency() : 1);
+			}
+		});
 		try {
 			return EngineSettings.builder()
 				.nodeId(StringUtils.hasText(nodeId) ? nodeId : EngineSettings.generateNodeId())
@@ -102,6 +111,7 @@ public final class AutotaskAutoConfiguration {
 				// Events are written where the engine ends tasks; the engine also relays them.
 				.events(properties.isEnabled())
 				.queueConcurrency(queueConcurrency)
+				.queueGlobalConcurrency(queueGlobalConcurrency)
 				// spring.threads.virtual.enabled, on Java 21 or later, as for Boot's own executors.
 				.virtualThreads(Threading.VIRTUAL.isActive(environment))
 				.build();
@@ -123,6 +133,7 @@ public final class AutotaskAutoConfiguration {
 			case "defaultOwner" -> "autotask.owner";
 			case "historyPerTask" -> "autotask.history.per-task";
 			case "queueConcurrency" -> "autotask.queues";
+			case "queueGlobalConcurrency" -> "autotask.queues";
 			case "virtualThreads" -> "spring.threads.virtual.enabled";
 			default -> "autotask." + setting.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
 		};

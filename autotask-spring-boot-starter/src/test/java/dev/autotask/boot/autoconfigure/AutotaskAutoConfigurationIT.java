@@ -51,6 +51,17 @@ class AutotaskAutoConfigurationIT {
 	}
 
 	@Test
+	void aQueueLimitedAcrossTheClusterRunsOnAsManyThreadsAsItsLimitUnlessItHasItsOwn() {
+		this.runner.withPropertyValues("autotask.queues.partner.global-concurrency=3",
+				"autotask.queues.mail.global-concurrency=5", "autotask.queues.mail.concurrency=2").run((context) -> {
+			EngineSettings settings = context.getBean(EngineSettings.class);
+			assertThat(settings.queueGlobalConcurrency())
+				.isEqualTo(java.util.Map.of("partner", 3, "mail", 5));
+			assertThat(settings.queueConcurrency()).isEqualTo(java.util.Map.of("mail", 2));
+		});
+	}
+
+	@Test
 	void ownerDefaultsToTheApplicationName() {
 		this.runner.withPropertyValues("spring.application.name=shop")
 			.run((context) -> assertThat(context.getBean(Autotask.class).defaultOwner()).isEqualTo("shop"));
