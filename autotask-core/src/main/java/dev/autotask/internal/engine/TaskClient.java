@@ -133,6 +133,10 @@ public final class TaskClient implements Autotask {
 	@Override
 	public TaskHandle<Object> send(String name, SendOptions options, Object... args) {
 		TaskDefinition task = this.registry.get(name);
+		if (options.uniqueKey() == null && (options.uniqueFor() != null || options.replacing())) {
+			throw new IllegalArgumentException("Task '" + name + "' sent with " + ((options.uniqueFor() != null)
+					? "uniqueFor" : "replace") + " but no uniqueKey: say which tasks are duplicates with a unique key");
+		}
 		String json = this.json.writeArgs(task, (args != null) ? args : new Object[] { null });
 		return insert(task, options, json);
 	}
@@ -235,7 +239,8 @@ public final class TaskClient implements Autotask {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
 		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
 		return new TaskClientTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
-				task.maxAttempts(), ttl, options.uniqueKey(), options.startedBy(), traceContext);
+				task.maxAttempts(), ttl, options.uniqueKey(), options.uniqueFor(), options.replacing(), options.startedBy(),
+				traceContext);
 	}
 
 	private void observeEnqueued(TaskDefinition task, long id) {
