@@ -32,6 +32,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.is;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -101,6 +102,18 @@ class QueueStatsApiIT {
 			.andExpect(status().isBadRequest())
 			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
 			.andExpect(jsonPath("$.detail", containsString("from PT1M (a minute) to P1D (a day), got PT48H")));
+	}
+
+	@Test
+	void chartsScriptIsServedToViewersUnderThePagesContentSecurityPolicy() throws Exception {
+		this.mvc.perform(get("/autotask/").with(viewer()))
+			.andExpect(content().string(containsString("<script src=\"charts.js\" defer></script>")))
+			.andExpect(content().string(containsString("id=\"queue-charts\"")));
+		this.mvc.perform(get("/autotask/charts.js").with(viewer()))
+			.andExpect(status().isOk())
+			.andExpect(header().string("Content-Security-Policy", containsString("script-src 'self'")))
+			.andExpect(content().contentTypeCompatibleWith("text/javascript"))
+			.andExpect(content().string(containsString("drawQueueCharts")));
 	}
 
 	private List<Long> totals(MockHttpServletRequestBuilder request) throws Exception {
