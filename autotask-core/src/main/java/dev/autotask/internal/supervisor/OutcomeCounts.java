@@ -31,7 +31,12 @@ public final class OutcomeCounts {
 	 * @param succeeded whether it succeeded, rather than failed
 	 */
 	public void ended(String owner, String queue, boolean succeeded) {
-		Counter counter = this.counters.computeIfAbsent(new Key(owner, queue), (key) -> new Counter());
+		Key key = new Key(owner, queue);
+		// A plain read first: computeIfAbsent may lock the map's bin even when the counter exists.
+		Counter counter = this.counters.get(key);
+		if (counter == null) {
+			counter = this.counters.computeIfAbsent(key, (absent) -> new Counter());
+		}
 		(succeeded ? counter.succeeded : counter.failed).increment();
 	}
 

@@ -195,22 +195,6 @@ public final class Supervisor {
 	}
 
 	/**
-	 * Add what this node counted to the queues' minutes now rather than at the next heartbeat,
-	 * for tests.
-	 */
-	public void flushCounts() {
-		this.flusher.runOnce();
-	}
-
-	/**
-	 * Sample the queues and prune their old minutes now, as the leader does once a minute, for
-	 * tests.
-	 */
-	public void sampleQueues() {
-		this.sampler.runOnce();
-	}
-
-	/**
 	 * What the supervisor needs of the node's settings.
 	 *
 	 * @param nodeId this node
