@@ -73,6 +73,21 @@ class QueueStatsIT {
 	}
 
 	@Test
+	void stoppingNodeFlushesWhatItCountedSinceItsLastHeartbeat() {
+		// No flush after the first, at start: the stop's adds what ended since, once.
+		Engine engine = this.node.rebuild((settings) -> settings.workerMonitorInterval(Duration.ofMinutes(5)));
+		this.node.client().send("mail.send", "a");
+		this.node.client().send("mail.bounce", "a");
+		engine.start();
+		TaskCounts counts = new TaskCounts(postgres);
+		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS", "FAILURE") == 2);
+
+		engine.stop();
+
+		assertThat(totals("a")).containsExactly(1L, 1L);
+	}
+
+	@Test
 	void leaderSamplesTheDepthOfEachOwnersQueue() {
 		this.node.client().pause("mail");
 		this.node.client().sendAll("mail.send", SendOptions.owner("a"), List.of(new Object[0], new Object[0]));
