@@ -64,7 +64,7 @@ final class Running {
 				settings.virtualThreads() ? virtualThreads("autotask-worker-") : threads("autotask-worker-"));
 		this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 		this.completer = new Completer(this.node.outcomes, settings.nodeId(), this.node.json,
-				this.node.observer, this.wakeup::signal, this.held);
+				this.node.observer, this.wakeup::signal, this.held, this.node.supervisor().counts());
 		this.completerThread = threads("autotask-completer").newThread(this.completer);
 		TaskRunner runner = new TaskRunner(this.node.runs, this.node.registry, this.node.json,
 				this.node.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,

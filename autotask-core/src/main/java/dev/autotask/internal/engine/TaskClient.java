@@ -16,6 +16,7 @@ import dev.autotask.BulkResult;
 import dev.autotask.FireInfo;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
+import dev.autotask.QueuePoint;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskAction;
@@ -29,6 +30,7 @@ import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.FireTable;
 import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
+import dev.autotask.internal.jdbc.QueueMinuteTable;
 import dev.autotask.internal.jdbc.QueueTable;
 import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskClientTable;
@@ -59,6 +61,8 @@ public final class TaskClient implements Autotask {
 	private final EngineSettings settings;
 
 	private final QueueTable queues;
+
+	private final QueueStatsView queueStats;
 
 	private final TaskConsole console;
 
@@ -115,6 +119,7 @@ public final class TaskClient implements Autotask {
 		// With events on, a cancel writes the events of the tasks it ends.
 		this.table = new TaskClientTable(dataSource, names, settings.events());
 		this.queues = new QueueTable(dataSource, names);
+		this.queueStats = new QueueStatsView(new QueueMinuteTable(dataSource, names));
 		this.console = new TaskConsole(new TaskConsoleTable(dataSource, names), json,
 				(id, owner) -> this.table.cancel(id, owner).map(TaskStatus::valueOf));
 		this.schedules = new ScheduleView(new FireTable(dataSource, names), registry);
@@ -312,6 +317,11 @@ public final class TaskClient implements Autotask {
 			queue.byStatus().forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
 			return new QueueInfo(name, byStatus, paused.contains(name), queue.oldestPendingAge());
 		}).toList();
+	}
+
+	@Override
+	public List<QueuePoint> queueStats(String queue, Duration window, String owner) {
+		return this.queueStats.find(queue, window, owner);
 	}
 
 	@Override
