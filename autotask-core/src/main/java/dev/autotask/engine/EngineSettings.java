@@ -44,12 +44,13 @@ import org.jspecify.annotations.Nullable;
  * and so how many tasks run at once, stays the same
  * @param queueGlobalConcurrency queues limited across the cluster, by name: at most that many of
  * the queue's tasks run at once on all the nodes of one database together
+ * @param queueRateLimits queues whose starts are limited across the cluster, by name
  */
 public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers,
 		Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl,
 		Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval,
 		int historyPerTask, boolean events, Map<String, Integer> queueConcurrency, boolean virtualThreads,
-		Map<String, Integer> queueGlobalConcurrency) {
+		Map<String, Integer> queueGlobalConcurrency, Map<String, RateLimit> queueRateLimits) {
 
 	/** Default owner. */
 	public static final String DEFAULT_OWNER = "default";
@@ -112,6 +113,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 			}
 		});
 		queueGlobalConcurrency = Map.copyOf(queueGlobalConcurrency);
+		queueRateLimits = Map.copyOf(queueRateLimits);
 		requirePositive("pollInterval", pollInterval);
 		requirePositive("cleanInterval", cleanInterval);
 		requirePositive("resultTtl", resultTtl);
@@ -229,6 +231,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 
 		private Map<String, Integer> queueGlobalConcurrency = Map.of();
 
+		private Map<String, RateLimit> queueRateLimits = Map.of();
+
 		private boolean virtualThreads;
 
 		private Builder() {
@@ -252,6 +256,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 			this.events = settings.events;
 			this.queueConcurrency = settings.queueConcurrency;
 			this.queueGlobalConcurrency = settings.queueGlobalConcurrency;
+			this.queueRateLimits = settings.queueRateLimits;
 			this.virtualThreads = settings.virtualThreads;
 		}
 
@@ -419,6 +424,19 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 		}
 
 		/**
+		 * Queues whose starts are limited across the cluster, by name: at most so many of a
+		 * queue's tasks start per period on all the nodes of one database together, one every
+		 * period divided by the starts. Its tasks are claimed one claim at a time across the
+		 * cluster, none ahead.
+		 * @param queueRateLimits the limit per queue
+		 * @return this builder
+		 */
+		public Builder queueRateLimits(Map<String, RateLimit> queueRateLimits) {
+			this.queueRateLimits = queueRateLimits;
+			return this;
+		}
+
+		/**
 		 * Whether workers are virtual threads, which needs Java 21 or later.
 		 * @param virtualThreads whether workers are virtual threads
 		 * @return this builder
@@ -437,7 +455,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 			return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
 					this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout,
 					this.lease, this.workerMonitorInterval, this.historyPerTask, this.events, this.queueConcurrency,
-					this.virtualThreads, this.queueGlobalConcurrency);
+					this.virtualThreads, this.queueGlobalConcurrency, this.queueRateLimits);
 		}
 
 	}

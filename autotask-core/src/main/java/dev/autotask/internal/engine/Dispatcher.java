@@ -9,9 +9,11 @@ import java.util.TreeSet;
 import java.util.concurrent.Executor;
 
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.RateLimit;
 import dev.autotask.internal.backoff.Backoff;
 import dev.autotask.internal.jdbc.TaskClaimTable;
-import dev.autotask.internal.jdbc.TaskClaimTable.LimitedClaim;
+import dev.autotask.internal.jdbc.LimitedClaimTable;
+import dev.autotask.internal.jdbc.LimitedClaimTable.LimitedClaim;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
@@ -45,13 +47,12 @@ final class Dispatcher implements Runnable {
 	// A due task we failed to claim is locked by another node's claim; look again soon.
 	private static final Duration RECHECK = Duration.ofMillis(25);
 
-	// A limited queue whose limit held back due tasks.
-	private static final Duration LIMITED_RECHECK = Duration.ofMillis(50);
-
 	// While claims fail: the first wait, doubling up to the poll interval.
 	private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
 
 	private final TaskClaimTable table;
+
+	private final LimitedClaimTable limitedTable;
 
 	private final TaskRegistry registry;
 
@@ -71,10 +72,11 @@ final class Dispatcher implements Runnable {
 
 	private volatile boolean running = true;
 
-	Dispatcher(TaskClaimTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
+	Dispatcher(TaskClaimTable table, LimitedClaimTable limitedTable, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
 			EngineSettings settings, HeldTasks held) {
 		this.held = held;
 		this.table = table;
+		this.limitedTable = limitedTable;
 		this.registry = registry;
 		this.runner = runner;
 		this.workers = workers;
@@ -85,22 +87,27 @@ final class Dispatcher implements Runnable {
 	}
 
 	// The default lane, then one per queue with a concurrency of its own or a limit across the
-	// cluster; such a queue runs on as many slots as it has of its own, or as its limit gives,
-	// whichever is fewer.
+	// cluster. A queue limited in how many run at once runs on as many slots as it has of its
+	// own, or as its limit gives, whichever is fewer; one limited in its rate alone on its own
+	// slots, or as many as the default lane's.
 	private static List<Lane> lanes(EngineSettings settings) {
 		Map<String, Integer> own = settings.queueConcurrency();
 		Map<String, Integer> global = settings.queueGlobalConcurrency();
+		Map<String, RateLimit> rates = settings.queueRateLimits();
 		Set<String> separate = new TreeSet<>(own.keySet());
 		separate.addAll(global.keySet());
+		separate.addAll(rates.keySet());
 		List<Lane> lanes = new ArrayList<>();
 		lanes.add(Lane.of(List.copyOf(separate), true, settings.workers()));
 		for (String queue : separate) {
-			Integer limit = global.get(queue);
-			if (limit == null) {
+			int limit = global.getOrDefault(queue, 0);
+			RateLimit rate = rates.get(queue);
+			if (limit == 0 && rate == null) {
 				lanes.add(Lane.of(List.of(queue), false, own.get(queue)));
 			}
 			else {
-				lanes.add(Lane.limited(queue, Math.min(own.getOrDefault(queue, limit), limit), limit));
+				int size = own.getOrDefault(queue, (limit > 0) ? limit : settings.workers());
+				lanes.add(Lane.limited(queue, (limit > 0) ? Math.min(size, limit) : size, limit, rate));
 			}
 		}
 		return lanes;
@@ -186,7 +193,7 @@ final class Dispatcher implements Runnable {
 		}
 		boolean more = false;
 		boolean busy = false;
-		boolean limitReached = false;
+		Duration limitedRetry = null;
 		for (Lane lane : this.lanes) {
 			startBuffered(lane);
 			int room = lane.room();
@@ -196,11 +203,13 @@ final class Dispatcher implements Runnable {
 				continue;
 			}
 			List<TaskRow> rows;
-			if (lane.global() > 0) {
-				LimitedClaim claim = this.table.claimLimited(this.settings.nodeId(), names, lane.queues().get(0),
-						lane.global(), room);
+			if (lane.limited()) {
+				LimitedClaim claim = this.limitedTable.claim(this.settings.nodeId(), names, lane.queues().get(0),
+						lane.global(), lane.rate(), room);
 				rows = claim.rows();
-				limitReached |= claim.limitReached();
+				if (claim.retryIn() != null) {
+					limitedRetry = (limitedRetry != null) ? Wakeup.min(limitedRetry, claim.retryIn()) : claim.retryIn();
+				}
 			}
 			else {
 				rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
@@ -216,10 +225,9 @@ final class Dispatcher implements Runnable {
 		if (more) {
 			return Duration.ZERO;
 		}
-		if (limitReached) {
-			// A limited queue's tasks may wait for others to end on other nodes, which say
-			// nothing when they do: look again soon, not at once.
-			return Wakeup.min(LIMITED_RECHECK, this.settings.pollInterval());
+		if (limitedRetry != null) {
+			// A limit held back due tasks: look again when it lets more start (nothing says so).
+			return Wakeup.min(limitedRetry, this.settings.pollInterval());
 		}
 		if (busy) {
 			return this.settings.pollInterval();

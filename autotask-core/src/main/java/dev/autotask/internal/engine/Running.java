@@ -70,7 +70,7 @@ final class Running {
 				this.node.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
 				new TransactionTemplate(new DataSourceTransactionManager(this.node.dataSource)),
 				this.node.observer, this.completer, new TaskObservations(this.node.observations, this.node.json));
-		this.dispatcher = new Dispatcher(this.node.claims, this.node.registry, runner, this.workers, this.wakeup,
+		this.dispatcher = new Dispatcher(this.node.claims, this.node.limitedClaims, this.node.registry, runner, this.workers, this.wakeup,
 				settings, this.held);
 		DataSource listening = this.node.notifications.dataSource(this.node.dataSource);
 		this.notifier = (listening != null)

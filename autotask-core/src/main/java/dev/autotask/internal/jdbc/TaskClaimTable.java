@@ -12,8 +12,6 @@ import javax.sql.DataSource;
 
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The SQL of {@code autotask_task} that claims tasks for a node and gives back those it cannot
@@ -33,7 +31,7 @@ public final class TaskClaimTable {
 	// carry what a worker needs, in the order CLAIMED_ROW reads: not the outcome columns (the
 	// error of a failed attempt holds a stack trace), and times as microseconds since the epoch,
 	// which cost the driver far less than timestamps.
-	private static final String CLAIM = """
+	static final String CLAIM = """
 			WITH claimed AS (
 				UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
 				WHERE id IN (
@@ -55,18 +53,6 @@ public final class TaskClaimTable {
 			ORDER BY priority DESC, run_at, id""";
 
 	private static final String OF_QUEUES = "(queue = ANY(:queues)) <> :exceptQueues";
-
-	// A queue limited across the cluster: the claim takes what the limit leaves over its tasks
-	// RUNNING on any node (claimed ahead or not), counted after LOCK_QUEUE.
-	private static final String OF_LIMITED_QUEUE = "queue = :queue";
-
-	private static final String COUNT_RUNNING = "SELECT count(*) FROM %s WHERE status = 'RUNNING' AND queue = :queue";
-
-	// The claims of a limited queue take turns across the cluster: this lock, held until the
-	// claim commits, comes before the claim's statement, so that the claim's snapshot, taken
-	// after the lock, sees every claim before it. Keyed by table and queue: other schemas'
-	// queues of the same name do not wait on it.
-	private static final String LOCK_QUEUE = "SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))";
 
 	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
 	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:
@@ -94,7 +80,7 @@ public final class TaskClaimTable {
 			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1
 			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
 
-	private static final RowMapper<TaskRow> CLAIMED_ROW = TaskClaimTable::mapClaimedRow;
+	static final RowMapper<TaskRow> CLAIMED_ROW = TaskClaimTable::mapClaimedRow;
 
 	private final JdbcClient jdbc;
 
@@ -102,13 +88,6 @@ public final class TaskClaimTable {
 
 	private final String claim;
 
-	private final String claimLimited;
-
-	private final String lockPrefix;
-
-	private final String countRunning;
-
-	private final TransactionTemplate transaction;
 
 	private final String handBack;
 
@@ -129,10 +108,6 @@ public final class TaskClaimTable {
 		this.events = new TaskEvents(names, events);
 		String table = names.task();
 		this.claim = CLAIM.formatted(table, names.queue(), OF_QUEUES, ":limit");
-		this.claimLimited = CLAIM.formatted(table, names.queue(), OF_LIMITED_QUEUE, ":limit");
-		this.countRunning = COUNT_RUNNING.formatted(table);
-		this.lockPrefix = table + "/";
-		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));
@@ -170,45 +145,6 @@ public final class TaskClaimTable {
 			.param("limit", limit)
 			.query(CLAIMED_ROW)
 			.list();
-	}
-
-	/**
-	 * Claim due tasks of a queue limited across the cluster: at most {@code limit}, and at most
-	 * what {@code global} leaves over the queue's tasks running on every node. Claims of the
-	 * queue take turns, whichever node makes them.
-	 * @param node the claiming node
-	 * @param taskNames the tasks the node can run
-	 * @param queue the queue
-	 * @param global the most of the queue's tasks to run at once in the cluster
-	 * @param limit the most to claim
-	 * @return the claimed tasks, now RUNNING on the node, and whether the limit held back more
-	 */
-	public LimitedClaim claimLimited(String node, Collection<String> taskNames, String queue, int global, int limit) {
-		LimitedClaim claim = this.transaction.execute((status) -> {
-			this.jdbc.sql(LOCK_QUEUE).param("lock", this.lockPrefix + queue).query((rs, row) -> 1).list();
-			long left = global - this.jdbc.sql(this.countRunning).param("queue", queue).query(Long.class).single();
-			if (left <= 0) {
-				return new LimitedClaim(List.of(), true);
-			}
-			List<TaskRow> rows = this.jdbc.sql(this.claimLimited)
-				.param("node", node)
-				.param("names", taskNames.toArray(String[]::new))
-				.param("queue", queue)
-				.param("limit", (int) Math.min(limit, left))
-				.query(CLAIMED_ROW)
-				.list();
-			return new LimitedClaim(rows, rows.size() == left && left < limit);
-		});
-		return (claim != null) ? claim : new LimitedClaim(List.of(), false);
-	}
-
-	/**
-	 * What a claim of a queue limited across the cluster took.
-	 * @param rows the claimed tasks
-	 * @param limitReached whether the limit held back tasks the node had room for (there may
-	 * be none left to claim)
-	 */
-	public record LimitedClaim(List<TaskRow> rows, boolean limitReached) {
 	}
 
 	/**

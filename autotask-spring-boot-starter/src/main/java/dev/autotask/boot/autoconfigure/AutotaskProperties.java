@@ -226,6 +226,20 @@ public class AutotaskProperties {
 		 */
 		private @Nullable Integer globalConcurrency;
 
+		/**
+		 * At most so many of the queue's tasks start per period in the whole cluster, spread
+		 * evenly, as "starts/period": "10/1s", "1000/1h", "3/500ms". Unset: no limit.
+		 */
+		private @Nullable String rateLimit;
+
+		public @Nullable String getRateLimit() {
+			return this.rateLimit;
+		}
+
+		public void setRateLimit(@Nullable String rateLimit) {
+			this.rateLimit = rateLimit;
+		}
+
 		public @Nullable Integer getConcurrency() {
 			return this.concurrency;
 		}
