@@ -3,6 +3,8 @@ package dev.autotask.bench;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import javax.sql.DataSource;
 
@@ -12,6 +14,7 @@ import dev.autotask.SendOptions;
 import dev.autotask.TaskEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.RateLimit;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -36,6 +39,15 @@ final class AutotaskSubject implements Subject {
 	 * cost of those indexes, side by side.
 	 */
 	static final String WITHOUT_CONSOLE_INDEXES = "autotask-no-console-indexes";
+
+	/** autotask with a limit on running tasks across the cluster that never binds. */
+	static final String WITH_GLOBAL_LIMIT = "autotask-global-limit";
+
+	/** autotask with a rate limit across the cluster that never binds. */
+	static final String WITH_RATE_LIMIT = "autotask-rate-limit";
+
+	// The queue of the bench's tasks.
+	private static final String QUEUE = "default";
 
 	private static final String NOOP = "noop";
 
@@ -84,7 +96,8 @@ final class AutotaskSubject implements Subject {
 	 * @return the subject
 	 */
 	static AutotaskSubject withoutConsoleIndexes(Database database, int workers) {
-		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITHOUT_CONSOLE_INDEXES);
+		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITHOUT_CONSOLE_INDEXES,
+				UnaryOperator.identity());
 		database.execute("""
 				DO $$
 				DECLARE index_name text;
@@ -105,10 +118,36 @@ final class AutotaskSubject implements Subject {
 	 * @param timed whether to count and time every statement, for a profile
 	 */
 	AutotaskSubject(Database database, int workers, boolean timed) {
-		this(database, workers, timed, NAME);
+		this(database, workers, timed, NAME, UnaryOperator.identity());
 	}
 
-	private AutotaskSubject(Database database, int workers, boolean timed, String name) {
+	/**
+	 * autotask with its queue limited across the cluster, by a limit that never binds (100,000
+	 * running at once): the cost of the limit's claims. A limit as high as the workers would
+	 * bind: a task counts as running until its end is written, which the completer batches.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @return the subject
+	 */
+	static AutotaskSubject withGlobalLimit(Database database, int workers) {
+		return new AutotaskSubject(database, workers, false, WITH_GLOBAL_LIMIT,
+				(settings) -> settings.queueGlobalConcurrency(Map.of(QUEUE, 100_000)));
+	}
+
+	/**
+	 * autotask with its queue's starts limited across the cluster, by a rate that never binds
+	 * (a million a second): the cost of the limit's claims.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @return the subject
+	 */
+	static AutotaskSubject withRateLimit(Database database, int workers) {
+		return new AutotaskSubject(database, workers, false, WITH_RATE_LIMIT,
+				(settings) -> settings.queueRateLimits(Map.of(QUEUE, new RateLimit(1_000_000, Duration.ofSeconds(1)))));
+	}
+
+	private AutotaskSubject(Database database, int workers, boolean timed, String name,
+			UnaryOperator<EngineSettings.Builder> limits) {
 		this.database = database;
 		this.name = name;
 		this.schema = database.createSchema(name.replace("-", ""));
@@ -128,7 +167,8 @@ final class AutotaskSubject implements Subject {
 		}, new TaskParameter("index", Integer.class)));
 		// As the starter runs it: each end writes its event to the outbox in the same statement, and
 		// the engine relays the events to a sink (the starter's publishes Spring application events).
-		this.settings = EngineSettings.builder().schema(this.schema).workers(workers).events(true).build();
+		this.settings = limits.apply(EngineSettings.builder().schema(this.schema).workers(workers).events(true))
+			.build();
 		this.client = Engine.builder(timed ? this.clientStatements : this.clientData, this.registry)
 			.settings(this.settings)
 			.buildClient();

@@ -39,7 +39,12 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 		List<String> measurements, int consoleRows) {
 
 	static final List<String> ALL_SUBJECTS = List.of(AutotaskSubject.NAME, AutotaskSubject.WITHOUT_CONSOLE_INDEXES,
-			DbSchedulerSubject.NAME, JobRunrSubject.NAME, RawSqlSubject.NAME);
+			AutotaskSubject.WITH_GLOBAL_LIMIT, AutotaskSubject.WITH_RATE_LIMIT, DbSchedulerSubject.NAME,
+			JobRunrSubject.NAME, RawSqlSubject.NAME);
+
+	// Variants of autotask, run when named.
+	private static final List<String> VARIANTS = List.of(AutotaskSubject.WITHOUT_CONSOLE_INDEXES,
+			AutotaskSubject.WITH_GLOBAL_LIMIT, AutotaskSubject.WITH_RATE_LIMIT);
 
 	static BenchOptions parse(String[] args) {
 		Map<String, String> values = new LinkedHashMap<>();
@@ -60,10 +65,7 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 		values.put("latency", "200");
 		values.put("gap-ms", "20");
 		values.put("workers", "8");
-		// The drain without the console's indexes is asked for by name.
-		values.put("subjects", String.join(",", ALL_SUBJECTS.stream()
-			.filter((name) -> !name.equals(AutotaskSubject.WITHOUT_CONSOLE_INDEXES))
-			.toList()));
+		values.put("subjects", String.join(",", ALL_SUBJECTS.stream().filter((name) -> !VARIANTS.contains(name)).toList()));
 		values.put("measurements", "drain,enqueue,batch,latency");
 		values.put("console-rows", "1000000");
 		for (String arg : args) {

@@ -413,7 +413,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 		/**
 		 * Queues limited across the cluster, by name: at most that many of a queue's tasks run
 		 * at once on all the nodes of one database together, whatever their number. Its tasks
-		 * are claimed one claim at a time across the cluster, none ahead.
+		 * are claimed one claim at a time across the cluster.
 		 * @param queueGlobalConcurrency tasks running at once per queue in the cluster, each at
 		 * least 1
 		 * @return this builder
@@ -427,7 +427,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 		 * Queues whose starts are limited across the cluster, by name: at most so many of a
 		 * queue's tasks start per period on all the nodes of one database together, one every
 		 * period divided by the starts. Its tasks are claimed one claim at a time across the
-		 * cluster, none ahead.
+		 * cluster.
 		 * @param queueRateLimits the limit per queue
 		 * @return this builder
 		 */

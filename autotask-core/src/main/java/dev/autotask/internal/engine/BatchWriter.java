@@ -3,6 +3,7 @@ package dev.autotask.internal.engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +49,8 @@ final class BatchWriter {
 
 	private final Runnable retried;
 
+	private final Set<String> limitedQueues;
+
 	private final OutcomeCounts counts;
 
 	private final CountDownLatch stopping = new CountDownLatch(1);
@@ -58,16 +61,20 @@ final class BatchWriter {
 
 	/**
 	 * Create a writer.
-	 * @param retried called after a batch with a retry has committed
+	 * @param retried called after a batch with a retry, or with an end of a limited queue, has
+	 * committed
+	 * @param limitedQueues the queues limited across the cluster: an end frees a slot that the
+	 * dispatcher may claim in only once the end has committed
 	 * @param counts where each end is counted once it has committed
 	 */
 	BatchWriter(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
-			OutcomeCounts counts) {
+			Set<String> limitedQueues, OutcomeCounts counts) {
 		this.table = table;
 		this.nodeId = nodeId;
 		this.json = json;
 		this.observer = observer;
 		this.retried = retried;
+		this.limitedQueues = limitedQueues;
 		this.counts = counts;
 	}
 
@@ -112,7 +119,9 @@ final class BatchWriter {
 							(System.nanoTime() - lostAt) / 1_000_000);
 				}
 				batch.forEach((ended) -> observe(ended, written.get(ended.row().id())));
-				if (batch.stream().anyMatch((ended) -> "PENDING".equals(ended.outcome().status()))) {
+				if (batch.stream()
+					.anyMatch((ended) -> "PENDING".equals(ended.outcome().status())
+							|| this.limitedQueues.contains(ended.row().queue()))) {
 					this.retried.run();
 				}
 				return;

@@ -3,6 +3,7 @@ package dev.autotask.internal.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -59,15 +60,17 @@ final class Completer implements Runnable {
 
 	/**
 	 * Create a completer.
-	 * @param retried called after a batch with a retry has committed: the dispatcher, which had
-	 * seen the task RUNNING, must look at when it is due
+	 * @param retried called after a batch with a retry, or with an end of a queue limited across
+	 * the cluster, has committed: the dispatcher, which had seen the task RUNNING, must look at
+	 * when it is due, or claim in the slot it freed
+	 * @param limitedQueues the queues limited across the cluster
 	 * @param held where the tasks whose outcome is still to write are counted
 	 * @param counts where the tasks that end for good are counted for the queues' charts, once
 	 * their outcome has committed
 	 */
 	Completer(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
-			HeldTasks held, OutcomeCounts counts) {
-		this.writer = new BatchWriter(table, nodeId, json, observer, retried, counts);
+			Set<String> limitedQueues, HeldTasks held, OutcomeCounts counts) {
+		this.writer = new BatchWriter(table, nodeId, json, observer, retried, limitedQueues, counts);
 		this.held = held;
 		this.counts = counts;
 	}
@@ -79,7 +82,7 @@ final class Completer implements Runnable {
 	static Completer onCallerThread(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer) {
 		// Counted for no chart: nothing flushes them.
 		Completer completer = new Completer(table, nodeId, json, observer, () -> {
-		}, new HeldTasks(), new OutcomeCounts());
+		}, Set.of(), new HeldTasks(), new OutcomeCounts());
 		completer.stop(Duration.ZERO);
 		return completer;
 	}

@@ -87,9 +87,8 @@ final class Dispatcher implements Runnable {
 	}
 
 	// The default lane, then one per queue with a concurrency of its own or a limit across the
-	// cluster. A queue limited in how many run at once runs on as many slots as it has of its
-	// own, or as its limit gives, whichever is fewer; one limited in its rate alone on its own
-	// slots, or as many as the default lane's.
+	// cluster. A limited queue runs on the slots it has of its own, or else as many as the
+	// default lane's; never more than its limit on running tasks.
 	private static List<Lane> lanes(EngineSettings settings) {
 		Map<String, Integer> own = settings.queueConcurrency();
 		Map<String, Integer> global = settings.queueGlobalConcurrency();
@@ -106,7 +105,7 @@ final class Dispatcher implements Runnable {
 				lanes.add(Lane.of(List.of(queue), false, own.get(queue)));
 			}
 			else {
-				int size = own.getOrDefault(queue, (limit > 0) ? limit : settings.workers());
+				int size = own.getOrDefault(queue, settings.workers());
 				lanes.add(Lane.limited(queue, (limit > 0) ? Math.min(size, limit) : size, limit, rate));
 			}
 		}
@@ -205,7 +204,7 @@ final class Dispatcher implements Runnable {
 			List<TaskRow> rows;
 			if (lane.limited()) {
 				LimitedClaim claim = this.limitedTable.claim(this.settings.nodeId(), names, lane.queues().get(0),
-						lane.global(), lane.rate(), room);
+						lane.global(), (lane.rate() != null) ? lane.rate().interval() : null, room);
 				rows = claim.rows();
 				if (claim.retryIn() != null) {
 					limitedRetry = (limitedRetry != null) ? Wakeup.min(limitedRetry, claim.retryIn()) : claim.retryIn();

@@ -21,8 +21,7 @@ import org.jspecify.annotations.Nullable;
  * that run longer than that window are claimed one per free slot, none ahead: they are never
  * hoarded while other nodes idle, and one still waiting stays {@code PENDING}, so that
  * cancelling it cancels it at once. A lane that has not yet timed a task assumes a second each.
- * It claims again once half of what it can hold is free. A lane limited across the cluster
- * claims none ahead.
+ * It claims again once half of what it can hold is free.
  */
 final class Lane {
 
@@ -66,9 +65,9 @@ final class Lane {
 	}
 
 	/**
-	 * The lane of one queue limited across the cluster. It claims none ahead: a task it held
-	 * in its buffer would count against the limit, or spend a start, while another node's
-	 * worker idles.
+	 * The lane of one queue limited across the cluster. It claims ahead as any lane does, within
+	 * what the limits leave: a task in its buffer counts against the limit on running tasks (it
+	 * is RUNNING in the table), and spent its start.
 	 * @param queue the queue
 	 * @param size the node's worker slots for it
 	 * @param global the most of its tasks running at once in the cluster, 0 for no limit
@@ -131,9 +130,6 @@ final class Lane {
 	 * How many tasks the lane holds at most: one per slot running, and those claimed ahead.
 	 */
 	int capacity() {
-		if (limited()) {
-			return this.size;
-		}
 		long ahead = this.size * AHEAD_WINDOW.toNanos() / Math.max(1, this.runNanos);
 		return this.size + (int) Math.min(MAX_AHEAD, ahead);
 	}

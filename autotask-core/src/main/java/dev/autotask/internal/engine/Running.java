@@ -1,6 +1,8 @@
 package dev.autotask.internal.engine;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,7 +66,8 @@ final class Running {
 				settings.virtualThreads() ? virtualThreads("autotask-worker-") : threads("autotask-worker-"));
 		this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 		this.completer = new Completer(this.node.outcomes, settings.nodeId(), this.node.json,
-				this.node.observer, this.wakeup::signal, this.held, this.node.supervisor().counts());
+				this.node.observer, this.wakeup::signal, limitedQueues(settings), this.held,
+				this.node.supervisor().counts());
 		this.completerThread = threads("autotask-completer").newThread(this.completer);
 		TaskRunner runner = new TaskRunner(this.node.runs, this.node.registry, this.node.json,
 				this.node.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
@@ -219,6 +222,12 @@ final class Running {
 			String name = prefix.endsWith("-") ? prefix + count.incrementAndGet() : prefix;
 			return new Thread(runnable, name);
 		};
+	}
+
+	private static Set<String> limitedQueues(EngineSettings settings) {
+		Set<String> limited = new HashSet<>(settings.queueGlobalConcurrency().keySet());
+		limited.addAll(settings.queueRateLimits().keySet());
+		return Set.copyOf(limited);
 	}
 
 }

@@ -33,6 +33,7 @@ import dev.autotask.internal.jdbc.NodeTable;
 import dev.autotask.internal.jdbc.QueueMinuteTable;
 import dev.autotask.internal.jdbc.QueueTable;
 import dev.autotask.internal.jdbc.TableNames;
+import dev.autotask.internal.jdbc.TaskActionTable;
 import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.jdbc.TaskConsoleTable;
 import dev.autotask.internal.jdbc.TaskRow;
@@ -120,7 +121,8 @@ public final class TaskClient implements Autotask {
 		this.table = new TaskClientTable(dataSource, names, settings.events());
 		this.queues = new QueueTable(dataSource, names);
 		this.queueStats = new QueueStatsView(new QueueMinuteTable(dataSource, names));
-		this.console = new TaskConsole(new TaskConsoleTable(dataSource, names), json,
+		this.console = new TaskConsole(new TaskConsoleTable(dataSource, names),
+				new TaskActionTable(dataSource, names), json,
 				(id, owner) -> this.table.cancel(id, owner).map(TaskStatus::valueOf));
 		this.schedules = new ScheduleView(new FireTable(dataSource, names), registry);
 		this.nodes = new NodeTable(dataSource, names);

@@ -13,6 +13,7 @@ import dev.autotask.TaskInfo;
 import dev.autotask.TaskPage;
 import dev.autotask.TaskQuery;
 import dev.autotask.TaskStatus;
+import dev.autotask.internal.jdbc.TaskActionTable;
 import dev.autotask.internal.jdbc.TaskConsoleTable;
 import dev.autotask.internal.jdbc.TaskConsoleTable.TaskKey;
 import dev.autotask.internal.json.TaskJson;
@@ -32,29 +33,32 @@ final class TaskConsole {
 
 	private final TaskConsoleTable table;
 
+	private final TaskActionTable actions;
+
 	private final TaskJson json;
 
 	private final BiFunction<Long, String, Optional<TaskStatus>> cancel;
 
-	TaskConsole(TaskConsoleTable table, TaskJson json, BiFunction<Long, String, Optional<TaskStatus>> cancel) {
+	TaskConsole(TaskConsoleTable table, TaskActionTable actions, TaskJson json, BiFunction<Long, String, Optional<TaskStatus>> cancel) {
 		this.table = table;
+		this.actions = actions;
 		this.json = json;
 		this.cancel = cancel;
 	}
 
 	Optional<TaskStatus> retry(long id, String owner) {
-		return (this.table.retryMany(List.of(id), owner) == 1) ? Optional.of(TaskStatus.PENDING)
-				: this.table.findStatus(id, owner);
+		return (this.actions.retryMany(List.of(id), owner) == 1) ? Optional.of(TaskStatus.PENDING)
+				: this.actions.findStatus(id, owner);
 	}
 
 	Optional<TaskStatus> runNow(long id, String owner) {
-		this.table.runNowMany(List.of(id), owner);
-		return this.table.findStatus(id, owner);
+		this.actions.runNowMany(List.of(id), owner);
+		return this.actions.findStatus(id, owner);
 	}
 
 	Optional<TaskStatus> delete(long id, String owner) {
 		// Not deleted: the task runs, or the owner has none of that id.
-		return this.table.delete(id, owner).or(() -> this.table.findStatus(id, owner));
+		return this.actions.delete(id, owner).or(() -> this.actions.findStatus(id, owner));
 	}
 
 	TaskPage find(TaskQuery query, String owner) {
@@ -95,9 +99,9 @@ final class TaskConsole {
 
 	private int act(TaskAction action, List<Long> ids, String owner) {
 		return switch (action) {
-			case RETRY -> this.table.retryMany(ids, owner);
-			case RUN_NOW -> this.table.runNowMany(ids, owner);
-			case DELETE -> this.table.deleteMany(ids, owner);
+			case RETRY -> this.actions.retryMany(ids, owner);
+			case RUN_NOW -> this.actions.runNowMany(ids, owner);
+			case DELETE -> this.actions.deleteMany(ids, owner);
 			// One by one: a cancel ends a whole chain and writes its events, as a single cancel does.
 			case CANCEL -> (int) ids.stream()
 				.map((id) -> this.cancel.apply(id, owner))

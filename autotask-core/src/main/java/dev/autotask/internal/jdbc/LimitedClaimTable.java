@@ -6,7 +6,6 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
-import dev.autotask.engine.RateLimit;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -15,8 +14,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The SQL of {@code autotask_task} that claims the tasks of a queue limited across the cluster:
- * by how many run at once ({@code global}), by how many start per period (a {@link RateLimit}),
- * or both. Each such claim is a short transaction; the claims of one queue take turns, whichever
+ * by how many run at once ({@code global}), by how many start per period (one start per
+ * interval), or both. Each such claim is a short transaction; the claims of one queue take turns, whichever
  * node makes them, so that each sees every claim before it. Queues without a limit are claimed by
  * {@link TaskClaimTable}, in one statement, and pay nothing for these.
  *
@@ -104,12 +103,13 @@ public final class LimitedClaimTable {
 	 * @param taskNames the tasks the node can run
 	 * @param queue the queue
 	 * @param global the most of the queue's tasks to run at once in the cluster, 0 for no limit
-	 * @param rate the most starts per period in the cluster, or {@code null} for no limit
+	 * @param rateInterval the time between two starts in the cluster, or {@code null} for no
+	 * rate limit
 	 * @param limit the most to claim
 	 * @return the claimed tasks, now RUNNING on the node, and when a limit lets more start
 	 */
 	public LimitedClaim claim(String node, Collection<String> taskNames, String queue, int global,
-			@Nullable RateLimit rate, int limit) {
+			@Nullable Duration rateInterval, int limit) {
 		LimitedClaim claim = this.transaction.execute((status) -> {
 			int allowed = limit;
 			Duration retry = null;
@@ -122,11 +122,11 @@ public final class LimitedClaimTable {
 				}
 			}
 			Starts starts = null;
-			if (rate != null && allowed > 0) {
-				starts = lockStarts(queue, rate);
+			if (rateInterval != null && allowed > 0) {
+				starts = lockStarts(queue, rateInterval);
 				if (starts.due() < allowed) {
 					allowed = (int) Math.max(0, starts.due());
-					retry = (allowed > 0) ? rate.interval() : Duration.ofMillis(Math.max(1, starts.waitMillis()));
+					retry = (allowed > 0) ? rateInterval : Duration.ofMillis(Math.max(1, starts.waitMillis()));
 				}
 			}
 			if (allowed == 0) {
@@ -143,7 +143,7 @@ public final class LimitedClaimTable {
 				this.jdbc.sql(this.moveStarts)
 					.param("baseMicros", starts.baseMicros())
 					.param("claimed", rows.size())
-					.param("intervalMicros", micros(rate))
+					.param("intervalMicros", micros(rateInterval))
 					.param("queue", queue)
 					.update();
 			}
@@ -154,18 +154,18 @@ public final class LimitedClaimTable {
 		return (claim != null) ? claim : new LimitedClaim(List.of(), null);
 	}
 
-	private Starts lockStarts(String queue, RateLimit rate) {
+	private Starts lockStarts(String queue, Duration interval) {
 		this.jdbc.sql(this.ensureQueue).param("queue", queue).update();
 		return this.jdbc.sql(this.lockStarts)
-			.param("intervalMicros", micros(rate))
+			.param("intervalMicros", micros(interval))
 			.param("catchUpMicros", CATCH_UP.toNanos() / 1000)
 			.param("queue", queue)
 			.query((rs, row) -> new Starts(rs.getLong("due"), rs.getLong("base_micros"), rs.getLong("wait_millis")))
 			.single();
 	}
 
-	private static long micros(RateLimit rate) {
-		return Math.max(1, rate.interval().toNanos() / 1000);
+	private static long micros(Duration interval) {
+		return Math.max(1, interval.toNanos() / 1000);
 	}
 
 	/**

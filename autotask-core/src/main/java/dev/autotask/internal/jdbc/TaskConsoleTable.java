@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -20,9 +21,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The SQL of {@code autotask_task} (V1) that an operator runs: find tasks across all names by
- * status, queue, time and text, count them, and act on them (retry, run now, delete), one or
- * many. Always scoped to one owner.
+ * The SQL of {@code autotask_task} (V1) that an operator's searches run: find tasks across all
+ * names by status, queue, node, time and text, count them, and list the keys a bulk action acts
+ * on ({@link TaskActionTable} acts). Always scoped to one owner.
  *
  * <p>
  * The filter is assembled from the constant clauses below, one per criterion given, so that the
@@ -32,34 +33,26 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public final class TaskConsoleTable {
 
-	// Per status, each through the console's indexes (V14), newest first, stopping at the cap.
+	// Each status is a branch of its own, its status a constant, so that the planner matches it
+	// to the partial index that holds it: the console's indexes (V14) for the ended, the claim
+	// index for the pending, the running index for the running. Statuses are enum names, never
+	// input.
+
+	// Per status, newest first, stopping at the cap.
 	private static final String COUNT = """
-			SELECT s.status, counted.n
-			FROM unnest(CAST(:statuses AS text[])) AS s(status)
-			CROSS JOIN LATERAL (
-				SELECT count(*) AS n FROM (
-					SELECT 1
-					FROM %s
-					WHERE owner = :owner AND status = s.status%s
-					ORDER BY created_at DESC, id DESC
-					LIMIT :cap) AS matching) AS counted""";
+			SELECT '%2$s', (SELECT count(*) FROM (
+				SELECT 1 FROM %1$s
+				WHERE owner = :owner AND status = '%2$s'%3$s
+				ORDER BY created_at DESC, id DESC
+				LIMIT :cap) AS matching)""";
 
-	private static final String DELETE_MANY = """
-			DELETE FROM %s
-			WHERE id = ANY(:ids)
-			  AND owner = :owner
-			  AND status <> 'RUNNING'""";
+	private static final String COUNT_EXACT = """
+			SELECT '%2$s', count(*) FROM %1$s
+			WHERE owner = :owner AND status = '%2$s'%3$s""";
 
-	private static final String DELETE_ONE = """
-			DELETE FROM %s
-			WHERE id = :id
-			  AND owner = :owner
-			  AND status <> 'RUNNING'
-			RETURNING status""";
-
-	// The newest of each status, merged: each status's range of the console's indexes is read
-	// in order and stops at the page's size, whatever the number of tasks. The rows are read
-	// only for the page's ids.
+	// The newest of each status, merged: each status's range of an index is read in order and
+	// stops at the page's size, whatever the number of tasks. The rows are read only for the
+	// page's ids.
 	private static final String FIND = """
 			SELECT %1$s
 			FROM (%2$s) AS page(id, key_created_at)
@@ -67,49 +60,15 @@ public final class TaskConsoleTable {
 			ORDER BY page.key_created_at DESC, page.id DESC""";
 
 	private static final String FIND_IDS = """
-			SELECT newest.id, newest.created_at
-			FROM unnest(CAST(:statuses AS text[])) AS s(status)
-			CROSS JOIN LATERAL (
-				SELECT id, created_at
-				FROM %s
-				WHERE owner = :owner AND status = s.status%s
-				ORDER BY created_at DESC, id DESC
-				LIMIT :limit) AS newest
-			ORDER BY newest.created_at DESC, newest.id DESC
+			SELECT id, created_at FROM (%s) AS newest
+			ORDER BY created_at DESC, id DESC
 			LIMIT :limit""";
 
-	private static final String COUNT_EXACT = """
-			SELECT status, count(*)
-			FROM %s
-			WHERE owner = :owner AND status = ANY(CAST(:statuses AS text[]))%s
-			GROUP BY status""";
-
-	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
-
-	// A retry in place: the same row, with one attempt more than it has made, due now. Its error
-	// stays until the new attempt ends. A task whose unique key another task now holds (pending or
-	// running) is left alone: the unique index would refuse it.
-	private static final String RETRY_MANY = """
-			UPDATE %1$s AS task
-			SET status = 'PENDING', run_at = now(), max_attempts = task.attempt + 1, node_id = NULL,
-				finished_at = NULL, expires_at = NULL, result = NULL, cancel_requested = false
-			WHERE task.id = ANY(:ids)
-			  AND task.owner = :owner
-			  AND task.status IN ('FAILURE', 'CANCELLED')
-			  AND (task.unique_key IS NULL OR NOT EXISTS (
-				SELECT 1 FROM %1$s AS other
-				WHERE other.name = task.name AND other.owner = task.owner AND other.unique_key = task.unique_key
-				  AND other.status IN ('PENDING', 'RUNNING')))
-			RETURNING task.id, pg_notify(:channel, '')""";
-
-	private static final String RUN_NOW_MANY = """
-			UPDATE %s
-			SET run_at = now()
-			WHERE id = ANY(:ids)
-			  AND owner = :owner
-			  AND status = 'PENDING'
-			  AND run_at > now()
-			RETURNING id, pg_notify(:channel, '')""";
+	private static final String NEWEST = """
+			(SELECT id, created_at FROM %1$s
+			WHERE owner = :owner AND status = '%2$s'%3$s
+			ORDER BY created_at DESC, id DESC
+			LIMIT :limit)""";
 
 	// Pages are keyset-paged on (created_at, id), newest first; the cursor is an id. A cursor
 	// deleted meanwhile stands for the task created just before it.
@@ -136,8 +95,6 @@ public final class TaskConsoleTable {
 
 	private static final String BY_STARTED_BY = "\n  AND started_by = :startedBy";
 
-	private static final String BY_STATUS = "\n  AND status = ANY(:statuses)";
-
 	private static final String CREATED_FROM = "\n  AND created_at >= :createdFrom";
 
 	private static final String CREATED_TO = "\n  AND created_at < :createdTo";
@@ -152,7 +109,6 @@ public final class TaskConsoleTable {
 
 	private final String table;
 
-	private final String channel;
 
 	/**
 	 * Create the table's SQL for one schema.
@@ -162,7 +118,6 @@ public final class TaskConsoleTable {
 	public TaskConsoleTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.table = names.task();
-		this.channel = names.channel();
 	}
 
 	/**
@@ -173,7 +128,10 @@ public final class TaskConsoleTable {
 	 */
 	public List<TaskRow> find(TaskQuery query, String owner) {
 		Filter filter = Filter.of(query, query.statuses()).withCursor(query.before(), this.table);
-		String newest = FIND_IDS.formatted(this.table, filter.sql());
+		if (filter.statuses().isEmpty()) {
+			return List.of();
+		}
+		String newest = FIND_IDS.formatted(filter.perStatus(NEWEST, this.table));
 		return filter.bind(this.jdbc.sql(FIND.formatted(TaskRow.COLUMNS, newest, this.table)), owner)
 			.param("limit", query.limit())
 			.query(TaskRow.MAPPER)
@@ -190,7 +148,10 @@ public final class TaskConsoleTable {
 	 */
 	public Map<TaskStatus, Long> count(TaskQuery query, String owner, int cap) {
 		Filter filter = Filter.of(query, Set.of());
-		return counts(filter.bind(this.jdbc.sql(COUNT.formatted(this.table, filter.sql())), owner).param("cap", cap));
+		if (filter.statuses().isEmpty()) {
+			return Map.of();
+		}
+		return counts(filter.bind(this.jdbc.sql(filter.perStatus(COUNT, this.table)), owner).param("cap", cap));
 	}
 
 	/**
@@ -203,7 +164,10 @@ public final class TaskConsoleTable {
 	 */
 	public Map<TaskStatus, Long> countExact(TaskQuery query, String owner) {
 		Filter filter = Filter.of(query, Set.of());
-		return counts(filter.bind(this.jdbc.sql(COUNT_EXACT.formatted(this.table, filter.sql())), owner));
+		if (filter.statuses().isEmpty()) {
+			return Map.of();
+		}
+		return counts(filter.bind(this.jdbc.sql(filter.perStatus(COUNT_EXACT, this.table)), owner));
 	}
 
 	private static Map<TaskStatus, Long> counts(JdbcClient.StatementSpec statement) {
@@ -229,85 +193,13 @@ public final class TaskConsoleTable {
 	public List<TaskKey> findKeys(TaskQuery query, Set<TaskStatus> statuses, String owner, @Nullable TaskKey after,
 			int limit) {
 		Filter filter = Filter.of(query, statuses).withKey(after);
-		return filter.bind(this.jdbc.sql(FIND_IDS.formatted(this.table, filter.sql())), owner)
+		if (filter.statuses().isEmpty()) {
+			return List.of();
+		}
+		return filter.bind(this.jdbc.sql(FIND_IDS.formatted(filter.perStatus(NEWEST, this.table))), owner)
 			.param("limit", limit)
 			.query((rs, row) -> new TaskKey(rs.getLong(1), rs.getObject(2, OffsetDateTime.class)))
 			.list();
-	}
-
-	/**
-	 * A task's status.
-	 * @param id the task
-	 * @param owner its owner
-	 * @return the status, or empty if the owner has no such task
-	 */
-	public Optional<TaskStatus> findStatus(long id, String owner) {
-		return this.jdbc.sql(FIND_STATUS.formatted(this.table))
-			.param("id", id)
-			.param("owner", owner)
-			.query(String.class)
-			.optional()
-			.map(TaskStatus::valueOf);
-	}
-
-	/**
-	 * Delete a task that does not run.
-	 * @param id the task
-	 * @param owner its owner
-	 * @return the status it had, or empty if it was not deleted (it runs, or the owner has no
-	 * such task)
-	 */
-	public Optional<TaskStatus> delete(long id, String owner) {
-		return this.jdbc.sql(DELETE_ONE.formatted(this.table))
-			.param("id", id)
-			.param("owner", owner)
-			.query(String.class)
-			.optional()
-			.map(TaskStatus::valueOf);
-	}
-
-	/**
-	 * Delete some tasks that do not run.
-	 * @param ids the tasks
-	 * @param owner their owner
-	 * @return how many were deleted
-	 */
-	public int deleteMany(List<Long> ids, String owner) {
-		return this.jdbc.sql(DELETE_MANY.formatted(this.table))
-			.param("ids", ids.toArray(Long[]::new))
-			.param("owner", owner)
-			.update();
-	}
-
-	/**
-	 * Give failed or cancelled tasks one more attempt, now, under the same ids.
-	 * @param ids the tasks
-	 * @param owner their owner
-	 * @return how many are pending again
-	 */
-	public int retryMany(List<Long> ids, String owner) {
-		return changeAndWake(RETRY_MANY, ids, owner);
-	}
-
-	/**
-	 * Make delayed or backing-off pending tasks due now.
-	 * @param ids the tasks
-	 * @param owner their owner
-	 * @return how many were made due
-	 */
-	public int runNowMany(List<Long> ids, String owner) {
-		return changeAndWake(RUN_NOW_MANY, ids, owner);
-	}
-
-	// The statement returns a row, with a notification, for each task it made due.
-	private int changeAndWake(String statement, List<Long> ids, String owner) {
-		return this.jdbc.sql(statement.formatted(this.table))
-			.param("ids", ids.toArray(Long[]::new))
-			.param("owner", owner)
-			.param("channel", this.channel)
-			.query((rs, row) -> rs.getLong(1))
-			.list()
-			.size();
 	}
 
 	/**
@@ -321,7 +213,7 @@ public final class TaskConsoleTable {
 	/**
 	 * The clauses and parameters of a query's criteria, and the statuses to read.
 	 */
-	private record Filter(String sql, Map<String, Object> params) {
+	private record Filter(Set<TaskStatus> statuses, String sql, Map<String, Object> params) {
 
 		// A task has a finished_at only once it has ended.
 		private static final Set<TaskStatus> ENDED = EnumSet.of(TaskStatus.SUCCESS, TaskStatus.FAILURE,
@@ -334,7 +226,6 @@ public final class TaskConsoleTable {
 			if (query.finishedFrom() != null || query.finishedTo() != null) {
 				read.retainAll(ENDED);
 			}
-			params.put("statuses", read.stream().map(TaskStatus::name).toArray(String[]::new));
 			add(sql, params, BY_QUEUE, "queue", query.queue());
 			add(sql, params, BY_NAME, "name", query.name());
 			add(sql, params, CREATED_FROM, "createdFrom", timestamp(query.createdFrom()));
@@ -348,7 +239,7 @@ public final class TaskConsoleTable {
 			add(sql, params, BY_ARGS, "argsContain", query.argsContain());
 			add(sql, params, BY_ERROR, "errorPattern",
 					(query.errorContains() != null) ? "%" + escapeLike(query.errorContains()) + "%" : null);
-			return new Filter(sql.toString(), params);
+			return new Filter(read, sql.toString(), params);
 		}
 
 		Filter withCursor(@Nullable Long before, String table) {
@@ -363,7 +254,14 @@ public final class TaskConsoleTable {
 		private Filter with(String clause, Map<String, Object> more) {
 			Map<String, Object> params = new LinkedHashMap<>(this.params);
 			params.putAll(more);
-			return new Filter(this.sql + clause, params);
+			return new Filter(this.statuses, this.sql + clause, params);
+		}
+
+		// One branch of a template per status, in the order of TaskStatus.
+		String perStatus(String template, String table) {
+			return this.statuses.stream()
+				.map((status) -> template.formatted(table, status.name(), this.sql))
+				.collect(Collectors.joining("\nUNION ALL\n"));
 		}
 
 		JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, String owner) {

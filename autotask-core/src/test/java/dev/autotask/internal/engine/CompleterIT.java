@@ -69,7 +69,7 @@ class CompleterIT {
 		};
 		TaskOutcomeTable outcomes = new TaskOutcomeTable(this.dataSource, new TableNames(postgres.schema()), true);
 		this.completer = new Completer(outcomes, NODE, new TaskJson(), observer, () -> {
-		}, this.held, new OutcomeCounts());
+		}, java.util.Set.of(), this.held, new OutcomeCounts());
 		this.thread = new Thread(this.completer, "test-completer");
 		this.thread.start();
 	}

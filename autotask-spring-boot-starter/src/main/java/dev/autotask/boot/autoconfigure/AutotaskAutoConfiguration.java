@@ -94,8 +94,10 @@ public final class AutotaskAutoConfiguration {
 			if (queue.getGlobalConcurrency() != null) {
 				queueGlobalConcurrency.put(name, queue.getGlobalConcurrency());
 			}
-			// Without a concurrency of its own, a limited queue runs on as many threads as its limit.
-			if (queue.getConcurrency() != null || queue.getGlobalConcurrency() == null) {
+			// Without a concurrency of its own, a limited queue runs on the default lane's number of
+			// threads (at most its limit); an unlimited one listed here on one.
+			if (queue.getConcurrency() != null
+					|| (queue.getGlobalConcurrency() == null && queue.getRateLimit() == null)) {
 				queueConcurrency.put(name, (queue.getConcurrency() != null) ? queue.getConcurrency() : 1);
 			}
 		});

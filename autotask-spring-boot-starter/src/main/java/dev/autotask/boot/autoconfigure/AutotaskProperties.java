@@ -216,7 +216,8 @@ public class AutotaskProperties {
 
 		/**
 		 * Worker threads of this queue on each node. 1 by default; a queue with a
-		 * global-concurrency and none of its own runs on as many threads as that limit.
+		 * global-concurrency or a rate-limit and none of its own runs on autotask.workers of
+		 * them (never more than its global-concurrency).
 		 */
 		private @Nullable Integer concurrency;
 
