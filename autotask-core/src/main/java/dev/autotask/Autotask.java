@@ -222,6 +222,14 @@ public interface Autotask {
 	boolean resumeSchedule(String task);
 
 	/**
+	 * The schedules created at run time, owned by one owner each, next to the declared ones:
+	 * create, change, delete, pause and list them.
+	 * @return the schedules
+	 * @see Schedules
+	 */
+	Schedules runtimeSchedules();
+
+	/**
 	 * The last fires of a periodic or cron task, newest first, with the task each enqueued.
 	 * @param task the scheduled task's name
 	 * @param limit how many, 1 to 100
