@@ -199,6 +199,7 @@ public interface Autotask {
 	/**
 	 * The periodic and cron tasks of this application, with their last and next fire.
 	 * @return the schedules, ordered by task name
+	 * @see #runtimeSchedules()
 	 */
 	List<ScheduleInfo> schedules();
 

@@ -11,7 +11,8 @@ import java.util.Optional;
  * {@link Autotask#runtimeSchedules()}:
  * <pre class="code">
  * Schedules schedules = autotask.runtimeSchedules();
- * schedules.create("nightly-report", ScheduleSpec.cron("reports.rebuild", "0 2 * * *").zone("Europe/Stockholm").args(42L), "tenant-7");
+ * ScheduleSpec nightly = ScheduleSpec.cron("reports.rebuild", "0 2 * * *").zone("Europe/Stockholm").args(42L);
+ * schedules.create("nightly-report", nightly, "tenant-7");
  * schedules.pause("nightly-report", "tenant-7");
  * schedules.delete("nightly-report", "tenant-7");
  * </pre>

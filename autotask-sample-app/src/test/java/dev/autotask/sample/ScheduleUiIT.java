@@ -81,7 +81,8 @@ class ScheduleUiIT {
 		Chromium.screenshot(this.browser, "admin-schedules");
 
 		this.browser.findElement(row).findElement(By.cssSelector("[data-action=pause]")).click();
-		wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#schedules tr[data-schedule='invoice-42'] .badge.paused")));
+		wait(ExpectedConditions
+			.visibilityOfElementLocated(By.cssSelector("#schedules tr[data-schedule='invoice-42'] .badge.paused")));
 		assertThat(stored()).containsExactly("invoice-42 reportTasks.invoice [42] true");
 
 		wait(ExpectedConditions.elementToBeClickable(

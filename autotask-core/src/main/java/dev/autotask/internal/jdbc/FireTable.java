@@ -20,8 +20,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public final class FireTable {
 
 	// Record the fire and, unless the previous run is still pending or running or the schedule is
-	// paused (V9), enqueue its task, in one statement. The primary key on (schedule, fire_at) turns a second fire of the same
-	// time, from a node that also believes it leads, into nothing at all. The task's id is drawn
+	// paused (V9), enqueue its task, in one statement. The primary key on (schedule, fire_at) turns
+	// a second fire of the same time, from a node that also believes it leads, into nothing at all. The task's id is drawn
 	// first so that the fire row can name it: a statement cannot update a row it inserts.
 	// A runtime schedule (V15, :runtimeId set) is busy while the task of its own last fire is,
 	// not while any task of that name is (several schedules may fire one task with other

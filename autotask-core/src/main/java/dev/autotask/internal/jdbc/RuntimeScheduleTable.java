@@ -23,7 +23,8 @@ public final class RuntimeScheduleTable {
 	public static final String KEY_PREFIX = "runtime:";
 
 	private static final String COLUMNS = """
-			id, owner, name, task, kind, expression, zone, args::text AS args, misfire, paused, created_at, updated_at""";
+			id, owner, name, task, kind, expression, zone, args::text AS args, misfire, paused,
+			created_at, updated_at""";
 
 	// Its fires go with it: the id is never reused, so they would only be dead weight.
 	private static final String DELETE = """

@@ -83,8 +83,8 @@ public final class ScheduleFirer {
 	 * @param owner the owner of the tasks declared schedules enqueue
 	 * @param defaultTtl the TTL of tasks that set none
 	 */
-	public ScheduleFirer(FireTable fires, TaskRegistry registry, Supplier<List<RuntimeScheduleTable.Row>> runtimeSchedules,
-			String owner, Duration defaultTtl) {
+	public ScheduleFirer(FireTable fires, TaskRegistry registry,
+			Supplier<List<RuntimeScheduleTable.Row>> runtimeSchedules, String owner, Duration defaultTtl) {
 		this.fires = fires;
 		this.registry = registry;
 		this.runtimeSchedules = runtimeSchedules;

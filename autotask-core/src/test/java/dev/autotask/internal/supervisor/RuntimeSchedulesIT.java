@@ -150,7 +150,8 @@ class RuntimeSchedulesIT {
 		ScheduleFirer firer = firer();
 		firer.runOnce(T0);
 		List<RuntimeScheduleTable.Row> readBefore = this.table.findAll();
-		ScheduleFirer stale = new ScheduleFirer(this.fires, this.leaderRegistry, () -> readBefore, "app", Duration.ofDays(1));
+		ScheduleFirer stale = new ScheduleFirer(this.fires, this.leaderRegistry, () -> readBefore, "app",
+				Duration.ofDays(1));
 
 		assertThat(this.schedules.delete("nightly", "tenant-a")).isTrue();
 
@@ -261,7 +262,8 @@ class RuntimeSchedulesIT {
 	}
 
 	private List<String> tasks(String name) {
-		return this.jdbc.sql("SELECT owner, run_at, args::text FROM autotask_task WHERE name = :name ORDER BY run_at, owner")
+		return this.jdbc
+			.sql("SELECT owner, run_at, args::text FROM autotask_task WHERE name = :name ORDER BY run_at, owner")
 			.param("name", name)
 			.query((rs, row) -> rs.getString(1) + " " + rs.getObject(2, OffsetDateTime.class).toInstant() + " "
 					+ rs.getString(3))
