@@ -1,5 +1,6 @@
 package dev.autotask;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -255,6 +256,29 @@ public interface Autotask {
 	 * @return the queues, ordered by name
 	 */
 	List<QueueInfo> clusterQueues();
+
+	/**
+	 * A queue's recent activity for one owner, as the admin page charts it: the owner's tasks
+	 * that succeeded and failed, and the queue's depth and oldest age, a point per minute over a
+	 * window of up to two hours, or per longer bucket over a longer window (5 minutes up to 10
+	 * hours, 15 minutes up to a day), so that there are never more than 120 points. The last
+	 * point is the bucket the database clock is in, still filling. Another owner's tasks are
+	 * not counted: for a queue the owner has no task in, every count is zero.
+	 * <pre class="code">
+	 * List&lt;QueuePoint&gt; hour = autotask.queueStats("mail", Duration.ofHours(1), owner); // 60 points
+	 * List&lt;QueuePoint&gt; day = autotask.queueStats("mail", Duration.ofDays(1), owner); // 96 points
+	 * </pre>
+	 * Counts come from memory, flushed by each node with its heartbeat, and depth from a sample
+	 * the leader takes every minute, so that reading them costs the task table nothing; they
+	 * are kept for a day.
+	 * @param queue the queue
+	 * @param window how far back, from one minute to one day
+	 * @param owner the owner asking
+	 * @return the points, oldest first
+	 * @throws IllegalArgumentException if the window is shorter than a minute or longer than a
+	 * day, or the queue's name is blank or longer than 100 characters
+	 */
+	List<QueuePoint> queueStats(String queue, Duration window, String owner);
 
 	/**
 	 * Pause a queue on every node, for every owner: its pending tasks wait, running ones

@@ -17,12 +17,17 @@ import org.jspecify.annotations.Nullable;
  * @param priority higher runs first within its queue; 0 by default
  * @param uniqueKey a key that makes a second start, while the first task with this name,
  * owner and key is pending or running, return the first instead; {@code null} for none
+ * @param uniqueFor how long after its creation the first task keeps the key from a second
+ * start, even once it has ended; {@code null} for as long as it is pending or running
+ * @param replacing whether a second start with the key gives a pending first task its
+ * arguments and delay (a debounce: the task runs once, with the latest arguments, the delay after
+ * the last start) instead of leaving it as it is
  * @param startedBy the user the task is started as, recorded with it and given to it through
  * {@link TaskContext#startedBy()}; {@code null} for none
  * @see Autotask#send(String, SendOptions, Object...)
  */
 public record SendOptions(String owner, @Nullable Duration delay, int priority, @Nullable String uniqueKey,
-		@Nullable String startedBy) {
+		@Nullable Duration uniqueFor, boolean replacing, @Nullable String startedBy) {
 
 	/** Longest unique key. */
 	public static final int MAX_UNIQUE_KEY_LENGTH = 200;
@@ -41,6 +46,10 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 			throw new IllegalArgumentException(
 					"Unique key must be 1 to " + MAX_UNIQUE_KEY_LENGTH + " characters, got '" + uniqueKey + "'");
 		}
+		if (uniqueFor != null && (uniqueFor.isNegative() || uniqueFor.isZero()
+				|| uniqueFor.compareTo(Duration.ofDays(3650)) > 0)) {
+			throw new IllegalArgumentException("uniqueFor must be between 1 ms and 3650 days, got " + uniqueFor);
+		}
 		if (startedBy != null && (startedBy.isBlank() || startedBy.length() > 200)) {
 			throw new IllegalArgumentException("Started-by user must be 1 to 200 characters, got '" + startedBy + "'");
 		}
@@ -52,7 +61,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the options
 	 */
 	public static SendOptions owner(String owner) {
-		return new SendOptions(owner, null, 0, null, null);
+		return new SendOptions(owner, null, 0, null, null, false, null);
 	}
 
 	/**
@@ -61,7 +70,8 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the copy
 	 */
 	public SendOptions delay(Duration delay) {
-		return new SendOptions(this.owner, delay, this.priority, this.uniqueKey, this.startedBy);
+		return new SendOptions(this.owner, delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
+				this.startedBy);
 	}
 
 	/**
@@ -70,7 +80,8 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the copy
 	 */
 	public SendOptions priority(int priority) {
-		return new SendOptions(this.owner, this.delay, priority, this.uniqueKey, this.startedBy);
+		return new SendOptions(this.owner, this.delay, priority, this.uniqueKey, this.uniqueFor, this.replacing,
+				this.startedBy);
 	}
 
 	/**
@@ -79,7 +90,39 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the copy
 	 */
 	public SendOptions uniqueKey(String uniqueKey) {
-		return new SendOptions(this.owner, this.delay, this.priority, uniqueKey, this.startedBy);
+		return new SendOptions(this.owner, this.delay, this.priority, uniqueKey, this.uniqueFor, this.replacing,
+				this.startedBy);
+	}
+
+	/**
+	 * A copy whose unique key holds for a period from the task's creation, even after the task
+	 * ended: a second start within it returns the first task. Needs a {@link #uniqueKey}.
+	 * <pre class="code">
+	 * // At most one reminder per customer per day.
+	 * autotask.send("mail.remind", SendOptions.owner(owner).uniqueKey("customer-42").uniqueFor(Duration.ofDays(1)), 42L);
+	 * </pre>
+	 * @param period how long the key holds, at least 1 ms
+	 * @return the copy
+	 */
+	public SendOptions uniqueFor(Duration period) {
+		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, period, this.replacing,
+				this.startedBy);
+	}
+
+	/**
+	 * A copy that debounces: a second start with the same unique key gives the first task, if
+	 * it is still pending, its arguments and delay, so that it runs once, the delay after the
+	 * last start, with the latest arguments. A first task already running is left as it is and
+	 * returned. Needs a {@link #uniqueKey}.
+	 * <pre class="code">
+	 * // Reindex once, 5 s after the last of a burst of edits.
+	 * autotask.send("search.reindex", SendOptions.owner(owner).uniqueKey("doc-7").delay(Duration.ofSeconds(5)).replace(), 7L);
+	 * </pre>
+	 * @return the copy
+	 */
+	public SendOptions replace() {
+		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, true,
+				this.startedBy);
 	}
 
 	/**
@@ -90,7 +133,8 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the copy
 	 */
 	public SendOptions startedBy(String startedBy) {
-		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, startedBy);
+		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
+				startedBy);
 	}
 
 }

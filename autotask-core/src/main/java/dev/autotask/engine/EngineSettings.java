@@ -42,11 +42,15 @@ import org.jspecify.annotations.Nullable;
  * shares the {@code workers}
  * @param virtualThreads whether workers are virtual threads (Java 21 or later); their number,
  * and so how many tasks run at once, stays the same
+ * @param queueGlobalConcurrency queues limited across the cluster, by name: at most that many of
+ * the queue's tasks run at once on all the nodes of one database together
+ * @param queueRateLimits queues whose starts are limited across the cluster, by name
  */
 public record EngineSettings(String nodeId, @Nullable String schema, String defaultOwner, int workers,
 		Duration pollInterval, Duration retryDelay, Duration maxRetryDelay, Duration resultTtl,
 		Duration cleanInterval, Duration shutdownTimeout, Duration lease, Duration workerMonitorInterval,
-		int historyPerTask, boolean events, Map<String, Integer> queueConcurrency, boolean virtualThreads) {
+		int historyPerTask, boolean events, Map<String, Integer> queueConcurrency, boolean virtualThreads,
+		Map<String, Integer> queueGlobalConcurrency, Map<String, RateLimit> queueRateLimits) {
 
 	/** Default owner. */
 	public static final String DEFAULT_OWNER = "default";
@@ -102,6 +106,14 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 			}
 		});
 		queueConcurrency = Map.copyOf(queueConcurrency);
+		queueGlobalConcurrency.forEach((queue, concurrency) -> {
+			if (concurrency == null || concurrency < 1) {
+				throw new InvalidSettingException("queueGlobalConcurrency", concurrency,
+						"queueGlobalConcurrency of queue '" + queue + "' must be at least 1, was " + concurrency);
+			}
+		});
+		queueGlobalConcurrency = Map.copyOf(queueGlobalConcurrency);
+		queueRateLimits = Map.copyOf(queueRateLimits);
 		requirePositive("pollInterval", pollInterval);
 		requirePositive("cleanInterval", cleanInterval);
 		requirePositive("resultTtl", resultTtl);
@@ -217,6 +229,10 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 
 		private Map<String, Integer> queueConcurrency = Map.of();
 
+		private Map<String, Integer> queueGlobalConcurrency = Map.of();
+
+		private Map<String, RateLimit> queueRateLimits = Map.of();
+
 		private boolean virtualThreads;
 
 		private Builder() {
@@ -239,6 +255,8 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 			this.historyPerTask = settings.historyPerTask;
 			this.events = settings.events;
 			this.queueConcurrency = settings.queueConcurrency;
+			this.queueGlobalConcurrency = settings.queueGlobalConcurrency;
+			this.queueRateLimits = settings.queueRateLimits;
 			this.virtualThreads = settings.virtualThreads;
 		}
 
@@ -393,6 +411,32 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 		}
 
 		/**
+		 * Queues limited across the cluster, by name: at most that many of a queue's tasks run
+		 * at once on all the nodes of one database together, whatever their number. Its tasks
+		 * are claimed one claim at a time across the cluster, none ahead.
+		 * @param queueGlobalConcurrency tasks running at once per queue in the cluster, each at
+		 * least 1
+		 * @return this builder
+		 */
+		public Builder queueGlobalConcurrency(Map<String, Integer> queueGlobalConcurrency) {
+			this.queueGlobalConcurrency = queueGlobalConcurrency;
+			return this;
+		}
+
+		/**
+		 * Queues whose starts are limited across the cluster, by name: at most so many of a
+		 * queue's tasks start per period on all the nodes of one database together, one every
+		 * period divided by the starts. Its tasks are claimed one claim at a time across the
+		 * cluster, none ahead.
+		 * @param queueRateLimits the limit per queue
+		 * @return this builder
+		 */
+		public Builder queueRateLimits(Map<String, RateLimit> queueRateLimits) {
+			this.queueRateLimits = queueRateLimits;
+			return this;
+		}
+
+		/**
 		 * Whether workers are virtual threads, which needs Java 21 or later.
 		 * @param virtualThreads whether workers are virtual threads
 		 * @return this builder
@@ -411,7 +455,7 @@ public record EngineSettings(String nodeId, @Nullable String schema, String defa
 			return new EngineSettings(this.nodeId, this.schema, this.defaultOwner, this.workers, this.pollInterval,
 					this.retryDelay, this.maxRetryDelay, this.resultTtl, this.cleanInterval, this.shutdownTimeout,
 					this.lease, this.workerMonitorInterval, this.historyPerTask, this.events, this.queueConcurrency,
-					this.virtualThreads);
+					this.virtualThreads, this.queueGlobalConcurrency, this.queueRateLimits);
 		}
 
 	}

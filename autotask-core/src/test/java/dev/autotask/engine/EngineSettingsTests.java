@@ -95,7 +95,9 @@ class EngineSettingsTests {
 				entry("resultTtl", Duration.ofDays(1)), entry("cleanInterval", Duration.ofSeconds(9)),
 				entry("shutdownTimeout", Duration.ofSeconds(3)), entry("lease", Duration.ofSeconds(4)),
 				entry("workerMonitorInterval", Duration.ofSeconds(2)), entry("historyPerTask", 5),
-				entry("events", true), entry("queueConcurrency", Map.of("mail", 2))));
+				entry("events", true), entry("queueConcurrency", Map.of("mail", 2)),
+				entry("queueGlobalConcurrency", Map.of("partner", 3)),
+				entry("queueRateLimits", Map.of("partner", new RateLimit(10, Duration.ofSeconds(1))))));
 		// Each value away from its default, so that one the builder dropped would show. Virtual
 		// threads are left out: they need Java 21.
 		for (RecordComponent component : EngineSettings.class.getRecordComponents()) {

@@ -381,6 +381,7 @@ async function loadQueues() {
 			'data-action': queue.paused ? 'resume' : 'pause',
 			onclick: () => call(`queues/${encodeURIComponent(queue.name)}/${queue.paused ? 'resume' : 'pause'}`,
 				{ method: 'POST' }).then(loadQueues).catch(showProblem) }, queue.paused ? 'Resume' : 'Pause') : null))));
+	await drawQueueCharts(queues.map((queue) => queue.name));
 }
 
 async function loadNodes() {

@@ -13,6 +13,7 @@ import dev.autotask.internal.engine.Completer.Ended;
 import dev.autotask.internal.jdbc.TaskOutcomeTable;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.internal.json.TaskJson;
+import dev.autotask.internal.supervisor.OutcomeCounts;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,7 @@ import org.springframework.dao.DataAccessException;
  * The outage is logged once when the batch first fails and once when it is written, never per
  * try. An outcome the database refuses (not the connection) is found by writing the batch's
  * outcomes one by one, and recorded as a failure saying so. Observers hear of each end once
- * its batch has committed.
+ * its batch has committed, and the queues' {@link OutcomeCounts counts} count it then.
  */
 final class BatchWriter {
 
@@ -47,6 +48,8 @@ final class BatchWriter {
 
 	private final Runnable retried;
 
+	private final OutcomeCounts counts;
+
 	private final CountDownLatch stopping = new CountDownLatch(1);
 
 	private volatile long giveUpAt = Long.MAX_VALUE;
@@ -56,13 +59,16 @@ final class BatchWriter {
 	/**
 	 * Create a writer.
 	 * @param retried called after a batch with a retry has committed
+	 * @param counts where each end is counted once it has committed
 	 */
-	BatchWriter(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried) {
+	BatchWriter(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
+			OutcomeCounts counts) {
 		this.table = table;
 		this.nodeId = nodeId;
 		this.json = json;
 		this.observer = observer;
 		this.retried = retried;
+		this.counts = counts;
 	}
 
 	/**
@@ -187,6 +193,7 @@ final class BatchWriter {
 					row.id(), row.name(), row.attempt());
 		}
 		TaskObserver.Outcome outcome = Completer.outcomeOf(status);
+		Completer.count(this.counts, row, outcome);
 		try {
 			this.observer.ended(row.name(), row.queue(), outcome, ended.runTime());
 		}

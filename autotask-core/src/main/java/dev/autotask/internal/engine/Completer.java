@@ -11,6 +11,7 @@ import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.TaskOutcomeTable;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.internal.json.TaskJson;
+import dev.autotask.internal.supervisor.OutcomeCounts;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,8 @@ final class Completer implements Runnable {
 
 	private final HeldTasks held;
 
+	private final OutcomeCounts counts;
+
 	private final BlockingQueue<Ended> queue = new LinkedBlockingQueue<>(CAPACITY);
 
 	// The outcomes being written; only the completer's thread uses it.
@@ -59,11 +62,14 @@ final class Completer implements Runnable {
 	 * @param retried called after a batch with a retry has committed: the dispatcher, which had
 	 * seen the task RUNNING, must look at when it is due
 	 * @param held where the tasks whose outcome is still to write are counted
+	 * @param counts where the tasks that end for good are counted for the queues' charts, once
+	 * their outcome has committed
 	 */
 	Completer(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
-			HeldTasks held) {
-		this.writer = new BatchWriter(table, nodeId, json, observer, retried);
+			HeldTasks held, OutcomeCounts counts) {
+		this.writer = new BatchWriter(table, nodeId, json, observer, retried, counts);
 		this.held = held;
+		this.counts = counts;
 	}
 
 	/**
@@ -71,8 +77,9 @@ final class Completer implements Runnable {
 	 * runs with no threads of their own.
 	 */
 	static Completer onCallerThread(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer) {
+		// Counted for no chart: nothing flushes them.
 		Completer completer = new Completer(table, nodeId, json, observer, () -> {
-		}, new HeldTasks());
+		}, new HeldTasks(), new OutcomeCounts());
 		completer.stop(Duration.ZERO);
 		return completer;
 	}
@@ -184,6 +191,23 @@ final class Completer implements Runnable {
 	 * @param status the status written
 	 * @return the outcome
 	 */
+	/**
+	 * Count an end written by the worker itself (a continuation, a cancelled snooze), as the
+	 * batches count theirs: after it committed.
+	 * @param row the task
+	 * @param outcome how it ended
+	 */
+	void count(TaskRow row, TaskObserver.Outcome outcome) {
+		count(this.counts, row, outcome);
+	}
+
+	// Only ends for good: a retry counts when its task ends, and a cancel is no throughput.
+	static void count(OutcomeCounts counts, TaskRow row, TaskObserver.Outcome outcome) {
+		if (outcome == TaskObserver.Outcome.SUCCESS || outcome == TaskObserver.Outcome.FAILURE) {
+			counts.ended(row.owner(), row.queue(), outcome == TaskObserver.Outcome.SUCCESS);
+		}
+	}
+
 	static TaskObserver.Outcome outcomeOf(String status) {
 		return switch (status) {
 			case "SUCCESS" -> TaskObserver.Outcome.SUCCESS;

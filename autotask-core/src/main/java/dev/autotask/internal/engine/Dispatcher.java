@@ -5,11 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.RateLimit;
 import dev.autotask.internal.backoff.Backoff;
 import dev.autotask.internal.jdbc.TaskClaimTable;
+import dev.autotask.internal.jdbc.LimitedClaimTable;
+import dev.autotask.internal.jdbc.LimitedClaimTable.LimitedClaim;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
@@ -22,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>
  * A queue with a concurrency of its own is a lane with its own slots, so a busy queue can
- * never starve it; every other queue shares the default lane. A slot is taken before a task
+ * never starve it; every other queue shares the default lane. A queue limited across the cluster
+ * is a lane too, whose claims take turns with every node's and take no more than the limit
+ * leaves. A slot is taken before a task
  * is handed over and given back when its worker has nothing more to run.
  *
  * <p>
@@ -46,6 +52,8 @@ final class Dispatcher implements Runnable {
 
 	private final TaskClaimTable table;
 
+	private final LimitedClaimTable limitedTable;
+
 	private final TaskRegistry registry;
 
 	private final TaskRunner runner;
@@ -64,10 +72,11 @@ final class Dispatcher implements Runnable {
 
 	private volatile boolean running = true;
 
-	Dispatcher(TaskClaimTable table, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
+	Dispatcher(TaskClaimTable table, LimitedClaimTable limitedTable, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
 			EngineSettings settings, HeldTasks held) {
 		this.held = held;
 		this.table = table;
+		this.limitedTable = limitedTable;
 		this.registry = registry;
 		this.runner = runner;
 		this.workers = workers;
@@ -77,11 +86,30 @@ final class Dispatcher implements Runnable {
 		this.backoff = new Backoff(FIRST_BACKOFF, settings.pollInterval());
 	}
 
+	// The default lane, then one per queue with a concurrency of its own or a limit across the
+	// cluster. A queue limited in how many run at once runs on as many slots as it has of its
+	// own, or as its limit gives, whichever is fewer; one limited in its rate alone on its own
+	// slots, or as many as the default lane's.
 	private static List<Lane> lanes(EngineSettings settings) {
 		Map<String, Integer> own = settings.queueConcurrency();
+		Map<String, Integer> global = settings.queueGlobalConcurrency();
+		Map<String, RateLimit> rates = settings.queueRateLimits();
+		Set<String> separate = new TreeSet<>(own.keySet());
+		separate.addAll(global.keySet());
+		separate.addAll(rates.keySet());
 		List<Lane> lanes = new ArrayList<>();
-		lanes.add(Lane.of(List.copyOf(own.keySet()), true, settings.workers()));
-		own.forEach((queue, concurrency) -> lanes.add(Lane.of(List.of(queue), false, concurrency)));
+		lanes.add(Lane.of(List.copyOf(separate), true, settings.workers()));
+		for (String queue : separate) {
+			int limit = global.getOrDefault(queue, 0);
+			RateLimit rate = rates.get(queue);
+			if (limit == 0 && rate == null) {
+				lanes.add(Lane.of(List.of(queue), false, own.get(queue)));
+			}
+			else {
+				int size = own.getOrDefault(queue, (limit > 0) ? limit : settings.workers());
+				lanes.add(Lane.limited(queue, (limit > 0) ? Math.min(size, limit) : size, limit, rate));
+			}
+		}
 		return lanes;
 	}
 
@@ -89,7 +117,7 @@ final class Dispatcher implements Runnable {
 	 * How many worker threads the lanes need in all.
 	 */
 	static int threads(EngineSettings settings) {
-		return settings.workers() + settings.queueConcurrency().values().stream().mapToInt(Integer::intValue).sum();
+		return lanes(settings).stream().mapToInt(Lane::size).sum();
 	}
 
 	@Override
@@ -165,6 +193,7 @@ final class Dispatcher implements Runnable {
 		}
 		boolean more = false;
 		boolean busy = false;
+		Duration limitedRetry = null;
 		for (Lane lane : this.lanes) {
 			startBuffered(lane);
 			int room = lane.room();
@@ -173,7 +202,18 @@ final class Dispatcher implements Runnable {
 				busy = true;
 				continue;
 			}
-			List<TaskRow> rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+			List<TaskRow> rows;
+			if (lane.limited()) {
+				LimitedClaim claim = this.limitedTable.claim(this.settings.nodeId(), names, lane.queues().get(0),
+						lane.global(), lane.rate(), room);
+				rows = claim.rows();
+				if (claim.retryIn() != null) {
+					limitedRetry = (limitedRetry != null) ? Wakeup.min(limitedRetry, claim.retryIn()) : claim.retryIn();
+				}
+			}
+			else {
+				rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+			}
 			// Held from here until their outcome is written: a claim lost before this line (its
 			// answer never read) leaves strays for the supervisor.
 			this.held.holdAll(rows);
@@ -184,6 +224,10 @@ final class Dispatcher implements Runnable {
 		}
 		if (more) {
 			return Duration.ZERO;
+		}
+		if (limitedRetry != null) {
+			// A limit held back due tasks: look again when it lets more start (nothing says so).
+			return Wakeup.min(limitedRetry, this.settings.pollInterval());
 		}
 		if (busy) {
 			return this.settings.pollInterval();

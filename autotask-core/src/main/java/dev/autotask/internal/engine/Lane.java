@@ -6,7 +6,9 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
+import dev.autotask.engine.RateLimit;
 import dev.autotask.internal.jdbc.TaskRow;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Queues that share worker slots: either the listed queues, or every queue but them; with the
@@ -19,7 +21,8 @@ import dev.autotask.internal.jdbc.TaskRow;
  * that run longer than that window are claimed one per free slot, none ahead: they are never
  * hoarded while other nodes idle, and one still waiting stays {@code PENDING}, so that
  * cancelling it cancels it at once. A lane that has not yet timed a task assumes a second each.
- * It claims again once half of what it can hold is free.
+ * It claims again once half of what it can hold is free. A lane limited across the cluster
+ * claims none ahead.
  */
 final class Lane {
 
@@ -35,6 +38,12 @@ final class Lane {
 
 	private final int size;
 
+	// The most of the lane's queue running at once in the cluster, 0 if it has no such limit.
+	private final int global;
+
+	// The most starts of the lane's queue per period in the cluster, null if it has no such limit.
+	private final @Nullable RateLimit rate;
+
 	private final Semaphore slots;
 
 	private final Queue<TaskRow> buffer = new ConcurrentLinkedQueue<>();
@@ -43,15 +52,55 @@ final class Lane {
 	// a lost update only delays the average a little. It starts slow: a new lane claims little.
 	private volatile long runNanos = Duration.ofSeconds(1).toNanos();
 
-	private Lane(List<String> queues, boolean except, int size) {
+	private Lane(List<String> queues, boolean except, int size, int global, @Nullable RateLimit rate) {
 		this.queues = queues;
 		this.except = except;
 		this.size = size;
+		this.global = global;
+		this.rate = rate;
 		this.slots = new Semaphore(size);
 	}
 
 	static Lane of(List<String> queues, boolean except, int size) {
-		return new Lane(queues, except, size);
+		return new Lane(queues, except, size, 0, null);
+	}
+
+	/**
+	 * The lane of one queue limited across the cluster. It claims none ahead: a task it held
+	 * in its buffer would count against the limit, or spend a start, while another node's
+	 * worker idles.
+	 * @param queue the queue
+	 * @param size the node's worker slots for it
+	 * @param global the most of its tasks running at once in the cluster, 0 for no limit
+	 * @param rate the most of its tasks started per period in the cluster, or {@code null}
+	 * @return the lane
+	 */
+	static Lane limited(String queue, int size, int global, @Nullable RateLimit rate) {
+		return new Lane(List.of(queue), false, size, global, rate);
+	}
+
+	/**
+	 * Whether the lane's queue is limited across the cluster.
+	 * @return whether it has a limit on running tasks or on starts
+	 */
+	boolean limited() {
+		return this.global > 0 || this.rate != null;
+	}
+
+	@Nullable RateLimit rate() {
+		return this.rate;
+	}
+
+	/**
+	 * The most of the lane's queue running at once in the cluster.
+	 * @return the limit, 0 if it has none
+	 */
+	int global() {
+		return this.global;
+	}
+
+	int size() {
+		return this.size;
 	}
 
 	List<String> queues() {
@@ -82,6 +131,9 @@ final class Lane {
 	 * How many tasks the lane holds at most: one per slot running, and those claimed ahead.
 	 */
 	int capacity() {
+		if (limited()) {
+			return this.size;
+		}
 		long ahead = this.size * AHEAD_WINDOW.toNanos() / Math.max(1, this.runNanos);
 		return this.size + (int) Math.min(MAX_AHEAD, ahead);
 	}

@@ -11,6 +11,7 @@ import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.Notifications;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.TableNames;
+import dev.autotask.internal.jdbc.LimitedClaimTable;
 import dev.autotask.internal.jdbc.TaskClaimTable;
 import dev.autotask.internal.jdbc.TaskOutcomeTable;
 import dev.autotask.internal.jdbc.TaskRunTable;
@@ -46,6 +47,8 @@ public final class Node {
 	final TableNames names;
 
 	final TaskClaimTable claims;
+
+	final LimitedClaimTable limitedClaims;
 
 	final TaskRunTable runs;
 
@@ -88,6 +91,7 @@ public final class Node {
 		this.retryPolicy = new ExponentialBackoff(settings.retryDelay(), settings.maxRetryDelay());
 		this.names = new TableNames(settings.schema());
 		this.claims = new TaskClaimTable(dataSource, this.names, settings.events());
+		this.limitedClaims = new LimitedClaimTable(dataSource, this.names);
 		this.runs = new TaskRunTable(dataSource, this.names, settings.events());
 		this.outcomes = new TaskOutcomeTable(dataSource, this.names, settings.events());
 		this.supervisor = new Supervisor(dataSource, this.names, registry,

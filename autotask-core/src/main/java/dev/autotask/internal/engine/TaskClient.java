@@ -16,6 +16,7 @@ import dev.autotask.BulkResult;
 import dev.autotask.FireInfo;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
+import dev.autotask.QueuePoint;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.Schedules;
 import dev.autotask.SendOptions;
@@ -30,6 +31,7 @@ import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.FireTable;
 import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
+import dev.autotask.internal.jdbc.QueueMinuteTable;
 import dev.autotask.internal.jdbc.QueueTable;
 import dev.autotask.internal.jdbc.RuntimeScheduleTable;
 import dev.autotask.internal.jdbc.TableNames;
@@ -61,6 +63,8 @@ public final class TaskClient implements Autotask {
 	private final EngineSettings settings;
 
 	private final QueueTable queues;
+
+	private final QueueStatsView queueStats;
 
 	private final TaskConsole console;
 
@@ -119,6 +123,7 @@ public final class TaskClient implements Autotask {
 		// With events on, a cancel writes the events of the tasks it ends.
 		this.table = new TaskClientTable(dataSource, names, settings.events());
 		this.queues = new QueueTable(dataSource, names);
+		this.queueStats = new QueueStatsView(new QueueMinuteTable(dataSource, names));
 		this.console = new TaskConsole(new TaskConsoleTable(dataSource, names), json,
 				(id, owner) -> this.table.cancel(id, owner).map(TaskStatus::valueOf));
 		FireTable fires = new FireTable(dataSource, names);
@@ -140,6 +145,10 @@ public final class TaskClient implements Autotask {
 	@Override
 	public TaskHandle<Object> send(String name, SendOptions options, Object... args) {
 		TaskDefinition task = this.registry.get(name);
+		if (options.uniqueKey() == null && (options.uniqueFor() != null || options.replacing())) {
+			throw new IllegalArgumentException("Task '" + name + "' sent with " + ((options.uniqueFor() != null)
+					? "uniqueFor" : "replace") + " but no uniqueKey: say which tasks are duplicates with a unique key");
+		}
 		String json = this.json.writeArgs(task, (args != null) ? args : new Object[] { null });
 		return insert(task, options, json);
 	}
@@ -242,7 +251,8 @@ public final class TaskClient implements Autotask {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
 		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
 		return new TaskClientTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
-				task.maxAttempts(), ttl, options.uniqueKey(), options.startedBy(), traceContext);
+				task.maxAttempts(), ttl, options.uniqueKey(), options.uniqueFor(), options.replacing(), options.startedBy(),
+				traceContext);
 	}
 
 	private void observeEnqueued(TaskDefinition task, long id) {
@@ -319,6 +329,11 @@ public final class TaskClient implements Autotask {
 			queue.byStatus().forEach((status, count) -> byStatus.put(TaskStatus.valueOf(status), count));
 			return new QueueInfo(name, byStatus, paused.contains(name), queue.oldestPendingAge());
 		}).toList();
+	}
+
+	@Override
+	public List<QueuePoint> queueStats(String queue, Duration window, String owner) {
+		return this.queueStats.find(queue, window, owner);
 	}
 
 	@Override

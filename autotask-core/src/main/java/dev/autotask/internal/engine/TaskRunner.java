@@ -282,6 +282,7 @@ final class TaskRunner {
 
 	private void observeEnd(TaskRow row, TaskObserver.Outcome outcome, long started) {
 		this.observations.outcome(outcome);
+		this.completer.count(row, outcome);
 		Duration runTime = runTime(started);
 		observe(row, (observer) -> observer.ended(row.name(), row.queue(), outcome, runTime));
 	}

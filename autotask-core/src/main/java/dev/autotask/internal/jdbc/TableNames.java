@@ -69,6 +69,14 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The table of each queue's counts and samples per minute.
+	 * @return its qualified name
+	 */
+	public String queueMinute() {
+		return qualify("autotask_queue_minute");
+	}
+
+	/**
 	 * The fire table.
 	 * @return its qualified name
 	 */

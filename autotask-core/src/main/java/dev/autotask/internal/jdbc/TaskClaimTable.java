@@ -31,16 +31,16 @@ public final class TaskClaimTable {
 	// carry what a worker needs, in the order CLAIMED_ROW reads: not the outcome columns (the
 	// error of a failed attempt holds a stack trace), and times as microseconds since the epoch,
 	// which cost the driver far less than timestamps.
-	private static final String CLAIM = """
+	static final String CLAIM = """
 			WITH claimed AS (
 				UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
 				WHERE id IN (
 					SELECT id FROM %1$s
 					WHERE status = 'PENDING' AND run_at <= now() AND name = ANY(:names)
-						AND (queue = ANY(:queues)) <> :exceptQueues
+						AND %3$s
 						AND NOT EXISTS (SELECT 1 FROM %2$s AS q WHERE q.name = queue AND q.paused)
 					ORDER BY priority DESC, run_at, id
-					LIMIT :limit
+					LIMIT %4$s
 					FOR UPDATE SKIP LOCKED)
 					AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
 				RETURNING id, name, queue, owner, status, args, attempt, max_attempts, created_at, run_at, started_at,
@@ -51,6 +51,8 @@ public final class TaskClaimTable {
 				trace_context::text
 			FROM claimed
 			ORDER BY priority DESC, run_at, id""";
+
+	private static final String OF_QUEUES = "(queue = ANY(:queues)) <> :exceptQueues";
 
 	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
 	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:
@@ -78,13 +80,14 @@ public final class TaskClaimTable {
 			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1
 			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
 
-	private static final RowMapper<TaskRow> CLAIMED_ROW = TaskClaimTable::mapClaimedRow;
+	static final RowMapper<TaskRow> CLAIMED_ROW = TaskClaimTable::mapClaimedRow;
 
 	private final JdbcClient jdbc;
 
 	private final TaskEvents events;
 
 	private final String claim;
+
 
 	private final String handBack;
 
@@ -104,7 +107,7 @@ public final class TaskClaimTable {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.events = new TaskEvents(names, events);
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, names.queue());
+		this.claim = CLAIM.formatted(table, names.queue(), OF_QUEUES, ":limit");
 		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));

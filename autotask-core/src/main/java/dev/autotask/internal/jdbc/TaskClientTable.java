@@ -89,25 +89,9 @@ public final class TaskClientTable {
 			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, '')) AS notified
 			ORDER BY inserted.id""";
 
-	// INSERT with a unique key: if a task with this key is already pending or running for this
-	// name and owner, nothing is inserted and the existing task is returned instead
-	// (created = false).
-	private static final String INSERT_UNIQUE = """
-			WITH inserted AS (
-				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key, started_by,
-					trace_context)
-				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
-					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey, :startedBy, :traceContext::jsonb)
-				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
-				DO NOTHING
-				RETURNING id)
-			SELECT id, true AS created, pg_notify(:channel, '') FROM inserted
-			UNION ALL
-			SELECT id, false, NULL FROM %1$s
-			WHERE :uniqueKey::text IS NOT NULL AND name = :name AND owner = :owner AND unique_key = :uniqueKey
-				AND status IN ('PENDING', 'RUNNING') AND NOT EXISTS (SELECT 1 FROM inserted)""";
-
 	private final JdbcClient jdbc;
+
+	private final TaskUniqueTable unique;
 
 	private final TableNames names;
 
@@ -129,8 +113,6 @@ public final class TaskClientTable {
 
 	private final String insertMany;
 
-	private final String insertUnique;
-
 	/**
 	 * Create the statements for one schema.
 	 * @param dataSource the database
@@ -150,7 +132,7 @@ public final class TaskClientTable {
 		this.findStatus = FIND_STATUS.formatted(table);
 		this.insert = INSERT.formatted(table);
 		this.insertMany = INSERT_MANY.formatted(table);
-		this.insertUnique = INSERT_UNIQUE.formatted(table);
+		this.unique = new TaskUniqueTable(dataSource, names);
 	}
 
 	/**
@@ -218,7 +200,8 @@ public final class TaskClientTable {
 
 	/**
 	 * Insert a task and notify listeners when the transaction commits; with a unique key
-	 * already pending or running, return that task instead.
+	 * already pending or running (or, with {@link NewTask#uniqueFor()}, created within that
+	 * time), return that task instead.
 	 * @param task the task
 	 * @return its id, and whether it was created by this call
 	 */
@@ -229,18 +212,7 @@ public final class TaskClientTable {
 				.single();
 			return new Inserted(id, true);
 		}
-		// A conflicting task may end between the insert and the look-up: try again then.
-		for (int i = 0; i < 3; i++) {
-			Optional<Inserted> inserted = insertStatement(this.insertUnique, task, task.args())
-				.param("uniqueKey", task.uniqueKey())
-				.query((rs, row) -> new Inserted(rs.getLong("id"), rs.getBoolean("created")))
-				.optional();
-			if (inserted.isPresent()) {
-				return inserted.get();
-			}
-		}
-		throw new IllegalStateException("Could not enqueue task '" + task.name() + "' with unique key '"
-				+ task.uniqueKey() + "': it kept conflicting with a task that ended meanwhile");
+		return this.unique.insert(task);
 	}
 
 	/**
@@ -258,18 +230,7 @@ public final class TaskClientTable {
 
 	// What every insert binds; args is one task's JSON array, or an array of them for insertMany.
 	private JdbcClient.StatementSpec insertStatement(String sql, NewTask task, Object args) {
-		return this.jdbc.sql(sql)
-			.param("name", task.name())
-			.param("queue", task.queue())
-			.param("owner", task.owner())
-			.param("args", args)
-			.param("priority", task.priority())
-			.param("delayMillis", task.delay().toMillis())
-			.param("maxAttempts", task.maxAttempts())
-			.param("ttlMillis", task.ttl().toMillis())
-			.param("startedBy", task.startedBy())
-			.param("traceContext", task.traceContext())
-			.param("channel", this.names.channel());
+		return task.bind(this.jdbc.sql(sql), args, this.names.channel());
 	}
 
 	/**
@@ -284,13 +245,30 @@ public final class TaskClientTable {
 	 * @param maxAttempts attempts allowed
 	 * @param ttl how long the outcome is kept
 	 * @param uniqueKey the unique key, or {@code null}
+	 * @param uniqueFor how long after its creation a task keeps its unique key from another, or
+	 * {@code null} for as long as it is pending or running
+	 * @param replace whether a pending task with the unique key takes the new arguments and delay
 	 * @param startedBy the user it is started as, or {@code null}
 	 * @param traceContext the JSON object of the enqueuing trace's propagation fields, or
 	 * {@code null} without a tracer
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
-			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable String startedBy,
-			@Nullable String traceContext) {
+			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable Duration uniqueFor, boolean replace,
+			@Nullable String startedBy, @Nullable String traceContext) {
+
+		JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, Object args, String channel) {
+			return statement.param("name", this.name)
+				.param("queue", this.queue)
+				.param("owner", this.owner)
+				.param("args", args)
+				.param("priority", this.priority)
+				.param("delayMillis", this.delay.toMillis())
+				.param("maxAttempts", this.maxAttempts)
+				.param("ttlMillis", this.ttl.toMillis())
+				.param("startedBy", this.startedBy)
+				.param("traceContext", this.traceContext)
+				.param("channel", channel);
+		}
 
 	}
 

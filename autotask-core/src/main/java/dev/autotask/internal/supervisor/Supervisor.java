@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import dev.autotask.internal.jdbc.FireTable;
 import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
+import dev.autotask.internal.jdbc.QueueMinuteTable;
 import dev.autotask.internal.jdbc.RuntimeScheduleTable;
 import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskMaintenanceTable;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's part in keeping the cluster healthy: it heartbeats the node ({@code Heartbeater}),
  * takes part in the leader election ({@link LeaderElector}), rescues the tasks of dead nodes
- * ({@code RescuePacer}) and, while it leads, fires schedules and prunes old results. Every node
- * also hands back its own stray tasks: those it shows as running but no longer holds.
+ * ({@code RescuePacer}) and, while it leads, fires schedules, prunes old results and samples
+ * the queues once a minute ({@code QueueSampler}). Every node also hands back its own stray
+ * tasks: those it shows as running but no longer holds, and adds the tasks it ended to the
+ * queues' minutes with each heartbeat ({@code CountFlusher}).
  *
  * <p>
  * Heartbeat and election run on a thread of their own, so that a slow maintenance job can
@@ -38,6 +41,9 @@ public final class Supervisor {
 	/** How often the leader looks for due schedules. */
 	static final Duration FIRE_INTERVAL = Duration.ofMillis(500);
 
+	/** How often the leader samples the depth of the queues (see {@code QueueSampler}). */
+	static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(30);
+
 	private final NodeTable nodes;
 
 	private final Heartbeater heartbeater;
@@ -49,6 +55,12 @@ public final class Supervisor {
 	private final RescuePacer rescues;
 
 	private final ResultPruner pruner;
+
+	private final OutcomeCounts counts = new OutcomeCounts();
+
+	private final CountFlusher flusher;
+
+	private final QueueSampler sampler;
 
 	private final Settings settings;
 
@@ -85,6 +97,9 @@ public final class Supervisor {
 				new OrphanRescuer(tasks, registry, settings.nodeId(), settings.workerMonitorInterval()), this.nodes,
 				this.heartbeater, settings, held);
 		this.pruner = new ResultPruner(tasks, settings.historyPerTask());
+		QueueMinuteTable minutes = new QueueMinuteTable(dataSource, names);
+		this.flusher = new CountFlusher(this.counts, minutes);
+		this.sampler = new QueueSampler(minutes, SAMPLE_INTERVAL);
 		this.settings = settings;
 	}
 
@@ -103,6 +118,9 @@ public final class Supervisor {
 		this.rescuing = Repeater.thread("autotask-rescuer");
 		Duration interval = this.settings.workerMonitorInterval();
 		this.repeater.repeat(this.heartbeat, "heartbeat", this.heartbeater::runOnce, interval);
+		// One small statement per heartbeat; it keeps its counts when it fails, so a failure here
+		// never costs the heartbeat anything.
+		this.repeater.repeat(this.heartbeat, "flush queue counts", this.flusher::runOnce, interval);
 		this.repeater.repeatAfterWait(this.heartbeat, "elect", () -> {
 			this.elector.runOnce();
 			return this.elector.untilNextTry();
@@ -118,6 +136,8 @@ public final class Supervisor {
 			this.pruner.runOnce();
 			this.nodes.deleteExpired();
 		}, this.settings.cleanInterval());
+		this.repeater.repeatWhile(this.maintenance, this.elector::isLeader, "sample queues", this.sampler::runIfDue,
+				FIRE_INTERVAL);
 	}
 
 	/**
@@ -130,6 +150,8 @@ public final class Supervisor {
 		this.rescuing = null;
 		this.maintenance = null;
 		this.heartbeat = null;
+		// What ended since the last heartbeat: the engine has stopped its workers by now.
+		this.repeater.runQuietly("flush queue counts", this.flusher::runOnce);
 		this.elector.resign();
 		try {
 			this.heartbeater.deregister();
@@ -163,6 +185,14 @@ public final class Supervisor {
 	 */
 	public ScheduleFirer firer() {
 		return this.firer;
+	}
+
+	/**
+	 * Where this node's workers count the tasks they end, for the queues' charts.
+	 * @return the counts
+	 */
+	public OutcomeCounts counts() {
+		return this.counts;
 	}
 
 	/**

@@ -16,6 +16,7 @@ import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.jdbc.TaskOutcomeTable;
 import dev.autotask.internal.json.TaskJson;
+import dev.autotask.internal.supervisor.OutcomeCounts;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.AfterEach;
@@ -68,7 +69,7 @@ class CompleterIT {
 		};
 		TaskOutcomeTable outcomes = new TaskOutcomeTable(this.dataSource, new TableNames(postgres.schema()), true);
 		this.completer = new Completer(outcomes, NODE, new TaskJson(), observer, () -> {
-		}, this.held);
+		}, this.held, new OutcomeCounts());
 		this.thread = new Thread(this.completer, "test-completer");
 		this.thread.start();
 	}

@@ -12,6 +12,7 @@ import dev.autotask.boot.annotation.TaskAnnotationBeanPostProcessor;
 import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.RateLimit;
 import dev.autotask.engine.InvalidSettingException;
 import dev.autotask.engine.Notifications;
 import dev.autotask.engine.TaskObserver;
@@ -28,6 +29,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
@@ -83,7 +85,20 @@ public final class AutotaskAutoConfiguration {
 		}
 		String nodeId = properties.getNodeId();
 		Map<String, Integer> queueConcurrency = new LinkedHashMap<>();
-		properties.getQueues().forEach((name, queue) -> queueConcurrency.put(name, queue.getConcurrency()));
+		Map<String, Integer> queueGlobalConcurrency = new LinkedHashMap<>();
+		Map<String, RateLimit> queueRateLimits = new LinkedHashMap<>();
+		properties.getQueues().forEach((name, queue) -> {
+			if (queue.getRateLimit() != null) {
+				queueRateLimits.put(name, rateLimit(name, queue.getRateLimit()));
+			}
+			if (queue.getGlobalConcurrency() != null) {
+				queueGlobalConcurrency.put(name, queue.getGlobalConcurrency());
+			}
+			// Without a concurrency of its own, a limited queue runs on as many threads as its limit.
+			if (queue.getConcurrency() != null || queue.getGlobalConcurrency() == null) {
+				queueConcurrency.put(name, (queue.getConcurrency() != null) ? queue.getConcurrency() : 1);
+			}
+		});
 		try {
 			return EngineSettings.builder()
 				.nodeId(StringUtils.hasText(nodeId) ? nodeId : EngineSettings.generateNodeId())
@@ -102,6 +117,8 @@ public final class AutotaskAutoConfiguration {
 				// Events are written where the engine ends tasks; the engine also relays them.
 				.events(properties.isEnabled())
 				.queueConcurrency(queueConcurrency)
+				.queueGlobalConcurrency(queueGlobalConcurrency)
+				.queueRateLimits(queueRateLimits)
 				// spring.threads.virtual.enabled, on Java 21 or later, as for Boot's own executors.
 				.virtualThreads(Threading.VIRTUAL.isActive(environment))
 				.build();
@@ -110,6 +127,28 @@ public final class AutotaskAutoConfiguration {
 			// Core names its settings in its own words; the user set a property.
 			throw new InvalidConfigurationPropertyValueException(propertyName(ex.setting()), ex.value(),
 					ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Read a queue's rate limit, "starts/period" ("10/1s", "1000/1h").
+	 * @param queue the queue
+	 * @param value the property's value
+	 * @return the limit
+	 */
+	static RateLimit rateLimit(String queue, String value) {
+		String property = "autotask.queues." + queue + ".rate-limit";
+		int slash = value.indexOf('/');
+		try {
+			if (slash < 0) {
+				throw new IllegalArgumentException("no '/' between the starts and the period");
+			}
+			return new RateLimit(Integer.parseInt(value.substring(0, slash).trim()),
+					DurationStyle.detectAndParse(value.substring(slash + 1).trim()));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(property, value,
+					"A rate limit is starts/period, such as 10/1s or 1000/1h: " + ex.getMessage());
 		}
 	}
 
@@ -123,6 +162,7 @@ public final class AutotaskAutoConfiguration {
 			case "defaultOwner" -> "autotask.owner";
 			case "historyPerTask" -> "autotask.history.per-task";
 			case "queueConcurrency" -> "autotask.queues";
+			case "queueGlobalConcurrency", "queueRateLimits" -> "autotask.queues";
 			case "virtualThreads" -> "spring.threads.virtual.enabled";
 			default -> "autotask." + setting.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
 		};

@@ -215,16 +215,45 @@ public class AutotaskProperties {
 	public static class Queue {
 
 		/**
-		 * Worker threads of this queue on each node.
+		 * Worker threads of this queue on each node. 1 by default; a queue with a
+		 * global-concurrency and none of its own runs on as many threads as that limit.
 		 */
-		private int concurrency = 1;
+		private @Nullable Integer concurrency;
 
-		public int getConcurrency() {
+		/**
+		 * At most this many of the queue's tasks run at once in the whole cluster (every node on
+		 * the database), whatever the number of nodes. Unset: no limit across nodes.
+		 */
+		private @Nullable Integer globalConcurrency;
+
+		/**
+		 * At most so many of the queue's tasks start per period in the whole cluster, spread
+		 * evenly, as "starts/period": "10/1s", "1000/1h", "3/500ms". Unset: no limit.
+		 */
+		private @Nullable String rateLimit;
+
+		public @Nullable String getRateLimit() {
+			return this.rateLimit;
+		}
+
+		public void setRateLimit(@Nullable String rateLimit) {
+			this.rateLimit = rateLimit;
+		}
+
+		public @Nullable Integer getConcurrency() {
 			return this.concurrency;
 		}
 
-		public void setConcurrency(int concurrency) {
+		public void setConcurrency(@Nullable Integer concurrency) {
 			this.concurrency = concurrency;
+		}
+
+		public @Nullable Integer getGlobalConcurrency() {
+			return this.globalConcurrency;
+		}
+
+		public void setGlobalConcurrency(@Nullable Integer globalConcurrency) {
+			this.globalConcurrency = globalConcurrency;
 		}
 
 	}

@@ -1,5 +1,7 @@
 package dev.autotask.boot.web;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -26,10 +28,13 @@ import org.springframework.web.bind.annotation.RestController;
  * The REST API's view of the cluster: {@code GET /task-types} lists the registered tasks with
  * their kind and schedule, {@code GET /queues} the queues with the caller's owner's tasks
  * counted by status, {@code POST /queues/{name}/pause} and {@code /resume} pause and resume
- * one in use on every node (an unknown one is a 404), {@code GET /schedules/{task}/fires} a
+ * one in use on every node (an unknown one is a 404), {@code GET /queues/{name}/stats?window=PT1H}
+ * the caller's owner's tasks ended in a queue and its depth over the last hour or day, as
+ * points for the page's charts, {@code GET /schedules/{task}/fires} a
  * schedule's last fires with their tasks, {@code POST /schedules/{task}/pause} and
  * {@code /resume} pause and resume it on every node (a periodic or cron task, or a schedule of
- * the caller's owner created at run time: see {@link ScheduleApiController}), {@code GET /nodes} the nodes alive and the
+ * the caller's owner created at run time: see {@link ScheduleApiController}), {@code GET /nodes}
+ * the nodes alive and the
  * leader, and {@code GET /caller} what the caller may do.
  */
 @RestController
@@ -83,6 +88,33 @@ class ClusterApiController {
 		Caller caller = Caller.of(request, this.owners);
 		setPaused(name, false);
 		return queues(caller);
+	}
+
+	@GetMapping("/queues/{name}/stats")
+	ResponseEntity<String> queueStats(@PathVariable String name, @RequestParam(required = false) @Nullable String window,
+			HttpServletRequest request) {
+		Caller caller = Caller.of(request, this.owners);
+		Duration length = window(window);
+		try {
+			return json(this.json.queueStats(name, length, this.autotask.queueStats(name, length, caller.owner())));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, String.valueOf(ex.getMessage()));
+		}
+	}
+
+	// An hour unless told otherwise; P1D, the longest, is read as 24 hours.
+	private static Duration window(@Nullable String window) {
+		if (window == null || window.isEmpty()) {
+			return Duration.ofHours(1);
+		}
+		try {
+			return Duration.parse(window);
+		}
+		catch (DateTimeParseException ex) {
+			throw new ApiProblem(HttpStatus.BAD_REQUEST, "Query parameter 'window' must be an ISO-8601 duration from"
+					+ " PT1M to P1D, such as PT1H or P1D, got '" + ApiProblem.abbreviate(window, ApiProblem.MAX_QUOTE) + "'");
+		}
 	}
 
 	private ResponseEntity<String> queues(Caller caller) {

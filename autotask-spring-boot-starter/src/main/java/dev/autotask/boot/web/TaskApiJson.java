@@ -19,6 +19,7 @@ import dev.autotask.BulkResult;
 import dev.autotask.FireInfo;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
+import dev.autotask.QueuePoint;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.TaskAction;
 import dev.autotask.TaskError;
@@ -332,6 +333,30 @@ final class TaskApiJson {
 			}
 		}
 		return this.mapper.writeValueAsString(array);
+	}
+
+	/**
+	 * A queue's points for the page's charts, oldest first.
+	 * @param queue the queue
+	 * @param window the window asked for
+	 * @param points the points
+	 */
+	String queueStats(String queue, Duration window, List<QueuePoint> points) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("queue", queue);
+		node.put("window", window.toString());
+		node.put("step", points.isEmpty() ? null : points.get(0).length().toString());
+		ArrayNode array = node.putArray("points");
+		for (QueuePoint point : points) {
+			Duration age = point.oldestPendingAge();
+			array.addObject()
+				.put("start", instant(point.start()))
+				.put("succeeded", point.succeeded())
+				.put("failed", point.failed())
+				.put("depth", point.depth())
+				.put("oldestPendingSeconds", (age != null) ? age.toMillis() / 1000.0 : null);
+		}
+		return this.mapper.writeValueAsString(node);
 	}
 
 	String nodes(List<NodeInfo> nodes, @Nullable String leader) {

@@ -6,6 +6,7 @@ import dev.autotask.annotation.DelayedTask;
 import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.boot.testsupport.AutotaskContextRunners;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.engine.RateLimit;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,30 @@ class AutotaskAutoConfigurationIT {
 			assertThat(tableExists("autotask_task")).isTrue();
 			assertThat(tableExists("autotask_schema_history")).isTrue();
 		});
+	}
+
+	@Test
+	void aQueueLimitedAcrossTheClusterRunsOnAsManyThreadsAsItsLimitUnlessItHasItsOwn() {
+		this.runner.withPropertyValues("autotask.queues.partner.global-concurrency=3",
+				"autotask.queues.mail.global-concurrency=5", "autotask.queues.mail.concurrency=2").run((context) -> {
+			EngineSettings settings = context.getBean(EngineSettings.class);
+			assertThat(settings.queueGlobalConcurrency())
+				.isEqualTo(java.util.Map.of("partner", 3, "mail", 5));
+			assertThat(settings.queueConcurrency()).isEqualTo(java.util.Map.of("mail", 2));
+		});
+	}
+
+	@Test
+	void aQueueRateLimitIsReadAsStartsPerPeriodAndABadOneNamesTheProperty() {
+		this.runner.withPropertyValues("autotask.queues.api.rate-limit=10/1s", "autotask.queues.bulk.rate-limit=1000 / 1h")
+			.run((context) -> assertThat(context.getBean(EngineSettings.class).queueRateLimits()).isEqualTo(
+					java.util.Map.of("api", new RateLimit(10, java.time.Duration.ofSeconds(1)), "bulk",
+							new RateLimit(1000, java.time.Duration.ofHours(1)))));
+		this.runner.withPropertyValues("autotask.queues.api.rate-limit=10 per second", "autotask.enabled=false")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("autotask.queues.api.rate-limit")
+				.hasMessageContaining("A rate limit is starts/period, such as 10/1s or 1000/1h"));
 	}
 
 	@Test

@@ -84,7 +84,12 @@ class AutotaskPropertiesTests {
 					AutotaskProperties.Queue queue = new AutotaskProperties.Queue();
 					queue.setConcurrency(0);
 					properties.getQueues().put("mail", queue);
-				}, "queueConcurrency"));
+				}, "queueConcurrency"),
+				invalid("autotask.queues", (properties) -> {
+					AutotaskProperties.Queue queue = new AutotaskProperties.Queue();
+					queue.setGlobalConcurrency(0);
+					properties.getQueues().put("partner", queue);
+				}, "queueGlobalConcurrency"));
 	}
 
 	private static Arguments invalid(String property, Consumer<AutotaskProperties> change, String setting) {

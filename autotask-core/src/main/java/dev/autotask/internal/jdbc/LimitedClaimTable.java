@@ -1,0 +1,183 @@
+package dev.autotask.internal.jdbc;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import dev.autotask.engine.RateLimit;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The SQL of {@code autotask_task} that claims the tasks of a queue limited across the cluster:
+ * by how many run at once ({@code global}), by how many start per period (a {@link RateLimit}),
+ * or both. Each such claim is a short transaction; the claims of one queue take turns, whichever
+ * node makes them, so that each sees every claim before it. Queues without a limit are claimed by
+ * {@link TaskClaimTable}, in one statement, and pay nothing for these.
+ *
+ * <p>
+ * A rate limit is kept as the time the queue's next task may start, in {@code autotask_queue}
+ * (V17): a claim takes one start per interval elapsed since then (at most
+ * {@link #CATCH_UP}'s worth more than one, so that a late claim does not burst), and moves it on by
+ * one interval per task it claimed.
+ */
+public final class LimitedClaimTable {
+
+	/**
+	 * How far behind the next start may be before it is moved up to now: a claim late by less
+	 * than this takes the starts it missed, one later by more does not make up for the rest.
+	 */
+	static final Duration CATCH_UP = Duration.ofMillis(50);
+
+	// A queue at its limit of running tasks: other nodes free slots without a word.
+	private static final Duration LIMIT_RECHECK = Duration.ofMillis(50);
+
+	private static final String OF_QUEUE = "queue = :queue";
+
+	private static final String COUNT_RUNNING = "SELECT count(*) FROM %s WHERE status = 'RUNNING' AND queue = :queue";
+
+	// Taken in a statement of its own before the count, so that the count's snapshot, taken
+	// after it, sees every claim before it. Keyed by table and queue: other schemas' queues of
+	// the same name do not wait on it.
+	private static final String LOCK_QUEUE = "SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))";
+
+	private static final String ENSURE_QUEUE = "INSERT INTO %s (name) VALUES (:queue) ON CONFLICT (name) DO NOTHING";
+
+	// How many starts are due by now, and from when they are counted; the row stays locked
+	// until the claim commits. The clock is read when the row is locked (clock_timestamp(), not
+	// the transaction's start), after any wait for another node's claim.
+	private static final String LOCK_STARTS = """
+			SELECT floor(extract(epoch FROM clock - base) * 1000000 / :intervalMicros)::bigint + 1 AS due,
+				(extract(epoch FROM base) * 1000000)::bigint AS base_micros,
+				greatest(0, (extract(epoch FROM base - clock) * 1000)::bigint) AS wait_millis
+			FROM (SELECT greatest(coalesce(next_start, clock), clock - :catchUpMicros * interval '1 microsecond') AS base,
+					clock
+				FROM (SELECT next_start, clock_timestamp() AS clock FROM %s WHERE name = :queue FOR UPDATE) AS locked)
+				AS next""";
+
+	private static final String MOVE_STARTS = """
+			UPDATE %s SET next_start = to_timestamp(:baseMicros / 1000000.0) + :claimed * :intervalMicros * interval '1 microsecond'
+			WHERE name = :queue""";
+
+	private final JdbcClient jdbc;
+
+	private final TransactionTemplate transaction;
+
+	private final String claim;
+
+	private final String countRunning;
+
+	private final String ensureQueue;
+
+	private final String lockStarts;
+
+	private final String moveStarts;
+
+	private final String lockPrefix;
+
+	/**
+	 * Create the statements for one schema.
+	 * @param dataSource the database
+	 * @param names the table names
+	 */
+	public LimitedClaimTable(DataSource dataSource, TableNames names) {
+		this.jdbc = JdbcClient.create(dataSource);
+		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), OF_QUEUE, ":limit");
+		this.countRunning = COUNT_RUNNING.formatted(names.task());
+		this.ensureQueue = ENSURE_QUEUE.formatted(names.queue());
+		this.lockStarts = LOCK_STARTS.formatted(names.queue());
+		this.moveStarts = MOVE_STARTS.formatted(names.queue());
+		this.lockPrefix = names.task() + "/";
+	}
+
+	/**
+	 * Claim due tasks of a limited queue: at most {@code limit}, at most what {@code global}
+	 * leaves over the queue's tasks running on every node, and at most the starts the rate
+	 * limit has due.
+	 * @param node the claiming node
+	 * @param taskNames the tasks the node can run
+	 * @param queue the queue
+	 * @param global the most of the queue's tasks to run at once in the cluster, 0 for no limit
+	 * @param rate the most starts per period in the cluster, or {@code null} for no limit
+	 * @param limit the most to claim
+	 * @return the claimed tasks, now RUNNING on the node, and when a limit lets more start
+	 */
+	public LimitedClaim claim(String node, Collection<String> taskNames, String queue, int global,
+			@Nullable RateLimit rate, int limit) {
+		LimitedClaim claim = this.transaction.execute((status) -> {
+			int allowed = limit;
+			Duration retry = null;
+			if (global > 0) {
+				this.jdbc.sql(LOCK_QUEUE).param("lock", this.lockPrefix + queue).query((rs, row) -> 1).list();
+				long left = global - this.jdbc.sql(this.countRunning).param("queue", queue).query(Long.class).single();
+				if (left < allowed) {
+					allowed = (int) Math.max(0, left);
+					retry = LIMIT_RECHECK;
+				}
+			}
+			Starts starts = null;
+			if (rate != null && allowed > 0) {
+				starts = lockStarts(queue, rate);
+				if (starts.due() < allowed) {
+					allowed = (int) Math.max(0, starts.due());
+					retry = (allowed > 0) ? rate.interval() : Duration.ofMillis(Math.max(1, starts.waitMillis()));
+				}
+			}
+			if (allowed == 0) {
+				return new LimitedClaim(List.of(), retry);
+			}
+			List<TaskRow> rows = this.jdbc.sql(this.claim)
+				.param("node", node)
+				.param("names", taskNames.toArray(String[]::new))
+				.param("queue", queue)
+				.param("limit", allowed)
+				.query(TaskClaimTable.CLAIMED_ROW)
+				.list();
+			if (starts != null) {
+				this.jdbc.sql(this.moveStarts)
+					.param("baseMicros", starts.baseMicros())
+					.param("claimed", rows.size())
+					.param("intervalMicros", micros(rate))
+					.param("queue", queue)
+					.update();
+			}
+			// Fewer than allowed: nothing more is due, and a notification or the next due time
+			// says when to look again.
+			return new LimitedClaim(rows, (rows.size() == allowed) ? retry : null);
+		});
+		return (claim != null) ? claim : new LimitedClaim(List.of(), null);
+	}
+
+	private Starts lockStarts(String queue, RateLimit rate) {
+		this.jdbc.sql(this.ensureQueue).param("queue", queue).update();
+		return this.jdbc.sql(this.lockStarts)
+			.param("intervalMicros", micros(rate))
+			.param("catchUpMicros", CATCH_UP.toNanos() / 1000)
+			.param("queue", queue)
+			.query((rs, row) -> new Starts(rs.getLong("due"), rs.getLong("base_micros"), rs.getLong("wait_millis")))
+			.single();
+	}
+
+	private static long micros(RateLimit rate) {
+		return Math.max(1, rate.interval().toNanos() / 1000);
+	}
+
+	/**
+	 * What a claim of a limited queue took.
+	 * @param rows the claimed tasks
+	 * @param retryIn when a limit lets more of the queue's due tasks start, or {@code null} if
+	 * no limit held any back
+	 */
+	public record LimitedClaim(List<TaskRow> rows, @Nullable Duration retryIn) {
+	}
+
+	private record Starts(long due, long baseMicros, long waitMillis) {
+	}
+
+}
