@@ -200,6 +200,7 @@ public interface Autotask {
 	/**
 	 * The periodic and cron tasks of this application, with their last and next fire.
 	 * @return the schedules, ordered by task name
+	 * @see #runtimeSchedules()
 	 */
 	List<ScheduleInfo> schedules();
 
@@ -221,6 +222,14 @@ public interface Autotask {
 	 * @see #pauseSchedule(String)
 	 */
 	boolean resumeSchedule(String task);
+
+	/**
+	 * The schedules created at run time, owned by one owner each, next to the declared ones:
+	 * create, change, delete, pause and list them.
+	 * @return the schedules
+	 * @see Schedules
+	 */
+	Schedules runtimeSchedules();
 
 	/**
 	 * The last fires of a periodic or cron task, newest first, with the task each enqueued.

@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class TaskRegistry {
 
+	// The fires of schedules created at run time are keyed so; a declared schedule by its task's name.
+	private static final String RUNTIME_PREFIX = "runtime:";
+
 	private final Map<String, TaskDefinition> definitions = new ConcurrentSkipListMap<>();
 
 	private final Map<String, TaskSchedule> schedules = new ConcurrentSkipListMap<>();
@@ -41,6 +44,10 @@ public final class TaskRegistry {
 		if (!definition.parameters().isEmpty()) {
 			throw new IllegalStateException("Scheduled task '" + definition.name() + "' (" + definition.source()
 					+ ") must take no arguments: a schedule has none to give it");
+		}
+		if (definition.name().startsWith(RUNTIME_PREFIX)) {
+			throw new IllegalStateException("Scheduled task '" + definition.name() + "' (" + definition.source()
+					+ ") must not be named '" + RUNTIME_PREFIX + "...': schedules created at run time are kept so");
 		}
 		register(definition);
 		this.schedules.put(definition.name(), schedule);

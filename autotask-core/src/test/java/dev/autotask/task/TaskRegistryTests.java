@@ -3,6 +3,8 @@ package dev.autotask.task;
 import java.time.Duration;
 import java.util.List;
 
+import dev.autotask.schedule.Every;
+import dev.autotask.schedule.Misfire;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +27,17 @@ class TaskRegistryTests {
 
 		assertThat(this.registry.find("reports.rebuild")).containsSame(task);
 		assertThat(this.registry.get("reports.rebuild")).isSameAs(task);
+	}
+
+	@Test
+	void scheduledTaskNamedLikeTheFiresOfRuntimeSchedulesIsRejected() {
+		TaskDefinition task = definition("runtime:1", "Ticks.tick()");
+
+		assertThatIllegalStateException()
+			.isThrownBy(() -> this.registry.register(task, new TaskSchedule("runtime:1",
+					Every.of(Duration.ofMinutes(1)), false, Misfire.RUN_ONCE, "every 1m")))
+			.withMessageContaining("Ticks.tick()")
+			.withMessageContaining("runtime:");
 	}
 
 	@Test

@@ -18,6 +18,7 @@ import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.QueuePoint;
 import dev.autotask.ScheduleInfo;
+import dev.autotask.Schedules;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskAction;
 import dev.autotask.TaskHandle;
@@ -32,6 +33,7 @@ import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
 import dev.autotask.internal.jdbc.QueueMinuteTable;
 import dev.autotask.internal.jdbc.QueueTable;
+import dev.autotask.internal.jdbc.RuntimeScheduleTable;
 import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskActionTable;
 import dev.autotask.internal.jdbc.TaskClientTable;
@@ -68,6 +70,8 @@ public final class TaskClient implements Autotask {
 	private final TaskConsole console;
 
 	private final ScheduleView schedules;
+
+	private final ScheduleBook scheduleBook;
 
 	private final NodeTable nodes;
 
@@ -124,7 +128,10 @@ public final class TaskClient implements Autotask {
 		this.console = new TaskConsole(new TaskConsoleTable(dataSource, names),
 				new TaskActionTable(dataSource, names), json,
 				(id, owner) -> this.table.cancel(id, owner).map(TaskStatus::valueOf));
-		this.schedules = new ScheduleView(new FireTable(dataSource, names), registry);
+		FireTable fires = new FireTable(dataSource, names);
+		this.schedules = new ScheduleView(fires, registry);
+		this.scheduleBook = new ScheduleBook(new RuntimeScheduleTable(dataSource, names), fires, this.schedules,
+				registry, json);
 		this.nodes = new NodeTable(dataSource, names);
 		this.leaders = new LeaderTable(dataSource, names);
 		this.registry = registry;
@@ -291,6 +298,11 @@ public final class TaskClient implements Autotask {
 	@Override
 	public boolean resumeSchedule(String task) {
 		return this.schedules.setPaused(task, false);
+	}
+
+	@Override
+	public Schedules runtimeSchedules() {
+		return this.scheduleBook;
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package dev.autotask.internal.jdbc;
 
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -19,14 +20,27 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public final class FireTable {
 
 	// Record the fire and, unless the previous run is still pending or running or the schedule is
-	// paused (V9), enqueue its task, in one statement. The primary key on (schedule, fire_at) turns a second fire of the same
-	// time, from a node that also believes it leads, into nothing at all. The task's id is drawn
+	// paused (V9), enqueue its task, in one statement. The primary key on (schedule, fire_at) turns
+	// a second fire of the same time, from a node that also believes it leads, into nothing at all. The task's id is drawn
 	// first so that the fire row can name it: a statement cannot update a row it inserts.
+	// A runtime schedule (V15, :runtimeId set) is busy while the task of its own last fire is,
+	// not while any task of that name is (several schedules may fire one task with other
+	// arguments); its pause is in its own row, and once that row is deleted it fires nothing.
 	private static final String FIRE = """
 			WITH next AS (
 				SELECT nextval(pg_get_serial_sequence(:table, 'id')) AS id,
-					EXISTS (SELECT 1 FROM %2$s WHERE name = :name AND status IN ('PENDING', 'RUNNING'))
-						OR EXISTS (SELECT 1 FROM %3$s WHERE name = :schedule AND paused) AS busy),
+					CASE WHEN CAST(:runtimeId AS bigint) IS NULL THEN
+						EXISTS (SELECT 1 FROM %2$s WHERE name = :name AND status IN ('PENDING', 'RUNNING'))
+							OR EXISTS (SELECT 1 FROM %3$s WHERE name = :schedule AND paused)
+					ELSE
+						EXISTS (SELECT 1 FROM %2$s
+							WHERE id = (SELECT task_id FROM %1$s WHERE schedule = :schedule AND task_id IS NOT NULL
+								ORDER BY fire_at DESC LIMIT 1)
+							AND status IN ('PENDING', 'RUNNING'))
+							OR (SELECT paused FROM %4$s WHERE id = CAST(:runtimeId AS bigint))
+					END AS busy
+				WHERE CAST(:runtimeId AS bigint) IS NULL
+					OR EXISTS (SELECT 1 FROM %4$s WHERE id = CAST(:runtimeId AS bigint))),
 			fire AS (
 				INSERT INTO %1$s (schedule, fire_at, skipped, task_id)
 				SELECT :schedule, :fireAt, next.busy, CASE WHEN next.busy THEN NULL ELSE next.id END FROM next
@@ -34,7 +48,7 @@ public final class FireTable {
 				RETURNING skipped, task_id),
 			task AS (
 				INSERT INTO %2$s (id, name, queue, owner, args, run_at, max_attempts, ttl) OVERRIDING SYSTEM VALUE
-				SELECT fire.task_id, :name, :queue, :owner, '[]', :fireAt, :maxAttempts,
+				SELECT fire.task_id, :name, :queue, :owner, CAST(:args AS jsonb), :fireAt, :maxAttempts,
 					:ttlMillis * interval '1 millisecond'
 				FROM fire WHERE NOT fire.skipped
 				RETURNING id)
@@ -98,7 +112,7 @@ public final class FireTable {
 	public FireTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.names = names;
-		this.fire = FIRE.formatted(names.fire(), names.task(), names.schedule());
+		this.fire = FIRE.formatted(names.fire(), names.task(), names.schedule(), names.runtimeSchedule());
 		this.findFires = FIND_FIRES.formatted(names.fire(), names.task());
 		this.findPaused = FIND_PAUSED.formatted(names.schedule());
 		this.setPaused = SET_PAUSED.formatted(names.schedule());
@@ -121,6 +135,8 @@ public final class FireTable {
 			.param("owner", fire.owner())
 			.param("maxAttempts", fire.maxAttempts())
 			.param("ttlMillis", fire.ttlMillis())
+			.param("args", fire.args())
+			.param("runtimeId", fire.runtimeId(), Types.BIGINT)
 			.param("channel", this.names.channel())
 			.param("table", this.names.task())
 			.query((rs, row) -> {
@@ -213,16 +229,33 @@ public final class FireTable {
 	/**
 	 * One fire of a schedule.
 	 *
-	 * @param schedule the schedule's name (the task's name)
+	 * @param schedule the schedule's key: a declared schedule's task name, or {@code runtime:<id>}
 	 * @param fireAt the fire time
 	 * @param taskName the task to enqueue
 	 * @param queue its queue
 	 * @param owner its owner
 	 * @param maxAttempts its attempts
 	 * @param ttlMillis how long its outcome is kept
+	 * @param args its arguments, a JSON array
+	 * @param runtimeId the id of the runtime schedule fired, or {@code null} for a declared one
 	 */
 	public record Fire(String schedule, Instant fireAt, String taskName, String queue, String owner, int maxAttempts,
-			long ttlMillis) {
+			long ttlMillis, String args, @Nullable Long runtimeId) {
+
+		/**
+		 * The fire of a declared schedule, whose task takes no arguments.
+		 * @param schedule the schedule's name (the task's name)
+		 * @param fireAt the fire time
+		 * @param taskName the task to enqueue
+		 * @param queue its queue
+		 * @param owner its owner
+		 * @param maxAttempts its attempts
+		 * @param ttlMillis how long its outcome is kept
+		 */
+		public Fire(String schedule, Instant fireAt, String taskName, String queue, String owner, int maxAttempts,
+				long ttlMillis) {
+			this(schedule, fireAt, taskName, queue, owner, maxAttempts, ttlMillis, "[]", null);
+		}
 
 	}
 

@@ -93,6 +93,14 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The schedules created at run time.
+	 * @return its qualified name
+	 */
+	public String runtimeSchedule() {
+		return qualify("autotask_runtime_schedule");
+	}
+
+	/**
 	 * The channel that enqueues notify and the engine listens on.
 	 * @return the channel name
 	 */

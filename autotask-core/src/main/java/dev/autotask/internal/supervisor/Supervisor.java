@@ -12,6 +12,7 @@ import dev.autotask.internal.jdbc.FireTable;
 import dev.autotask.internal.jdbc.LeaderTable;
 import dev.autotask.internal.jdbc.NodeTable;
 import dev.autotask.internal.jdbc.QueueMinuteTable;
+import dev.autotask.internal.jdbc.RuntimeScheduleTable;
 import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskMaintenanceTable;
 import dev.autotask.task.TaskRegistry;
@@ -90,8 +91,8 @@ public final class Supervisor {
 		this.heartbeater = new Heartbeater(this.nodes, settings, claimedAhead);
 		this.elector = new LeaderElector(new LeaderTable(dataSource, names), settings.nodeId(),
 				settings.lease().toMillis());
-		this.firer = new ScheduleFirer(new FireTable(dataSource, names), registry, settings.owner(),
-				settings.resultTtl());
+		this.firer = new ScheduleFirer(new FireTable(dataSource, names), registry,
+				new RuntimeScheduleTable(dataSource, names)::findAll, settings.owner(), settings.resultTtl());
 		this.rescues = new RescuePacer(
 				new OrphanRescuer(tasks, registry, settings.nodeId(), settings.workerMonitorInterval()), this.nodes,
 				this.heartbeater, settings, held);

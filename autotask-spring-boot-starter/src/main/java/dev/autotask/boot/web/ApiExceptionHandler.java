@@ -15,7 +15,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * Turns the REST API's refusals and failures into problem details, for autotask's own
  * controllers only: the application's error handling is left as it is.
  */
-@RestControllerAdvice(assignableTypes = { TaskApiController.class, ClusterApiController.class })
+@RestControllerAdvice(
+		assignableTypes = { TaskApiController.class, ClusterApiController.class, ScheduleApiController.class })
 class ApiExceptionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);

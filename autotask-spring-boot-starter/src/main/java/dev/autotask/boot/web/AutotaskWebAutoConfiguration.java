@@ -93,6 +93,12 @@ public final class AutotaskWebAutoConfiguration {
 	}
 
 	@Bean
+	ScheduleApiController autotaskScheduleApiController(Autotask client, AutotaskWebProperties ui,
+			AutotaskProperties properties, ObjectProvider<OwnerResolver> ownerResolver) {
+		return new ScheduleApiController(client, owners(ownerResolver, client), settings(ui, properties));
+	}
+
+	@Bean
 	ApiExceptionHandler autotaskApiExceptionHandler() {
 		return new ApiExceptionHandler();
 	}

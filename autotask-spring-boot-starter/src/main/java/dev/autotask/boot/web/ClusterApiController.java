@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import dev.autotask.Autotask;
 import dev.autotask.ScheduleInfo;
+import dev.autotask.Schedules;
 import dev.autotask.task.TaskRegistry;
 import dev.autotask.task.TaskSchedule;
 import jakarta.servlet.http.HttpServletRequest;
@@ -30,8 +31,10 @@ import org.springframework.web.bind.annotation.RestController;
  * one in use on every node (an unknown one is a 404), {@code GET /queues/{name}/stats?window=PT1H}
  * the caller's owner's tasks ended in a queue and its depth over the last hour or day, as
  * points for the page's charts, {@code GET /schedules/{task}/fires} a
- * periodic or cron task's last fires with their tasks, {@code POST /schedules/{task}/pause} and
- * {@code /resume} pause and resume it on every node, {@code GET /nodes} the nodes alive and the
+ * schedule's last fires with their tasks, {@code POST /schedules/{task}/pause} and
+ * {@code /resume} pause and resume it on every node (a periodic or cron task, or a schedule of
+ * the caller's owner created at run time: see {@link ScheduleApiController}), {@code GET /nodes}
+ * the nodes alive and the
  * leader, and {@code GET /caller} what the caller may do.
  */
 @RestController
@@ -47,6 +50,8 @@ class ClusterApiController {
 	private final ApiSettings settings;
 
 	private final TaskApiJson json = new TaskApiJson();
+
+	private final ScheduleApiJson scheduleJson = new ScheduleApiJson();
 
 	ClusterApiController(Autotask autotask, TaskRegistry registry, OwnerResolver owners, ApiSettings settings) {
 		this.autotask = autotask;
@@ -131,10 +136,15 @@ class ClusterApiController {
 	}
 
 	@GetMapping("/schedules/{task}/fires")
-	ResponseEntity<String> fires(@PathVariable String task, @RequestParam(required = false) @Nullable Integer limit) {
-		checkScheduled(task);
+	ResponseEntity<String> fires(@PathVariable String task, @RequestParam(required = false) @Nullable Integer limit,
+			HttpServletRequest request) {
 		int count = (limit != null) ? limit : this.settings.historyPerTask();
 		try {
+			if (!isDeclared(task)) {
+				String owner = Caller.of(request, this.owners).owner();
+				this.autotask.runtimeSchedules().find(task, owner).orElseThrow(() -> notScheduled(task));
+				return json(this.json.fires(this.autotask.runtimeSchedules().fires(task, owner, count)));
+			}
 			return json(this.json.fires(this.autotask.fires(task, count)));
 		}
 		catch (IllegalArgumentException ex) {
@@ -143,24 +153,41 @@ class ClusterApiController {
 	}
 
 	@PostMapping("/schedules/{task}/pause")
-	ResponseEntity<String> pauseSchedule(@PathVariable String task) {
-		checkScheduled(task);
+	ResponseEntity<String> pauseSchedule(@PathVariable String task, HttpServletRequest request) {
+		if (!isDeclared(task)) {
+			return setRuntimePaused(task, true, request);
+		}
 		this.autotask.pauseSchedule(task);
 		return taskTypes();
 	}
 
 	@PostMapping("/schedules/{task}/resume")
-	ResponseEntity<String> resumeSchedule(@PathVariable String task) {
-		checkScheduled(task);
+	ResponseEntity<String> resumeSchedule(@PathVariable String task, HttpServletRequest request) {
+		if (!isDeclared(task)) {
+			return setRuntimePaused(task, false, request);
+		}
 		this.autotask.resumeSchedule(task);
 		return taskTypes();
 	}
 
-	private void checkScheduled(String task) {
-		if (this.registry.schedules().stream().noneMatch((schedule) -> schedule.taskName().equals(task))) {
-			throw new ApiProblem(HttpStatus.NOT_FOUND, "No periodic or cron task is named '"
-					+ ApiProblem.abbreviate(task, ApiProblem.MAX_QUOTE) + "'; GET task-types lists the tasks");
+	// A schedule created at run time, of the caller's owner: answered with the schedule itself.
+	private ResponseEntity<String> setRuntimePaused(String name, boolean paused, HttpServletRequest request) {
+		String owner = Caller.of(request, this.owners).owner();
+		Schedules schedules = this.autotask.runtimeSchedules();
+		if (!(paused ? schedules.pause(name, owner) : schedules.resume(name, owner))) {
+			throw notScheduled(name);
 		}
+		return json(this.scheduleJson.schedule(schedules.find(name, owner).orElseThrow(() -> notScheduled(name))));
+	}
+
+	private boolean isDeclared(String task) {
+		return this.registry.schedules().stream().anyMatch((schedule) -> schedule.taskName().equals(task));
+	}
+
+	private static ApiProblem notScheduled(String task) {
+		return new ApiProblem(HttpStatus.NOT_FOUND, "No periodic or cron task is named '"
+				+ ApiProblem.abbreviate(task, ApiProblem.MAX_QUOTE)
+				+ "', nor a schedule of this owner; GET schedules lists them");
 	}
 
 	@GetMapping("/nodes")

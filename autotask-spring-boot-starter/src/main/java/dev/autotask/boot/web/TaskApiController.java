@@ -244,7 +244,7 @@ class TaskApiController {
 	 * posting here from another site without a CORS preflight (a form or text/plain post
 	 * needs none), which matters most where the API runs without Spring Security.
 	 */
-	private static void checkJson(@Nullable String contentType) {
+	static void checkJson(@Nullable String contentType) {
 		try {
 			if (contentType != null
 					&& MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(contentType))) {

@@ -113,7 +113,7 @@ final class TaskApiJson {
 	 * malformed bytes. Jackson's own decoding is lenient: it reads the overlong form
 	 * {@code C0 AE} as ".", so that {@code "a\xC0\xAEb"} would name the task {@code "a.b"}.
 	 */
-	private JsonNode readObject(byte[] body, String example) {
+	JsonNode readObject(byte[] body, String example) {
 		JsonNode node;
 		try {
 			node = this.mapper.readTree(decode(body));

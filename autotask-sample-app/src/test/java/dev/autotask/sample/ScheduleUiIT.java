@@ -1,0 +1,132 @@
+package dev.autotask.sample;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+import dev.autotask.boot.testsupport.ApplicationDatabase;
+import dev.autotask.testsupport.PostgresExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.remote.RemoteWebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Schedules created at run time from the admin page, in a real headless Chromium against the
+ * sample: the declared ones are listed, an admin creates one with the form (a bad one is refused
+ * with the server's reason), pauses it and deletes it.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "sample.admin-password=schedule-ui-test", "sample.viewer-password=viewer-ui-test" })
+class ScheduleUiIT {
+
+	@RegisterExtension
+	@ApplicationDatabase
+	static final PostgresExtension postgres = PostgresExtension.empty();
+
+	@Value("${local.server.port}")
+	int port;
+
+	@Value("${sample.admin-password}")
+	String adminPassword;
+
+	private RemoteWebDriver browser;
+
+	@BeforeEach
+	void emptyTables() {
+		postgres.jdbc().sql("DELETE FROM " + postgres.schema() + ".autotask_runtime_schedule").update();
+	}
+
+	@AfterEach
+	void closeBrowser() {
+		if (this.browser != null) {
+			List<String> errors = Chromium.consoleErrors(this.browser);
+			this.browser.quit();
+			assertThat(errors).as("errors in the browser console").isEmpty();
+		}
+	}
+
+	@Test
+	void adminCreatesPausesAndDeletesAScheduleFromThePage() {
+		logIn();
+		wait(ExpectedConditions.visibilityOfElementLocated(
+				By.cssSelector("#schedules tr[data-schedule='housekeepingTasks.refreshRates'] .badge")));
+
+		fill("bad", "0 25 * * *", "[42]");
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("schedule-error"), "hour"));
+		// The refused request's 400 in the console is the one expected.
+		assertThat(Chromium.consoleErrors(this.browser)).allSatisfy((error) -> assertThat(error).contains("400"));
+
+		fill("invoice-42", "0 2 * * *", "[42]");
+		By row = By.cssSelector("#schedules tr[data-schedule='invoice-42']");
+		wait(ExpectedConditions.textToBePresentInElementLocated(row, "0 2 * * * Europe/Stockholm"));
+		assertThat(this.browser.findElement(row).getText()).contains("reportTasks.invoice").contains("[42]");
+		assertThat(this.browser.findElement(By.id("schedule-error")).isDisplayed()).isFalse();
+		assertThat(stored()).containsExactly("invoice-42 reportTasks.invoice [42] false");
+		this.browser.executeScript("document.getElementById('schedules-panel').scrollIntoView()");
+		Chromium.screenshot(this.browser, "admin-schedules");
+
+		this.browser.findElement(row).findElement(By.cssSelector("[data-action=pause]")).click();
+		wait(ExpectedConditions
+			.visibilityOfElementLocated(By.cssSelector("#schedules tr[data-schedule='invoice-42'] .badge.paused")));
+		assertThat(stored()).containsExactly("invoice-42 reportTasks.invoice [42] true");
+
+		wait(ExpectedConditions.elementToBeClickable(
+				By.cssSelector("#schedules tr[data-schedule='invoice-42'] [data-action=delete]"))).click();
+		this.browser.switchTo().alert().accept();
+		wait(ExpectedConditions.invisibilityOfElementLocated(row));
+		assertThat(stored()).isEmpty();
+	}
+
+	private void fill(String name, String cron, String args) {
+		WebElement form = wait(ExpectedConditions.visibilityOfElementLocated(By.id("schedule-form")));
+		for (String field : List.of("name", "task", "expression", "zone", "args")) {
+			form.findElement(By.name(field)).clear();
+		}
+		form.findElement(By.name("name")).sendKeys(name);
+		form.findElement(By.name("task")).sendKeys("reportTasks.invoice");
+		new Select(form.findElement(By.name("kind"))).selectByValue("cron");
+		form.findElement(By.name("expression")).sendKeys(cron);
+		form.findElement(By.name("zone")).sendKeys("Europe/Stockholm");
+		form.findElement(By.name("args")).sendKeys(args);
+		form.findElement(By.id("schedule-create")).click();
+	}
+
+	private List<String> stored() {
+		return postgres.jdbc()
+			.sql("SELECT name || ' ' || task || ' ' || args::text || ' ' || paused FROM " + postgres.schema()
+					+ ".autotask_runtime_schedule ORDER BY name")
+			.query(String.class)
+			.list();
+	}
+
+	private void logIn() {
+		Chromium.Session session = Chromium.start(this.port, 1280, 900);
+		this.browser = session.driver();
+		this.browser.get(session.baseUrl() + "/autotask/");
+		wait(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("admin");
+		this.browser.findElement(By.id("password")).sendKeys(this.adminPassword);
+		this.browser.findElement(By.id("login")).click();
+		wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#task-types tbody tr")));
+	}
+
+	private <T> T wait(Function<? super WebDriver, T> condition) {
+		return new WebDriverWait(this.browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
+			.until(condition);
+	}
+
+}
