@@ -22,12 +22,17 @@ import org.jspecify.annotations.Nullable;
  * @param replacing whether a second start with the key gives a pending first task its
  * arguments and delay (a debounce: the task runs once, with the latest arguments, the delay after
  * the last start) instead of leaving it as it is
+ * @param concurrencyKey a key that at most {@code concurrencyLimit} tasks with it run at once
+ * across the cluster (the others wait, pending, without spending attempts); {@code null} for
+ * none
+ * @param concurrencyLimit how many tasks with the key may run at once
  * @param startedBy the user the task is started as, recorded with it and given to it through
  * {@link TaskContext#startedBy()}; {@code null} for none
  * @see Autotask#send(String, SendOptions, Object...)
  */
 public record SendOptions(String owner, @Nullable Duration delay, int priority, @Nullable String uniqueKey,
-		@Nullable Duration uniqueFor, boolean replacing, @Nullable String startedBy) {
+		@Nullable Duration uniqueFor, boolean replacing, @Nullable String concurrencyKey, int concurrencyLimit,
+		@Nullable String startedBy) {
 
 	/** Longest unique key. */
 	public static final int MAX_UNIQUE_KEY_LENGTH = 200;
@@ -50,6 +55,14 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 				|| uniqueFor.compareTo(Duration.ofDays(3650)) > 0)) {
 			throw new IllegalArgumentException("uniqueFor must be between 1 ms and 3650 days, got " + uniqueFor);
 		}
+		if (concurrencyKey != null && (concurrencyKey.isEmpty() || concurrencyKey.length() > 200)) {
+			throw new IllegalArgumentException(
+					"Concurrency key must be 1 to 200 characters, got '" + concurrencyKey + "'");
+		}
+		if (concurrencyLimit < 1 || concurrencyLimit > 10_000) {
+			throw new IllegalArgumentException(
+					"Concurrency limit must be between 1 and 10000, got " + concurrencyLimit);
+		}
 		if (startedBy != null && (startedBy.isBlank() || startedBy.length() > 200)) {
 			throw new IllegalArgumentException("Started-by user must be 1 to 200 characters, got '" + startedBy + "'");
 		}
@@ -61,7 +74,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the options
 	 */
 	public static SendOptions owner(String owner) {
-		return new SendOptions(owner, null, 0, null, null, false, null);
+		return new SendOptions(owner, null, 0, null, null, false, null, 1, null);
 	}
 
 	/**
@@ -71,7 +84,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions delay(Duration delay) {
 		return new SendOptions(this.owner, delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
-				this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
 	}
 
 	/**
@@ -81,7 +94,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions priority(int priority) {
 		return new SendOptions(this.owner, this.delay, priority, this.uniqueKey, this.uniqueFor, this.replacing,
-				this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
 	}
 
 	/**
@@ -91,7 +104,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions uniqueKey(String uniqueKey) {
 		return new SendOptions(this.owner, this.delay, this.priority, uniqueKey, this.uniqueFor, this.replacing,
-				this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
 	}
 
 	/**
@@ -106,7 +119,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions uniqueFor(Duration period) {
 		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, period, this.replacing,
-				this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
 	}
 
 	/**
@@ -122,7 +135,34 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions replace() {
 		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, true,
-				this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
+	}
+
+	/**
+	 * A copy with a concurrency key that makes a mutex: at most one task with the key runs at a
+	 * time across the cluster, the others wait, pending, without spending attempts.
+	 * <pre class="code">
+	 * // One sync per customer at a time, however many are started.
+	 * autotask.send("crm.sync", SendOptions.owner(owner).concurrencyKey("customer-42"), 42L);
+	 * </pre>
+	 * @param key the key, 1 to 200 characters
+	 * @return the copy
+	 */
+	public SendOptions concurrencyKey(String key) {
+		return concurrencyKey(key, 1);
+	}
+
+	/**
+	 * A copy with a concurrency key: at most {@code limit} tasks with the key run at once across
+	 * the cluster, the others wait, pending, without spending attempts. Tasks of the same key
+	 * should give the same limit: a task is claimed only while fewer than its own limit run.
+	 * @param key the key, 1 to 200 characters
+	 * @param limit how many may run at once, 1 to 10,000
+	 * @return the copy
+	 */
+	public SendOptions concurrencyKey(String key, int limit) {
+		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
+				key, limit, this.startedBy);
 	}
 
 	/**
@@ -134,7 +174,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions startedBy(String startedBy) {
 		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
-				startedBy);
+				this.concurrencyKey, this.concurrencyLimit, startedBy);
 	}
 
 }

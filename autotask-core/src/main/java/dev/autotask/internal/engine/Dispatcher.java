@@ -12,6 +12,7 @@ import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.RateLimit;
 import dev.autotask.internal.backoff.Backoff;
 import dev.autotask.internal.jdbc.TaskClaimTable;
+import dev.autotask.internal.jdbc.KeyedClaimTable;
 import dev.autotask.internal.jdbc.LimitedClaimTable;
 import dev.autotask.internal.jdbc.LimitedClaimTable.LimitedClaim;
 import dev.autotask.internal.jdbc.TaskRow;
@@ -47,12 +48,17 @@ final class Dispatcher implements Runnable {
 	// A due task we failed to claim is locked by another node's claim; look again soon.
 	private static final Duration RECHECK = Duration.ofMillis(25);
 
+	// How often a lane claims its tasks with a concurrency key ahead of the others.
+	private static final Duration KEYED_EVERY = Duration.ofMillis(100);
+
 	// While claims fail: the first wait, doubling up to the poll interval.
 	private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
 
 	private final TaskClaimTable table;
 
 	private final LimitedClaimTable limitedTable;
+
+	private final KeyedClaimTable keyedTable;
 
 	private final TaskRegistry registry;
 
@@ -72,11 +78,13 @@ final class Dispatcher implements Runnable {
 
 	private volatile boolean running = true;
 
-	Dispatcher(TaskClaimTable table, LimitedClaimTable limitedTable, TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
+	Dispatcher(TaskClaimTable table, LimitedClaimTable limitedTable, KeyedClaimTable keyedTable,
+			TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
 			EngineSettings settings, HeldTasks held) {
 		this.held = held;
 		this.table = table;
 		this.limitedTable = limitedTable;
+		this.keyedTable = keyedTable;
 		this.registry = registry;
 		this.runner = runner;
 		this.workers = workers;
@@ -201,25 +209,20 @@ final class Dispatcher implements Runnable {
 				busy = true;
 				continue;
 			}
-			List<TaskRow> rows;
+			int claimed;
 			if (lane.limited()) {
 				LimitedClaim claim = this.limitedTable.claim(this.settings.nodeId(), names, lane.queues().get(0),
 						lane.global(), (lane.rate() != null) ? lane.rate().interval() : null, room);
-				rows = claim.rows();
+				claimed = take(lane, claim.rows());
 				if (claim.retryIn() != null) {
 					limitedRetry = (limitedRetry != null) ? Wakeup.min(limitedRetry, claim.retryIn()) : claim.retryIn();
 				}
 			}
 			else {
-				rows = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+				claimed = claimKeyedAndPlain(lane, names, room);
 			}
-			// Held from here until their outcome is written: a claim lost before this line (its
-			// answer never read) leaves strays for the supervisor.
-			this.held.holdAll(rows);
-			lane.buffer().addAll(rows);
-			startBuffered(lane);
 			// A full claim means there may be more: look again as soon as there is room.
-			more |= (rows.size() == room);
+			more |= (claimed == room);
 		}
 		if (more) {
 			return Duration.ZERO;
@@ -235,6 +238,46 @@ final class Dispatcher implements Runnable {
 			.map((wait) -> (wait.isNegative() || wait.isZero()) ? RECHECK : wait)
 			.map((wait) -> Wakeup.min(wait, this.settings.pollInterval()))
 			.orElse(this.settings.pollInterval());
+	}
+
+	/**
+	 * Claim for a lane the tasks with a concurrency key and those without, each in its own
+	 * claim. The keyed are claimed first every {@link #KEYED_EVERY}, so that a backlog without
+	 * keys does not hold them back, and otherwise with the room the others leave.
+	 * @return how many were claimed
+	 */
+	private int claimKeyedAndPlain(Lane lane, Set<String> names, int room) {
+		int claimed = 0;
+		boolean keyedFirst = lane.keyedClaimDue(KEYED_EVERY);
+		if (keyedFirst) {
+			claimed += take(lane, claimKeyed(lane, names, room));
+		}
+		if (claimed < room) {
+			claimed += take(lane,
+					this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room - claimed));
+		}
+		if (!keyedFirst && claimed < room) {
+			claimed += take(lane, claimKeyed(lane, names, room - claimed));
+		}
+		return claimed;
+	}
+
+	private List<TaskRow> claimKeyed(Lane lane, Set<String> names, int room) {
+		lane.keyedClaimed();
+		return this.keyedTable.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+	}
+
+	/**
+	 * Take claimed tasks into a lane and start what its slots allow.
+	 * @return how many were claimed
+	 */
+	private int take(Lane lane, List<TaskRow> rows) {
+		// Held from here until their outcome is written: a claim lost before this line (its
+		// answer never read) leaves strays for the supervisor.
+		this.held.holdAll(rows);
+		lane.buffer().addAll(rows);
+		startBuffered(lane);
+		return rows.size();
 	}
 
 	/**

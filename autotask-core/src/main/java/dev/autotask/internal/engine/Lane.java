@@ -47,6 +47,10 @@ final class Lane {
 
 	private final Queue<TaskRow> buffer = new ConcurrentLinkedQueue<>();
 
+	// When the lane last claimed its tasks with a concurrency key (System.nanoTime()); only the
+	// dispatcher's thread reads and writes it.
+	private long keyedClaimedAt = System.nanoTime();
+
 	// A moving average of how long the lane's tasks run, updated by its workers without a lock:
 	// a lost update only delays the average a little. It starts slow: a new lane claims little.
 	private volatile long runNanos = Duration.ofSeconds(1).toNanos();
@@ -116,6 +120,19 @@ final class Lane {
 
 	Queue<TaskRow> buffer() {
 		return this.buffer;
+	}
+
+	/**
+	 * Whether the lane's tasks with a concurrency key are due a claim of their own.
+	 * @param every how often they get one
+	 * @return whether that long has passed since their last claim
+	 */
+	boolean keyedClaimDue(Duration every) {
+		return System.nanoTime() - this.keyedClaimedAt >= every.toNanos();
+	}
+
+	void keyedClaimed() {
+		this.keyedClaimedAt = System.nanoTime();
 	}
 
 	/**

@@ -11,6 +11,7 @@ import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.Notifications;
 import dev.autotask.engine.TaskObserver;
 import dev.autotask.internal.jdbc.TableNames;
+import dev.autotask.internal.jdbc.KeyedClaimTable;
 import dev.autotask.internal.jdbc.LimitedClaimTable;
 import dev.autotask.internal.jdbc.TaskClaimTable;
 import dev.autotask.internal.jdbc.TaskOutcomeTable;
@@ -49,6 +50,8 @@ public final class Node {
 	final TaskClaimTable claims;
 
 	final LimitedClaimTable limitedClaims;
+
+	final KeyedClaimTable keyedClaims;
 
 	final TaskRunTable runs;
 
@@ -92,6 +95,7 @@ public final class Node {
 		this.names = new TableNames(settings.schema());
 		this.claims = new TaskClaimTable(dataSource, this.names, settings.events());
 		this.limitedClaims = new LimitedClaimTable(dataSource, this.names);
+		this.keyedClaims = new KeyedClaimTable(dataSource, this.names);
 		this.runs = new TaskRunTable(dataSource, this.names, settings.events());
 		this.outcomes = new TaskOutcomeTable(dataSource, this.names, settings.events());
 		this.supervisor = new Supervisor(dataSource, this.names, registry,

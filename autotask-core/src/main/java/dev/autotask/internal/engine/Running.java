@@ -73,8 +73,8 @@ final class Running {
 				this.node.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
 				new TransactionTemplate(new DataSourceTransactionManager(this.node.dataSource)),
 				this.node.observer, this.completer, new TaskObservations(this.node.observations, this.node.json));
-		this.dispatcher = new Dispatcher(this.node.claims, this.node.limitedClaims, this.node.registry, runner, this.workers, this.wakeup,
-				settings, this.held);
+		this.dispatcher = new Dispatcher(this.node.claims, this.node.limitedClaims, this.node.keyedClaims,
+				this.node.registry, runner, this.workers, this.wakeup, settings, this.held);
 		DataSource listening = this.node.notifications.dataSource(this.node.dataSource);
 		this.notifier = (listening != null)
 				? new Notifier(listening, this.node.names.channel(), this::onNotification) : null;

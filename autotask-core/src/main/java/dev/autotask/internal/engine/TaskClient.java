@@ -253,8 +253,8 @@ public final class TaskClient implements Autotask {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
 		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
 		return new TaskClientTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
-				task.maxAttempts(), ttl, options.uniqueKey(), options.uniqueFor(), options.replacing(), options.startedBy(),
-				traceContext);
+				task.maxAttempts(), ttl, options.uniqueKey(), options.uniqueFor(), options.replacing(),
+				options.concurrencyKey(), options.concurrencyLimit(), options.startedBy(), traceContext);
 	}
 
 	private void observeEnqueued(TaskDefinition task, long id) {

@@ -52,7 +52,11 @@ public final class TaskClaimTable {
 			FROM claimed
 			ORDER BY priority DESC, run_at, id""";
 
-	private static final String OF_QUEUES = "(queue = ANY(:queues)) <> :exceptQueues";
+	// Tasks with a concurrency key are claimed by KeyedClaimTable, which counts them per key.
+	private static final String OF_QUEUES = "(queue = ANY(:queues)) <> :exceptQueues AND concurrency_key IS NULL";
+
+	/** The queues of a lane, for a claim: the listed ones, or every one but them. */
+	static final String QUEUES = "(queue = ANY(:queues)) <> :exceptQueues";
 
 	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
 	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:

@@ -69,9 +69,11 @@ public final class TaskClientTable {
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
 	// only when the enqueuing transaction commits, never before the row is visible.
 	private static final String INSERT = """
-			INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context)
+			INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context,
+				concurrency_key, concurrency_limit)
 			VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
-				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy, :traceContext::jsonb)
+				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy, :traceContext::jsonb, :concurrencyKey,
+				:concurrencyLimit)
 			RETURNING id, pg_notify(:channel, '')""";
 
 	// Many tasks of one name and options in one statement, and one notification. The ids come
@@ -79,10 +81,11 @@ public final class TaskClientTable {
 	// :args. Identical notifications of one transaction are delivered once.
 	private static final String INSERT_MANY = """
 			WITH inserted AS (
-				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context)
+				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context,
+					concurrency_key, concurrency_limit)
 				SELECT :name, :queue, :owner, given.args::jsonb, :priority,
 					now() + :delayMillis * interval '1 millisecond', :maxAttempts, :ttlMillis * interval '1 millisecond',
-					:startedBy, :traceContext::jsonb
+					:startedBy, :traceContext::jsonb, :concurrencyKey, :concurrencyLimit
 				FROM unnest(:args::text[]) WITH ORDINALITY AS given(args, position)
 				ORDER BY given.position
 				RETURNING id)
@@ -248,13 +251,17 @@ public final class TaskClientTable {
 	 * @param uniqueFor how long after its creation a task keeps its unique key from another, or
 	 * {@code null} for as long as it is pending or running
 	 * @param replace whether a pending task with the unique key takes the new arguments and delay
+	 * @param concurrencyKey the key of which at most {@code concurrencyLimit} run at once, or
+	 * {@code null}
+	 * @param concurrencyLimit how many tasks with the key may run at once
 	 * @param startedBy the user it is started as, or {@code null}
 	 * @param traceContext the JSON object of the enqueuing trace's propagation fields, or
 	 * {@code null} without a tracer
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
 			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable Duration uniqueFor, boolean replace,
-			@Nullable String startedBy, @Nullable String traceContext) {
+			@Nullable String concurrencyKey, int concurrencyLimit, @Nullable String startedBy,
+			@Nullable String traceContext) {
 
 		JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, Object args, String channel) {
 			return statement.param("name", this.name)
@@ -266,6 +273,8 @@ public final class TaskClientTable {
 				.param("maxAttempts", this.maxAttempts)
 				.param("ttlMillis", this.ttl.toMillis())
 				.param("startedBy", this.startedBy)
+				.param("concurrencyKey", this.concurrencyKey)
+				.param("concurrencyLimit", (this.concurrencyKey != null) ? this.concurrencyLimit : null)
 				.param("traceContext", this.traceContext)
 				.param("channel", channel);
 		}
