@@ -70,6 +70,36 @@ public interface Autotask {
 	List<TaskHandle<Object>> sendAll(String name, SendOptions options, List<Object[]> argsList);
 
 	/**
+	 * Start many tasks of one name as a group, with a callback task that runs once, when every
+	 * member has ended, and takes the group's counts (a {@link TaskGroup}): a chord, or a batch
+	 * callback. The group and its members are inserted in one transaction (the caller's, if any).
+	 * Ends are counted in the transaction of each end, whatever ends it (a run, a cancel, a
+	 * rescue after a node died, a delete), so that the callback is enqueued exactly once; a member
+	 * retried in place before the callback counts as not ended.
+	 * <pre class="code">
+	 * TaskGroup group = autotask.sendGroup("imports.row", SendOptions.owner("tenant-7"), rows, "imports.done");
+	 * autotask.group(group.id(), "tenant-7");   // its progress
+	 * </pre>
+	 * @param name the members' task
+	 * @param options the members' options, their owner the group's and the callback's (no unique key)
+	 * @param argsList each member's arguments, 1 to 100,000 members
+	 * @param callback the callback task: one parameter, a {@link TaskGroup}
+	 * @return the group, none of its members ended
+	 * @throws IllegalArgumentException naming the problem, with nothing inserted: an unknown task
+	 * or callback, a callback that does not take one {@code TaskGroup}, arguments that do not fit,
+	 * a unique key, no members or too many
+	 */
+	TaskGroup sendGroup(String name, SendOptions options, List<Object[]> argsList, String callback);
+
+	/**
+	 * A group's progress: how many of its members ended how, and its callback once enqueued.
+	 * @param id the group's id
+	 * @param owner the owner asking
+	 * @return the group, or empty if the owner has none of that id
+	 */
+	Optional<TaskGroup> group(long id, String owner);
+
+	/**
 	 * Start a task with arguments given as JSON, as the REST API and the admin page do. Numbers
 	 * that are not finite, and arguments that do not fit the task method's parameters, are
 	 * refused with a message that names the argument.

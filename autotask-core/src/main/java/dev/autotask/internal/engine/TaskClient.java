@@ -21,6 +21,7 @@ import dev.autotask.ScheduleInfo;
 import dev.autotask.Schedules;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskAction;
+import dev.autotask.TaskGroup;
 import dev.autotask.TaskHandle;
 import dev.autotask.TaskInfo;
 import dev.autotask.TaskPage;
@@ -38,6 +39,7 @@ import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskActionTable;
 import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.jdbc.TaskConsoleTable;
+import dev.autotask.internal.jdbc.TaskGroupTable;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
@@ -46,6 +48,9 @@ import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The {@link Autotask} API over the task table. It works whether or not this node's engine
@@ -62,6 +67,8 @@ public final class TaskClient implements Autotask {
 	private final TaskJson json;
 
 	private final EngineSettings settings;
+
+	private final TaskGroups groups;
 
 	private final QueueTable queues;
 
@@ -137,6 +144,8 @@ public final class TaskClient implements Autotask {
 		this.registry = registry;
 		this.json = json;
 		this.settings = settings;
+		this.groups = new TaskGroups(new TaskGroupTable(dataSource, names), this.table, registry,
+				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), settings.resultTtl());
 	}
 
 	@Override
@@ -165,6 +174,34 @@ public final class TaskClient implements Autotask {
 		if (argsList.isEmpty()) {
 			return List.of();
 		}
+		List<String> json = writeAll(task, argsList);
+		List<Long> ids = this.observations.enqueue(task.name(), task.queue(),
+				(traceContext) -> this.table.insertMany(newTask(task, options, "[]", traceContext), json));
+		List<TaskHandle<Object>> handles = new ArrayList<>(ids.size());
+		for (long id : ids) {
+			observeEnqueued(task, id);
+			handles.add(new TrackedHandle<>(id, options.owner(), this, this.json, task.resultType()));
+		}
+		return handles;
+	}
+
+	@Override
+	public TaskGroup sendGroup(String name, SendOptions options, List<Object[]> argsList, String callback) {
+		TaskDefinition task = this.registry.get(name);
+		TaskGroups.Sent sent = this.groups.send(task, options, writeAll(task, argsList), callback,
+				(member) -> newTask(member, options, "[]", null));
+		sent.ids().forEach((id) -> observeEnqueued(task, id));
+		return sent.group();
+	}
+
+	@Override
+	public Optional<TaskGroup> group(long id, String owner) {
+		return this.groups.find(id, owner);
+	}
+
+	// Each task's arguments as JSON, checked against the task's parameters.
+	private List<String> writeAll(TaskDefinition task, List<Object[]> argsList) {
+		String name = task.name();
 		List<String> json = new ArrayList<>(argsList.size());
 		for (int i = 0; i < argsList.size(); i++) {
 			Object[] args = argsList.get(i);
@@ -176,14 +213,7 @@ public final class TaskClient implements Autotask {
 						+ "') was refused, nothing was enqueued: " + ex.getMessage(), ex);
 			}
 		}
-		List<Long> ids = this.observations.enqueue(task.name(), task.queue(),
-				(traceContext) -> this.table.insertMany(newTask(task, options, "[]", traceContext), json));
-		List<TaskHandle<Object>> handles = new ArrayList<>(ids.size());
-		for (long id : ids) {
-			observeEnqueued(task, id);
-			handles.add(new TrackedHandle<>(id, options.owner(), this, this.json, task.resultType()));
-		}
-		return handles;
+		return json;
 	}
 
 	@Override

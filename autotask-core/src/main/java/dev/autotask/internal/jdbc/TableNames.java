@@ -77,6 +77,14 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The group table: groups of tasks with a callback.
+	 * @return its qualified name
+	 */
+	public String group() {
+		return qualify("autotask_group");
+	}
+
+	/**
 	 * The fire table.
 	 * @return its qualified name
 	 */

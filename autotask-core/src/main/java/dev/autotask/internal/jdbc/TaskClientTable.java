@@ -82,10 +82,10 @@ public final class TaskClientTable {
 	private static final String INSERT_MANY = """
 			WITH inserted AS (
 				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context,
-					concurrency_key, concurrency_limit)
+					concurrency_key, concurrency_limit, group_id)
 				SELECT :name, :queue, :owner, given.args::jsonb, :priority,
 					now() + :delayMillis * interval '1 millisecond', :maxAttempts, :ttlMillis * interval '1 millisecond',
-					:startedBy, :traceContext::jsonb, :concurrencyKey, :concurrencyLimit
+					:startedBy, :traceContext::jsonb, :concurrencyKey, :concurrencyLimit, CAST(:groupId AS bigint)
 				FROM unnest(:args::text[]) WITH ORDINALITY AS given(args, position)
 				ORDER BY given.position
 				RETURNING id)
@@ -226,7 +226,20 @@ public final class TaskClientTable {
 	 * @return the new tasks' ids, in the order of {@code args}
 	 */
 	public List<Long> insertMany(NewTask task, List<String> args) {
+		return insertMany(task, args, null);
+	}
+
+	/**
+	 * Insert many tasks of one name with the same options as members of a group, and notify
+	 * listeners once when the transaction commits.
+	 * @param task the options all share (its {@code args} and {@code uniqueKey} are ignored)
+	 * @param args each task's JSON array of arguments
+	 * @param groupId the group, or {@code null} for none
+	 * @return the ids, in the order of {@code args}
+	 */
+	public List<Long> insertMany(NewTask task, List<String> args, @Nullable Long groupId) {
 		return insertStatement(this.insertMany, task, args.toArray(String[]::new))
+			.param("groupId", groupId)
 			.query((rs, row) -> rs.getLong(1))
 			.list();
 	}
