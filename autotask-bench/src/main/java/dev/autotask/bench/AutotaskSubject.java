@@ -40,6 +40,9 @@ final class AutotaskSubject implements Subject {
 	 */
 	static final String WITHOUT_CONSOLE_INDEXES = "autotask-no-console-indexes";
 
+	/** autotask without the trigger that counts the ends of groups' members (V19). */
+	static final String WITHOUT_GROUP_TRIGGER = "autotask-no-group-trigger";
+
 	/** autotask with a limit on running tasks across the cluster that never binds. */
 	static final String WITH_GLOBAL_LIMIT = "autotask-global-limit";
 
@@ -119,6 +122,22 @@ final class AutotaskSubject implements Subject {
 	 */
 	AutotaskSubject(Database database, int workers, boolean timed) {
 		this(database, workers, timed, NAME, UnaryOperator.identity());
+	}
+
+	/**
+	 * autotask as {@link #NAME} but without V19's triggers: the drain's cost of the check each
+	 * end of a task makes for a group, side by side.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @return the subject
+	 */
+	static AutotaskSubject withoutGroupTrigger(Database database, int workers) {
+		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITHOUT_GROUP_TRIGGER,
+				UnaryOperator.identity());
+		database.execute("DROP TRIGGER autotask_task_group_end_trg ON %1$s.autotask_task;"
+				.formatted(subject.schema) + "DROP TRIGGER autotask_task_group_delete_trg ON %1$s.autotask_task"
+					.formatted(subject.schema));
+		return subject;
 	}
 
 	/**
