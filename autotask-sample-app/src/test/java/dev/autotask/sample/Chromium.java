@@ -1,5 +1,7 @@
 package dev.autotask.sample;
 
+import java.util.function.Function;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,6 +11,11 @@ import java.util.logging.Level;
 
 import dev.autotask.testsupport.DebianPackages;
 import dev.autotask.testsupport.Docker;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.By;
 import org.openqa.selenium.BuildInfo;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -50,6 +57,40 @@ final class Chromium {
 	 * @param baseUrl the application's root, without a trailing slash
 	 */
 	record Session(RemoteWebDriver driver, String baseUrl) {
+
+		/**
+		 * The admin page's address as the browser reaches it.
+		 * @return the address
+		 */
+		String page() {
+			return this.baseUrl + "/autotask/";
+		}
+
+		/**
+		 * Wait, up to 20 s, until a condition holds, looking again when the page redrew what it
+		 * looked at.
+		 * @param condition the condition
+		 * @param <T> what it gives once it holds
+		 * @return what it gave
+		 */
+		<T> T until(Function<? super WebDriver, T> condition) {
+			return new WebDriverWait(this.driver, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
+				.until(condition);
+		}
+
+		/**
+		 * Open the admin page and log in through its form, until the registered tasks show.
+		 * @param user the user
+		 * @param password the password
+		 */
+		void logIn(String user, String password) {
+			this.driver.get(page());
+			until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(user);
+			this.driver.findElement(By.id("password")).sendKeys(password);
+			this.driver.findElement(By.id("login")).click();
+			until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#task-types tbody tr")));
+		}
+
 	}
 
 	/**

@@ -14,12 +14,10 @@ import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.remote.RemoteWebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -51,7 +49,7 @@ class ConsoleUiIT {
 
 	private RemoteWebDriver browser;
 
-	private String baseUrl;
+	private Chromium.Session session;
 
 	@BeforeEach
 	void emptyTable() {
@@ -162,14 +160,9 @@ class ConsoleUiIT {
 	}
 
 	private void logIn(int width, int height) {
-		Chromium.Session session = Chromium.start(this.port, width, height);
-		this.browser = session.driver();
-		this.baseUrl = session.baseUrl();
-		this.browser.get(page());
-		wait(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("admin");
-		this.browser.findElement(By.id("password")).sendKeys(this.adminPassword);
-		this.browser.findElement(By.id("login")).click();
-		wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#task-types tbody tr")));
+		this.session = Chromium.start(this.port, width, height);
+		this.browser = this.session.driver();
+		this.session.logIn("admin", this.adminPassword);
 	}
 
 	private String text(By by) {
@@ -188,12 +181,11 @@ class ConsoleUiIT {
 	}
 
 	private <T> T wait(Function<? super WebDriver, T> condition) {
-		return new WebDriverWait(this.browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
-			.until(condition);
+		return this.session.until(condition);
 	}
 
 	private String page() {
-		return this.baseUrl + "/autotask/";
+		return this.session.page();
 	}
 
 }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.remote.RemoteWebDriver;
@@ -50,7 +49,7 @@ class OperationsUiIT {
 
 	private RemoteWebDriver browser;
 
-	private String baseUrl;
+	private Chromium.Session session;
 
 	@BeforeEach
 	void emptyTables() {
@@ -222,23 +221,17 @@ class OperationsUiIT {
 	}
 
 	private void logIn(int width, int height) {
-		Chromium.Session session = Chromium.start(this.port, width, height);
-		this.browser = session.driver();
-		this.baseUrl = session.baseUrl();
-		this.browser.get(page());
-		wait(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("admin");
-		this.browser.findElement(By.id("password")).sendKeys(this.adminPassword);
-		this.browser.findElement(By.id("login")).click();
-		wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#task-types tbody tr")));
+		this.session = Chromium.start(this.port, width, height);
+		this.browser = this.session.driver();
+		this.session.logIn("admin", this.adminPassword);
 	}
 
 	private <T> T wait(Function<? super WebDriver, T> condition) {
-		return new WebDriverWait(this.browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
-			.until(condition);
+		return this.session.until(condition);
 	}
 
 	private String page() {
-		return this.baseUrl + "/autotask/";
+		return this.session.page();
 	}
 
 }

@@ -12,12 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.remote.RemoteWebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -57,8 +55,7 @@ class QueueChartsUiIT {
 
 	private RemoteWebDriver browser;
 
-	// The application's root as the browser reaches it.
-	private String baseUrl;
+	private Chromium.Session session;
 
 	@AfterEach
 	void closeBrowser() {
@@ -114,23 +111,17 @@ class QueueChartsUiIT {
 	}
 
 	private void logIn(int width, int height) {
-		Chromium.Session session = Chromium.start(this.port, width, height);
-		this.browser = session.driver();
-		this.baseUrl = session.baseUrl();
-		this.browser.get(page());
-		wait(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("admin");
-		this.browser.findElement(By.id("password")).sendKeys(this.adminPassword);
-		this.browser.findElement(By.id("login")).click();
-		wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#task-types tbody tr")));
+		this.session = Chromium.start(this.port, width, height);
+		this.browser = this.session.driver();
+		this.session.logIn("admin", this.adminPassword);
 	}
 
 	private <T> T wait(Function<? super WebDriver, T> condition) {
-		return new WebDriverWait(this.browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
-			.until(condition);
+		return this.session.until(condition);
 	}
 
 	private String page() {
-		return this.baseUrl + "/autotask/";
+		return this.session.page();
 	}
 
 }

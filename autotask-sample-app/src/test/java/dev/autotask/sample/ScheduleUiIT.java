@@ -1,6 +1,5 @@
 package dev.autotask.sample;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
@@ -11,13 +10,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.remote.RemoteWebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -45,6 +42,8 @@ class ScheduleUiIT {
 	String adminPassword;
 
 	private RemoteWebDriver browser;
+
+	private Chromium.Session session;
 
 	@BeforeEach
 	void emptyTables() {
@@ -115,18 +114,13 @@ class ScheduleUiIT {
 	}
 
 	private void logIn() {
-		Chromium.Session session = Chromium.start(this.port, 1280, 900);
-		this.browser = session.driver();
-		this.browser.get(session.baseUrl() + "/autotask/");
-		wait(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("admin");
-		this.browser.findElement(By.id("password")).sendKeys(this.adminPassword);
-		this.browser.findElement(By.id("login")).click();
-		wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#task-types tbody tr")));
+		this.session = Chromium.start(this.port, 1280, 900);
+		this.browser = this.session.driver();
+		this.session.logIn("admin", this.adminPassword);
 	}
 
 	private <T> T wait(Function<? super WebDriver, T> condition) {
-		return new WebDriverWait(this.browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
-			.until(condition);
+		return this.session.until(condition);
 	}
 
 }
