@@ -1,18 +1,17 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.internal.engine.TaskClient;
 import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineCluster;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,9 +39,7 @@ class RateLimitIT {
 
 	private static final int MINUTE_OF_STARTS = 60 * PER_SECOND;
 
-	private final List<Engine> engines = new ArrayList<>();
-
-	private final List<HikariDataSource> dataSources = new ArrayList<>();
+	private EngineCluster cluster;
 
 	private TaskClient client;
 
@@ -55,20 +52,14 @@ class RateLimitIT {
 			.workers(4)
 			.queueRateLimits(Map.of("api", new RateLimit(PER_SECOND, Duration.ofSeconds(1))))
 			.build();
-		for (String node : List.of("node-a", "node-b", "node-c")) {
-			HikariDataSource dataSource = postgres.newDataSource(14);
-			this.dataSources.add(dataSource);
-			this.engines.add(Engine.builder(dataSource, registry(dataSource))
-				.settings(settings.toBuilder().nodeId(node).build())
-				.build());
-		}
+		this.cluster = new EngineCluster(postgres, settings, List.of("node-a", "node-b", "node-c"),
+				(node, dataSource) -> registry(dataSource));
 		this.client = new TaskClient(postgres.dataSource(), registry(postgres.dataSource()), new TaskJson(), settings);
 	}
 
 	@AfterEach
 	void tearDown() {
-		this.engines.forEach(Engine::stop);
-		this.dataSources.forEach(HikariDataSource::close);
+		this.cluster.close();
 	}
 
 	@Test
@@ -76,10 +67,10 @@ class RateLimitIT {
 		for (int n = 0; n < MINUTE_OF_STARTS + 100; n++) {
 			this.client.send("api.call", "app", n);
 		}
-		this.engines.forEach(Engine::start);
+		this.cluster.start();
 
 		await().atMost(Duration.ofMinutes(2)).until(() -> count("SELECT count(*) FROM " + starts()) > MINUTE_OF_STARTS);
-		this.engines.forEach(Engine::stop);
+		this.cluster.stop();
 
 		// Every window of one second that opens at a start.
 		long most = count("SELECT max((SELECT count(*) FROM %1$s AS later WHERE later.at >= s.at"

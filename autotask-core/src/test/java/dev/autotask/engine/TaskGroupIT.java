@@ -1,13 +1,11 @@
 package dev.autotask.engine;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskGroup;
@@ -17,6 +15,7 @@ import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.EngineCluster;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,9 +38,7 @@ class TaskGroupIT {
 
 	private static final int MEMBERS = 10_000;
 
-	private final List<Engine> engines = new ArrayList<>();
-
-	private final List<HikariDataSource> dataSources = new ArrayList<>();
+	private EngineCluster cluster;
 
 	private final AtomicInteger callbacks = new AtomicInteger();
 
@@ -59,8 +56,9 @@ class TaskGroupIT {
 
 	@AfterEach
 	void tearDown() {
-		this.engines.forEach(Engine::stop);
-		this.dataSources.forEach(HikariDataSource::close);
+		if (this.cluster != null) {
+			this.cluster.close();
+		}
 	}
 
 	@Test
@@ -68,19 +66,13 @@ class TaskGroupIT {
 		List<Object[]> rows = IntStream.range(0, MEMBERS).mapToObj((n) -> new Object[] { n }).toList();
 		TaskGroup sent = this.client.sendGroup("imports.row", SendOptions.owner("app"), rows, "imports.done");
 		assertThat(sent).isEqualTo(new TaskGroup(sent.id(), MEMBERS, 0, 0, 0, null));
-		for (String node : List.of("node-a", "node-b", "node-c")) {
-			HikariDataSource dataSource = postgres.newDataSource(12);
-			this.dataSources.add(dataSource);
-			Engine engine = Engine.builder(dataSource, registry())
-				.settings(this.settings.toBuilder().nodeId(node).build())
-				.build();
-			this.engines.add(engine);
-			engine.start();
-		}
+		this.cluster = new EngineCluster(postgres, this.settings, List.of("node-a", "node-b", "node-c"),
+				(node, dataSource) -> registry());
+		this.cluster.start();
 
 		await().atMost(Duration.ofMinutes(3)).until(() -> this.callbacks.get() > 0);
 		// Stopping waits for running tasks: a second callback, if any, has been counted.
-		this.engines.forEach(Engine::stop);
+		this.cluster.stop();
 
 		assertThat(this.callbacks).as("callbacks").hasValue(1);
 		assertThat(this.calledWith.get()).isEqualTo(new TaskGroup(sent.id(), MEMBERS, MEMBERS - 10, 10, 0, null));
