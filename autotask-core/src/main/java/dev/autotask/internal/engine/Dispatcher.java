@@ -212,7 +212,7 @@ final class Dispatcher implements Runnable {
 			int claimed;
 			if (lane.limited()) {
 				LimitedClaim claim = this.limitedTable.claim(this.settings.nodeId(), names, lane.queues().get(0),
-						lane.global(), (lane.rate() != null) ? lane.rate().interval() : null, room);
+						lane.global(), lane.rateInterval(), room);
 				claimed = take(lane, claim.rows());
 				if (claim.retryIn() != null) {
 					limitedRetry = (limitedRetry != null) ? Wakeup.min(limitedRetry, claim.retryIn()) : claim.retryIn();

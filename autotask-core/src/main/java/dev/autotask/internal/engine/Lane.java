@@ -40,8 +40,8 @@ final class Lane {
 	// The most of the lane's queue running at once in the cluster, 0 if it has no such limit.
 	private final int global;
 
-	// The most starts of the lane's queue per period in the cluster, null if it has no such limit.
-	private final @Nullable RateLimit rate;
+	// The time between two starts of the lane's queue in the cluster, null if they are not limited.
+	private final @Nullable Duration rateInterval;
 
 	private final Semaphore slots;
 
@@ -55,12 +55,12 @@ final class Lane {
 	// a lost update only delays the average a little. It starts slow: a new lane claims little.
 	private volatile long runNanos = Duration.ofSeconds(1).toNanos();
 
-	private Lane(List<String> queues, boolean except, int size, int global, @Nullable RateLimit rate) {
+	private Lane(List<String> queues, boolean except, int size, int global, @Nullable Duration rateInterval) {
 		this.queues = queues;
 		this.except = except;
 		this.size = size;
 		this.global = global;
-		this.rate = rate;
+		this.rateInterval = rateInterval;
 		this.slots = new Semaphore(size);
 	}
 
@@ -79,7 +79,7 @@ final class Lane {
 	 * @return the lane
 	 */
 	static Lane limited(String queue, int size, int global, @Nullable RateLimit rate) {
-		return new Lane(List.of(queue), false, size, global, rate);
+		return new Lane(List.of(queue), false, size, global, (rate != null) ? rate.interval() : null);
 	}
 
 	/**
@@ -87,11 +87,15 @@ final class Lane {
 	 * @return whether it has a limit on running tasks or on starts
 	 */
 	boolean limited() {
-		return this.global > 0 || this.rate != null;
+		return this.global > 0 || this.rateInterval != null;
 	}
 
-	@Nullable RateLimit rate() {
-		return this.rate;
+	/**
+	 * The time between two starts of the lane's queue in the cluster.
+	 * @return the interval, or {@code null} if its starts are not limited
+	 */
+	@Nullable Duration rateInterval() {
+		return this.rateInterval;
 	}
 
 	/**

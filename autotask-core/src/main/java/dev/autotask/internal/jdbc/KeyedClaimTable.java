@@ -26,12 +26,10 @@ public final class KeyedClaimTable {
 			SELECT EXISTS (SELECT 1 FROM %s
 				WHERE status = 'PENDING' AND concurrency_key IS NOT NULL AND run_at <= now())""";
 
-	private static final String LOCK_KEYS = "SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))";
-
 	// Ahead of the claim: each due keyed task's place among its key's, and the key's running
 	// tasks; chosen are those within their key's limit.
 	private static final String CHOSEN = """
-			WITH due AS (
+			due AS (
 				SELECT id, concurrency_key, concurrency_limit, priority, run_at,
 					row_number() OVER (PARTITION BY concurrency_key ORDER BY priority DESC, run_at, id) AS place
 				FROM (SELECT id, concurrency_key, concurrency_limit, priority, run_at FROM %1$s
@@ -46,7 +44,7 @@ public final class KeyedClaimTable {
 			chosen AS (
 				SELECT due.id FROM due LEFT JOIN running USING (concurrency_key)
 				WHERE due.place <= due.concurrency_limit - coalesce(running.n, 0)),
-			claimed AS (""";
+			""";
 
 	private final JdbcClient jdbc;
 
@@ -68,8 +66,8 @@ public final class KeyedClaimTable {
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.anyDue = ANY_DUE.formatted(names.task());
 		String chosen = CHOSEN.formatted(names.task(), TaskClaimTable.QUEUES, LOOKED_AT);
-		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), "id IN (SELECT id FROM chosen)", ":limit")
-			.replaceFirst("WITH claimed AS \\(", chosen.replace("$", "\\$"));
+		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), "id IN (SELECT id FROM chosen)",
+				chosen);
 		this.lock = names.task() + "/concurrency-keys";
 	}
 
@@ -88,15 +86,8 @@ public final class KeyedClaimTable {
 			return List.of();
 		}
 		List<TaskRow> rows = this.transaction.execute((status) -> {
-			this.jdbc.sql(LOCK_KEYS).param("lock", this.lock).query((rs, row) -> 1).list();
-			return this.jdbc.sql(this.claim)
-				.param("node", node)
-				.param("names", taskNames.toArray(String[]::new))
-				.param("queues", queues.toArray(String[]::new))
-				.param("exceptQueues", exceptQueues)
-				.param("limit", limit)
-				.query(TaskClaimTable.CLAIMED_ROW)
-				.list();
+			AdvisoryLock.take(this.jdbc, this.lock);
+			return TaskClaimTable.claimOfQueues(this.jdbc, this.claim, node, taskNames, queues, exceptQueues, limit);
 		});
 		return (rows != null) ? rows : List.of();
 	}

@@ -3,6 +3,7 @@ package dev.autotask.internal.jdbc;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -39,11 +40,6 @@ public final class LimitedClaimTable {
 	private static final String OF_QUEUE = "queue = :queue";
 
 	private static final String COUNT_RUNNING = "SELECT count(*) FROM %s WHERE status = 'RUNNING' AND queue = :queue";
-
-	// Taken in a statement of its own before the count, so that the count's snapshot, taken
-	// after it, sees every claim before it. Keyed by table and queue: other schemas' queues of
-	// the same name do not wait on it.
-	private static final String LOCK_QUEUE = "SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))";
 
 	private static final String ENSURE_QUEUE = "INSERT INTO %s (name) VALUES (:queue) ON CONFLICT (name) DO NOTHING";
 
@@ -87,7 +83,7 @@ public final class LimitedClaimTable {
 	public LimitedClaimTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), OF_QUEUE, ":limit");
+		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), OF_QUEUE, "");
 		this.countRunning = COUNT_RUNNING.formatted(names.task());
 		this.ensureQueue = ENSURE_QUEUE.formatted(names.queue());
 		this.lockStarts = LOCK_STARTS.formatted(names.queue());
@@ -114,7 +110,9 @@ public final class LimitedClaimTable {
 			int allowed = limit;
 			Duration retry = null;
 			if (global > 0) {
-				this.jdbc.sql(LOCK_QUEUE).param("lock", this.lockPrefix + queue).query((rs, row) -> 1).list();
+				// Before the count, which then sees every claim before it. Keyed by table and queue:
+				// other schemas' queues of the same name do not wait on it.
+				AdvisoryLock.take(this.jdbc, this.lockPrefix + queue);
 				long left = global - this.jdbc.sql(this.countRunning).param("queue", queue).query(Long.class).single();
 				if (left < allowed) {
 					allowed = (int) Math.max(0, left);
@@ -154,14 +152,21 @@ public final class LimitedClaimTable {
 		return (claim != null) ? claim : new LimitedClaim(List.of(), null);
 	}
 
+	// The queue's row is written once, by the first claim that finds none.
 	private Starts lockStarts(String queue, Duration interval) {
-		this.jdbc.sql(this.ensureQueue).param("queue", queue).update();
+		return findStarts(queue, interval).orElseGet(() -> {
+			this.jdbc.sql(this.ensureQueue).param("queue", queue).update();
+			return findStarts(queue, interval).orElseThrow();
+		});
+	}
+
+	private Optional<Starts> findStarts(String queue, Duration interval) {
 		return this.jdbc.sql(this.lockStarts)
 			.param("intervalMicros", micros(interval))
 			.param("catchUpMicros", CATCH_UP.toNanos() / 1000)
 			.param("queue", queue)
 			.query((rs, row) -> new Starts(rs.getLong("due"), rs.getLong("base_micros"), rs.getLong("wait_millis")))
-			.single();
+			.optional();
 	}
 
 	private static long micros(Duration interval) {

@@ -30,9 +30,10 @@ public final class TaskClaimTable {
 	// particular order, and a node that claims ahead starts them in the order returned. They
 	// carry what a worker needs, in the order CLAIMED_ROW reads: not the outcome columns (the
 	// error of a failed attempt holds a stack trace), and times as microseconds since the epoch,
-	// which cost the driver far less than timestamps.
+	// which cost the driver far less than timestamps. %3$s picks the tasks; %4$s is empty, or
+	// common table expressions the pick reads, each ending with a comma.
 	static final String CLAIM = """
-			WITH claimed AS (
+			WITH %4$sclaimed AS (
 				UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
 				WHERE id IN (
 					SELECT id FROM %1$s
@@ -40,7 +41,7 @@ public final class TaskClaimTable {
 						AND %3$s
 						AND NOT EXISTS (SELECT 1 FROM %2$s AS q WHERE q.name = queue AND q.paused)
 					ORDER BY priority DESC, run_at, id
-					LIMIT %4$s
+					LIMIT :limit
 					FOR UPDATE SKIP LOCKED)
 					AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
 				RETURNING id, name, queue, owner, status, args, attempt, max_attempts, created_at, run_at, started_at,
@@ -52,11 +53,11 @@ public final class TaskClaimTable {
 			FROM claimed
 			ORDER BY priority DESC, run_at, id""";
 
-	// Tasks with a concurrency key are claimed by KeyedClaimTable, which counts them per key.
-	private static final String OF_QUEUES = "(queue = ANY(:queues)) <> :exceptQueues AND concurrency_key IS NULL";
-
 	/** The queues of a lane, for a claim: the listed ones, or every one but them. */
 	static final String QUEUES = "(queue = ANY(:queues)) <> :exceptQueues";
+
+	// Tasks with a concurrency key are claimed by KeyedClaimTable, which counts them per key.
+	private static final String OF_QUEUES = QUEUES + " AND concurrency_key IS NULL";
 
 	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
 	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:
@@ -111,7 +112,7 @@ public final class TaskClaimTable {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.events = new TaskEvents(names, events);
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, names.queue(), OF_QUEUES, ":limit");
+		this.claim = CLAIM.formatted(table, names.queue(), OF_QUEUES, "");
 		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));
@@ -141,7 +142,15 @@ public final class TaskClaimTable {
 	 */
 	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
 			boolean exceptQueues, int limit) {
-		return this.jdbc.sql(this.claim)
+		return claimOfQueues(this.jdbc, this.claim, node, taskNames, queues, exceptQueues, limit);
+	}
+
+	/**
+	 * Run a {@link #CLAIM} that picks by {@link #QUEUES}.
+	 */
+	static List<TaskRow> claimOfQueues(JdbcClient jdbc, String claim, String node, Collection<String> taskNames,
+			Collection<String> queues, boolean exceptQueues, int limit) {
+		return jdbc.sql(claim)
 			.param("node", node)
 			.param("names", taskNames.toArray(String[]::new))
 			.param("queues", queues.toArray(String[]::new))
