@@ -10,7 +10,6 @@ import dev.autotask.ScheduleEntry;
 import dev.autotask.ScheduleInfo;
 import dev.autotask.ScheduleSpec;
 import dev.autotask.Schedules;
-import dev.autotask.TaskStatus;
 import dev.autotask.internal.jdbc.FireTable;
 import dev.autotask.internal.jdbc.RuntimeScheduleTable;
 import dev.autotask.internal.json.TaskJson;
@@ -135,16 +134,8 @@ final class ScheduleBook implements Schedules {
 		if (isDeclared(name)) {
 			return this.declared.fires(name, limit);
 		}
-		if (limit < 1 || limit > 100) {
-			throw new IllegalArgumentException("limit must be between 1 and 100, was " + limit);
-		}
-		return this.table.find(owner, name)
-			.map((row) -> this.fires.findFires(row.key(), limit)
-				.stream()
-				.map((fire) -> new FireInfo(fire.fireAt(), fire.taskId(),
-						(fire.status() != null) ? TaskStatus.valueOf(fire.status()) : null))
-				.toList())
-			.orElse(List.of());
+		Optional<RuntimeScheduleTable.Row> row = this.table.find(owner, name);
+		return this.declared.fires(row.map(RuntimeScheduleTable.Row::key).orElse(name), limit, row.isPresent());
 	}
 
 	// Everything create and update refuse, refused before anything is stored.
@@ -185,7 +176,7 @@ final class ScheduleBook implements Schedules {
 	}
 
 	private boolean isDeclared(String name) {
-		return this.registry.schedules().stream().anyMatch((schedule) -> schedule.taskName().equals(name));
+		return this.declared.isScheduled(name);
 	}
 
 	private ScheduleEntry entry(ScheduleInfo info) {

@@ -50,20 +50,37 @@ final class ScheduleView {
 	}
 
 	List<FireInfo> fires(String task, int limit) {
+		return fires(task, limit, isScheduled(task));
+	}
+
+	/**
+	 * The last fires of a schedule, declared or created at run time, by its key in
+	 * {@code autotask_fire}.
+	 * @param key the schedule's key
+	 * @param limit how many, 1 to 100
+	 * @param exists whether there is such a schedule: none are read if not
+	 * @return the fires, newest first
+	 */
+	List<FireInfo> fires(String key, int limit, boolean exists) {
 		if (limit < 1 || limit > 100) {
 			throw new IllegalArgumentException("limit must be between 1 and 100, was " + limit);
 		}
-		if (!isScheduled(task)) {
+		if (!exists) {
 			return List.of();
 		}
-		return this.fires.findFires(task, limit)
+		return this.fires.findFires(key, limit)
 			.stream()
 			.map((fire) -> new FireInfo(fire.fireAt(), fire.taskId(),
 					(fire.status() != null) ? TaskStatus.valueOf(fire.status()) : null))
 			.toList();
 	}
 
-	private boolean isScheduled(String task) {
+	/**
+	 * Whether a schedule is declared in code for a task.
+	 * @param task the task's name
+	 * @return whether the registry schedules it
+	 */
+	boolean isScheduled(String task) {
 		return this.registry.schedules().stream().anyMatch((schedule) -> schedule.taskName().equals(task));
 	}
 

@@ -188,8 +188,7 @@ public final class TaskClient implements Autotask {
 	@Override
 	public TaskGroup sendGroup(String name, SendOptions options, List<Object[]> argsList, String callback) {
 		TaskDefinition task = this.registry.get(name);
-		TaskGroups.Sent sent = this.groups.send(task, options, writeAll(task, argsList), callback,
-				(member) -> newTask(member, options, "[]", null));
+		TaskGroups.Sent sent = this.groups.send(newTask(task, options, "[]", null), writeAll(task, argsList), callback);
 		sent.ids().forEach((id) -> observeEnqueued(task, id));
 		return sent.group();
 	}

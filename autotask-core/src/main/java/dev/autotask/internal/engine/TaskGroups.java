@@ -3,9 +3,7 @@ package dev.autotask.internal.engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
-import dev.autotask.SendOptions;
 import dev.autotask.TaskGroup;
 import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.jdbc.TaskClientTable.NewTask;
@@ -47,33 +45,30 @@ final class TaskGroups {
 
 	/**
 	 * Insert a group of members of one task.
-	 * @param task the members' task
-	 * @param options their options
+	 * @param member the members' row but for their arguments: task, owner and options
 	 * @param args each member's JSON arguments, already checked
 	 * @param callbackName the callback task
-	 * @param member the members' row, from the task and options
 	 * @return the group and its members' ids
 	 */
-	Sent send(TaskDefinition task, SendOptions options, List<String> args, String callbackName,
-			Function<TaskDefinition, NewTask> member) {
+	Sent send(NewTask member, List<String> args, String callbackName) {
 		TaskDefinition callback = callback(callbackName);
-		if (options.uniqueKey() != null) {
-			throw new IllegalArgumentException("A group of task '" + task.name() + "' takes no unique key: each member"
-					+ " would conflict with the others");
+		if (member.uniqueKey() != null) {
+			throw new IllegalArgumentException("A group of task '" + member.name() + "' takes no unique key: each"
+					+ " member would conflict with the others");
 		}
 		if (args.isEmpty() || args.size() > MAX_MEMBERS) {
-			throw new IllegalArgumentException(
-					"A group has 1 to " + MAX_MEMBERS + " members, got " + args.size() + " of task '" + task.name() + "'");
+			throw new IllegalArgumentException("A group has 1 to " + MAX_MEMBERS + " members, got " + args.size()
+					+ " of task '" + member.name() + "'");
 		}
 		Duration ttl = (callback.ttl() != null) ? callback.ttl() : this.defaultTtl;
 		Sent sent = this.transaction.execute((status) -> {
-			long id = this.groups.insert(options.owner(), args.size(),
+			long id = this.groups.insert(member.owner(), args.size(),
 					new Callback(callback.name(), callback.queue(), callback.maxAttempts(), ttl));
-			List<Long> ids = this.tasks.insertMany(member.apply(task), args, id);
+			List<Long> ids = this.tasks.insertMany(member, args, id);
 			return new Sent(new TaskGroup(id, args.size(), 0, 0, 0, null), ids);
 		});
 		if (sent == null) {
-			throw new IllegalStateException("The group of task '" + task.name() + "' was not inserted");
+			throw new IllegalStateException("The group of task '" + member.name() + "' was not inserted");
 		}
 		return sent;
 	}

@@ -27,8 +27,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * <p>
  * The filter is assembled from the constant clauses below, one per criterion given, so that the
  * planner sees only the criteria that apply and can use their indexes; every value is a
- * parameter. Pages are keyset-paged on the id, newest first: a deep page costs what the first
- * does.
+ * parameter. Pages are keyset-paged on (created_at, id), newest first: a deep page costs what
+ * the first does.
  */
 public final class TaskConsoleTable {
 
@@ -107,7 +107,6 @@ public final class TaskConsoleTable {
 	private final JdbcClient jdbc;
 
 	private final String table;
-
 
 	/**
 	 * Create the table's SQL for one schema.

@@ -52,15 +52,6 @@ final class TaskUniqueTable {
 			ORDER BY created_at DESC, id DESC
 			LIMIT 1""";
 
-	// Starts with the same key take turns until the first commits, so that the second's look-up
-	// sees it.
-	private static final String LOCK_KEY = "SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))";
-
-	private static final String REPLACE_PENDING = """
-			UPDATE %s SET args = :args::jsonb, run_at = now() + :delayMillis * interval '1 millisecond'
-			WHERE id = :id AND status = 'PENDING'
-			RETURNING pg_notify(:channel, '')""";
-
 	private final JdbcClient jdbc;
 
 	private final TableNames names;
@@ -73,7 +64,6 @@ final class TaskUniqueTable {
 
 	private final String findRecent;
 
-	private final String replacePending;
 
 	TaskUniqueTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
@@ -83,7 +73,6 @@ final class TaskUniqueTable {
 		this.insertKeeping = INSERT_UNIQUE.formatted(names.task(), KEEP);
 		this.insertReplacing = INSERT_UNIQUE.formatted(names.task(), REPLACE);
 		this.findRecent = FIND_RECENT.formatted(names.task());
-		this.replacePending = REPLACE_PENDING.formatted(names.task());
 	}
 
 	Inserted insert(NewTask task) {
@@ -91,10 +80,10 @@ final class TaskUniqueTable {
 			return insertOrFind(task);
 		}
 		Inserted inserted = this.transaction.execute((status) -> {
-			this.jdbc.sql(LOCK_KEY)
-				.param("lock", this.names.task() + "/" + task.name() + "/" + task.owner() + "/" + task.uniqueKey())
-				.query((rs, row) -> 1)
-				.list();
+			// Starts with the same key take turns until the first commits, so that the second's
+			// look-up sees it.
+			AdvisoryLock.take(this.jdbc,
+					this.names.task() + "/" + task.name() + "/" + task.owner() + "/" + task.uniqueKey());
 			return findRecent(task).orElseGet(() -> insertOrFind(task));
 		});
 		if (inserted == null) {
@@ -103,30 +92,18 @@ final class TaskUniqueTable {
 		return inserted;
 	}
 
+	// The newest task with the key within the period, if it has ended: one still pending or
+	// running holds the unique index, through which the insert finds it (and replaces it).
 	private Optional<Inserted> findRecent(NewTask task) {
 		return this.jdbc.sql(this.findRecent)
 			.param("name", task.name())
 			.param("owner", task.owner())
 			.param("uniqueKey", task.uniqueKey())
 			.param("uniqueForMillis", task.uniqueFor().toMillis())
-			.query((rs, row) -> {
-				long id = rs.getLong("id");
-				if (task.replace() && "PENDING".equals(rs.getString("status"))) {
-					replacePending(task, id);
-				}
-				return new Inserted(id, false);
-			})
-			.optional();
-	}
-
-	private void replacePending(NewTask task, long id) {
-		this.jdbc.sql(this.replacePending)
-			.param("id", id)
-			.param("args", task.args())
-			.param("delayMillis", task.delay().toMillis())
-			.param("channel", this.names.channel())
-			.query((rs, row) -> 1)
-			.list();
+			.query((rs, row) -> new Recent(rs.getLong("id"), rs.getString("status")))
+			.optional()
+			.filter(Recent::ended)
+			.map((recent) -> new Inserted(recent.id(), false));
 	}
 
 	private Inserted insertOrFind(NewTask task) {
@@ -143,6 +120,14 @@ final class TaskUniqueTable {
 		}
 		throw new IllegalStateException("Could not enqueue task '" + task.name() + "' with unique key '"
 				+ task.uniqueKey() + "': it kept conflicting with a task that ended meanwhile");
+	}
+
+	private record Recent(long id, String status) {
+
+		boolean ended() {
+			return !"PENDING".equals(this.status) && !"RUNNING".equals(this.status);
+		}
+
 	}
 
 }
