@@ -25,17 +25,24 @@ import org.jspecify.annotations.Nullable;
  * @param concurrencyKey a key that at most {@code concurrencyLimit} tasks with it run at once
  * across the cluster (the others wait, pending, without spending attempts); {@code null} for
  * none
- * @param concurrencyLimit how many tasks with the key may run at once
+ * @param concurrencyLimit how many tasks with the key may run at once, or 0 for no limit on
+ * running tasks (a key with a rate limit alone)
+ * @param keyRateStarts how many tasks with the key may start per {@code keyRatePeriod} across
+ * the cluster, one every period divided by starts; 0 for no rate limit
+ * @param keyRatePeriod the period of the key's rate limit, or {@code null} for none
  * @param startedBy the user the task is started as, recorded with it and given to it through
  * {@link TaskContext#startedBy()}; {@code null} for none
  * @see Autotask#send(String, SendOptions, Object...)
  */
 public record SendOptions(String owner, @Nullable Duration delay, int priority, @Nullable String uniqueKey,
 		@Nullable Duration uniqueFor, boolean replacing, @Nullable String concurrencyKey, int concurrencyLimit,
-		@Nullable String startedBy) {
+		int keyRateStarts, @Nullable Duration keyRatePeriod, @Nullable String startedBy) {
 
 	/** Longest unique key. */
 	public static final int MAX_UNIQUE_KEY_LENGTH = 200;
+
+	/** Most tasks with one concurrency key that may be allowed to run at once. */
+	public static final int MAX_CONCURRENCY_LIMIT = 10_000;
 
 	public SendOptions {
 		if (owner == null || owner.isBlank() || owner.length() > 200) {
@@ -59,9 +66,16 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 			throw new IllegalArgumentException(
 					"Concurrency key must be 1 to 200 characters, got '" + concurrencyKey + "'");
 		}
-		if (concurrencyLimit < 1 || concurrencyLimit > 10_000) {
-			throw new IllegalArgumentException(
-					"Concurrency limit must be between 1 and 10000, got " + concurrencyLimit);
+		if (concurrencyLimit < 0 || concurrencyLimit > MAX_CONCURRENCY_LIMIT) {
+			throw new IllegalArgumentException("Concurrency limit must be between 1 and " + MAX_CONCURRENCY_LIMIT
+					+ " (or 0 for none, with a rate limit), got " + concurrencyLimit);
+		}
+		if ((keyRatePeriod == null) != (keyRateStarts == 0)) {
+			throw new IllegalArgumentException("A key's rate limit needs both starts and a period, got " + keyRateStarts
+					+ " per " + keyRatePeriod);
+		}
+		if (keyRatePeriod != null) {
+			checkKeyRate(keyRateStarts, keyRatePeriod);
 		}
 		if (startedBy != null && (startedBy.isBlank() || startedBy.length() > 200)) {
 			throw new IllegalArgumentException("Started-by user must be 1 to 200 characters, got '" + startedBy + "'");
@@ -74,7 +88,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the options
 	 */
 	public static SendOptions owner(String owner) {
-		return new SendOptions(owner, null, 0, null, null, false, null, 1, null);
+		return new SendOptions(owner, null, 0, null, null, false, null, 1, 0, null, null);
 	}
 
 	/**
@@ -84,7 +98,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions delay(Duration delay) {
 		return new SendOptions(this.owner, delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
-				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.keyRateStarts, this.keyRatePeriod, this.startedBy);
 	}
 
 	/**
@@ -94,7 +108,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions priority(int priority) {
 		return new SendOptions(this.owner, this.delay, priority, this.uniqueKey, this.uniqueFor, this.replacing,
-				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.keyRateStarts, this.keyRatePeriod, this.startedBy);
 	}
 
 	/**
@@ -104,7 +118,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions uniqueKey(String uniqueKey) {
 		return new SendOptions(this.owner, this.delay, this.priority, uniqueKey, this.uniqueFor, this.replacing,
-				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.keyRateStarts, this.keyRatePeriod, this.startedBy);
 	}
 
 	/**
@@ -119,7 +133,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions uniqueFor(Duration period) {
 		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, period, this.replacing,
-				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.keyRateStarts, this.keyRatePeriod, this.startedBy);
 	}
 
 	/**
@@ -135,7 +149,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions replace() {
 		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, true,
-				this.concurrencyKey, this.concurrencyLimit, this.startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.keyRateStarts, this.keyRatePeriod, this.startedBy);
 	}
 
 	/**
@@ -161,8 +175,71 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 * @return the copy
 	 */
 	public SendOptions concurrencyKey(String key, int limit) {
+		if (limit < 1) {
+			throw new IllegalArgumentException("Concurrency limit of key '" + key + "' must be between 1 and "
+					+ MAX_CONCURRENCY_LIMIT + ", got " + limit + " (for a rate limit alone, use rateLimitKey)");
+		}
 		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
-				key, limit, this.startedBy);
+				key, limit, this.keyRateStarts, this.keyRatePeriod, this.startedBy);
+	}
+
+	/**
+	 * A copy whose concurrency key is also limited by how many of its tasks start per period
+	 * across the cluster, on the database's clock: one every {@code period / starts}, smooth
+	 * rather than in bursts. The others wait, pending, without spending attempts. Needs a
+	 * {@link #concurrencyKey}; tasks of the same key should give the same rate.
+	 * <pre class="code">
+	 * // At most one sync per customer at a time, and at most 10 per minute.
+	 * autotask.send("crm.sync", SendOptions.owner(owner).concurrencyKey("customer-42").keyRateLimit(10, Duration.ofMinutes(1)), 42L);
+	 * </pre>
+	 * @param starts how many may start per period, 1 or more
+	 * @param period the period, at least 1 ms
+	 * @return the copy
+	 */
+	public SendOptions keyRateLimit(int starts, Duration period) {
+		checkKeyRate(starts, period);
+		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
+				this.concurrencyKey, this.concurrencyLimit, starts, period, this.startedBy);
+	}
+
+	/**
+	 * A copy with a key limited only by how many of its tasks start per period across the
+	 * cluster, however many of them run at once: a partner's API that allows 1,000 calls an
+	 * hour, say.
+	 * <pre class="code">
+	 * autotask.send("partner.push", SendOptions.owner(owner).rateLimitKey("partner-acme", 1000, Duration.ofHours(1)), order);
+	 * </pre>
+	 * @param key the key, 1 to 200 characters
+	 * @param starts how many may start per period, 1 or more
+	 * @param period the period, at least 1 ms
+	 * @return the copy
+	 */
+	public SendOptions rateLimitKey(String key, int starts, Duration period) {
+		checkKeyRate(starts, period);
+		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
+				key, 0, starts, period, this.startedBy);
+	}
+
+	/**
+	 * The time between two starts of tasks with the key, or {@code null} without a rate limit.
+	 * @return the interval, at least 1 µs
+	 */
+	public @Nullable Duration keyRateInterval() {
+		if (this.keyRatePeriod == null) {
+			return null;
+		}
+		Duration interval = this.keyRatePeriod.dividedBy(this.keyRateStarts);
+		return (interval.toNanos() < 1000) ? Duration.ofNanos(1000) : interval;
+	}
+
+	private static void checkKeyRate(int starts, Duration period) {
+		if (starts < 1) {
+			throw new IllegalArgumentException("A key's rate limit must allow at least 1 start per period, got " + starts);
+		}
+		if (period.toMillis() < 1 || period.compareTo(Duration.ofDays(3650)) > 0) {
+			throw new IllegalArgumentException("The period of a key's rate limit must be between 1 ms and 3650 days, got "
+					+ period);
+		}
 	}
 
 	/**
@@ -174,7 +251,7 @@ public record SendOptions(String owner, @Nullable Duration delay, int priority, 
 	 */
 	public SendOptions startedBy(String startedBy) {
 		return new SendOptions(this.owner, this.delay, this.priority, this.uniqueKey, this.uniqueFor, this.replacing,
-				this.concurrencyKey, this.concurrencyLimit, startedBy);
+				this.concurrencyKey, this.concurrencyLimit, this.keyRateStarts, this.keyRatePeriod, startedBy);
 	}
 
 }

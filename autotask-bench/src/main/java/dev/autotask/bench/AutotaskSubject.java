@@ -49,6 +49,18 @@ final class AutotaskSubject implements Subject {
 	/** autotask with a rate limit across the cluster that never binds. */
 	static final String WITH_RATE_LIMIT = "autotask-rate-limit";
 
+	/**
+	 * autotask whose tasks have concurrency keys (1,000 keys) with a limit that never binds: the
+	 * cost of the keyed claim against the plain one.
+	 */
+	static final String WITH_CONCURRENCY_KEYS = "autotask-concurrency-keys";
+
+	/**
+	 * autotask whose tasks have keys (1,000) limited by a rate that never binds (a million a
+	 * second each): the cost of the keys' rates on top of the keyed claim.
+	 */
+	static final String WITH_KEY_RATES = "autotask-key-rates";
+
 	// The queue of the bench's tasks.
 	private static final String QUEUE = "default";
 
@@ -87,6 +99,11 @@ final class AutotaskSubject implements Subject {
 	private final DataSource engineSource;
 
 	private final String name;
+
+	// Columns and values each preloaded task gets beyond a plain one's, each starting with a comma.
+	private String preloadColumns = "";
+
+	private String preloadValues = "";
 
 	AutotaskSubject(Database database, int workers) {
 		this(database, workers, false);
@@ -165,6 +182,36 @@ final class AutotaskSubject implements Subject {
 				(settings) -> settings.queueRateLimits(Map.of(QUEUE, new RateLimit(1_000_000, Duration.ofSeconds(1)))));
 	}
 
+	/**
+	 * autotask whose preloaded tasks have one of 1,000 concurrency keys, each with a limit of
+	 * 10,000 running at once, which never binds.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @return the subject
+	 */
+	static AutotaskSubject withConcurrencyKeys(Database database, int workers) {
+		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITH_CONCURRENCY_KEYS,
+				UnaryOperator.identity());
+		subject.preloadColumns = ", concurrency_key, concurrency_limit";
+		subject.preloadValues = ", 'customer-' || (n % 1000), 10000";
+		return subject;
+	}
+
+	/**
+	 * autotask whose preloaded tasks have one of 1,000 concurrency keys, each limited to a
+	 * million starts a second and nothing else, which never binds.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @return the subject
+	 */
+	static AutotaskSubject withKeyRates(Database database, int workers) {
+		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITH_KEY_RATES,
+				UnaryOperator.identity());
+		subject.preloadColumns = ", concurrency_key, key_rate_micros";
+		subject.preloadValues = ", 'customer-' || (n % 1000), 1";
+		return subject;
+	}
+
 	private AutotaskSubject(Database database, int workers, boolean timed, String name,
 			UnaryOperator<EngineSettings.Builder> limits) {
 		this.database = database;
@@ -220,17 +267,21 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public void preload(int count) {
-		preload(this.database, this.schema, count);
+		preload(this.database, this.schema, count, this.preloadColumns, this.preloadValues);
 	}
 
 	/**
 	 * Insert due no-op tasks as {@code Autotask.send} would, minus the notification.
 	 */
 	static void preload(Database database, String schema, int count) {
+		preload(database, schema, count, "", "");
+	}
+
+	private static void preload(Database database, String schema, int count, String columns, String values) {
 		database.execute("""
-				INSERT INTO %s.autotask_task (name, owner, args, max_attempts, ttl)
-				SELECT '%s', '%s', '[]', 1, interval '7 days' FROM generate_series(1, %d)"""
-			.formatted(schema, NOOP, OWNER, count));
+				INSERT INTO %s.autotask_task (name, owner, args, max_attempts, ttl%s)
+				SELECT '%s', '%s', '[]', 1, interval '7 days'%s FROM generate_series(1, %d) AS n"""
+			.formatted(schema, columns, NOOP, OWNER, values, count));
 		database.execute("VACUUM ANALYZE " + schema + ".autotask_task");
 	}
 

@@ -96,6 +96,9 @@ public final class Benchmark {
 					AutotaskSubject.withoutGroupTrigger(database, options.workers());
 				case AutotaskSubject.WITH_GLOBAL_LIMIT -> AutotaskSubject.withGlobalLimit(database, options.workers());
 				case AutotaskSubject.WITH_RATE_LIMIT -> AutotaskSubject.withRateLimit(database, options.workers());
+				case AutotaskSubject.WITH_CONCURRENCY_KEYS ->
+					AutotaskSubject.withConcurrencyKeys(database, options.workers());
+				case AutotaskSubject.WITH_KEY_RATES -> AutotaskSubject.withKeyRates(database, options.workers());
 				case DbSchedulerSubject.NAME -> new DbSchedulerSubject(database, options.workers());
 				case JobRunrSubject.NAME -> new JobRunrSubject(database, options.workers());
 				default -> new RawSqlSubject(database, options.workers());

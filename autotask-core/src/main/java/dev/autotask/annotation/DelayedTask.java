@@ -84,4 +84,33 @@ public @interface DelayedTask {
 	 */
 	Class<? extends Throwable>[] noRetryFor() default {};
 
+	/**
+	 * The parameter whose argument is each run's concurrency key: at most
+	 * {@link #concurrencyLimit()} runs with the same key run at once across the cluster, and,
+	 * with a {@link #keyRateLimit()}, at most that many start per period; the others wait,
+	 * pending, without spending attempts. A string argument is the key as it is; a number or
+	 * boolean as written in JSON. A start that gives a key of its own overrides it.
+	 * <pre class="code">
+	 * &#64;DelayedTask(concurrencyKey = "customerId")   // one sync per customer at a time
+	 * public void sync(long customerId) { ... }
+	 * </pre>
+	 * @return the parameter's name, or empty for no key
+	 */
+	String concurrencyKey() default "";
+
+	/**
+	 * How many runs with the same {@link #concurrencyKey()} may run at once across the cluster:
+	 * 1 (a mutex) by default, up to 10,000, or 0 for no limit with a {@link #keyRateLimit()}.
+	 * @return the limit
+	 */
+	int concurrencyLimit() default 1;
+
+	/**
+	 * How many runs with the same {@link #concurrencyKey()} may start per period across the
+	 * cluster, as {@code starts/period}: {@code "10/1s"}, {@code "1000/1h"}. They start one
+	 * every period divided by starts, on the database's clock.
+	 * @return the rate, or empty for none
+	 */
+	String keyRateLimit() default "";
+
 }

@@ -23,12 +23,15 @@ import org.jspecify.annotations.Nullable;
  * @param failOnNodeLoss whether a run whose node died fails, instead of being handed back to
  * run again
  * @param noRetryFor exceptions that fail the task at once, like {@link dev.autotask.TaskFailure}
+ * @param concurrencyKey the argument that is each run's concurrency key, and its limits; or
+ * {@code null} for none
  * @param source where it was declared, for messages ("Reports.rebuild(long)")
  * @param invoker runs it
  */
 public record TaskDefinition(String name, String queue, List<TaskParameter> parameters, Type resultType,
 		int maxAttempts, Duration delay, @Nullable Duration ttl, @Nullable Duration timeout, boolean failOnNodeLoss,
-		List<Class<? extends Throwable>> noRetryFor, String source, TaskInvoker invoker) {
+		List<Class<? extends Throwable>> noRetryFor, @Nullable ConcurrencyKey concurrencyKey, String source,
+		TaskInvoker invoker) {
 
 	/** Most attempts a task may allow: beyond it, retries are a bug rather than a policy. */
 	public static final int MAX_ATTEMPTS = 10_001;
@@ -67,6 +70,37 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 		}
 		parameters = List.copyOf(parameters);
 		noRetryFor = List.copyOf(noRetryFor);
+		if (concurrencyKey != null && keyArgument(parameters, concurrencyKey) < 0) {
+			throw new IllegalArgumentException("Concurrency key of task '" + name + "' (" + source + ") names '"
+					+ concurrencyKey.parameter() + "', which is not one of its parameters " + parameters);
+		}
+	}
+
+	private static int keyArgument(List<TaskParameter> parameters, ConcurrencyKey key) {
+		for (int i = 0; i < parameters.size(); i++) {
+			if (parameters.get(i).name().equals(key.parameter())) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	/**
+	 * The position of the argument that is each run's concurrency key.
+	 * @return its index in {@link #parameters()}, or -1 without a {@link #concurrencyKey()}
+	 */
+	public int keyArgument() {
+		return (this.concurrencyKey != null) ? keyArgument(this.parameters, this.concurrencyKey) : -1;
+	}
+
+	/**
+	 * A copy whose runs take their concurrency key from an argument.
+	 * @param concurrencyKey the argument and the key's limits
+	 * @return the copy
+	 */
+	public TaskDefinition withConcurrencyKey(ConcurrencyKey concurrencyKey) {
+		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, concurrencyKey, this.source, this.invoker);
 	}
 
 	/**
@@ -79,7 +113,7 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public static TaskDefinition of(String name, TaskInvoker invoker, TaskParameter... parameters) {
 		return new TaskDefinition(name, "default", List.of(parameters), Void.class, 4, Duration.ZERO, null, null, false,
-				List.of(), name, invoker);
+				List.of(), null, name, invoker);
 	}
 
 	/**
@@ -89,8 +123,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withQueue(String queue) {
 		return new TaskDefinition(this.name, queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source,
-				this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.concurrencyKey,
+				this.source, this.invoker);
 	}
 
 	/**
@@ -104,8 +138,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 					+ ") must be 0 to " + (MAX_ATTEMPTS - 1) + ", got " + retries);
 		}
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, retries + 1, this.delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source,
-				this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.concurrencyKey,
+				this.source, this.invoker);
 	}
 
 	/**
@@ -115,8 +149,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withResultType(Type resultType) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, resultType, this.maxAttempts, this.delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source,
-				this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.concurrencyKey,
+				this.source, this.invoker);
 	}
 
 	/**
@@ -126,7 +160,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withTtl(Duration ttl) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source, this.invoker);
+				ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.concurrencyKey,
+				this.source, this.invoker);
 	}
 
 	/**
@@ -136,7 +171,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withDelay(Duration delay) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.source, this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, this.noRetryFor, this.concurrencyKey,
+				this.source, this.invoker);
 	}
 
 	/**
@@ -146,7 +182,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withTimeout(Duration timeout) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				this.ttl, timeout, this.failOnNodeLoss, this.noRetryFor, this.source, this.invoker);
+				this.ttl, timeout, this.failOnNodeLoss, this.noRetryFor, this.concurrencyKey,
+				this.source, this.invoker);
 	}
 
 	/**
@@ -156,7 +193,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withFailOnNodeLoss(boolean failOnNodeLoss) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				this.ttl, this.timeout, failOnNodeLoss, this.noRetryFor, this.source, this.invoker);
+				this.ttl, this.timeout, failOnNodeLoss, this.noRetryFor, this.concurrencyKey,
+				this.source, this.invoker);
 	}
 
 	/**
@@ -166,7 +204,8 @@ public record TaskDefinition(String name, String queue, List<TaskParameter> para
 	 */
 	public TaskDefinition withNoRetryFor(List<Class<? extends Throwable>> noRetryFor) {
 		return new TaskDefinition(this.name, this.queue, this.parameters, this.resultType, this.maxAttempts, this.delay,
-				this.ttl, this.timeout, this.failOnNodeLoss, noRetryFor, this.source, this.invoker);
+				this.ttl, this.timeout, this.failOnNodeLoss, noRetryFor, this.concurrencyKey,
+				this.source, this.invoker);
 	}
 
 	/**

@@ -2,12 +2,14 @@ package dev.autotask.engine;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
 import dev.autotask.SendOptions;
 import dev.autotask.internal.engine.TaskClient;
 import dev.autotask.internal.json.TaskJson;
+import dev.autotask.task.ConcurrencyKey;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
@@ -41,6 +43,8 @@ class ConcurrencyKeyIT {
 
 	private static final Duration WORK = Duration.ofMillis(30);
 
+	private static final int QUEUE_LIMIT = 3;
+
 	private CallLog calls;
 
 	private EngineCluster cluster;
@@ -54,6 +58,7 @@ class ConcurrencyKeyIT {
 			.schema(postgres.schema())
 			.workers(4)
 			.pollInterval(Duration.ofMillis(500))
+			.queueGlobalConcurrency(Map.of("limited", QUEUE_LIMIT))
 			.build();
 		this.cluster = new EngineCluster(postgres, settings, List.of("node-a", "node-b", "node-c"),
 				(node, dataSource) -> registry(node, dataSource));
@@ -95,11 +100,39 @@ class ConcurrencyKeyIT {
 	}
 
 	@Test
+	void keysHoldOnAQueueLimitedAcrossTheClusterAndCountTowardsItsLimit() {
+		this.cluster.start();
+		// Each key's tasks one after the other, so that a claim that ignored the keys would take
+		// several of one key at once. The key is the first argument, as
+		// @DelayedTask(concurrencyKey = "key") declares.
+		for (int key = 0; key < KEYS; key++) {
+			for (int n = 0; n < TASKS_PER_KEY; n++) {
+				this.client.send("limited.keyed", "app", "limited-key-" + key, n);
+			}
+		}
+		for (int n = 0; n < TASKS_PER_KEY; n++) {
+			this.client.send("limited.plain", "app", n);
+		}
+
+		TaskCounts counts = new TaskCounts(postgres);
+		await().atMost(Duration.ofMinutes(2))
+			.untilAsserted(() -> assertThat(counts.withStatus("SUCCESS")).isEqualTo(KEYS * TASKS_PER_KEY + TASKS_PER_KEY));
+
+		for (int key = 0; key < KEYS; key++) {
+			assertThat(this.calls.mostAtOnce("limited-key-" + key)).as("most calls of a mutex key at once").isEqualTo(1);
+		}
+		assertThat(this.calls.mostAtOnce("limited-%")).as("most calls of the limited queue at once")
+			.isEqualTo(QUEUE_LIMIT);
+		assertThat(this.calls.nodes("limited-key-%")).as("nodes that ran keyed calls").isGreaterThan(1);
+	}
+
+	@Test
 	void aConcurrencyKeyOutOfRangeIsRefused() {
 		assertThatIllegalArgumentException().isThrownBy(() -> SendOptions.owner("app").concurrencyKey(""))
 			.withMessage("Concurrency key must be 1 to 200 characters, got ''");
 		assertThatIllegalArgumentException().isThrownBy(() -> SendOptions.owner("app").concurrencyKey("k", 0))
-			.withMessage("Concurrency limit must be between 1 and 10000, got 0");
+			.withMessage("Concurrency limit of key 'k' must be between 1 and 10000, got 0 (for a rate limit alone, use"
+					+ " rateLimitKey)");
 	}
 
 	private TaskRegistry registry(String node, DataSource dataSource) {
@@ -107,6 +140,15 @@ class ConcurrencyKeyIT {
 		registry.register(TaskDefinition.of("call.partner",
 				(args) -> this.calls.call(dataSource, node, "customer-" + ((Integer) args[0] / 100), (Integer) args[0], WORK),
 				new TaskParameter("n", int.class)));
+		registry.register(TaskDefinition.of("limited.keyed",
+				(args) -> this.calls.call(dataSource, node, (String) args[0], (Integer) args[1], WORK),
+				new TaskParameter("key", String.class), new TaskParameter("n", int.class))
+			.withQueue("limited")
+			.withConcurrencyKey(new ConcurrencyKey("key", 1, 0, null)));
+		registry.register(TaskDefinition.of("limited.plain",
+				(args) -> this.calls.call(dataSource, node, "limited-plain", (Integer) args[0], WORK),
+				new TaskParameter("n", int.class))
+			.withQueue("limited"));
 		registry.register(TaskDefinition.of("call.other", (args) -> this.calls.call(dataSource, node, "none", (Integer) args[0], WORK),
 				new TaskParameter("n", int.class)));
 		return registry;

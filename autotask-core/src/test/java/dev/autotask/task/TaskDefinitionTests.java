@@ -153,7 +153,7 @@ class TaskDefinitionTests {
 	}
 
 	private static TaskDefinition definition(String name, String queue, List<TaskParameter> parameters) {
-		return new TaskDefinition(name, queue, parameters, Void.class, 1, Duration.ZERO, null, null, false, List.of(), SOURCE,
+		return new TaskDefinition(name, queue, parameters, Void.class, 1, Duration.ZERO, null, null, false, List.of(), null, SOURCE,
 				NOTHING);
 	}
 

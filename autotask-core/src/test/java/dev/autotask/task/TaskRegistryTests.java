@@ -100,7 +100,7 @@ class TaskRegistryTests {
 	}
 
 	private static TaskDefinition definition(String name, String source) {
-		return new TaskDefinition(name, "default", List.of(), Void.class, 1, Duration.ZERO, null, null, false, List.of(), source,
+		return new TaskDefinition(name, "default", List.of(), Void.class, 1, Duration.ZERO, null, null, false, List.of(), null, source,
 				(args) -> null);
 	}
 

@@ -83,6 +83,57 @@ public final class CallLog {
 			.single();
 	}
 
+	/**
+	 * How many calls of something started in a row: at a rate limit's pace, that tells its span.
+	 * @param what the pattern
+	 * @return the starts
+	 */
+	public long starts(String what) {
+		return startsQuery("SELECT count(*) FROM starts", what);
+	}
+
+	/**
+	 * The most starts of calls of something in any second, of the windows of one second that
+	 * open at a start.
+	 * @param what the pattern
+	 * @return the most starts in a second
+	 */
+	public long mostStartsInASecond(String what) {
+		return startsQuery("""
+				SELECT max((SELECT count(*) FROM starts AS later WHERE later.at >= s.at
+					AND later.at < s.at + interval '1 second')) FROM starts AS s""", what);
+	}
+
+	/**
+	 * The fewest starts of calls of something in a whole second counted from the first start,
+	 * the first and the last second left out.
+	 * @param what the pattern
+	 * @return the fewest starts in a whole second
+	 */
+	public long fewestStartsInAWholeSecond(String what) {
+		return startsQuery("""
+				SELECT min(n) FROM (
+					SELECT floor(extract(epoch FROM at - first)) AS second, count(*) AS n
+					FROM starts, (SELECT min(at) AS first FROM starts) AS origin GROUP BY 1) AS per_second
+				WHERE second > 0 AND second < (SELECT floor(extract(epoch FROM max(at) - min(at))) FROM starts)""", what);
+	}
+
+	/**
+	 * The whole seconds between the first and the last start of calls of something.
+	 * @param what the pattern
+	 * @return the seconds
+	 */
+	public long secondsOfStarts(String what) {
+		return startsQuery("SELECT floor(extract(epoch FROM max(at) - min(at)))::bigint FROM starts", what);
+	}
+
+	// A query of "starts", the start events of calls of something.
+	private long startsQuery(String sql, String what) {
+		String starts = "WITH starts AS (SELECT at FROM " + this.table + " WHERE event LIKE 'start:' || :what) ";
+		Long value = this.postgres.jdbc().sql(starts + sql).param("what", what).query(Long.class).single();
+		return (value != null) ? value : 0;
+	}
+
 	private void record(DataSource dataSource, int task, String node, String event) {
 		JdbcClient.create(dataSource)
 			.sql("INSERT INTO " + this.table + " (task, node, event) VALUES (?, ?, ?)")

@@ -103,6 +103,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 				statement.execute("TRUNCATE " + this.schema + ".autotask_task, " + this.schema + ".autotask_leader, "
 						+ this.schema + ".autotask_node, " + this.schema + ".autotask_fire, " + this.schema + ".autotask_queue, "
 						+ this.schema + ".autotask_runtime_schedule, " + this.schema + ".autotask_group, "
+						+ this.schema + ".autotask_key_rate, "
 						+ this.schema + ".autotask_outbox, " + this.schema + ".autotask_queue_minute RESTART IDENTITY CASCADE");
 			}
 		}

@@ -175,8 +175,10 @@ public final class TaskClient implements Autotask {
 			return List.of();
 		}
 		List<String> json = writeAll(task, argsList);
-		List<Long> ids = this.observations.enqueue(task.name(), task.queue(),
-				(traceContext) -> this.table.insertMany(newTask(task, options, "[]", traceContext), json));
+		TaskKeys keys = TaskKeys.of(task, options);
+		List<String> keyList = keys.keysOf(json, this.json);
+		List<Long> ids = this.observations.enqueue(task.name(), task.queue(), (traceContext) -> this.table
+			.insertMany(newTask(task, options, "[]", keys, keys.sharedKey(), traceContext), json, keyList, null));
 		List<TaskHandle<Object>> handles = new ArrayList<>(ids.size());
 		for (long id : ids) {
 			observeEnqueued(task, id);
@@ -188,7 +190,10 @@ public final class TaskClient implements Autotask {
 	@Override
 	public TaskGroup sendGroup(String name, SendOptions options, List<Object[]> argsList, String callback) {
 		TaskDefinition task = this.registry.get(name);
-		TaskGroups.Sent sent = this.groups.send(newTask(task, options, "[]", null), writeAll(task, argsList), callback);
+		List<String> json = writeAll(task, argsList);
+		TaskKeys keys = TaskKeys.of(task, options);
+		TaskGroups.Sent sent = this.groups.send(newTask(task, options, "[]", keys, keys.sharedKey(), null), json,
+				keys.keysOf(json, this.json), callback);
 		sent.ids().forEach((id) -> observeEnqueued(task, id));
 		return sent.group();
 	}
@@ -269,21 +274,23 @@ public final class TaskClient implements Autotask {
 	}
 
 	private TaskHandle<Object> insert(TaskDefinition task, SendOptions options, String args) {
+		TaskKeys keys = TaskKeys.of(task, options);
+		String key = keys.keyOf(args, this.json);
 		TaskClientTable.Inserted inserted = this.observations.enqueue(task.name(), task.queue(),
-				(traceContext) -> this.table.insert(newTask(task, options, args, traceContext)));
+				(traceContext) -> this.table.insert(newTask(task, options, args, keys, key, traceContext)));
 		if (inserted.created()) {
 			observeEnqueued(task, inserted.id());
 		}
 		return new TrackedHandle<>(inserted.id(), options.owner(), this, this.json, task.resultType());
 	}
 
-	private TaskClientTable.NewTask newTask(TaskDefinition task, SendOptions options, String args,
-			@Nullable String traceContext) {
+	private TaskClientTable.NewTask newTask(TaskDefinition task, SendOptions options, String args, TaskKeys keys,
+			@Nullable String key, @Nullable String traceContext) {
 		Duration ttl = (task.ttl() != null) ? task.ttl() : this.settings.resultTtl();
 		Duration delay = (options.delay() != null) ? options.delay() : task.delay();
 		return new TaskClientTable.NewTask(task.name(), task.queue(), options.owner(), args, options.priority(), delay,
 				task.maxAttempts(), ttl, options.uniqueKey(), options.uniqueFor(), options.replacing(),
-				options.concurrencyKey(), options.concurrencyLimit(), options.startedBy(), traceContext);
+				key, keys.limit(), keys.rateInterval(), options.startedBy(), traceContext);
 	}
 
 	private void observeEnqueued(TaskDefinition task, long id) {

@@ -47,10 +47,11 @@ final class TaskGroups {
 	 * Insert a group of members of one task.
 	 * @param member the members' row but for their arguments: task, owner and options
 	 * @param args each member's JSON arguments, already checked
+	 * @param keys each member's concurrency key, or empty where they share the row's
 	 * @param callbackName the callback task
 	 * @return the group and its members' ids
 	 */
-	Sent send(NewTask member, List<String> args, String callbackName) {
+	Sent send(NewTask member, List<String> args, List<String> keys, String callbackName) {
 		TaskDefinition callback = callback(callbackName);
 		if (member.uniqueKey() != null) {
 			throw new IllegalArgumentException("A group of task '" + member.name() + "' takes no unique key: each"
@@ -64,7 +65,7 @@ final class TaskGroups {
 		Sent sent = this.transaction.execute((status) -> {
 			long id = this.groups.insert(member.owner(), args.size(),
 					new Callback(callback.name(), callback.queue(), callback.maxAttempts(), ttl));
-			List<Long> ids = this.tasks.insertMany(member, args, id);
+			List<Long> ids = this.tasks.insertMany(member, args, keys, id);
 			return new Sent(new TaskGroup(id, args.size(), 0, 0, 0, null), ids);
 		});
 		if (sent == null) {

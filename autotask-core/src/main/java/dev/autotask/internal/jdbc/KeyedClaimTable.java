@@ -11,11 +11,20 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The SQL of {@code autotask_task} that claims the tasks with a concurrency key (V18): at most a
- * key's limit of them run at once across the cluster. The claims of keyed tasks take turns,
- * whichever node makes them (an advisory lock per table, taken in a statement before the claim,
- * so that the claim's snapshot sees every claim before it); each takes, of the earliest due keyed
- * tasks, those whose key has room left over the tasks of the key already running (claimed ahead
- * or not). Tasks without a key are claimed by {@link TaskClaimTable}, which leaves these out.
+ * key's limit of them run at once across the cluster, and, where the key has a rate limit (V20),
+ * at most one starts per interval. The claims of keyed tasks take turns, whichever node makes
+ * them (an advisory lock per table, taken in a statement before the claim, so that the claim's
+ * snapshot sees every claim before it); each takes, of the earliest due keyed tasks, those whose
+ * key has room left over the tasks of the key already running (claimed ahead or not) and starts
+ * left by its rate. Tasks without a key are claimed by {@link TaskClaimTable}, which leaves these
+ * out; those of a queue limited across the cluster by {@link LimitedClaimTable}, which claims
+ * them with the same pick.
+ *
+ * <p>
+ * A key's rate is kept as the time its next task may start, in {@code autotask_key_rate}, as a
+ * queue's is in {@code autotask_queue}: the claim takes one start per interval elapsed since then
+ * (making up at most {@link LimitedClaimTable#CATCH_UP} of missed starts) and, in the same
+ * statement, moves it on by one interval per task it claimed.
  */
 public final class KeyedClaimTable {
 
@@ -24,27 +33,54 @@ public final class KeyedClaimTable {
 
 	private static final String ANY_DUE = """
 			SELECT EXISTS (SELECT 1 FROM %s
-				WHERE status = 'PENDING' AND concurrency_key IS NOT NULL AND run_at <= now())""";
+				WHERE status = 'PENDING' AND concurrency_key IS NOT NULL AND run_at <= now() AND %s)""";
 
-	// Ahead of the claim: each due keyed task's place among its key's, and the key's running
-	// tasks; chosen are those within their key's limit.
+	// Ahead of the claim: each due keyed task's place among its key's, the key's running tasks,
+	// and the starts its rate leaves; chosen are those within both. The clock is the statement's,
+	// after the lock. %3$s narrows the tasks to some queues. Each step is computed once: inlined
+	// into the claim's scan, the planner may run it again for every row it reads.
 	private static final String CHOSEN = """
 			due AS (
-				SELECT id, concurrency_key, concurrency_limit, priority, run_at,
+				SELECT id, concurrency_key, concurrency_limit, key_rate_micros,
 					row_number() OVER (PARTITION BY concurrency_key ORDER BY priority DESC, run_at, id) AS place
-				FROM (SELECT id, concurrency_key, concurrency_limit, priority, run_at FROM %1$s
+				FROM (SELECT id, concurrency_key, concurrency_limit, key_rate_micros, priority, run_at FROM %1$s
 					WHERE status = 'PENDING' AND concurrency_key IS NOT NULL AND run_at <= now()
-						AND name = ANY(:names) AND %2$s
+						AND name = ANY(:names) AND %3$s
 					ORDER BY priority DESC, run_at, id
-					LIMIT %3$d) AS earliest),
-			running AS (
+					LIMIT %4$d) AS earliest),
+			running AS MATERIALIZED (
 				SELECT concurrency_key, count(*) AS n FROM %1$s
 				WHERE status = 'RUNNING' AND concurrency_key IN (SELECT concurrency_key FROM due)
 				GROUP BY concurrency_key),
-			chosen AS (
-				SELECT due.id FROM due LEFT JOIN running USING (concurrency_key)
-				WHERE due.place <= due.concurrency_limit - coalesce(running.n, 0)),
+			rates AS (
+				SELECT keyed.concurrency_key, keyed.micros,
+					greatest(coalesce(rate.next_start, statement_timestamp()),
+						statement_timestamp() - %5$d * interval '1 microsecond') AS base
+				FROM (SELECT concurrency_key, max(key_rate_micros) AS micros FROM due
+					WHERE key_rate_micros IS NOT NULL GROUP BY concurrency_key) AS keyed
+				LEFT JOIN %2$s AS rate USING (concurrency_key)),
+			chosen AS MATERIALIZED (
+				SELECT due.id FROM due LEFT JOIN running USING (concurrency_key) LEFT JOIN rates USING (concurrency_key)
+				WHERE due.place <= coalesce(due.concurrency_limit, 2147483647) - coalesce(running.n, 0)
+					AND (rates.micros IS NULL
+						OR due.place <= floor(extract(epoch FROM statement_timestamp() - rates.base) * 1000000 / rates.micros) + 1)),
 			""";
+
+	// After the claim: each rate-limited key's next start, one interval per task claimed.
+	private static final String MOVE_RATES = """
+			,
+			moved AS (
+				INSERT INTO %s AS rate (concurrency_key, next_start)
+				SELECT claimed.concurrency_key, rates.base + count(*) * rates.micros * interval '1 microsecond'
+				FROM claimed JOIN rates USING (concurrency_key)
+				GROUP BY claimed.concurrency_key, rates.base, rates.micros
+				ON CONFLICT (concurrency_key) DO UPDATE SET next_start = excluded.next_start)
+			""";
+
+	// The chosen tasks, at most LOOKED_AT, are read by their key, whatever the backlog of tasks
+	// without a key in the claim index: a list of ids rather than a join the planner could read
+	// that index for.
+	static final String CHOSEN_IDS = "id = ANY(ARRAY(SELECT id FROM chosen))";
 
 	private final JdbcClient jdbc;
 
@@ -64,11 +100,36 @@ public final class KeyedClaimTable {
 	public KeyedClaimTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.anyDue = ANY_DUE.formatted(names.task());
-		String chosen = CHOSEN.formatted(names.task(), TaskClaimTable.QUEUES, LOOKED_AT);
-		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), "id IN (SELECT id FROM chosen)",
-				chosen);
-		this.lock = names.task() + "/concurrency-keys";
+		this.anyDue = anyDue(names, TaskClaimTable.QUEUES);
+		this.claim = claim(names, TaskClaimTable.QUEUES, CHOSEN_IDS);
+		this.lock = lock(names);
+	}
+
+	/**
+	 * Whether a keyed task of some queues is due: one look at the keyed tasks' partial index.
+	 */
+	static String anyDue(TableNames names, String queues) {
+		return ANY_DUE.formatted(names.task(), queues);
+	}
+
+	/**
+	 * A {@link TaskClaimTable#CLAIM} of keyed tasks within their keys' limits.
+	 * @param queues the condition on the tasks' queue
+	 * @param pick which tasks to claim, of which {@link #CHOSEN_IDS} are the keyed tasks within
+	 * their limits
+	 */
+	static String claim(TableNames names, String queues, String pick) {
+		String chosen = CHOSEN.formatted(names.task(), names.keyRate(), queues, LOOKED_AT,
+				LimitedClaimTable.CATCH_UP.toNanos() / 1000);
+		return TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), pick, chosen,
+				MOVE_RATES.formatted(names.keyRate()));
+	}
+
+	/**
+	 * The name of the advisory lock under which keyed claims take turns.
+	 */
+	static String lock(TableNames names) {
+		return names.task() + "/concurrency-keys";
 	}
 
 	/**
@@ -82,7 +143,12 @@ public final class KeyedClaimTable {
 	 */
 	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
 			boolean exceptQueues, int limit) {
-		if (!this.jdbc.sql(this.anyDue).query(Boolean.class).single()) {
+		boolean due = this.jdbc.sql(this.anyDue)
+			.param("queues", queues.toArray(String[]::new))
+			.param("exceptQueues", exceptQueues)
+			.query(Boolean.class)
+			.single();
+		if (!due) {
 			return List.of();
 		}
 		List<TaskRow> rows = this.transaction.execute((status) -> {

@@ -25,6 +25,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (V17): a claim takes one start per interval elapsed since then (at most
  * {@link #CATCH_UP}'s worth more than one, so that a late claim does not burst), and moves it on by
  * one interval per task it claimed.
+ *
+ * <p>
+ * Tasks of such a queue that have a concurrency key are claimed here too, within both the
+ * queue's limits and their key's ({@link KeyedClaimTable}'s pick, under its lock as well, which
+ * every claim takes after any of its own).
  */
 public final class LimitedClaimTable {
 
@@ -38,6 +43,11 @@ public final class LimitedClaimTable {
 	private static final Duration LIMIT_RECHECK = Duration.ofMillis(50);
 
 	private static final String OF_QUEUE = "queue = :queue";
+
+	private static final String WITHOUT_KEY = OF_QUEUE + " AND concurrency_key IS NULL";
+
+	private static final String WITH_KEYS = OF_QUEUE + " AND (concurrency_key IS NULL OR "
+			+ KeyedClaimTable.CHOSEN_IDS + ")";
 
 	private static final String COUNT_RUNNING = "SELECT count(*) FROM %s WHERE status = 'RUNNING' AND queue = :queue";
 
@@ -65,6 +75,12 @@ public final class LimitedClaimTable {
 
 	private final String claim;
 
+	private final String anyKeyedDue;
+
+	private final String claimWithKeys;
+
+	private final String keysLock;
+
 	private final String countRunning;
 
 	private final String ensureQueue;
@@ -83,7 +99,10 @@ public final class LimitedClaimTable {
 	public LimitedClaimTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), OF_QUEUE, "");
+		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), WITHOUT_KEY, "", "");
+		this.anyKeyedDue = KeyedClaimTable.anyDue(names, OF_QUEUE);
+		this.claimWithKeys = KeyedClaimTable.claim(names, OF_QUEUE, WITH_KEYS);
+		this.keysLock = KeyedClaimTable.lock(names);
 		this.countRunning = COUNT_RUNNING.formatted(names.task());
 		this.ensureQueue = ENSURE_QUEUE.formatted(names.queue());
 		this.lockStarts = LOCK_STARTS.formatted(names.queue());
@@ -130,7 +149,7 @@ public final class LimitedClaimTable {
 			if (allowed == 0) {
 				return new LimitedClaim(List.of(), retry);
 			}
-			List<TaskRow> rows = this.jdbc.sql(this.claim)
+			List<TaskRow> rows = this.jdbc.sql(claimOf(queue))
 				.param("node", node)
 				.param("names", taskNames.toArray(String[]::new))
 				.param("queue", queue)
@@ -150,6 +169,16 @@ public final class LimitedClaimTable {
 			return new LimitedClaim(rows, (rows.size() == allowed) ? retry : null);
 		});
 		return (claim != null) ? claim : new LimitedClaim(List.of(), null);
+	}
+
+	// The claim that takes keyed tasks as well, when some are due: under the keyed claims' lock,
+	// taken after the queue's, so that it counts their keys' running tasks with every other claim.
+	private String claimOf(String queue) {
+		if (!this.jdbc.sql(this.anyKeyedDue).param("queue", queue).query(Boolean.class).single()) {
+			return this.claim;
+		}
+		AdvisoryLock.take(this.jdbc, this.keysLock);
+		return this.claimWithKeys;
 	}
 
 	// The queue's row is written once, by the first claim that finds none.

@@ -85,6 +85,14 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The key rate table: when each rate-limited concurrency key may start its next task.
+	 * @return its qualified name
+	 */
+	public String keyRate() {
+		return qualify("autotask_key_rate");
+	}
+
+	/**
 	 * The fire table.
 	 * @return its qualified name
 	 */

@@ -31,7 +31,8 @@ public final class TaskClaimTable {
 	// carry what a worker needs, in the order CLAIMED_ROW reads: not the outcome columns (the
 	// error of a failed attempt holds a stack trace), and times as microseconds since the epoch,
 	// which cost the driver far less than timestamps. %3$s picks the tasks; %4$s is empty, or
-	// common table expressions the pick reads, each ending with a comma.
+	// common table expressions the pick reads, each ending with a comma; %5$s is empty, or common
+	// table expressions that read what was claimed, each starting with a comma.
 	static final String CLAIM = """
 			WITH %4$sclaimed AS (
 				UPDATE %1$s SET status = 'RUNNING', attempt = attempt + 1, started_at = now(), node_id = :node
@@ -45,7 +46,7 @@ public final class TaskClaimTable {
 					FOR UPDATE SKIP LOCKED)
 					AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
 				RETURNING id, name, queue, owner, status, args, attempt, max_attempts, created_at, run_at, started_at,
-					checkpoint, rescues, started_by, priority, trace_context)
+					checkpoint, rescues, started_by, priority, trace_context, concurrency_key)%5$s
 			SELECT id, name, queue, owner, status, args::text, attempt, max_attempts,
 				(extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM run_at) * 1000000)::bigint,
 				(extract(epoch FROM started_at) * 1000000)::bigint, checkpoint::text, rescues, started_by,
@@ -112,7 +113,7 @@ public final class TaskClaimTable {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.events = new TaskEvents(names, events);
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, names.queue(), OF_QUEUES, "");
+		this.claim = CLAIM.formatted(table, names.queue(), OF_QUEUES, "", "");
 		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));

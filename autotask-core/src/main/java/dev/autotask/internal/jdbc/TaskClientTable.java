@@ -70,23 +70,25 @@ public final class TaskClientTable {
 	// only when the enqueuing transaction commits, never before the row is visible.
 	private static final String INSERT = """
 			INSERT INTO %s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context,
-				concurrency_key, concurrency_limit)
+				concurrency_key, concurrency_limit, key_rate_micros)
 			VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
 				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy, :traceContext::jsonb, :concurrencyKey,
-				:concurrencyLimit)
+				:concurrencyLimit, :keyRateMicros)
 			RETURNING id, pg_notify(:channel, '')""";
 
 	// Many tasks of one name and options in one statement, and one notification. The ids come
 	// from the identity in the order of the rows inserted, so sorting them gives the order of
-	// :args. Identical notifications of one transaction are delivered once.
+	// :args. Identical notifications of one transaction are delivered once. Each task's
+	// concurrency key is its own in :keys, if any (taken from an argument), else the shared one.
 	private static final String INSERT_MANY = """
 			WITH inserted AS (
 				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, started_by, trace_context,
-					concurrency_key, concurrency_limit, group_id)
+					concurrency_key, concurrency_limit, key_rate_micros, group_id)
 				SELECT :name, :queue, :owner, given.args::jsonb, :priority,
 					now() + :delayMillis * interval '1 millisecond', :maxAttempts, :ttlMillis * interval '1 millisecond',
-					:startedBy, :traceContext::jsonb, :concurrencyKey, :concurrencyLimit, CAST(:groupId AS bigint)
-				FROM unnest(:args::text[]) WITH ORDINALITY AS given(args, position)
+					:startedBy, :traceContext::jsonb, coalesce(given.concurrency_key, :concurrencyKey), :concurrencyLimit,
+					:keyRateMicros, CAST(:groupId AS bigint)
+				FROM unnest(:args::text[], :keys::text[]) WITH ORDINALITY AS given(args, concurrency_key, position)
 				ORDER BY given.position
 				RETURNING id)
 			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, '')) AS notified
@@ -226,7 +228,7 @@ public final class TaskClientTable {
 	 * @return the new tasks' ids, in the order of {@code args}
 	 */
 	public List<Long> insertMany(NewTask task, List<String> args) {
-		return insertMany(task, args, null);
+		return insertMany(task, args, List.of(), null);
 	}
 
 	/**
@@ -234,11 +236,14 @@ public final class TaskClientTable {
 	 * listeners once when the transaction commits.
 	 * @param task the options all share (its {@code args} and {@code uniqueKey} are ignored)
 	 * @param args each task's JSON array of arguments
+	 * @param keys each task's concurrency key, in the order of {@code args}, or empty for the
+	 * shared one
 	 * @param groupId the group, or {@code null} for none
 	 * @return the ids, in the order of {@code args}
 	 */
-	public List<Long> insertMany(NewTask task, List<String> args, @Nullable Long groupId) {
+	public List<Long> insertMany(NewTask task, List<String> args, List<String> keys, @Nullable Long groupId) {
 		return insertStatement(this.insertMany, task, args.toArray(String[]::new))
+			.param("keys", keys.toArray(String[]::new))
 			.param("groupId", groupId)
 			.query((rs, row) -> rs.getLong(1))
 			.list();
@@ -266,14 +271,17 @@ public final class TaskClientTable {
 	 * @param replace whether a pending task with the unique key takes the new arguments and delay
 	 * @param concurrencyKey the key of which at most {@code concurrencyLimit} run at once, or
 	 * {@code null}
-	 * @param concurrencyLimit how many tasks with the key may run at once
+	 * @param concurrencyLimit how many tasks with the key may run at once, 0 for no limit
+	 * @param keyRateInterval the time between two starts of tasks with the key, or {@code null}
+	 * for no rate limit
 	 * @param startedBy the user it is started as, or {@code null}
 	 * @param traceContext the JSON object of the enqueuing trace's propagation fields, or
 	 * {@code null} without a tracer
 	 */
 	public record NewTask(String name, String queue, String owner, String args, int priority, Duration delay,
 			int maxAttempts, Duration ttl, @Nullable String uniqueKey, @Nullable Duration uniqueFor, boolean replace,
-			@Nullable String concurrencyKey, int concurrencyLimit, @Nullable String startedBy,
+			@Nullable String concurrencyKey, int concurrencyLimit, @Nullable Duration keyRateInterval,
+			@Nullable String startedBy,
 			@Nullable String traceContext) {
 
 		JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement, Object args, String channel) {
@@ -287,7 +295,8 @@ public final class TaskClientTable {
 				.param("ttlMillis", this.ttl.toMillis())
 				.param("startedBy", this.startedBy)
 				.param("concurrencyKey", this.concurrencyKey)
-				.param("concurrencyLimit", (this.concurrencyKey != null) ? this.concurrencyLimit : null)
+				.param("concurrencyLimit", (this.concurrencyLimit > 0) ? this.concurrencyLimit : null)
+				.param("keyRateMicros", (this.keyRateInterval != null) ? this.keyRateInterval.toNanos() / 1000 : null)
 				.param("traceContext", this.traceContext)
 				.param("channel", channel);
 		}

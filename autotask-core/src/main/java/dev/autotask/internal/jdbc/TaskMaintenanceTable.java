@@ -30,6 +30,10 @@ public final class TaskMaintenanceTable {
 
 	// Delete ended tasks past their TTL, except the last runs of each task, which the history
 	// keeps however old.
+	// A key's rate whose next start has passed holds nothing back: its row says no more than a
+	// missing one (V20), and the keyed claim writes it again at the key's next start.
+	private static final String PRUNE_KEY_RATES = "DELETE FROM %s WHERE next_start < now() - interval '1 minute'";
+
 	private static final String PRUNE_EXPIRED = """
 			DELETE FROM %1$s WHERE id IN (
 				SELECT expired.id FROM %1$s AS expired
@@ -113,6 +117,8 @@ public final class TaskMaintenanceTable {
 
 	private final String pruneExpired;
 
+	private final String pruneKeyRates;
+
 	private final Rescue earlierLife;
 
 	private final Rescue orphans;
@@ -133,6 +139,7 @@ public final class TaskMaintenanceTable {
 		String table = names.task();
 		this.lockRescues = LOCK_RESCUES.formatted(table);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
+		this.pruneKeyRates = PRUNE_KEY_RATES.formatted(names.keyRate());
 		this.earlierLife = Rescue.of(names, RESCUE_EARLIER_LIFE + RESCUE_ORPHANED.formatted(names.node()),
 				"restarted during", taskEvents);
 		this.orphans = Rescue.of(names,
@@ -149,6 +156,14 @@ public final class TaskMaintenanceTable {
 	 */
 	public int pruneExpired(int keep, int limit) {
 		return this.jdbc.sql(this.pruneExpired).param("keep", keep).param("limit", limit).update();
+	}
+
+	/**
+	 * Delete the rates of concurrency keys that hold nothing back any more.
+	 * @return how many were deleted
+	 */
+	public int pruneKeyRates() {
+		return this.jdbc.sql(this.pruneKeyRates).update();
 	}
 
 	/**

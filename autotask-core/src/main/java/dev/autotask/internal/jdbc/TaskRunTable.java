@@ -28,17 +28,19 @@ public final class TaskRunTable {
 	// The next link of a chain, only while no cancel was requested for the current one: checked
 	// in this statement, under a lock on the current link, so that a cancel either commits first
 	// and is seen here, or waits for this transaction and then sees (and cancels) the new link.
+	// The link keeps the chain's concurrency key and its limits: a chain is one piece of work.
 	private static final String INSERT_NEXT = """
 			WITH current AS (
-				SELECT name, queue, owner, priority, ttl, coalesce(chain_id, id) AS chain_id, started_by, trace_context
+				SELECT name, queue, owner, priority, ttl, coalesce(chain_id, id) AS chain_id, started_by, trace_context,
+					concurrency_key, concurrency_limit, key_rate_micros
 				FROM %1$s
 				WHERE id = :id AND NOT cancel_requested
 				FOR NO KEY UPDATE),
 			next AS (
 				INSERT INTO %1$s (name, queue, owner, args, priority, run_at, max_attempts, ttl, chain_id, started_by,
-					trace_context)
+					trace_context, concurrency_key, concurrency_limit, key_rate_micros)
 				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, chain_id, started_by,
-					trace_context
+					trace_context, concurrency_key, concurrency_limit, key_rate_micros
 				FROM current
 				RETURNING id)
 			SELECT id, pg_notify(:channel, '') FROM next""";

@@ -26,10 +26,10 @@ final class TaskUniqueTable {
 	private static final String INSERT_UNIQUE = """
 			WITH inserted AS (
 				INSERT INTO %1$s AS task (name, queue, owner, args, priority, run_at, max_attempts, ttl, unique_key,
-					started_by, trace_context, concurrency_key, concurrency_limit)
+					started_by, trace_context, concurrency_key, concurrency_limit, key_rate_micros)
 				VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
 					:maxAttempts, :ttlMillis * interval '1 millisecond', :uniqueKey, :startedBy, :traceContext::jsonb,
-					:concurrencyKey, :concurrencyLimit)
+					:concurrencyKey, :concurrencyLimit, :keyRateMicros)
 				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
 				%2$s
 				RETURNING id, xmax = 0 AS created)

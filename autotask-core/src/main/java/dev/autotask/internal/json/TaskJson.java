@@ -409,6 +409,21 @@ public final class TaskJson {
 		return errors;
 	}
 
+	/**
+	 * One stored argument as text, for a concurrency key: a string as it is, a number or a
+	 * boolean as written in JSON, an object or array as its JSON.
+	 * @param argsJson the task's stored JSON array of arguments
+	 * @param index the argument's position
+	 * @return the text, or {@code null} if the argument is null or missing
+	 */
+	public @Nullable String argumentText(String argsJson, int index) {
+		JsonNode node = this.mapper.readTree(argsJson).get(index);
+		if (node == null || node.isNull()) {
+			return null;
+		}
+		return node.isValueNode() ? node.asString() : node.toString();
+	}
+
 	private static @Nullable String textOrNull(@Nullable JsonNode node) {
 		return (node == null || node.isNull()) ? null : node.asString();
 	}

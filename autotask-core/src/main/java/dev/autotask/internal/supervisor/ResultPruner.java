@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes ended tasks whose TTL has passed, except the last runs of each task, which the
  * history keeps however old. Works in batches, so that one run never holds locks on a large
- * part of the table.
+ * part of the table. Then deletes the rates of concurrency keys whose next start has passed.
  */
 public final class ResultPruner {
 
@@ -43,6 +43,10 @@ public final class ResultPruner {
 		while (deleted == BATCH);
 		if (total > 0) {
 			logger.debug("Pruned {} task(s) past their TTL", total);
+		}
+		int rates = this.table.pruneKeyRates();
+		if (rates > 0) {
+			logger.debug("Pruned {} concurrency key rate(s) that hold nothing back", rates);
 		}
 		return total;
 	}

@@ -17,6 +17,8 @@ import dev.autotask.annotation.PeriodicTask;
 import dev.autotask.schedule.Cron;
 import dev.autotask.schedule.Every;
 import dev.autotask.schedule.Schedule;
+import dev.autotask.engine.RateLimit;
+import dev.autotask.task.ConcurrencyKey;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskInvoker;
 import dev.autotask.task.TaskParameter;
@@ -44,10 +46,24 @@ final class TaskDefinitionReader {
 		String source = describe(method);
 		checkRetries(annotation.retries(), source);
 		Duration delay = duration(annotation.delay(), "delay", source);
-		return define(name(annotation.name(), beanName, method), annotation.queue(), method, targetClass,
+		TaskDefinition task = define(name(annotation.name(), beanName, method), annotation.queue(), method, targetClass,
 				annotation.retries(), (delay != null) ? delay : Duration.ZERO, duration(annotation.ttl(), "ttl", source),
 				duration(annotation.timeout(), "timeout", source), annotation.failOnNodeLoss(), source, invoker)
 			.withNoRetryFor(List.of(annotation.noRetryFor()));
+		return StringUtils.hasText(annotation.concurrencyKey()) ? withKey(task, annotation, source) : task;
+	}
+
+	private static TaskDefinition withKey(TaskDefinition task, DelayedTask annotation, String source) {
+		try {
+			RateLimit rate = StringUtils.hasText(annotation.keyRateLimit())
+					? RateLimitFormat.parse(annotation.keyRateLimit()) : null;
+			return task.withConcurrencyKey(new ConcurrencyKey(annotation.concurrencyKey(), annotation.concurrencyLimit(),
+					(rate != null) ? rate.starts() : 0, (rate != null) ? rate.period() : null));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("@DelayedTask(concurrencyKey = \"" + annotation.concurrencyKey() + "\") on "
+					+ source + " is invalid: " + ex.getMessage(), ex);
+		}
 	}
 
 	TaskDefinition read(String beanName, Class<?> targetClass, Method method, PeriodicTask annotation,
@@ -114,7 +130,7 @@ final class TaskDefinitionReader {
 			TaskInvoker invoker) {
 		try {
 			return new TaskDefinition(name, queue, parameters(method), resultType(targetClass, method), retries + 1,
-					delay, ttl, timeout, failOnNodeLoss, List.of(), source, invoker);
+					delay, ttl, timeout, failOnNodeLoss, List.of(), null, source, invoker);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException("Task annotation on " + source + " is invalid: " + ex.getMessage(), ex);

@@ -12,6 +12,7 @@ import dev.autotask.boot.annotation.TaskAnnotationBeanPostProcessor;
 import dev.autotask.boot.events.ApplicationEventSink;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.boot.annotation.RateLimitFormat;
 import dev.autotask.engine.RateLimit;
 import dev.autotask.engine.InvalidSettingException;
 import dev.autotask.engine.Notifications;
@@ -29,7 +30,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
@@ -139,18 +139,12 @@ public final class AutotaskAutoConfiguration {
 	 * @return the limit
 	 */
 	static RateLimit rateLimit(String queue, String value) {
-		String property = "autotask.queues." + queue + ".rate-limit";
-		int slash = value.indexOf('/');
 		try {
-			if (slash < 0) {
-				throw new IllegalArgumentException("no '/' between the starts and the period");
-			}
-			return new RateLimit(Integer.parseInt(value.substring(0, slash).trim()),
-					DurationStyle.detectAndParse(value.substring(slash + 1).trim()));
+			return RateLimitFormat.parse(value);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new InvalidConfigurationPropertyValueException(property, value,
-					"A rate limit is starts/period, such as 10/1s or 1000/1h: " + ex.getMessage());
+			throw new InvalidConfigurationPropertyValueException("autotask.queues." + queue + ".rate-limit", value,
+					ex.getMessage());
 		}
 	}
 

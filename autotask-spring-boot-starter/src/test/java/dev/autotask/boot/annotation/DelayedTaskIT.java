@@ -166,6 +166,36 @@ class DelayedTaskIT {
 		});
 	}
 
+	@Test
+	void concurrencyKeyIsTakenFromTheNamedArgumentWithItsLimits() {
+		this.runner.run((context) -> {
+			TaskHandle<String> handle = awaitEnd(context.getBean(Reports.class).sync(42, "full"));
+			assertThat(handle.result()).isEqualTo("synced 42 (full)");
+			assertThat(postgres.jdbc()
+				.sql("SELECT concurrency_key || ' ' || concurrency_limit || ' ' || key_rate_micros FROM "
+						+ postgres.schema() + ".autotask_task WHERE id = ?")
+				.param(handle.id())
+				.query(String.class)
+				.single()).isEqualTo("42 1 100000");
+		});
+	}
+
+	@Test
+	void concurrencyKeyNamingNoParameterFailsAtStartUp() {
+		AutotaskContextRunners.application(postgres).withUserConfiguration(BadKeyConfig.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("Concurrency key of task 'badKey.sync' (DelayedTaskIT.BadKey.sync(long)) names 'customer',"
+						+ " which is not one of its parameters [long customerId]");
+		});
+		AutotaskContextRunners.application(postgres).withUserConfiguration(BadRateConfig.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasStackTraceContaining("@DelayedTask(concurrencyKey = \"customerId\")"
+					+ " on DelayedTaskIT.BadRate.sync(long) is invalid: A rate limit is starts/period, such as 10/1s or"
+					+ " 1000/1h, got '10 a second': no '/' between the starts and the period");
+		});
+	}
+
 	private static TaskInfo info(AssertableApplicationContext context, long id) {
 		return context.getBean(Autotask.class).status(id, "sample-owner").orElseThrow();
 	}
@@ -233,11 +263,52 @@ class DelayedTaskIT {
 			throw new UnsupportedOperationException("not here");
 		}
 
+		@DelayedTask(concurrencyKey = "customerId", keyRateLimit = "10/1s")
+		public TaskHandle<String> sync(long customerId, String mode) {
+			return TaskHandle.completed("synced " + customerId + " (" + mode + ")");
+		}
+
 		@DelayedTask
 		public TaskHandle<Long> countdown(int n) {
 			this.calls.add("countdown " + n);
 			// Through the proxy, as any other caller: this enqueues the next step.
 			return TaskHandle.completed((n > 0) ? this.self.getObject().countdown(n - 1).id() : null);
+		}
+
+	}
+
+	public static class BadKey {
+
+		@DelayedTask(concurrencyKey = "customer")
+		public void sync(long customerId) {
+		}
+
+	}
+
+	public static class BadRate {
+
+		@DelayedTask(concurrencyKey = "customerId", keyRateLimit = "10 a second")
+		public void sync(long customerId) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadKeyConfig {
+
+		@Bean
+		BadKey badKey() {
+			return new BadKey();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadRateConfig {
+
+		@Bean
+		BadRate badRate() {
+			return new BadRate();
 		}
 
 	}
