@@ -36,6 +36,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -43,7 +44,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * Groups of tasks through the REST API, on a real PostgreSQL with the engine running: a group
  * that ran shows its counts and its callback, the owner's groups are listed newest first a page
  * at a time, a member names its group and a search by group finds the members, another owner's
- * group is not found, and a user with neither of autotask's roles reads none.
+ * group is not found, a user with neither of autotask's roles reads none, and the page's script
+ * for them is served under its Content-Security-Policy.
  */
 @SpringBootTest(classes = GroupApiIT.Config.class,
 		properties = { "autotask.poll-interval=1m", "spring.application.name=shop" })
@@ -157,6 +159,18 @@ class GroupApiIT {
 		this.mvc.perform(get(GROUPS + "/" + group.id()).with(otherUser())).andExpect(status().isForbidden());
 		this.mvc.perform(get(GROUPS).with(otherUser())).andExpect(status().isForbidden());
 		this.mvc.perform(get(GROUPS)).andExpect(status().isUnauthorized());
+	}
+
+	@Test
+	void groupsScriptIsServedToViewersUnderThePagesContentSecurityPolicy() throws Exception {
+		this.mvc.perform(get("/autotask/").with(viewer()))
+			.andExpect(content().string(containsString("<script src=\"groups.js\" defer></script>")))
+			.andExpect(content().string(containsString("id=\"groups-view\"")));
+		this.mvc.perform(get("/autotask/groups.js").with(viewer()))
+			.andExpect(status().isOk())
+			.andExpect(header().string("Content-Security-Policy", containsString("script-src 'self'")))
+			.andExpect(content().contentTypeCompatibleWith("text/javascript"))
+			.andExpect(content().string(containsString("function loadGroups")));
 	}
 
 	private TaskGroup sendAndAwaitCallback(String owner, int... rows) {
