@@ -96,6 +96,7 @@ class GroupUiIT {
 		assertThat(count("succeeded")).isEqualTo("2");
 		assertThat(count("failed")).isEqualTo("1");
 		assertThat(this.browser.findElement(By.id("group-callback")).getText()).contains("SUCCESS");
+		Chromium.screenshot(this.browser, "admin-group");
 
 		this.browser.findElement(By.id("group-failed")).click();
 		wait(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#search-results tbody tr"), 1));

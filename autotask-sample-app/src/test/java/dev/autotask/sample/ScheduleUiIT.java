@@ -118,6 +118,8 @@ class ScheduleUiIT {
 		expression.sendKeys("0 25 * * *");
 		form.findElement(By.id("schedule-save")).click();
 		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("schedule-edit-error"), "hour"));
+		this.browser.executeScript("document.getElementById('schedule-edit').scrollIntoView()");
+		Chromium.screenshot(this.browser, "admin-schedule-edit");
 		assertThat(Chromium.consoleErrors(this.browser)).allSatisfy((error) -> assertThat(error).contains("400"));
 		assertThat(stored()).containsExactly("invoice-7 reportTasks.invoice [7] false");
 
