@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The entry point for starting tasks by name and following them.
  *
@@ -98,6 +100,25 @@ public interface Autotask {
 	 * @return the group, or empty if the owner has none of that id
 	 */
 	Optional<TaskGroup> group(long id, String owner);
+
+	/**
+	 * The owner's groups, newest first, a page at a time, each with when it was sent and how
+	 * its callback stands: what the admin page lists. Pages are keyset-paged on the group's id,
+	 * so that a deep page costs what the first does. Only the owner's groups are listed.
+	 * <pre class="code">
+	 * List&lt;GroupInfo&gt; newest = autotask.groups("tenant-7", null, 20);
+	 * List&lt;GroupInfo&gt; older = autotask.groups("tenant-7", newest.get(newest.size() - 1).group().id(), 20);
+	 * </pre>
+	 * @param owner the owner asking
+	 * @param before only groups with a smaller id, to continue after a page; {@code null} from
+	 * the newest
+	 * @param limit the most groups, 1 to 500
+	 * @return the groups
+	 * @throws IllegalArgumentException if the limit is out of range or {@code before} is not
+	 * positive
+	 * @see #group(long, String)
+	 */
+	List<GroupInfo> groups(String owner, @Nullable Long before, int limit);
 
 	/**
 	 * Start a task with arguments given as JSON, as the REST API and the admin page do. Numbers

@@ -29,12 +29,13 @@ import org.jspecify.annotations.Nullable;
  * {@code null}
  * @param attemptErrors the errors of its failed attempts, oldest first (the last one is also
  * {@code error}, with its stack trace); attempts lost with their node count too
+ * @param groupId the group it is a member of (see {@link Autotask#sendGroup}), or {@code null}
  * @see Autotask#status(long, String)
  */
 public record TaskInfo(long id, String name, String queue, String owner, TaskStatus status, String args, int attempt,
 		int maxAttempts, Instant createdAt, Instant runAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
 		@Nullable String result, @Nullable TaskError error, @Nullable String progress, int rescues,
-		@Nullable String startedBy, List<AttemptError> attemptErrors) {
+		@Nullable String startedBy, List<AttemptError> attemptErrors, @Nullable Long groupId) {
 
 	/**
 	 * Keep an unmodifiable copy of the attempt errors.

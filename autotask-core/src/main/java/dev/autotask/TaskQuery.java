@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Which tasks to find, across all task names: by status, queue, name, time range, who started
- * them, the node they run on, and text in their arguments or error. Every criterion left out matches all; those given
+ * them, the node they run on, the group they are members of, and text in their arguments or error. Every criterion left out matches all; those given
  * must all hold. Results come newest first, a page at a time, continued {@link #before()} the
  * last id of the previous page (keyset paging: a page costs the same however deep it is).
  * <pre class="code">
@@ -35,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * @param errorContains text the error's message contains, ignoring case, or {@code null}
  * @param node the node that runs or last ran the tasks (see {@link NodeInfo#id()}), or
  * {@code null} for any
+ * @param group the group the tasks are members of (see {@link Autotask#sendGroup}), or
+ * {@code null} for any task, in a group or not
  * @param before only tasks with a smaller id, to continue after a page; {@code null} from the
  * newest
  * @param limit the most tasks in a page, 1 to {@value #MAX_LIMIT}
@@ -43,7 +45,8 @@ import org.jspecify.annotations.Nullable;
 public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nullable String name,
 		@Nullable Instant createdFrom, @Nullable Instant createdTo, @Nullable Instant finishedFrom,
 		@Nullable Instant finishedTo, @Nullable String startedBy, @Nullable String argsContain,
-		@Nullable String errorContains, @Nullable String node, @Nullable Long before, int limit) {
+		@Nullable String errorContains, @Nullable String node, @Nullable Long group, @Nullable Long before,
+		int limit) {
 
 	/**
 	 * The page size when none is given.
@@ -69,6 +72,9 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		checkLength("node", node, 200);
 		checkRange("created", createdFrom, createdTo);
 		checkRange("finished", finishedFrom, finishedTo);
+		if (group != null && group <= 0) {
+			throw new IllegalArgumentException("group must be a group id (1 or more), was " + group);
+		}
 		if (before != null && before <= 0) {
 			throw new IllegalArgumentException("before must be a task id (1 or more), was " + before);
 		}
@@ -110,6 +116,7 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		builder.argsContain = this.argsContain;
 		builder.errorContains = this.errorContains;
 		builder.node = this.node;
+		builder.group = this.group;
 		builder.before = this.before;
 		builder.limit = this.limit;
 		return builder;
@@ -144,6 +151,7 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		criteria.put("argsContain", this.argsContain);
 		criteria.put("errorContains", this.errorContains);
 		criteria.put("node", this.node);
+		criteria.put("group", this.group);
 		criteria.put("before", this.before);
 		criteria.forEach((criterion, value) -> {
 			if (value != null) {
@@ -197,6 +205,8 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		private @Nullable String errorContains;
 
 		private @Nullable String node;
+
+		private @Nullable Long group;
 
 		private @Nullable Long before;
 
@@ -328,6 +338,16 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		}
 
 		/**
+		 * Match the members of one group.
+		 * @param groupId the group's id (see {@link TaskGroup#id()}), or {@code null} for any
+		 * @return this builder
+		 */
+		public Builder group(@Nullable Long groupId) {
+			this.group = groupId;
+			return this;
+		}
+
+		/**
 		 * Continue after a page: match only tasks older than this id.
 		 * @param id the last id of the previous page ({@link TaskPage#next()}), or {@code null}
 		 * @return this builder
@@ -355,7 +375,7 @@ public record TaskQuery(Set<TaskStatus> statuses, @Nullable String queue, @Nulla
 		public TaskQuery build() {
 			return new TaskQuery(this.statuses, this.queue, this.name, this.createdFrom, this.createdTo,
 					this.finishedFrom, this.finishedTo, this.startedBy, this.argsContain, this.errorContains,
-					this.node, this.before, this.limit);
+					this.node, this.group, this.before, this.limit);
 		}
 
 	}

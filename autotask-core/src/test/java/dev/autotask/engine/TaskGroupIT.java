@@ -6,9 +6,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import dev.autotask.GroupInfo;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskGroup;
+import dev.autotask.TaskInfo;
+import dev.autotask.TaskPage;
+import dev.autotask.TaskQuery;
 import dev.autotask.TaskStatus;
 import dev.autotask.internal.engine.TaskClient;
 import dev.autotask.internal.json.TaskJson;
@@ -29,7 +33,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Groups of tasks with a callback: ten thousand members run on three engines and the callback
  * runs once, with the counts; ends by cancel and delete count, a retry before the callback
- * uncounts; a bad group is refused with nothing inserted.
+ * uncounts; an owner's groups are listed newest first, its alone; members name their group and
+ * are found by it; a bad group is refused with nothing inserted.
  */
 class TaskGroupIT {
 
@@ -109,6 +114,54 @@ class TaskGroupIT {
 		// Done: an end after the callback changes nothing.
 		this.client.retry(members.get(0), "app");
 		assertThat(this.client.group(group.id(), "app")).contains(done);
+	}
+
+	@Test
+	void groupsListsTheOwnersGroupsNewestFirstAPageAtATimeWithTheirCallbacks() {
+		SendOptions later = SendOptions.owner("app").delay(Duration.ofHours(1));
+		List<Object[]> two = List.of(new Object[] { 1 }, new Object[] { 2 });
+		TaskGroup first = this.client.sendGroup("imports.row", later, two, "imports.done");
+		TaskGroup others = this.client.sendGroup("imports.row", SendOptions.owner("other"), two, "imports.done");
+		TaskGroup second = this.client.sendGroup("imports.row", later, two, "imports.done");
+		TaskGroup third = this.client.sendGroup("imports.row", later, two, "imports.done");
+		members(first).forEach((id) -> end(id, "SUCCESS"));
+
+		List<GroupInfo> newest = this.client.groups("app", null, 2);
+		assertThat(newest).extracting((info) -> info.group().id()).containsExactly(third.id(), second.id());
+		assertThat(newest.get(0).createdAt()).isNotNull();
+		assertThat(newest.get(0).callbackStatus()).isNull();
+		List<GroupInfo> older = this.client.groups("app", second.id(), 2);
+		assertThat(older).extracting((info) -> info.group().id()).containsExactly(first.id());
+		GroupInfo done = older.get(0);
+		assertThat(done.group()).isEqualTo(new TaskGroup(first.id(), 2, 2, 0, 0, done.group().callbackTaskId()));
+		assertThat(done.callbackStatus()).isEqualTo(TaskStatus.PENDING);
+
+		assertThat(this.client.groups("other", null, 10)).extracting((info) -> info.group().id())
+			.containsExactly(others.id());
+		assertThat(this.client.groups("nobody", null, 10)).isEmpty();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.client.groups("app", null, 0))
+			.withMessageContaining("limit must be between 1 and 500, was 0");
+	}
+
+	@Test
+	void aMemberNamesItsGroupAndASearchByGroupFindsTheMembersAlone() {
+		SendOptions later = SendOptions.owner("app").delay(Duration.ofHours(1));
+		List<Object[]> three = List.of(new Object[] { 1 }, new Object[] { 2 }, new Object[] { 3 });
+		TaskGroup group = this.client.sendGroup("imports.row", later, three, "imports.done");
+		TaskGroup another = this.client.sendGroup("imports.row", later, three, "imports.done");
+		long alone = this.client.send("imports.row", later, 4).id();
+		List<Long> members = members(group);
+		end(members.get(0), "FAILURE");
+
+		assertThat(this.client.status(members.get(0), "app").orElseThrow().groupId()).isEqualTo(group.id());
+		assertThat(this.client.status(alone, "app").orElseThrow().groupId()).isNull();
+		TaskPage page = this.client.find(TaskQuery.builder().group(group.id()).build(), "app");
+		assertThat(page.tasks()).extracting(TaskInfo::id).containsExactlyInAnyOrderElementsOf(members);
+		assertThat(page.counts()).containsEntry(TaskStatus.PENDING, 2L).containsEntry(TaskStatus.FAILURE, 1L);
+		assertThat(this.client.find(TaskQuery.builder().group(another.id()).status(TaskStatus.FAILURE).build(), "app")
+			.tasks()).isEmpty();
+		assertThat(this.client.find(TaskQuery.builder().group(group.id()).build(), "other").tasks())
+			.as("another owner's search").isEmpty();
 	}
 
 	@Test

@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import dev.autotask.TaskContext;
 import dev.autotask.TaskFailure;
+import dev.autotask.TaskGroup;
 import dev.autotask.TaskHandle;
 import dev.autotask.annotation.DelayedTask;
 
@@ -62,6 +63,18 @@ public class ReportTasks {
 			throw new TaskFailure("customer " + customerId + " has no billing address");
 		}
 		return TaskHandle.completed("INV-" + customerId);
+	}
+
+	/**
+	 * The callback of a group of invoices, sent with {@code Autotask.sendGroup}: runs once, when
+	 * every invoice of the group has ended, with their counts.
+	 * @param group the group's final counts
+	 * @return a summary
+	 */
+	@DelayedTask
+	public TaskHandle<String> invoicesDone(TaskGroup group) {
+		return TaskHandle.completed(group.succeeded() + " of " + group.total() + " invoices sent, " + group.failed()
+				+ " failed");
 	}
 
 	/**

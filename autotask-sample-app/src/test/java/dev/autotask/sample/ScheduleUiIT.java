@@ -1,5 +1,10 @@
 package dev.autotask.sample;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.Function;
 
@@ -25,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Schedules created at run time from the admin page, in a real headless Chromium against the
  * sample: the declared ones are listed, an admin creates one with the form (a bad one is refused
- * with the server's reason), pauses it and deletes it.
+ * with the server's reason), pauses it and deletes it; an edit that the server refuses shows its
+ * reason next to the form, and one it takes changes the next fire shown.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sample.admin-password=schedule-ui-test", "sample.viewer-password=viewer-ui-test" })
@@ -89,6 +95,56 @@ class ScheduleUiIT {
 		this.browser.switchTo().alert().accept();
 		wait(ExpectedConditions.invisibilityOfElementLocated(row));
 		assertThat(stored()).isEmpty();
+	}
+
+	@Test
+	void adminEditsAScheduleAndSeesItsNextFireChange() {
+		logIn();
+		fill("invoice-7", "0 2 * * *", "[7]");
+		By row = By.cssSelector("#schedules tr[data-schedule='invoice-7']");
+		wait(ExpectedConditions.textToBePresentInElementLocated(row, "0 2 * * * Europe/Stockholm"));
+		Instant before = nextFire(row);
+		assertThat(before.atZone(ZoneId.of("Europe/Stockholm")).getHour()).isEqualTo(2);
+
+		this.browser.findElement(row).findElement(By.cssSelector("[data-action=edit]")).click();
+		WebElement form = wait(ExpectedConditions.visibilityOfElementLocated(By.id("schedule-edit-form")));
+		WebElement expression = form.findElement(By.name("expression"));
+		assertThat(expression.getAttribute("value")).isEqualTo("0 2 * * *");
+		assertThat(form.findElement(By.name("zone")).getAttribute("value")).isEqualTo("Europe/Stockholm");
+		assertThat(form.findElement(By.name("args")).getAttribute("value")).isEqualTo("[7]");
+		assertThat(this.browser.switchTo().activeElement()).as("focus on opening").isEqualTo(expression);
+
+		expression.clear();
+		expression.sendKeys("0 25 * * *");
+		form.findElement(By.id("schedule-save")).click();
+		wait(ExpectedConditions.textToBePresentInElementLocated(By.id("schedule-edit-error"), "hour"));
+		this.browser.executeScript("document.getElementById('schedule-edit').scrollIntoView()");
+		Chromium.screenshot(this.browser, "admin-schedule-edit");
+		assertThat(Chromium.consoleErrors(this.browser)).allSatisfy((error) -> assertThat(error).contains("400"));
+		assertThat(stored()).containsExactly("invoice-7 reportTasks.invoice [7] false");
+
+		expression.clear();
+		expression.sendKeys("30 4 * * *");
+		WebElement zone = form.findElement(By.name("zone"));
+		zone.clear();
+		zone.sendKeys("UTC");
+		WebElement args = form.findElement(By.name("args"));
+		args.clear();
+		args.sendKeys("[9]");
+		form.findElement(By.id("schedule-save")).click();
+		wait(ExpectedConditions.textToBePresentInElementLocated(row, "30 4 * * * UTC"));
+		wait(ExpectedConditions.invisibilityOfElementLocated(By.id("schedule-edit")));
+		Instant after = nextFire(row);
+		assertThat(after).isNotEqualTo(before);
+		assertThat(after.atZone(ZoneOffset.UTC).toLocalTime()).isEqualTo(LocalTime.of(4, 30));
+		assertThat(after).isBetween(Instant.now(), Instant.now().plus(Duration.ofDays(1)));
+		assertThat(this.browser.findElement(row).getText()).contains("[9]");
+		assertThat(stored()).containsExactly("invoice-7 reportTasks.invoice [9] false");
+	}
+
+	private Instant nextFire(By row) {
+		return Instant.parse(this.browser.findElement(row).findElement(By.cssSelector("td.next-fire"))
+			.getAttribute("data-next-fire"));
 	}
 
 	private void fill(String name, String cron, String args) {

@@ -140,17 +140,30 @@ function route() {
 	stopLive();
 	showProblem(null);
 	const hash = decodeURIComponent(window.location.hash.substring(1));
-	const view = hash.startsWith('task/') ? 'task'
-		: (['search', 'queues', 'nodes'].includes(hash.split('?')[0]) ? hash.split('?')[0] : 'tasks');
-	for (const name of ['tasks', 'task', 'search', 'queues', 'nodes']) {
+	const view = viewOf(hash);
+	for (const name of ['tasks', 'task', 'search', 'groups', 'group', 'queues', 'nodes']) {
 		$(`${name}-view`).hidden = name !== view;
 	}
-	for (const name of ['tasks', 'search', 'queues', 'nodes']) {
-		$(`nav-${name}`).classList.toggle('active', name === view || (view === 'task' && name === 'tasks'));
+	for (const name of ['tasks', 'search', 'groups', 'queues', 'nodes']) {
+		$(`nav-${name}`).classList.toggle('active', name === view || (view === 'task' && name === 'tasks')
+			|| (view === 'group' && name === 'groups'));
 	}
 	const load = { tasks: loadTaskTypes, task: () => loadTask(hash.substring(5)), search: () => loadSearch(hash),
-		queues: loadQueues, nodes: loadNodes };
+		groups: () => loadGroups(hash), group: () => loadGroup(hash.substring(6)), queues: loadQueues, nodes: loadNodes };
 	load[view]().catch(showProblem);
+}
+
+// The view an address shows: #task/<name>, #group/<id>, #search?..., #groups?..., #queues, #nodes,
+// and the registered tasks for anything else.
+function viewOf(hash) {
+	if (hash.startsWith('task/')) {
+		return 'task';
+	}
+	if (hash.startsWith('group/')) {
+		return 'group';
+	}
+	const name = hash.split('?')[0];
+	return ['search', 'groups', 'queues', 'nodes'].includes(name) ? name : 'tasks';
 }
 
 async function loadTaskTypes() {
@@ -263,6 +276,7 @@ function stopLive() {
 	clearTimeout(state.liveTimer);
 	state.liveTimer = null;
 	stopSearchLive();
+	stopGroupsLive();
 }
 
 function runCard(run) {
@@ -276,6 +290,8 @@ function runCard(run) {
 		el('dt', {}, 'Attempts'), el('dd', {}, `${run.attempt} of ${run.maxAttempts}`
 			+ (run.rescues ? `, recovered ${run.rescues}× from a lost node` : '')),
 		el('dt', {}, 'Started by'), el('dd', {}, run.startedBy || '–'),
+		...(run.groupId ? [el('dt', {}, 'Group'), el('dd', {}, el('a', { href: `#group/${run.groupId}`,
+			'data-group': run.groupId }, `Group #${run.groupId}`))] : []),
 		el('dt', {}, 'Enqueued'), el('dd', {}, time(run.createdAt)),
 		el('dt', {}, 'Start'), el('dd', {}, time(run.startedAt)),
 		el('dt', {}, 'End'), el('dd', {}, time(run.finishedAt)),

@@ -4,8 +4,8 @@
 // button brings it back. As everywhere on the page, data is written as text, never as HTML.
 'use strict';
 
-const SEARCH_FIELDS = ['name', 'queue', 'startedBy', 'node', 'createdFrom', 'createdTo', 'finishedFrom', 'finishedTo',
-	'args', 'error'];
+const SEARCH_FIELDS = ['name', 'queue', 'startedBy', 'node', 'group', 'createdFrom', 'createdTo', 'finishedFrom',
+	'finishedTo', 'args', 'error'];
 const TIME_FIELDS = ['createdFrom', 'createdTo', 'finishedFrom', 'finishedTo'];
 const STATUSES = ['PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'];
 const BULK = {

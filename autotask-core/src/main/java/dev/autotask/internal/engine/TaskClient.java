@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import dev.autotask.Autotask;
 import dev.autotask.BulkResult;
 import dev.autotask.FireInfo;
+import dev.autotask.GroupInfo;
 import dev.autotask.NodeInfo;
 import dev.autotask.QueueInfo;
 import dev.autotask.QueuePoint;
@@ -201,6 +202,11 @@ public final class TaskClient implements Autotask {
 	@Override
 	public Optional<TaskGroup> group(long id, String owner) {
 		return this.groups.find(id, owner);
+	}
+
+	@Override
+	public List<GroupInfo> groups(String owner, @Nullable Long before, int limit) {
+		return this.groups.findNewest(owner, before, limit);
 	}
 
 	// Each task's arguments as JSON, checked against the task's parameters.
@@ -415,7 +421,7 @@ public final class TaskClient implements Autotask {
 		return new TaskInfo(row.id(), row.name(), row.queue(), row.owner(), TaskStatus.valueOf(row.status()),
 				row.args(), row.attempt(), row.maxAttempts(), row.createdAt(), row.runAt(), row.startedAt(),
 				row.finishedAt(), row.result(), json.readError(row.error()), row.progress(), row.rescues(),
-				row.startedBy(), json.readAttemptErrors(row.attemptErrors()));
+				row.startedBy(), json.readAttemptErrors(row.attemptErrors()), row.groupId());
 	}
 
 

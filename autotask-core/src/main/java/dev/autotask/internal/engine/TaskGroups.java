@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import dev.autotask.GroupInfo;
 import dev.autotask.TaskGroup;
 import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.jdbc.TaskClientTable.NewTask;
@@ -11,6 +12,7 @@ import dev.autotask.internal.jdbc.TaskGroupTable;
 import dev.autotask.internal.jdbc.TaskGroupTable.Callback;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -23,6 +25,9 @@ final class TaskGroups {
 
 	/** The most members of one group. */
 	static final int MAX_MEMBERS = 100_000;
+
+	/** The most groups in a page of {@link #findNewest}. */
+	static final int MAX_PAGE = 500;
 
 	private final TaskGroupTable groups;
 
@@ -76,6 +81,16 @@ final class TaskGroups {
 
 	Optional<TaskGroup> find(long id, String owner) {
 		return this.groups.find(id, owner);
+	}
+
+	List<GroupInfo> findNewest(String owner, @Nullable Long before, int limit) {
+		if (limit < 1 || limit > MAX_PAGE) {
+			throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE + ", was " + limit);
+		}
+		if (before != null && before <= 0) {
+			throw new IllegalArgumentException("before must be a group id (1 or more), was " + before);
+		}
+		return this.groups.findNewest(owner, (before != null) ? before : Long.MAX_VALUE, limit);
 	}
 
 	// The callback takes the group's final counts: one parameter, a TaskGroup.

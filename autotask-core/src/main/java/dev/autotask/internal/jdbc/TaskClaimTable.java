@@ -211,7 +211,7 @@ public final class TaskClaimTable {
 		return new TaskRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
 				rs.getString(6), rs.getInt(7), rs.getInt(8), micros(rs.getLong(9)), micros(rs.getLong(10)),
 				micros(rs.getLong(11)), null, null, null, null, rs.getString(12), rs.getInt(13), rs.getString(14),
-				rs.getString(15), null);
+				rs.getString(15), null, null);
 	}
 
 	private static Instant micros(long micros) {

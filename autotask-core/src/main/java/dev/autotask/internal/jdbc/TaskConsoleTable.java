@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The SQL of {@code autotask_task} (V1) that an operator's searches run: find tasks across all
- * names by status, queue, node, time and text, count them, and list the keys a bulk action acts
+ * names by status, queue, node, group, time and text, count them, and list the keys a bulk action acts
  * on ({@link TaskActionTable} acts). Always scoped to one owner.
  *
  * <p>
@@ -84,6 +84,9 @@ public final class TaskConsoleTable {
 
 	// Only tasks with an error: the console's error index holds them alone.
 	private static final String BY_ERROR = "\n  AND error IS NOT NULL AND error->>'message' ILIKE :errorPattern ESCAPE '\\'";
+
+	// A look-up of V21's index of the groups' members.
+	private static final String BY_GROUP = "\n  AND group_id = :group";
 
 	private static final String BY_NAME = "\n  AND name = :name";
 
@@ -226,6 +229,7 @@ public final class TaskConsoleTable {
 			}
 			add(sql, params, BY_QUEUE, "queue", query.queue());
 			add(sql, params, BY_NAME, "name", query.name());
+			add(sql, params, BY_GROUP, "group", query.group());
 			add(sql, params, CREATED_FROM, "createdFrom", timestamp(query.createdFrom()));
 			add(sql, params, CREATED_TO, "createdTo", timestamp(query.createdTo()));
 			add(sql, params, FINISHED_FROM, "finishedFrom", timestamp(query.finishedFrom()));

@@ -33,11 +33,14 @@ import org.springframework.jdbc.core.RowMapper;
  * @param traceContext the JSON object of the propagation fields of the trace that enqueued it,
  * or {@code null}
  * @param attemptErrors the JSON array of the errors of its failed attempts (V11), or {@code null}
+ * @param groupId the group it is a member of (V19), or {@code null} for none, and where it was not
+ * read (a claim)
  */
 public record TaskRow(long id, String name, String queue, String owner, String status, String args, int attempt,
 		int maxAttempts, Instant createdAt, Instant runAt, @Nullable Instant startedAt, @Nullable Instant finishedAt,
 		@Nullable String result, @Nullable String error, @Nullable String progress, @Nullable String checkpoint,
-		int rescues, @Nullable String startedBy, @Nullable String traceContext, @Nullable String attemptErrors) {
+		int rescues, @Nullable String startedBy, @Nullable String traceContext, @Nullable String attemptErrors,
+		@Nullable Long groupId) {
 
 	// The columns of a whole row of autotask_task, in the names MAPPER reads. A claim reads fewer
 	// (TaskClaimTable.CLAIM).
@@ -45,7 +48,7 @@ public record TaskRow(long id, String name, String queue, String owner, String s
 			id, name, queue, owner, status, args::text AS args, attempt, max_attempts, created_at, run_at,
 			started_at, finished_at, result::text AS result, error::text AS error, progress::text AS progress,
 			checkpoint::text AS checkpoint, rescues, started_by, trace_context::text AS trace_context,
-			attempt_errors::text AS attempt_errors""";
+			attempt_errors::text AS attempt_errors, group_id""";
 
 	static final RowMapper<TaskRow> MAPPER = TaskRow::mapRow;
 
@@ -55,7 +58,7 @@ public record TaskRow(long id, String name, String queue, String owner, String s
 				instant(rs, "created_at"), instant(rs, "run_at"), instantOrNull(rs, "started_at"),
 				instantOrNull(rs, "finished_at"), rs.getString("result"), rs.getString("error"), rs.getString("progress"),
 				rs.getString("checkpoint"), rs.getInt("rescues"), rs.getString("started_by"), rs.getString("trace_context"),
-				rs.getString("attempt_errors"));
+				rs.getString("attempt_errors"), rs.getObject("group_id", Long.class));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

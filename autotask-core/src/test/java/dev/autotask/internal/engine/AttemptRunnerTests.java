@@ -266,7 +266,7 @@ class AttemptRunnerTests {
 	private static TaskRow row(int attempt, int maxAttempts) {
 		Instant now = Instant.EPOCH;
 		return new TaskRow(7, "work", "default", "owner", "RUNNING", "[]", attempt, maxAttempts, now, now, now, null,
-				null, null, null, null, 0, null, null, null);
+				null, null, null, null, 0, null, null, null, null);
 	}
 
 	/**

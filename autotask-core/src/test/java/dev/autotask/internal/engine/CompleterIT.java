@@ -110,7 +110,7 @@ class CompleterIT {
 		TaskRow current = running("current");
 		TaskRow stale = new TaskRow(current.id(), current.name(), current.queue(), current.owner(), "RUNNING",
 				current.args(), current.attempt() - 1, current.maxAttempts(), current.createdAt(), current.runAt(),
-				current.startedAt(), null, null, null, null, null, 0, null, null, null);
+				current.startedAt(), null, null, null, null, null, 0, null, null, null, null);
 		long foreign = this.rows.aRunningTask("foreign", "node-b");
 		TaskRow foreignRow = row(foreign);
 		TaskRow other = running("other");

@@ -112,7 +112,7 @@ class LaneTests {
 	private static TaskRow row(long id) {
 		Instant now = Instant.EPOCH;
 		return new TaskRow(id, "task", "default", "owner", "RUNNING", "[]", 1, 3, now, now, now, null, null, null,
-				null, null, 0, null, null, null);
+				null, null, 0, null, null, null, null);
 	}
 
 }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class OutcomeWriterTests {
 
 	private static final TaskRow ROW = new TaskRow(7, "work", "default", "owner", "RUNNING", "[]", 1, 4,
-			Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, null, null, 0, null, null, null);
+			Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, null, null, 0, null, null, null, null);
 
 	private final AtomicBoolean stopping = new AtomicBoolean();
 

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WatchdogTests {
 
 	private static final TaskRow ROW = new TaskRow(7, "work", "default", "owner", "RUNNING", "[]", 2, 4,
-			Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, null, null, 0, null, null, null);
+			Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null, null, null, null, null, 0, null, null, null, null);
 
 	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
 

@@ -40,16 +40,16 @@ class TaskConsoleTablePlanIT {
 
 	private static void fill() {
 		// Like a busy application's table: newest last, one task every 100 ms, 20 names, 5 queues,
-		// 1% failed with an error, 1% pending, a third started by a person.
+		// 1% failed with an error, 1% pending, a third started by a person, 30 members of a group.
 		postgres.jdbc().sql("""
 				INSERT INTO autotask_task (name, queue, owner, args, status, max_attempts, ttl, created_at,
-					finished_at, error, started_by)
+					finished_at, error, started_by, group_id)
 				SELECT 'task.' || (i % 20), 'q' || (i % 5), 'shop', jsonb_build_array(i % 1000),
 					CASE WHEN i % 100 = 0 THEN 'FAILURE' WHEN i % 97 = 0 THEN 'PENDING' ELSE 'SUCCESS' END, 1,
 					interval '1 day', now() - (:tasks - i) * interval '100 ms',
 					CASE WHEN i % 97 = 0 THEN NULL ELSE now() - (:tasks - i) * interval '100 ms' END,
 					CASE WHEN i % 100 = 0 THEN jsonb_build_object('message', 'failure number ' || i) END,
-					CASE WHEN i % 3 = 0 THEN 'ann' END
+					CASE WHEN i % 3 = 0 THEN 'ann' END, CASE WHEN i % 1000 = 7 THEN 1 END
 				FROM generate_series(1, :tasks) AS i""").param("tasks", TASKS).update();
 		postgres.jdbc().sql("VACUUM ANALYZE autotask_task").update();
 	}
@@ -73,6 +73,7 @@ class TaskConsoleTablePlanIT {
 		searches.put("started by one person", TaskQuery.builder().startedBy("ann").status(TaskStatus.FAILURE).build());
 		searches.put("error text", TaskQuery.builder().errorContains("number 55").build());
 		searches.put("an argument", TaskQuery.builder().argsContain("[5]").build());
+		searches.put("one group", TaskQuery.builder().group(1L).build());
 		searches.put("a deep page", TaskQuery.builder().before((long) TASKS / 2).build());
 
 		try (Connection connection = postgres.dataSource().getConnection()) {

@@ -20,8 +20,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Serves the admin page: one HTML page, four scripts (the page, its task console, its
- * queues' charts and its schedules) and a style sheet from the starter's jar,
+ * Serves the admin page: one HTML page, five scripts (the page, its task console, its
+ * queues' charts, its schedules and its groups) and a style sheet from the starter's jar,
  * which read and act through the REST API. There is nothing to build and nothing rendered on
  * the server: the page fills itself with {@code textContent}, never with HTML from data, and a
  * strict Content-Security-Policy forbids inline scripts, so that a task name, argument or
@@ -42,14 +42,16 @@ class AdminPageController {
 	private static final MediaType SCRIPT = MediaType.parseMediaType("text/javascript;charset=UTF-8");
 
 	private static final Map<String, MediaType> ASSETS = Map.of("admin.js", SCRIPT, "console.js", SCRIPT, "charts.js",
-			SCRIPT, "schedules.js", SCRIPT, "admin.css", MediaType.parseMediaType("text/css;charset=UTF-8"));
+			SCRIPT, "schedules.js", SCRIPT, "groups.js", SCRIPT, "admin.css",
+			MediaType.parseMediaType("text/css;charset=UTF-8"));
 
 	private final String pageName;
 
 	private final byte[] page = read("index.html");
 
 	private final Map<String, byte[]> assets = Map.of("admin.js", read("admin.js"), "console.js", read("console.js"),
-			"charts.js", read("charts.js"), "schedules.js", read("schedules.js"), "admin.css", read("admin.css"));
+			"charts.js", read("charts.js"), "schedules.js", read("schedules.js"), "groups.js", read("groups.js"),
+			"admin.css", read("admin.css"));
 
 	AdminPageController(String path) {
 		this.pageName = path.substring(path.lastIndexOf('/') + 1);
@@ -66,7 +68,7 @@ class AdminPageController {
 			.body(this.page);
 	}
 
-	@GetMapping("/{asset:admin\\.(?:js|css)|console\\.js|charts\\.js|schedules\\.js}")
+	@GetMapping("/{asset:admin\\.(?:js|css)|console\\.js|charts\\.js|schedules\\.js|groups\\.js}")
 	ResponseEntity<byte[]> asset(@PathVariable String asset) {
 		return secured(ResponseEntity.ok()).contentType(ASSETS.get(asset)).body(this.assets.get(asset));
 	}

@@ -16,7 +16,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * controllers only: the application's error handling is left as it is.
  */
 @RestControllerAdvice(
-		assignableTypes = { TaskApiController.class, ClusterApiController.class, ScheduleApiController.class })
+		assignableTypes = { TaskApiController.class, ClusterApiController.class, ScheduleApiController.class,
+				GroupApiController.class })
 class ApiExceptionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
@@ -29,7 +30,11 @@ class ApiExceptionHandler {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> badId(MethodArgumentTypeMismatchException ex) {
-		String what = ("id".equals(ex.getName())) ? "A task id" : "Parameter '" + ex.getName() + "'";
+		String what = switch (ex.getName()) {
+			case "id" -> "A task id";
+			case "group" -> "A group id";
+			default -> "Parameter '" + ex.getName() + "'";
+		};
 		return problem(new ApiProblem(HttpStatus.BAD_REQUEST, what + " is a whole number"));
 	}
 

@@ -99,6 +99,11 @@ public final class AutotaskWebAutoConfiguration {
 	}
 
 	@Bean
+	GroupApiController autotaskGroupApiController(Autotask client, ObjectProvider<OwnerResolver> ownerResolver) {
+		return new GroupApiController(client, owners(ownerResolver, client));
+	}
+
+	@Bean
 	ApiExceptionHandler autotaskApiExceptionHandler() {
 		return new ApiExceptionHandler();
 	}

@@ -255,6 +255,7 @@ final class TaskApiJson {
 		node.set("progress", (info.progress() != null) ? this.mapper.readTree(info.progress()) : null);
 		node.put("rescues", info.rescues());
 		node.put("startedBy", info.startedBy());
+		node.put("groupId", info.groupId());
 		ArrayNode attempts = node.putArray("attemptErrors");
 		for (AttemptError failed : info.attemptErrors()) {
 			attempts.addObject()

@@ -23,7 +23,7 @@ import org.springframework.http.HttpStatus;
 final class TaskQueryReader {
 
 	static final Set<String> PARAMETERS = Set.of("status", "queue", "name", "createdFrom", "createdTo",
-			"finishedFrom", "finishedTo", "startedBy", "node", "args", "error", "before", "limit");
+			"finishedFrom", "finishedTo", "startedBy", "node", "group", "args", "error", "before", "limit");
 
 	private TaskQueryReader() {
 	}
@@ -55,6 +55,7 @@ final class TaskQueryReader {
 				.finishedTo(values.one("finishedTo", TaskQueryReader::instant))
 				.startedBy(values.one("startedBy"))
 				.node(values.one("node"))
+				.group(values.one("group", Long::valueOf))
 				.argsContain(values.one("args"))
 				.errorContains(values.one("error"))
 				.before(values.one("before", Long::valueOf))
