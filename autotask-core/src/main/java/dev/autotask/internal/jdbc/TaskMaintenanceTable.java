@@ -34,6 +34,17 @@ public final class TaskMaintenanceTable {
 	// missing one (V20), and the keyed claim writes it again at the key's next start.
 	private static final String PRUNE_KEY_RATES = "DELETE FROM %s WHERE next_start < now() - interval '1 minute'";
 
+	// A group nothing reads any more: its callback enqueued, its TTL past since the group was
+	// sent, and its callback and members gone (pruned or deleted); its members are found by V21's
+	// index. Groups whose members the history keeps stay.
+	private static final String PRUNE_GROUPS = """
+			DELETE FROM %1$s WHERE id IN (
+				SELECT grp.id FROM %1$s AS grp
+				WHERE grp.callback_task_id IS NOT NULL AND grp.created_at < now() - grp.callback_ttl
+					AND NOT EXISTS (SELECT 1 FROM %2$s AS task WHERE task.id = grp.callback_task_id)
+					AND NOT EXISTS (SELECT 1 FROM %2$s AS task WHERE task.group_id = grp.id)
+				LIMIT :limit)""";
+
 	private static final String PRUNE_EXPIRED = """
 			DELETE FROM %1$s WHERE id IN (
 				SELECT expired.id FROM %1$s AS expired
@@ -119,6 +130,8 @@ public final class TaskMaintenanceTable {
 
 	private final String pruneKeyRates;
 
+	private final String pruneGroups;
+
 	private final Rescue earlierLife;
 
 	private final Rescue orphans;
@@ -140,6 +153,7 @@ public final class TaskMaintenanceTable {
 		this.lockRescues = LOCK_RESCUES.formatted(table);
 		this.pruneExpired = PRUNE_EXPIRED.formatted(table);
 		this.pruneKeyRates = PRUNE_KEY_RATES.formatted(names.keyRate());
+		this.pruneGroups = PRUNE_GROUPS.formatted(names.group(), table);
 		this.earlierLife = Rescue.of(names, RESCUE_EARLIER_LIFE + RESCUE_ORPHANED.formatted(names.node()),
 				"restarted during", taskEvents);
 		this.orphans = Rescue.of(names,
@@ -156,6 +170,15 @@ public final class TaskMaintenanceTable {
 	 */
 	public int pruneExpired(int keep, int limit) {
 		return this.jdbc.sql(this.pruneExpired).param("keep", keep).param("limit", limit).update();
+	}
+
+	/**
+	 * Delete the groups whose callback and members are all gone.
+	 * @param limit the most to delete in one statement
+	 * @return how many were deleted
+	 */
+	public int pruneGroups(int limit) {
+		return this.jdbc.sql(this.pruneGroups).param("limit", limit).update();
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.autotask.internal.supervisor;
 
+import java.util.function.IntUnaryOperator;
+
 import dev.autotask.internal.jdbc.TaskMaintenanceTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -7,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes ended tasks whose TTL has passed, except the last runs of each task, which the
  * history keeps however old. Works in batches, so that one run never holds locks on a large
- * part of the table. Then deletes the rates of concurrency keys whose next start has passed.
+ * part of the table. Then deletes the groups whose callback and members are all gone, and the
+ * rates of concurrency keys whose next start has passed.
  */
 public final class ResultPruner {
 
@@ -30,24 +33,33 @@ public final class ResultPruner {
 	}
 
 	/**
-	 * Delete every expired task.
-	 * @return how many were deleted
+	 * Delete every expired task, then the groups and key rates nothing reads any more.
+	 * @return how many tasks were deleted
 	 */
 	public int runOnce() {
-		int total = 0;
-		int deleted;
-		do {
-			deleted = this.table.pruneExpired(this.historyPerTask, BATCH);
-			total += deleted;
-		}
-		while (deleted == BATCH);
+		int total = inBatches((limit) -> this.table.pruneExpired(this.historyPerTask, limit));
 		if (total > 0) {
 			logger.debug("Pruned {} task(s) past their TTL", total);
+		}
+		int groups = inBatches(this.table::pruneGroups);
+		if (groups > 0) {
+			logger.debug("Pruned {} group(s) whose callback and members are gone", groups);
 		}
 		int rates = this.table.pruneKeyRates();
 		if (rates > 0) {
 			logger.debug("Pruned {} concurrency key rate(s) that hold nothing back", rates);
 		}
+		return total;
+	}
+
+	private static int inBatches(IntUnaryOperator batch) {
+		int total = 0;
+		int deleted;
+		do {
+			deleted = batch.applyAsInt(BATCH);
+			total += deleted;
+		}
+		while (deleted == BATCH);
 		return total;
 	}
 

@@ -94,6 +94,44 @@ class ResultPrunerIT {
 	}
 
 	@Test
+	void deletesTheGroupsWhoseCallbackAndMembersAreGoneAndKeepsTheOthers() {
+		long gone = aGroup(LONG_AGO, 1_000_000L);
+		long withAMember = aGroup(LONG_AGO, 1_000_001L);
+		postgres.jdbc().sql("INSERT INTO " + postgres.schema() + ".autotask_task (name, owner, args, max_attempts, ttl,"
+				+ " group_id) VALUES ('report', 'test', '[]', 1, interval '1 hour', ?)").param(withAMember).update();
+		long notCalledBack = aGroup(LONG_AGO, null);
+		long recent = aGroup(RECENTLY, 1_000_002L);
+
+		this.pruner.runOnce();
+
+		assertThat(postgres.jdbc().sql("SELECT id FROM " + postgres.schema() + ".autotask_group").query(Long.class).list())
+			.containsExactlyInAnyOrder(withAMember, notCalledBack, recent)
+			.doesNotContain(gone);
+	}
+
+	@Test
+	void deletesTheKeyRatesThatHoldNothingBack() {
+		postgres.jdbc().sql("INSERT INTO " + postgres.schema() + ".autotask_key_rate (concurrency_key, next_start)"
+				+ " VALUES ('passed', now() - interval '2 minutes'), ('ahead', now() + interval '10 seconds')").update();
+
+		this.pruner.runOnce();
+
+		assertThat(postgres.jdbc().sql("SELECT concurrency_key FROM " + postgres.schema() + ".autotask_key_rate")
+			.query(String.class).list()).containsExactly("ahead");
+	}
+
+	// A group sent some time ago with a one-hour TTL, called back by a task, or not yet.
+	private long aGroup(Duration sentAgo, Long callbackTaskId) {
+		return postgres.jdbc().sql("INSERT INTO " + postgres.schema() + ".autotask_group (owner, total, callback_name,"
+				+ " callback_queue, callback_max_attempts, callback_ttl, channel, created_at, callback_task_id)"
+				+ " VALUES ('test', 1, 'done', 'default', 1, interval '1 hour', 'c', now() - ? * interval '1 second', ?)"
+				+ " RETURNING id")
+			.params(sentAgo.toSeconds(), callbackTaskId)
+			.query(Long.class)
+			.single();
+	}
+
+	@Test
 	void findsNothingInAnEmptyTable() {
 		assertThat(this.pruner.runOnce()).isZero();
 	}
