@@ -7,12 +7,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.RateLimit;
 import dev.autotask.internal.backoff.Backoff;
 import dev.autotask.internal.jdbc.TaskClaimTable;
 import dev.autotask.internal.jdbc.KeyedClaimTable;
+import dev.autotask.internal.jdbc.KeyedClaimTable.KeyedClaim;
 import dev.autotask.internal.jdbc.LimitedClaimTable;
 import dev.autotask.internal.jdbc.LimitedClaimTable.LimitedClaim;
 import dev.autotask.internal.jdbc.TaskRow;
@@ -77,6 +79,9 @@ final class Dispatcher implements Runnable {
 	private final Backoff backoff;
 
 	private volatile boolean running = true;
+
+	// Set when a task with a concurrency key was enqueued, by its notification.
+	private final AtomicBoolean keyedArrived = new AtomicBoolean();
 
 	Dispatcher(TaskClaimTable table, LimitedClaimTable limitedTable, KeyedClaimTable keyedTable,
 			TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
@@ -201,6 +206,7 @@ final class Dispatcher implements Runnable {
 		boolean more = false;
 		boolean busy = false;
 		Duration limitedRetry = null;
+		boolean keyedArrived = this.keyedArrived.getAndSet(false);
 		for (Lane lane : this.lanes) {
 			startBuffered(lane);
 			int room = lane.room();
@@ -219,7 +225,7 @@ final class Dispatcher implements Runnable {
 				}
 			}
 			else {
-				claimed = claimKeyedAndPlain(lane, names, room);
+				claimed = claimKeyedAndPlain(lane, names, room, keyedArrived);
 			}
 			// A full claim means there may be more: look again as soon as there is room.
 			more |= (claimed == room);
@@ -243,10 +249,12 @@ final class Dispatcher implements Runnable {
 	/**
 	 * Claim for a lane the tasks with a concurrency key and those without, each in its own
 	 * claim. The keyed are claimed first every {@link #KEYED_EVERY}, so that a backlog without
-	 * keys does not hold them back, and otherwise with the room the others leave.
+	 * keys does not hold them back, and otherwise with the room the others leave while some are
+	 * due or a new one was notified. Without keyed tasks, a claim is one statement, and the keyed
+	 * claim's look for due ones runs every {@link #KEYED_EVERY}.
 	 * @return how many were claimed
 	 */
-	private int claimKeyedAndPlain(Lane lane, Set<String> names, int room) {
+	private int claimKeyedAndPlain(Lane lane, Set<String> names, int room, boolean keyedArrived) {
 		int claimed = 0;
 		boolean keyedFirst = lane.keyedClaimDue(KEYED_EVERY);
 		if (keyedFirst) {
@@ -256,15 +264,23 @@ final class Dispatcher implements Runnable {
 			claimed += take(lane,
 					this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room - claimed));
 		}
-		if (!keyedFirst && claimed < room) {
+		if (!keyedFirst && claimed < room && (lane.keyedDue() || keyedArrived)) {
 			claimed += take(lane, claimKeyed(lane, names, room - claimed));
 		}
 		return claimed;
 	}
 
 	private List<TaskRow> claimKeyed(Lane lane, Set<String> names, int room) {
-		lane.keyedClaimed();
-		return this.keyedTable.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+		KeyedClaim claim = this.keyedTable.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
+		lane.keyedClaimed(claim.due());
+		return claim.rows();
+	}
+
+	/**
+	 * Say that a task with a concurrency key was enqueued: the next claim looks for keyed tasks.
+	 */
+	void keyedArrived() {
+		this.keyedArrived.set(true);
 	}
 
 	/**

@@ -51,6 +51,10 @@ final class Lane {
 	// dispatcher's thread reads and writes it.
 	private long keyedClaimedAt = System.nanoTime();
 
+	// Whether the lane's last claim of keyed tasks found any due; only the dispatcher's thread
+	// reads and writes it.
+	private boolean keyedDue = true;
+
 	// A moving average of how long the lane's tasks run, updated by its workers without a lock:
 	// a lost update only delays the average a little. It starts slow: a new lane claims little.
 	private volatile long runNanos = Duration.ofSeconds(1).toNanos();
@@ -135,8 +139,21 @@ final class Lane {
 		return System.nanoTime() - this.keyedClaimedAt >= every.toNanos();
 	}
 
-	void keyedClaimed() {
+	/**
+	 * Record a claim of the lane's keyed tasks.
+	 * @param due whether any were due
+	 */
+	void keyedClaimed(boolean due) {
 		this.keyedClaimedAt = System.nanoTime();
+		this.keyedDue = due;
+	}
+
+	/**
+	 * Whether the lane's last claim of keyed tasks found any due: until one finds none, they
+	 * are claimed whenever the others leave room.
+	 */
+	boolean keyedDue() {
+		return this.keyedDue;
 	}
 
 	/**

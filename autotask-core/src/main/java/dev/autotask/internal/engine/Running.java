@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import dev.autotask.engine.EngineSettings;
+import dev.autotask.internal.jdbc.TaskClientTable;
 import dev.autotask.internal.outbox.OutboxRelay;
 import dev.autotask.internal.outbox.RelaySettings;
 import org.jspecify.annotations.Nullable;
@@ -118,6 +119,9 @@ final class Running {
 			}
 		}
 		else {
+			if (TaskClientTable.KEYED_PAYLOAD.equals(payload)) {
+				this.dispatcher.keyedArrived();
+			}
 			this.wakeup.signal();
 		}
 	}

@@ -139,9 +139,9 @@ public final class KeyedClaimTable {
 	 * @param queues the queues
 	 * @param exceptQueues whether to claim from every queue but these instead
 	 * @param limit the most to claim
-	 * @return the claimed tasks, now RUNNING on the node
+	 * @return the claimed tasks, now RUNNING on the node, and whether any were due
 	 */
-	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
+	public KeyedClaim claim(String node, Collection<String> taskNames, Collection<String> queues,
 			boolean exceptQueues, int limit) {
 		boolean due = this.jdbc.sql(this.anyDue)
 			.param("queues", queues.toArray(String[]::new))
@@ -149,13 +149,21 @@ public final class KeyedClaimTable {
 			.query(Boolean.class)
 			.single();
 		if (!due) {
-			return List.of();
+			return new KeyedClaim(List.of(), false);
 		}
 		List<TaskRow> rows = this.transaction.execute((status) -> {
 			AdvisoryLock.take(this.jdbc, this.lock);
 			return TaskClaimTable.claimOfQueues(this.jdbc, this.claim, node, taskNames, queues, exceptQueues, limit);
 		});
-		return (rows != null) ? rows : List.of();
+		return new KeyedClaim((rows != null) ? rows : List.of(), true);
+	}
+
+	/**
+	 * What a claim of keyed tasks took.
+	 * @param rows the claimed tasks
+	 * @param due whether any keyed task was due, claimed or held back by its key
+	 */
+	public record KeyedClaim(List<TaskRow> rows, boolean due) {
 	}
 
 }

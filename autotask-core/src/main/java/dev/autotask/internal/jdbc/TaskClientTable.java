@@ -66,6 +66,12 @@ public final class TaskClientTable {
 
 	private static final String FIND_STATUS = "SELECT status FROM %s WHERE id = :id AND owner = :owner";
 
+	/**
+	 * The payload that tells listening engines of new tasks with a concurrency key, which a claim
+	 * of their own takes; new tasks without one notify with an empty payload.
+	 */
+	public static final String KEYED_PAYLOAD = "keyed";
+
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
 	// only when the enqueuing transaction commits, never before the row is visible.
 	private static final String INSERT = """
@@ -74,7 +80,7 @@ public final class TaskClientTable {
 			VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
 				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy, :traceContext::jsonb, :concurrencyKey,
 				:concurrencyLimit, :keyRateMicros)
-			RETURNING id, pg_notify(:channel, '')""";
+			RETURNING id, pg_notify(:channel, :payload)""";
 
 	// Many tasks of one name and options in one statement, and one notification. The ids come
 	// from the identity in the order of the rows inserted, so sorting them gives the order of
@@ -91,7 +97,7 @@ public final class TaskClientTable {
 				FROM unnest(:args::text[], :keys::text[]) WITH ORDINALITY AS given(args, concurrency_key, position)
 				ORDER BY given.position
 				RETURNING id)
-			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, '')) AS notified
+			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, :payload)) AS notified
 			ORDER BY inserted.id""";
 
 	private final JdbcClient jdbc;
@@ -244,6 +250,7 @@ public final class TaskClientTable {
 	public List<Long> insertMany(NewTask task, List<String> args, List<String> keys, @Nullable Long groupId) {
 		return insertStatement(this.insertMany, task, args.toArray(String[]::new))
 			.param("keys", keys.toArray(String[]::new))
+			.param("payload", keys.isEmpty() ? task.payload() : KEYED_PAYLOAD)
 			.param("groupId", groupId)
 			.query((rs, row) -> rs.getLong(1))
 			.list();
@@ -298,7 +305,13 @@ public final class TaskClientTable {
 				.param("concurrencyLimit", (this.concurrencyLimit > 0) ? this.concurrencyLimit : null)
 				.param("keyRateMicros", (this.keyRateInterval != null) ? this.keyRateInterval.toNanos() / 1000 : null)
 				.param("traceContext", this.traceContext)
-				.param("channel", channel);
+				.param("channel", channel)
+				.param("payload", payload());
+		}
+
+		// What the insert notifies listening engines with.
+		String payload() {
+			return (this.concurrencyKey != null) ? KEYED_PAYLOAD : "";
 		}
 
 	}

@@ -42,8 +42,8 @@ public final class TaskRunTable {
 				SELECT name, queue, owner, :args::jsonb, priority, now(), :maxAttempts, ttl, chain_id, started_by,
 					trace_context, concurrency_key, concurrency_limit, key_rate_micros
 				FROM current
-				RETURNING id)
-			SELECT id, pg_notify(:channel, '') FROM next""";
+				RETURNING id, concurrency_key)
+			SELECT id, pg_notify(:channel, CASE WHEN concurrency_key IS NULL THEN '' ELSE '%2$s' END) FROM next""";
 
 	private static final String IS_CANCEL_REQUESTED = "SELECT cancel_requested FROM %s WHERE id = :id";
 
@@ -102,7 +102,7 @@ public final class TaskRunTable {
 		this.events = new TaskEvents(names, events);
 		String table = names.task();
 		this.complete = this.events.withEvent(COMPLETE.formatted(table));
-		this.insertNext = INSERT_NEXT.formatted(table);
+		this.insertNext = INSERT_NEXT.formatted(table, TaskClientTable.KEYED_PAYLOAD);
 		this.isCancelRequested = IS_CANCEL_REQUESTED.formatted(table);
 		this.reportProgress = REPORT_PROGRESS.formatted(table);
 		this.saveCheckpoint = SAVE_CHECKPOINT.formatted(table);

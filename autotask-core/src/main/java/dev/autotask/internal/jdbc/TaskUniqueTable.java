@@ -33,7 +33,7 @@ final class TaskUniqueTable {
 				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
 				%2$s
 				RETURNING id, xmax = 0 AS created)
-			SELECT id, created, pg_notify(:channel, '') FROM inserted
+			SELECT id, created, pg_notify(:channel, :payload) FROM inserted
 			UNION ALL
 			SELECT id, false, NULL FROM %1$s
 			WHERE name = :name AND owner = :owner AND unique_key = :uniqueKey
