@@ -61,6 +61,15 @@ final class AutotaskSubject implements Subject {
 	 */
 	static final String WITH_KEY_RATES = "autotask-key-rates";
 
+	/**
+	 * autotask whose preloaded tasks have arguments ({@code [n, "customer-<n % 1000>"]}), as most
+	 * real tasks do: the drain's cost of the console's index of arguments on them.
+	 */
+	static final String WITH_ARGS = "autotask-args";
+
+	/** {@link #WITH_ARGS} without the console's indexes. */
+	static final String WITH_ARGS_WITHOUT_CONSOLE_INDEXES = "autotask-args-no-console-indexes";
+
 	// The queue of the bench's tasks.
 	private static final String QUEUE = "default";
 
@@ -105,6 +114,9 @@ final class AutotaskSubject implements Subject {
 
 	private String preloadValues = "";
 
+	// The preloaded tasks' arguments, an SQL expression of n, their number.
+	private String preloadArgs = "'[]'";
+
 	AutotaskSubject(Database database, int workers) {
 		this(database, workers, false);
 	}
@@ -116,8 +128,26 @@ final class AutotaskSubject implements Subject {
 	 * @return the subject
 	 */
 	static AutotaskSubject withoutConsoleIndexes(Database database, int workers) {
-		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITHOUT_CONSOLE_INDEXES,
-				UnaryOperator.identity());
+		return withoutConsoleIndexes(new AutotaskSubject(database, workers, false, WITHOUT_CONSOLE_INDEXES,
+				UnaryOperator.identity()));
+	}
+
+	/**
+	 * Create the subject whose preloaded tasks have arguments.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @param consoleIndexes whether to keep the console's indexes
+	 * @return the subject
+	 */
+	static AutotaskSubject withArgs(Database database, int workers, boolean consoleIndexes) {
+		AutotaskSubject subject = new AutotaskSubject(database, workers, false,
+				consoleIndexes ? WITH_ARGS : WITH_ARGS_WITHOUT_CONSOLE_INDEXES, UnaryOperator.identity());
+		subject.preloadArgs = "jsonb_build_array(n, 'customer-' || (n % 1000))";
+		return consoleIndexes ? subject : withoutConsoleIndexes(subject);
+	}
+
+	private static AutotaskSubject withoutConsoleIndexes(AutotaskSubject subject) {
+		Database database = subject.database;
 		database.execute("""
 				DO $$
 				DECLARE index_name text;
@@ -267,21 +297,22 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public void preload(int count) {
-		preload(this.database, this.schema, count, this.preloadColumns, this.preloadValues);
+		preload(this.database, this.schema, count, this.preloadArgs, this.preloadColumns, this.preloadValues);
 	}
 
 	/**
 	 * Insert due no-op tasks as {@code Autotask.send} would, minus the notification.
 	 */
 	static void preload(Database database, String schema, int count) {
-		preload(database, schema, count, "", "");
+		preload(database, schema, count, "'[]'", "", "");
 	}
 
-	private static void preload(Database database, String schema, int count, String columns, String values) {
+	private static void preload(Database database, String schema, int count, String args, String columns,
+			String values) {
 		database.execute("""
 				INSERT INTO %s.autotask_task (name, owner, args, max_attempts, ttl%s)
-				SELECT '%s', '%s', '[]', 1, interval '7 days'%s FROM generate_series(1, %d) AS n"""
-			.formatted(schema, columns, NOOP, OWNER, values, count));
+				SELECT '%s', '%s', %s, 1, interval '7 days'%s FROM generate_series(1, %d) AS n"""
+			.formatted(schema, columns, NOOP, OWNER, args, values, count));
 		database.execute("VACUUM ANALYZE " + schema + ".autotask_task");
 	}
 

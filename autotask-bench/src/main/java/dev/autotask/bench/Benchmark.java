@@ -99,6 +99,9 @@ public final class Benchmark {
 				case AutotaskSubject.WITH_CONCURRENCY_KEYS ->
 					AutotaskSubject.withConcurrencyKeys(database, options.workers());
 				case AutotaskSubject.WITH_KEY_RATES -> AutotaskSubject.withKeyRates(database, options.workers());
+				case AutotaskSubject.WITH_ARGS -> AutotaskSubject.withArgs(database, options.workers(), true);
+				case AutotaskSubject.WITH_ARGS_WITHOUT_CONSOLE_INDEXES ->
+					AutotaskSubject.withArgs(database, options.workers(), false);
 				case DbSchedulerSubject.NAME -> new DbSchedulerSubject(database, options.workers());
 				case JobRunrSubject.NAME -> new JobRunrSubject(database, options.workers());
 				default -> new RawSqlSubject(database, options.workers());

@@ -208,6 +208,9 @@ class TaskConsoleIT {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> this.autotask.find(TaskQuery.builder().argsContain("42").build(), "a"))
 			.withMessageContaining("argsContain must be a JSON object or array");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.autotask.find(TaskQuery.builder().argsContain("[]").build(), "a"))
+			.withMessage("argsContain must hold at least one value, was []");
 	}
 
 	@Test

@@ -80,7 +80,9 @@ public final class TaskConsoleTable {
 	// Between batches of a bulk action the cursor is the last task's own key.
 	private static final String AFTER_KEY = "\n  AND (created_at, id) < (:keyCreatedAt, :keyId)";
 
-	private static final String BY_ARGS = "\n  AND args @> CAST(:argsContain AS jsonb)";
+	// The console's GIN index holds the ended tasks that have arguments (V23): the tasks without
+	// any contain no value searched for.
+	private static final String BY_ARGS = "\n  AND args <> '[]'::jsonb AND args @> CAST(:argsContain AS jsonb)";
 
 	// Only tasks with an error: the console's error index holds them alone.
 	private static final String BY_ERROR = "\n  AND error IS NOT NULL AND error->>'message' ILIKE :errorPattern ESCAPE '\\'";

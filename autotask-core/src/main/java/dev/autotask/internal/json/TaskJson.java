@@ -155,6 +155,10 @@ public final class TaskJson {
 			throw new IllegalArgumentException(
 					"argsContain must be a JSON object or array, was " + node.getNodeType().name().toLowerCase(Locale.ROOT));
 		}
+		if (node.isEmpty()) {
+			// Every task's arguments contain it; the console's index leaves out tasks without any.
+			throw new IllegalArgumentException("argsContain must hold at least one value, was " + node);
+		}
 		return this.mapper.writeValueAsString(node);
 	}
 
