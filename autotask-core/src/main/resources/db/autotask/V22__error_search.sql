@@ -3,7 +3,7 @@
 -- task's row, and the search read its error (detoasted when large) to match the message, one
 -- heap page per failed task (the counts read every failure when few match). error_search holds
 -- the start of the message, lower-cased, and the index carries it, so that the search is an
--- index-only scan: 28 to 83 ms for a page and its counts over a million tasks before, 9 to 15 after
+-- index-only scan: 28 to 326 ms for a page and its counts over a million tasks before, 9 to 21 after
 -- (autotask-bench --measurements=console, docs/performance.md).
 --
 -- error_search is left(lower(error->>'message'), 500), written by the statements that write the
