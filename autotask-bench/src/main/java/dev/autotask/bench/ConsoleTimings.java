@@ -65,7 +65,7 @@ final class ConsoleTimings {
 	private void fill(String schema) {
 		this.database.execute("""
 				INSERT INTO %s.autotask_task (name, queue, owner, args, status, attempt, max_attempts, ttl, created_at,
-					run_at, started_at, finished_at, expires_at, error, started_by)
+					run_at, started_at, finished_at, expires_at, error, error_search, started_by)
 				SELECT 'task.' || (i %% 20), 'q' || (i %% 5), CASE WHEN i %% 10 = 1 THEN 'other' ELSE '%s' END,
 					jsonb_build_array(i %% 1000, 'x' || (i %% 7)),
 					CASE WHEN i %% 100 = 0 THEN 'FAILURE' WHEN i %% 97 = 0 THEN 'PENDING'
@@ -76,6 +76,7 @@ final class ConsoleTimings {
 					now() + interval '7 days',
 					CASE WHEN i %% 100 = 0 THEN jsonb_build_object('type', 'java.lang.IllegalStateException',
 						'message', 'failure number ' || i) END,
+					CASE WHEN i %% 100 = 0 THEN 'failure number ' || i END,
 					CASE WHEN i %% 3 = 0 THEN 'ann' END
 				FROM generate_series(1, %d) AS i""".formatted(schema, OWNER, this.rows, this.rows, this.rows,
 				this.rows));

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.autotask.AttemptError;
 import dev.autotask.SendOptions;
 import dev.autotask.TaskInfo;
+import dev.autotask.TaskQuery;
 import dev.autotask.TaskStatus;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
@@ -57,6 +58,12 @@ class AttemptErrorsIT {
 			assertThat(failed.node()).isEqualTo(this.node.engine().settings().nodeId());
 			assertThat(failed.at()).isBeforeOrEqualTo(task.finishedAt());
 		});
+		// The success keeps the last attempt's error, and the console finds it by its text (V22).
+		assertThat(this.node.client().find(TaskQuery.builder().errorContains("NUMBER 2").build(), "o").tasks())
+			.extracting(TaskInfo::id)
+			.containsExactly(id);
+		assertThat(this.node.client().find(TaskQuery.builder().errorContains("number 1").build(), "o").tasks())
+			.isEmpty();
 	}
 
 	@Test

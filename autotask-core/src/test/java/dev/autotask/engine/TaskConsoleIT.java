@@ -171,6 +171,31 @@ class TaskConsoleIT {
 	}
 
 	@Test
+	void anErrorMessageLongerThanWhatTheIndexCarriesIsFoundByTextNearItsEnd() {
+		// The index carries a message's first 500 characters (V22): beyond them, and across the
+		// cut, the search reads the rest from the task's error.
+		String head = "Partner refused the batch: " + "x".repeat(460);
+		String message = head + " across the CUT " + "y".repeat(300) + " for customer Quota-End 42";
+		this.registry.register(TaskDefinition.of("partner.sync", (args) -> {
+			throw new IllegalStateException(message);
+		}).withRetries(0));
+		this.engine.start();
+		long failed = this.autotask.send("partner.sync", SendOptions.owner("a")).id();
+		long other = ended(send("mail.send", "a", 1), "FAILURE", head + "y".repeat(400));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.autotask.status(failed, "a").orElseThrow().status() == TaskStatus.FAILURE);
+		assertThat(this.autotask.status(failed, "a").orElseThrow().error().message()).isEqualTo(message);
+
+		assertThat(ids(TaskQuery.builder().errorContains("quota-end 42").build())).containsExactly(failed);
+		assertThat(ids(TaskQuery.builder().errorContains("across the cut").build())).containsExactly(failed);
+		assertThat(ids(TaskQuery.builder().errorContains("partner REFUSED").build())).containsExactly(other, failed);
+		assertThat(ids(TaskQuery.builder().errorContains("y for customer").build())).containsExactly(failed);
+		assertThat(ids(TaskQuery.builder().errorContains("customer 43").build())).isEmpty();
+		assertThat(this.autotask.find(TaskQuery.builder().errorContains("QUOTA-END").build(), "a").counts())
+			.isEqualTo(Map.of(TaskStatus.FAILURE, 1L));
+	}
+
+	@Test
 	void onlyTheOwnersTasksAreFoundCountedOrActedOn() {
 		long mine = ended(send("mail.send", "a", 1), "FAILURE", "boom");
 		long theirs = ended(send("mail.send", "b", 1), "FAILURE", "boom");
@@ -320,8 +345,8 @@ class TaskConsoleIT {
 		postgres.jdbc()
 			.sql("UPDATE " + table() + " SET status = :status, attempt = 1, finished_at = now(),"
 					+ " expires_at = now() + ttl, error = CASE WHEN CAST(:message AS text) IS NULL THEN NULL"
-					+ " ELSE jsonb_build_object('type', 'java.lang.IllegalStateException', 'message', CAST(:message AS text)) END"
-					+ " WHERE id = :id")
+					+ " ELSE jsonb_build_object('type', 'java.lang.IllegalStateException', 'message', CAST(:message AS text)) END,"
+					+ " error_search = left(lower(CAST(:message AS text)), 500) WHERE id = :id")
 			.param("status", status)
 			.param("message", message)
 			.param("id", id)
@@ -332,8 +357,8 @@ class TaskConsoleIT {
 	private void insertFailures(String name, String owner, int count) {
 		postgres.jdbc()
 			.sql("INSERT INTO " + table() + " (name, owner, args, status, attempt, max_attempts, ttl, finished_at,"
-					+ " expires_at, error) SELECT :name, :owner, '[1]', 'FAILURE', 1, 1, interval '1 day', now(),"
-					+ " now() + interval '1 day', '{\"type\": \"x\", \"message\": \"boom\"}' FROM generate_series(1, :count)")
+					+ " expires_at, error, error_search) SELECT :name, :owner, '[1]', 'FAILURE', 1, 1, interval '1 day', now(),"
+					+ " now() + interval '1 day', '{\"type\": \"x\", \"message\": \"boom\"}', 'boom' FROM generate_series(1, :count)")
 			.param("name", name)
 			.param("owner", owner)
 			.param("count", count)

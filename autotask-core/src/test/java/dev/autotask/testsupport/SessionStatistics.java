@@ -27,6 +27,25 @@ public final class SessionStatistics {
 	}
 
 	/**
+	 * How many rows index scans of the session's statements have fetched from a table itself so
+	 * far (not those an index-only scan found all visible, which it read from the index alone), as
+	 * the statistics show them once the session's are flushed (run it on a session in
+	 * auto-commit).
+	 * @param session one connection
+	 * @param table the table's name, with its schema
+	 * @return the count so far
+	 */
+	public static long rowsFetched(DataSource session, String table) {
+		JdbcClient jdbc = JdbcClient.create(session);
+		jdbc.sql("SELECT pg_stat_force_next_flush()").query((rs, row) -> 1).list();
+		jdbc.sql("SELECT pg_stat_clear_snapshot()").query((rs, row) -> 1).list();
+		return jdbc.sql("SELECT coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables WHERE relid = CAST(:table AS regclass)")
+			.param("table", table)
+			.query(Long.class)
+			.single();
+	}
+
+	/**
 	 * How many rows of a table the session's statements have read so far, by sequential and
 	 * index scans, as the statistics show them once the session's are flushed (not within a
 	 * transaction: run it on a session in auto-commit).

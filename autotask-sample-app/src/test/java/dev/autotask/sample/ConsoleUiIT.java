@@ -134,8 +134,8 @@ class ConsoleUiIT {
 	private void failures(String name, String args, String message, int count) {
 		postgres.jdbc()
 			.sql("INSERT INTO " + table() + " (name, owner, args, status, attempt, max_attempts, ttl, started_at,"
-					+ " finished_at, expires_at, node_id, error) SELECT :name, :owner, CAST(:args AS jsonb), 'FAILURE', 4, 4,"
-					+ " interval '1 hour', now(), now(), now() + interval '1 hour', 'gone', jsonb_build_object('type',"
+					+ " finished_at, expires_at, node_id, error_search, error) SELECT :name, :owner, CAST(:args AS jsonb), 'FAILURE', 4, 4,"
+					+ " interval '1 hour', now(), now(), now() + interval '1 hour', 'gone', left(lower(CAST(:message AS text)), 500), jsonb_build_object('type',"
 					+ " 'dev.autotask.TaskFailure', 'message', CAST(:message AS text), 'stackTrace', 'dev.autotask.TaskFailure: '"
 					+ " || CAST(:message AS text) || E'\\n\\tat dev.autotask.sample.Billing.charge(Billing.java:42)')"
 					+ " FROM generate_series(1, :count)")

@@ -36,17 +36,18 @@ public final class TaskConsoleTable {
 	// to the partial index that holds it: the console's indexes (V14) for the ended, the claim
 	// index for the pending, the running index for the running. Statuses are enum names, never
 	// input.
+	// The table is named task in each branch: BY_ERROR's look-up of a row refers to it.
 
 	// Per status, newest first, stopping at the cap.
 	private static final String COUNT = """
 			SELECT '%2$s', (SELECT count(*) FROM (
-				SELECT 1 FROM %1$s
+				SELECT 1 FROM %1$s AS task
 				WHERE owner = :owner AND status = '%2$s'%3$s
 				ORDER BY created_at DESC, id DESC
 				LIMIT :cap) AS matching)""";
 
 	private static final String COUNT_EXACT = """
-			SELECT '%2$s', count(*) FROM %1$s
+			SELECT '%2$s', count(*) FROM %1$s AS task
 			WHERE owner = :owner AND status = '%2$s'%3$s""";
 
 	// The newest of each status, merged: each status's range of an index is read in order and
@@ -64,7 +65,7 @@ public final class TaskConsoleTable {
 			LIMIT :limit""";
 
 	private static final String NEWEST = """
-			(SELECT id, created_at FROM %1$s
+			(SELECT id, created_at FROM %1$s AS task
 			WHERE owner = :owner AND status = '%2$s'%3$s
 			ORDER BY created_at DESC, id DESC
 			LIMIT :limit)""";
@@ -84,8 +85,19 @@ public final class TaskConsoleTable {
 	// any contain no value searched for.
 	private static final String BY_ARGS = "\n  AND args <> '[]'::jsonb AND args @> CAST(:argsContain AS jsonb)";
 
-	// Only tasks with an error: the console's error index holds them alone.
-	private static final String BY_ERROR = "\n  AND error IS NOT NULL AND error->>'message' ILIKE :errorPattern ESCAPE '\\'";
+	// Only tasks with an error message, read from the console's error index alone (V22), which
+	// carries error_search: the message's first 500 characters, lower-cased. LIKE with the pattern
+	// lower-cased is what ILIKE does. A message that fills error_search may go on beyond it: when
+	// its start does not match, the whole message in error is matched, a look-up of that row
+	// alone, so that no other row's error is read.
+	private static final String BY_ERROR = """
+
+			  AND error_search IS NOT NULL
+			  AND (error_search LIKE lower(:errorPattern) ESCAPE '\\'
+				OR char_length(error_search) = 500 AND EXISTS (
+					SELECT 1 FROM %s AS long_message
+					WHERE long_message.id = task.id
+					  AND long_message.error->>'message' ILIKE :errorPattern ESCAPE '\\'))""";
 
 	// A look-up of V21's index of the groups' members.
 	private static final String BY_GROUP = "\n  AND group_id = :group";
@@ -130,7 +142,7 @@ public final class TaskConsoleTable {
 	 * @return the tasks
 	 */
 	public List<TaskRow> find(TaskQuery query, String owner) {
-		Filter filter = Filter.of(query, query.statuses()).withCursor(query.before(), this.table);
+		Filter filter = Filter.of(query, query.statuses(), this.table).withCursor(query.before(), this.table);
 		if (filter.statuses().isEmpty()) {
 			return List.of();
 		}
@@ -150,7 +162,7 @@ public final class TaskConsoleTable {
 	 * @return the counts, statuses without tasks left out
 	 */
 	public Map<TaskStatus, Long> count(TaskQuery query, String owner, int cap) {
-		Filter filter = Filter.of(query, Set.of());
+		Filter filter = Filter.of(query, Set.of(), this.table);
 		if (filter.statuses().isEmpty()) {
 			return Map.of();
 		}
@@ -166,7 +178,7 @@ public final class TaskConsoleTable {
 	 * @return the counts, statuses without tasks left out
 	 */
 	public Map<TaskStatus, Long> countExact(TaskQuery query, String owner) {
-		Filter filter = Filter.of(query, Set.of());
+		Filter filter = Filter.of(query, Set.of(), this.table);
 		if (filter.statuses().isEmpty()) {
 			return Map.of();
 		}
@@ -195,7 +207,7 @@ public final class TaskConsoleTable {
 	 */
 	public List<TaskKey> findKeys(TaskQuery query, Set<TaskStatus> statuses, String owner, @Nullable TaskKey after,
 			int limit) {
-		Filter filter = Filter.of(query, statuses).withKey(after);
+		Filter filter = Filter.of(query, statuses, this.table).withKey(after);
 		if (filter.statuses().isEmpty()) {
 			return List.of();
 		}
@@ -222,7 +234,7 @@ public final class TaskConsoleTable {
 		private static final Set<TaskStatus> ENDED = EnumSet.of(TaskStatus.SUCCESS, TaskStatus.FAILURE,
 				TaskStatus.CANCELLED);
 
-		static Filter of(TaskQuery query, Set<TaskStatus> statuses) {
+		static Filter of(TaskQuery query, Set<TaskStatus> statuses, String table) {
 			StringBuilder sql = new StringBuilder();
 			Map<String, Object> params = new LinkedHashMap<>();
 			Set<TaskStatus> read = statuses.isEmpty() ? EnumSet.allOf(TaskStatus.class) : EnumSet.copyOf(statuses);
@@ -241,7 +253,7 @@ public final class TaskConsoleTable {
 			add(sql, params, BY_STARTED_BY, "startedBy", query.startedBy());
 			add(sql, params, BY_NODE, "node", query.node());
 			add(sql, params, BY_ARGS, "argsContain", query.argsContain());
-			add(sql, params, BY_ERROR, "errorPattern",
+			add(sql, params, BY_ERROR.formatted(table), "errorPattern",
 					(query.errorContains() != null) ? "%" + escapeLike(query.errorContains()) + "%" : null);
 			return new Filter(read, sql.toString(), params);
 		}

@@ -61,12 +61,15 @@ public final class TaskMaintenanceTable {
 	// Only a rescuer that heartbeated lately may rescue: after the database was away, every node
 	// looks dead until it heartbeats again, and a rescue that waited out the outage for a
 	// connection would otherwise hand back the tasks of live nodes. Checked in the statement, on
-	// the database clock, so no delay between the check and the update can slip through.
+	// the database clock, so no delay between the check and the update can slip through. The
+	// error's message goes to error_search as well, lower-cased, for the console's search (V22).
 	private static final String RESCUE = """
 			UPDATE %1$s AS task SET status = 'PENDING', rescues = rescues + 1,
 				max_attempts = max_attempts + 1, node_id = NULL,
 				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
 					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task was handed back'),
+				error_search = left(lower(
+					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task was handed back'), 500),
 				attempt_errors = coalesce(task.attempt_errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
 					'attempt', task.attempt, 'at', now(), 'node', task.node_id, 'type', 'dev.autotask.NodeLost',
 					'message', 'node ' || task.node_id || ' %4$s attempt ' || task.attempt))
@@ -86,6 +89,8 @@ public final class TaskMaintenanceTable {
 			UPDATE %1$s AS task SET status = 'FAILURE', finished_at = now(), expires_at = now() + ttl,
 				error = jsonb_build_object('type', 'dev.autotask.NodeLost', 'at', now(), 'message',
 					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task fails as it asked'),
+				error_search = left(lower(
+					'node ' || task.node_id || ' %4$s attempt ' || task.attempt || '; the task fails as it asked'), 500),
 				attempt_errors = coalesce(task.attempt_errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
 					'attempt', task.attempt, 'at', now(), 'node', task.node_id, 'type', 'dev.autotask.NodeLost',
 					'message', 'node ' || task.node_id || ' %4$s attempt ' || task.attempt))

@@ -22,7 +22,8 @@ public final class TaskOutcomeTable {
 	// statements: still RUNNING on this node, in the same attempt. A retry ('PENDING') keeps the
 	// last result and clears the node; a success keeps the last attempt's error. A retry of a task
 	// asked to stop is no retry: it ends CANCELLED with the failed attempt's error, read from the
-	// row in this statement, so that no cancel committed before it is missed.
+	// row in this statement, so that no cancel committed before it is missed. error_search goes
+	// with error: the start of its message, lower-cased, that the console searches (V22).
 	// The guard compares each row with columns of the outcomes, not with constants, so that the
 	// planner cannot estimate it from the column statistics: statistics gathered while no task was
 	// running say that no row is RUNNING on this node, and the planner then scanned the whole
@@ -35,6 +36,8 @@ public final class TaskOutcomeTable {
 				result = CASE WHEN outcome.status = 'PENDING' AND NOT task.cancel_requested THEN task.result
 					ELSE outcome.result::jsonb END,
 				error = CASE WHEN outcome.status = 'SUCCESS' THEN task.error ELSE outcome.error::jsonb END,
+				error_search = CASE WHEN outcome.status = 'SUCCESS' THEN task.error_search
+					ELSE left(lower(outcome.error::jsonb->>'message'), 500) END,
 				attempt_errors = CASE WHEN outcome.error IS NULL THEN task.attempt_errors
 					ELSE coalesce(task.attempt_errors, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
 						'attempt', task.attempt, 'at', now(), 'node', task.node_id,

@@ -62,6 +62,8 @@ class OrphanRescuerIT {
 		// One attempt was granted back: the user's retry budget is untouched.
 		assertThat(this.rows.column(orphan, "max_attempts")).isEqualTo("3");
 		assertThat(this.rows.column(orphan, "error")).contains("dev.autotask.NodeLost").contains("node dead");
+		// What the console's search by error text reads (V22).
+		assertThat(this.rows.column(orphan, "(error_search = lower(error->>'message'))")).isEqualTo("true");
 		// The lost attempt stays in the task's history of failed attempts.
 		assertThat(this.rows.column(orphan, "attempt_errors")).contains("\"attempt\": 1")
 			.contains("\"type\": \"dev.autotask.NodeLost\"")
@@ -94,6 +96,7 @@ class OrphanRescuerIT {
 		assertThat(this.rows.column(charge, "status")).isEqualTo("FAILURE");
 		assertThat(this.rows.column(charge, "finished_at")).isNotNull();
 		assertThat(this.rows.column(charge, "error")).contains("fails as it asked");
+		assertThat(this.rows.column(charge, "(error_search = lower(error->>'message'))")).isEqualTo("true");
 	}
 
 	@Test

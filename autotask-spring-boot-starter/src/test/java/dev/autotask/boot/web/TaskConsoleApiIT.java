@@ -244,9 +244,9 @@ class TaskConsoleApiIT {
 		postgres.jdbc()
 			.sql("UPDATE " + postgres.schema() + ".autotask_task SET status = 'FAILURE', attempt = 1,"
 					+ " finished_at = now(), expires_at = now() + ttl,"
-					+ " error = jsonb_build_object('type', 'java.lang.IllegalStateException', 'message', CAST(? AS text))"
-					+ " WHERE id = ?")
-			.params(message, id)
+					+ " error = jsonb_build_object('type', 'java.lang.IllegalStateException', 'message', CAST(? AS text)),"
+					+ " error_search = left(lower(CAST(? AS text)), 500) WHERE id = ?")
+			.params(message, message, id)
 			.update();
 	}
 
