@@ -75,6 +75,9 @@ final class AutotaskSubject implements Subject {
 
 	private static final String NOOP = "noop";
 
+	// A no-op of two parameters, for the tasks preloaded with arguments.
+	private static final String NOOP_WITH_ARGS = "noop-with-args";
+
 	private static final String TIMED = "timed";
 
 	private static final String OWNER = "bench";
@@ -114,7 +117,9 @@ final class AutotaskSubject implements Subject {
 
 	private String preloadValues = "";
 
-	// The preloaded tasks' arguments, an SQL expression of n, their number.
+	// The preloaded tasks' name and arguments, an SQL expression of n, their number.
+	private String preloadName = NOOP;
+
 	private String preloadArgs = "'[]'";
 
 	AutotaskSubject(Database database, int workers) {
@@ -142,6 +147,7 @@ final class AutotaskSubject implements Subject {
 	static AutotaskSubject withArgs(Database database, int workers, boolean consoleIndexes) {
 		AutotaskSubject subject = new AutotaskSubject(database, workers, false,
 				consoleIndexes ? WITH_ARGS : WITH_ARGS_WITHOUT_CONSOLE_INDEXES, UnaryOperator.identity());
+		subject.preloadName = NOOP_WITH_ARGS;
 		subject.preloadArgs = "jsonb_build_array(n, 'customer-' || (n % 1000))";
 		return consoleIndexes ? subject : withoutConsoleIndexes(subject);
 	}
@@ -253,6 +259,10 @@ final class AutotaskSubject implements Subject {
 		migrate(this.engineData, this.schema);
 		this.engineStatements = new StatementTimer(this.engineData);
 		this.clientStatements = new StatementTimer(this.clientData);
+		this.registry.register(TaskDefinition.of(NOOP_WITH_ARGS, (args) -> {
+			this.probe.ran();
+			return null;
+		}, new TaskParameter("n", int.class), new TaskParameter("customer", String.class)));
 		this.registry.register(TaskDefinition.of(NOOP, (args) -> {
 			this.probe.ran();
 			return null;
@@ -297,22 +307,23 @@ final class AutotaskSubject implements Subject {
 
 	@Override
 	public void preload(int count) {
-		preload(this.database, this.schema, count, this.preloadArgs, this.preloadColumns, this.preloadValues);
+		preload(this.database, this.schema, count, this.preloadName, this.preloadArgs, this.preloadColumns,
+				this.preloadValues);
 	}
 
 	/**
 	 * Insert due no-op tasks as {@code Autotask.send} would, minus the notification.
 	 */
 	static void preload(Database database, String schema, int count) {
-		preload(database, schema, count, "'[]'", "", "");
+		preload(database, schema, count, NOOP, "'[]'", "", "");
 	}
 
-	private static void preload(Database database, String schema, int count, String args, String columns,
-			String values) {
+	private static void preload(Database database, String schema, int count, String name, String args,
+			String columns, String values) {
 		database.execute("""
 				INSERT INTO %s.autotask_task (name, owner, args, max_attempts, ttl%s)
 				SELECT '%s', '%s', %s, 1, interval '7 days'%s FROM generate_series(1, %d) AS n"""
-			.formatted(schema, columns, NOOP, OWNER, args, values, count));
+			.formatted(schema, columns, name, OWNER, args, values, count));
 		database.execute("VACUUM ANALYZE " + schema + ".autotask_task");
 	}
 
