@@ -30,7 +30,8 @@ import java.util.Map;
  * @param subjects the subjects to run, by name
  * @param measurements the measurements to run: drain, enqueue, batch, latency, and profile (autotask
  * only, with statement timing; not part of the default run) and console (the console's searches
- * over {@code consoleRows} tasks; not part of the default run either)
+ * over {@code consoleRows} tasks; not part of the default run either) and nodes (one engine JVM
+ * and three on one database, {@link NodeScaling}; not part of the default run)
  * @param consoleRows tasks in the table the console's searches are timed on
  */
 record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration warmUpTime, int drain, int bigDrain, int bigDrainRuns,

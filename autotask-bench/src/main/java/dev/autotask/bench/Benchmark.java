@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +59,11 @@ public final class Benchmark {
 		this.table = new ResultTable(subjects.stream().map(Subject::name).toList());
 	}
 
-	public static void main(String[] args) throws InterruptedException {
+	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && "node".equals(args[0])) {
+			BenchNode.main(Arrays.copyOfRange(args, 1, args.length));
+			return;
+		}
 		BenchOptions options;
 		try {
 			options = BenchOptions.parse(args);
@@ -138,6 +143,14 @@ public final class Benchmark {
 		}
 		if (this.options.measures("console")) {
 			System.out.println(new ConsoleTimings(this.database, this.options.consoleRows()).run());
+		}
+		if (this.options.measures("nodes")) {
+			try {
+				System.out.println(new NodeScaling(this.database, this.options.workers(), this.options.runs()).run());
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
 		}
 		if (this.options.measures("profile")) {
 			try {
