@@ -97,18 +97,7 @@ class TaskConsoleTablePlanIT {
 
 	@Test
 	void theSearchByErrorTextReadsTheErrorIndexAloneNotTheFailedTasksRows() throws SQLException {
-		fill();
-		// An index-only scan reads the rows of the pages not known to be all visible: wait until a
-		// vacuum has found them so (a transaction of another session open since the fill holds it
-		// back).
-		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
-			postgres.jdbc().sql("VACUUM autotask_task").update();
-			return postgres.jdbc()
-				.sql("SELECT relallvisible >= relpages FROM pg_class WHERE oid = CAST(:table AS regclass)")
-				.param("table", postgres.schema() + ".autotask_task")
-				.query(Boolean.class)
-				.single();
-		});
+		fillAllVisible();
 		// 300 failures, of which one matches: the page and the counts go through all of them.
 		TaskQuery search = TaskQuery.builder().errorContains("NUMBER 55").build();
 
@@ -126,6 +115,45 @@ class TaskConsoleTablePlanIT {
 			// failure's row, for the page and again for the counts (about 600 here).
 			assertThat(fetched).as("rows fetched by a page (%d found) and its counts", found).isEqualTo(found);
 		}
+	}
+
+	@Test
+	void theSearchOfPendingTasksReadsThePageNotTheBacklog() throws SQLException {
+		fillAllVisible();
+		// 309 pending tasks, spread over the table: without the console's index of pending tasks
+		// (V24), the page and its count read every one of them from the claim index's rows.
+		TaskQuery search = TaskQuery.builder().status(TaskStatus.PENDING).limit(20).build();
+
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			TaskConsoleTable table = new TaskConsoleTable(session, new TableNames(postgres.schema()));
+			long before = SessionStatistics.rowsFetched(session, postgres.schema() + ".autotask_task");
+			int found = table.find(search, "shop").size();
+			Map<TaskStatus, Long> counts = table.count(search, "shop", CAP);
+			long fetched = SessionStatistics.rowsFetched(session, postgres.schema() + ".autotask_task") - before;
+
+			assertThat(found).isEqualTo(20);
+			// Counted per status whatever the search's status, each up to the cap.
+			assertThat(counts.get(TaskStatus.PENDING)).isEqualTo((long) CAP);
+			// The page's rows (and the one past it, which says there is a next page) alone.
+			assertThat(fetched).as("rows fetched by a page (%d found) and its counts", found)
+				.isLessThanOrEqualTo(found + 1);
+		}
+	}
+
+	// An index-only scan reads the rows of the pages not known to be all visible: fill, then wait
+	// until a vacuum has found them so (a transaction of another session open since the fill holds
+	// it back).
+	private static void fillAllVisible() {
+		fill();
+		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			postgres.jdbc().sql("VACUUM autotask_task").update();
+			return postgres.jdbc()
+				.sql("SELECT relallvisible >= relpages FROM pg_class WHERE oid = CAST(:table AS regclass)")
+				.param("table", postgres.schema() + ".autotask_task")
+				.query(Boolean.class)
+				.single();
+		});
 	}
 
 	private static long rowsRead(SingleConnectionDataSource session) {
