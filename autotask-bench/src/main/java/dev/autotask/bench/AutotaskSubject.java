@@ -62,8 +62,9 @@ final class AutotaskSubject implements Subject {
 	static final String WITH_KEY_RATES = "autotask-key-rates";
 
 	/**
-	 * autotask whose preloaded tasks have arguments ({@code [n, "customer-<n % 1000>"]}), as most
-	 * real tasks do: the drain's cost of the console's index of arguments on them.
+	 * autotask whose tasks have arguments ({@code [n, "customer-<n % 1000>"]}), as most real tasks
+	 * do, preloaded and enqueued one by one: the cost of the console's indexes of arguments on
+	 * them.
 	 */
 	static final String WITH_ARGS = "autotask-args";
 
@@ -361,7 +362,12 @@ final class AutotaskSubject implements Subject {
 	@Override
 	public void enqueueOneByOne(int count) {
 		for (int i = 0; i < count; i++) {
-			this.client.send(NOOP, OWNER);
+			if (NOOP_WITH_ARGS.equals(this.preloadName)) {
+				this.client.send(NOOP_WITH_ARGS, OWNER, i, "customer-" + (i % 1000));
+			}
+			else {
+				this.client.send(NOOP, OWNER);
+			}
 		}
 	}
 

@@ -81,8 +81,8 @@ public final class TaskConsoleTable {
 	// Between batches of a bulk action the cursor is the last task's own key.
 	private static final String AFTER_KEY = "\n  AND (created_at, id) < (:keyCreatedAt, :keyId)";
 
-	// The console's GIN index holds the ended tasks that have arguments (V23): the tasks without
-	// any contain no value searched for.
+	// The console's GIN indexes hold the ended (V23) and the pending (V25) tasks that have
+	// arguments: the tasks without any contain no value searched for.
 	private static final String BY_ARGS = "\n  AND args <> '[]'::jsonb AND args @> CAST(:argsContain AS jsonb)";
 
 	// Only tasks with an error message, read from the console's error index alone (V22), which

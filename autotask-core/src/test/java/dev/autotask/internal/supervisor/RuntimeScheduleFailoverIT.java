@@ -33,11 +33,11 @@ import static org.awaitility.Awaitility.await;
  * per fire time, with the schedule's arguments and owner.
  *
  * <p>
- * A period of a second rather than a cron expression, whose minutes would make the test
- * minutes long: both go through the same firer and fire statement, and cron times are covered
- * step by step in {@link RuntimeSchedulesIT}.
+ * Once with a period of a second, firing many times around the kill, and once with a cron
+ * expression of every minute, whose first fire is the leader's and the next its survivor's (a
+ * minute or two).
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RuntimeScheduleFailoverIT {
 
 	@RegisterExtension
@@ -81,6 +81,26 @@ class RuntimeScheduleFailoverIT {
 			.create("heartbeat", ScheduleSpec.every(EngineProcess.WORK, Duration.ofSeconds(1)).args(7), OWNER);
 		await("fires before the kill").atMost(START_TIMEOUT).until(() -> ranAfter(Instant.MIN) >= 3);
 
+		killTheLeaderAndCheckItsSurvivorFiresOncePerFireTime(a, b, 3, Duration.ofSeconds(1), false);
+	}
+
+	@Test
+	void runtimeCronFiresOncePerMinuteWhileTheLeaderIsKilled() throws Exception {
+		EngineProcess a = start("node-a");
+		await("a leader").atMost(START_TIMEOUT).until(() -> this.records.lease().isPresent());
+		EngineProcess b = start("node-b");
+
+		this.client.runtimeSchedules().create("minutely", ScheduleSpec.cron(EngineProcess.WORK, "* * * * *").args(7), OWNER);
+		// The first fire, at the next whole minute, by the leader; then the leader dies, and the
+		// next minute's is its survivor's.
+		await("the first fire").atMost(Duration.ofSeconds(75)).until(() -> ranAfter(Instant.MIN) >= 1);
+		killTheLeaderAndCheckItsSurvivorFiresOncePerFireTime(a, b, 1, Duration.ofMinutes(1), true);
+	}
+
+	// Kill the leader, wait for the survivor to lead and fire `after` times more, then check every
+	// fire time was fired once, on whole periods from the epoch (cron) or from the first fire.
+	private void killTheLeaderAndCheckItsSurvivorFiresOncePerFireTime(EngineProcess a, EngineProcess b, int after,
+			Duration period, boolean fromEpoch) throws Exception {
 		Lease lease = this.records.lease().orElseThrow();
 		EngineProcess leader = lease.leaderId().equals(a.nodeId()) ? a : b;
 		EngineProcess survivor = (leader == a) ? b : a;
@@ -89,15 +109,16 @@ class RuntimeScheduleFailoverIT {
 
 		await(survivor.nodeId() + " leads").atMost(EngineProcess.LEASE.plusSeconds(10))
 			.until(() -> this.records.lease().map(Lease::leaderId).filter(survivor.nodeId()::equals).isPresent());
-		await("fires after the kill").atMost(START_TIMEOUT).until(() -> ranAfter(killed) >= 3);
+		await("fires after the kill").atMost(period.multipliedBy(after).plus(START_TIMEOUT))
+			.until(() -> ranAfter(killed) >= after);
 
 		List<Instant> fireTimes = this.jdbc
-			.sql("SELECT fire_at FROM autotask_fire WHERE schedule LIKE 'runtime:%' ORDER BY fire_at")
+			.sql("SELECT fire_at FROM autotask_fire WHERE schedule LIKE 'runtime:%' AND task_id IS NOT NULL ORDER BY fire_at")
 			.query((rs, row) -> rs.getObject(1, OffsetDateTime.class).toInstant())
 			.list();
-		Instant anchor = fireTimes.get(0);
-		assertThat(fireTimes).as("whole periods from where the schedule started, across the change of leader")
-			.allSatisfy((at) -> assertThat(Duration.between(anchor, at).toNanos() % 1_000_000_000L).isZero());
+		Instant anchor = fromEpoch ? Instant.EPOCH : fireTimes.get(0);
+		assertThat(fireTimes).as("whole periods across the change of leader")
+			.allSatisfy((at) -> assertThat(Duration.between(anchor, at).toNanos() % period.toNanos()).isZero());
 		assertThat(this.jdbc.sql("SELECT run_at FROM autotask_task GROUP BY run_at HAVING count(*) > 1")
 			.query(OffsetDateTime.class)
 			.list()).as("fire times enqueued more than once").isEmpty();
