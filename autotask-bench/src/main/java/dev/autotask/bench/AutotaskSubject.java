@@ -227,11 +227,8 @@ final class AutotaskSubject implements Subject {
 	 * @return the subject
 	 */
 	static AutotaskSubject withConcurrencyKeys(Database database, int workers) {
-		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITH_CONCURRENCY_KEYS,
-				UnaryOperator.identity());
-		subject.preloadColumns = ", concurrency_key, concurrency_limit";
-		subject.preloadValues = ", 'customer-' || (n % 1000), 10000";
-		return subject;
+		return withKeys(new AutotaskSubject(database, workers, false, WITH_CONCURRENCY_KEYS, UnaryOperator.identity()),
+				"concurrency_limit", "10000");
 	}
 
 	/**
@@ -242,10 +239,14 @@ final class AutotaskSubject implements Subject {
 	 * @return the subject
 	 */
 	static AutotaskSubject withKeyRates(Database database, int workers) {
-		AutotaskSubject subject = new AutotaskSubject(database, workers, false, WITH_KEY_RATES,
-				UnaryOperator.identity());
-		subject.preloadColumns = ", concurrency_key, key_rate_micros";
-		subject.preloadValues = ", 'customer-' || (n % 1000), 1";
+		return withKeys(new AutotaskSubject(database, workers, false, WITH_KEY_RATES, UnaryOperator.identity()),
+				"key_rate_micros", "1");
+	}
+
+	// Preloaded tasks with one of 1,000 keys, and a limit of the key's in a column of its own.
+	private static AutotaskSubject withKeys(AutotaskSubject subject, String limitColumn, String limit) {
+		subject.preloadColumns = ", concurrency_key, " + limitColumn;
+		subject.preloadValues = ", 'customer-' || (n % 1000), " + limit;
 		return subject;
 	}
 

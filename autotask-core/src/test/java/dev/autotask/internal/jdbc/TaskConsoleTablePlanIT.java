@@ -99,22 +99,13 @@ class TaskConsoleTablePlanIT {
 	void theSearchByErrorTextReadsTheErrorIndexAloneNotTheFailedTasksRows() throws SQLException {
 		fillAllVisible();
 		// 300 failures, of which one matches: the page and the counts go through all of them.
-		TaskQuery search = TaskQuery.builder().errorContains("NUMBER 55").build();
+		Search search = search(TaskQuery.builder().errorContains("NUMBER 55").build());
 
-		try (Connection connection = postgres.dataSource().getConnection()) {
-			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
-			TaskConsoleTable table = new TaskConsoleTable(session, new TableNames(postgres.schema()));
-			long before = SessionStatistics.rowsFetched(session, postgres.schema() + ".autotask_task");
-			int found = table.find(search, "shop").size();
-			Map<TaskStatus, Long> counts = table.count(search, "shop", CAP);
-			long fetched = SessionStatistics.rowsFetched(session, postgres.schema() + ".autotask_task") - before;
-
-			assertThat(found).isOne();
-			assertThat(counts).isEqualTo(Map.of(TaskStatus.FAILURE, 1L));
-			// The rows of the page alone, where matching the error's own message fetched each
-			// failure's row, for the page and again for the counts (about 600 here).
-			assertThat(fetched).as("rows fetched by a page (%d found) and its counts", found).isEqualTo(found);
-		}
+		assertThat(search.found()).isOne();
+		assertThat(search.counts()).isEqualTo(Map.of(TaskStatus.FAILURE, 1L));
+		// The rows of the page alone, where matching the error's own message fetched each
+		// failure's row, for the page and again for the counts (about 600 here).
+		assertThat(search.fetched()).as("rows fetched by a page and its counts").isEqualTo(search.found());
 	}
 
 	@Test
@@ -122,23 +113,29 @@ class TaskConsoleTablePlanIT {
 		fillAllVisible();
 		// 309 pending tasks, spread over the table: without the console's index of pending tasks
 		// (V24), the page and its count read every one of them from the claim index's rows.
-		TaskQuery search = TaskQuery.builder().status(TaskStatus.PENDING).limit(20).build();
+		Search search = search(TaskQuery.builder().status(TaskStatus.PENDING).limit(20).build());
 
+		assertThat(search.found()).isEqualTo(20);
+		// Counted per status whatever the search's status, each up to the cap.
+		assertThat(search.counts().get(TaskStatus.PENDING)).isEqualTo((long) CAP);
+		// The page's rows (and the one past it, which says there is a next page) alone.
+		assertThat(search.fetched()).as("rows fetched by a page and its counts").isLessThanOrEqualTo(search.found() + 1);
+	}
+
+	// A page of the owner's tasks and its counts on one session, and the table's rows they fetched.
+	private static Search search(TaskQuery query) throws SQLException {
 		try (Connection connection = postgres.dataSource().getConnection()) {
 			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
 			TaskConsoleTable table = new TaskConsoleTable(session, new TableNames(postgres.schema()));
 			long before = SessionStatistics.rowsFetched(session, postgres.schema() + ".autotask_task");
-			int found = table.find(search, "shop").size();
-			Map<TaskStatus, Long> counts = table.count(search, "shop", CAP);
+			int found = table.find(query, "shop").size();
+			Map<TaskStatus, Long> counts = table.count(query, "shop", CAP);
 			long fetched = SessionStatistics.rowsFetched(session, postgres.schema() + ".autotask_task") - before;
-
-			assertThat(found).isEqualTo(20);
-			// Counted per status whatever the search's status, each up to the cap.
-			assertThat(counts.get(TaskStatus.PENDING)).isEqualTo((long) CAP);
-			// The page's rows (and the one past it, which says there is a next page) alone.
-			assertThat(fetched).as("rows fetched by a page (%d found) and its counts", found)
-				.isLessThanOrEqualTo(found + 1);
+			return new Search(found, counts, fetched);
 		}
+	}
+
+	private record Search(int found, Map<TaskStatus, Long> counts, long fetched) {
 	}
 
 	// An index-only scan reads the rows of the pages not known to be all visible: fill, then wait
