@@ -3,6 +3,7 @@ package dev.autotask.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -35,6 +36,8 @@ final class Soak {
 	private static final String OWNER = "bench";
 
 	private static final long SECOND = Duration.ofSeconds(1).toNanos();
+
+	private static final Path SELF = Path.of("/proc/self/stat");
 
 	private static final long PAUSE = Duration.ofMillis(100).toNanos();
 
@@ -154,6 +157,8 @@ final class Soak {
 		long enqueuedBefore = 0;
 		long endedBefore = 0;
 		long deletedBefore = 0;
+		long[] machineBefore = ServerSampler.machineTicks();
+		long jvmBefore = ServerSampler.ticks(SELF);
 		long heapMin = Long.MAX_VALUE;
 		while (true) {
 			long now = System.nanoTime();
@@ -168,18 +173,25 @@ final class Soak {
 				System.gc();
 				long heapAfterGc = this.memory.getHeapMemoryUsage().getUsed();
 				long[] sizes = sizes(stats, table, outbox);
+				long[] machine = ServerSampler.machineTicks();
+				long jvm = ServerSampler.ticks(SELF);
+				long total = Math.max(1, machine[1] - machineBefore[1]);
+				double busy = 100.0 * (machine[0] - machineBefore[0]) / total;
+				double jvmCpu = 100.0 * (jvm - jvmBefore) * Runtime.getRuntime().availableProcessors() / total;
 				SoakRow row = new SoakRow(Duration.ofNanos(now - start), Duration.ofNanos(now - rowStart),
 						enqueued - enqueuedBefore, endedNow - endedBefore, sizes[6] - deletedBefore, enqueued - endedNow,
 						producer.behind(), sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5],
-						Math.min(heapMin, heapAfterGc), heapAfterGc, Benchmark.loadAverage());
+						Math.min(heapMin, heapAfterGc), heapAfterGc, busy, jvmCpu, Benchmark.loadAverage());
 				timeline.add(row);
-				Benchmark.log("soak %s: %,.0f enqueued/s, %,.0f ended/s, backlog %,d, table %.1f MiB, indexes %.1f MiB,"
-						+ " dead rows %,d, heap after GC %.1f MiB", row.end(), row.enqueueRate(), row.throughput(),
-						row.backlog(), row.tableBytes() / 1048576.0, row.indexBytes() / 1048576.0, row.deadTuples(),
-						heapAfterGc / 1048576.0);
+				Benchmark.log("soak %s: %,.0f enqueued/s, %,.0f ended/s, %,.0f pruned/s, backlog %,d, table %.1f MiB,"
+						+ " indexes %.1f MiB, dead rows %,d, heap after GC %.1f MiB, CPU %.0f%% busy", row.end(), row.enqueueRate(),
+						row.throughput(), row.pruneRate(), row.backlog(), row.tableBytes() / 1048576.0, row.indexBytes() / 1048576.0, row.deadTuples(),
+						heapAfterGc / 1048576.0, busy);
 				enqueuedBefore = enqueued;
 				endedBefore = endedNow;
 				deletedBefore = sizes[6];
+				machineBefore = machine;
+				jvmBefore = jvm;
 				rowStart = now;
 				heapMin = Long.MAX_VALUE;
 				if (now >= end) {

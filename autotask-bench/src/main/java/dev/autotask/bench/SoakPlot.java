@@ -17,7 +17,7 @@ import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 
 /**
- * A PNG of the soak's timeline, drawn with Java2D: above, tasks ended and enqueued per second;
+ * A PNG of the soak's timeline, drawn with Java2D: above, tasks ended, enqueued and pruned per second;
  * below, the task table's size and its indexes' in MiB, both against minutes since the start. A
  * dashed line marks when sizes are judged from.
  */
@@ -40,6 +40,8 @@ final class SoakPlot {
 	private static final Color ENDED = new Color(0x1f77b4);
 
 	private static final Color ENQUEUED = new Color(0xff7f0e);
+
+	private static final Color PRUNED = new Color(0xd62728);
 
 	private static final Color TABLE = new Color(0x2ca02c);
 
@@ -67,7 +69,8 @@ final class SoakPlot {
 			g.fillRect(0, 0, image.getWidth(), image.getHeight());
 			g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
 			panel(g, TOP, "tasks/s per interval", List.of(new Series("ended", ENDED, SoakRow::throughput),
-					new Series("enqueued", ENQUEUED, SoakRow::enqueueRate)));
+					new Series("enqueued", ENQUEUED, SoakRow::enqueueRate),
+					new Series("pruned", PRUNED, SoakRow::pruneRate)));
 			panel(g, TOP + PANEL + GAP, "autotask_task, MiB", List.of(
 					new Series("table + indexes", TOTAL, (row) -> row.sizeBytes() / MIB),
 					new Series("table", TABLE, (row) -> row.tableBytes() / MIB),
@@ -152,13 +155,13 @@ final class SoakPlot {
 		return LEFT + (int) Math.round((WIDTH - LEFT - RIGHT) * minutes / maxX);
 	}
 
-	// 1, 2 or 5 times a power of ten, at least the value.
+	// A round number at least the value: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten.
 	private static double niceCeiling(double value) {
 		if (value <= 0) {
 			return 1;
 		}
 		double power = Math.pow(10, Math.floor(Math.log10(value)));
-		for (double factor : new double[] { 1, 2, 5, 10 }) {
+		for (double factor : new double[] { 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 }) {
 			if (factor * power >= value) {
 				return factor * power;
 			}

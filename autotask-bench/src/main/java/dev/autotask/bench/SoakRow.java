@@ -21,14 +21,20 @@ import java.time.Duration;
  * @param autovacuums autovacuum runs on it so far
  * @param heapMin the least JVM heap use seen in the interval, in bytes
  * @param heapAfterGc the JVM heap use right after a full collection at its end, in bytes
+ * @param machineBusy the share of all cores busy in it, in percent
+ * @param jvmCpu this JVM's CPU in it, in percent of one core
  * @param load the machine's one-minute load average
  */
 record SoakRow(Duration end, Duration length, long enqueued, long ended, long pruned, long backlog, long producerBehind,
 		long tableBytes, long indexBytes, long outboxBytes, long liveTuples, long deadTuples, long autovacuums,
-		long heapMin, long heapAfterGc, String load) {
+		long heapMin, long heapAfterGc, double machineBusy, double jvmCpu, String load) {
 
 	double throughput() {
 		return this.ended / (this.length.toNanos() / 1e9);
+	}
+
+	double pruneRate() {
+		return this.pruned / (this.length.toNanos() / 1e9);
 	}
 
 	double enqueueRate() {
