@@ -39,6 +39,8 @@ final class Soak {
 
 	private static final Path SELF = Path.of("/proc/self/stat");
 
+	private static final double MIB = 1024.0 * 1024.0;
+
 	private static final long PAUSE = Duration.ofMillis(100).toNanos();
 
 	private final BenchOptions options;
@@ -184,9 +186,9 @@ final class Soak {
 						Math.min(heapMin, heapAfterGc), heapAfterGc, busy, jvmCpu, Benchmark.loadAverage());
 				timeline.add(row);
 				Benchmark.log("soak %s: %,.0f enqueued/s, %,.0f ended/s, %,.0f pruned/s, backlog %,d, table %.1f MiB,"
-						+ " indexes %.1f MiB, dead rows %,d, heap after GC %.1f MiB, CPU %.0f%% busy", row.end(), row.enqueueRate(),
-						row.throughput(), row.pruneRate(), row.backlog(), row.tableBytes() / 1048576.0, row.indexBytes() / 1048576.0, row.deadTuples(),
-						heapAfterGc / 1048576.0, busy);
+						+ " indexes %.1f MiB, dead rows %,d, heap after GC %.1f MiB, CPU %.0f%% busy", row.end(),
+						row.enqueueRate(), row.throughput(), row.pruneRate(), row.backlog(), row.tableBytes() / MIB,
+						row.indexBytes() / MIB, row.deadTuples(), heapAfterGc / MIB, busy);
 				enqueuedBefore = enqueued;
 				endedBefore = endedNow;
 				deletedBefore = sizes[6];
@@ -200,7 +202,10 @@ final class Soak {
 			}
 			RuntimeException failure = producer.failure();
 			if (failure != null) {
-				throw new IllegalStateException("The soak's producer failed", failure);
+				// What was recorded until then is still worth printing.
+				Benchmark.log("FAILED soak: the producer stopped at %s: %s", Duration.ofNanos(now - start), failure);
+				failure.printStackTrace();
+				return timeline;
 			}
 			LockSupport.parkNanos(PAUSE);
 		}
