@@ -30,14 +30,17 @@ import java.util.Map;
  * @param subjects the subjects to run, by name
  * @param measurements the measurements to run: drain, enqueue, batch, latency, and profile (autotask
  * only, with statement timing; not part of the default run) and console (the console's searches
- * over {@code consoleRows} tasks; not part of the default run either) and nodes (one engine JVM
- * and three on one database, {@link NodeScaling}; not part of the default run)
+ * over {@code consoleRows} tasks; not part of the default run either), nodes (one engine JVM
+ * and three on one database, {@link NodeScaling}; not part of the default run) and soak (see
+ * {@link Soak}; on a server of its own, not part of the default run)
  * @param consoleRows tasks in the table the console's searches are timed on
+ * @param soak what the soak runs ({@code soak}: a long steady enqueue with pruning, on a server of
+ * its own; not part of the default run)
  */
 record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration warmUpTime, int drain, int bigDrain, int bigDrainRuns,
 		List<String> bigDrainSubjects,
 		int enqueue, int batches, int batchSize, int latency, Duration gap, int workers, List<String> subjects,
-		List<String> measurements, int consoleRows) {
+		List<String> measurements, int consoleRows, SoakOptions soak) {
 
 	static final List<String> ALL_SUBJECTS = List.of(AutotaskSubject.NAME, AutotaskSubject.WITHOUT_CONSOLE_INDEXES,
 			AutotaskSubject.WITHOUT_GROUP_TRIGGER, AutotaskSubject.WITH_GLOBAL_LIMIT, AutotaskSubject.WITH_RATE_LIMIT,
@@ -73,6 +76,7 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 		values.put("subjects", String.join(",", ALL_SUBJECTS.stream().filter((name) -> !VARIANTS.contains(name)).toList()));
 		values.put("measurements", "drain,enqueue,batch,latency");
 		values.put("console-rows", "1000000");
+		SoakOptions.defaults(values);
 		for (String arg : args) {
 			if (arg.equals("--with-1m")) {
 				values.put("big-drain", "1000000");
@@ -90,7 +94,8 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 				list(values, "big-drain-subjects"),
 				integer(values, "enqueue"), integer(values, "batches"), integer(values, "batch-size"),
 				integer(values, "latency"), Duration.ofMillis(integer(values, "gap-ms")), integer(values, "workers"),
-				list(values, "subjects"), list(values, "measurements"), integer(values, "console-rows"));
+				list(values, "subjects"), list(values, "measurements"), integer(values, "console-rows"),
+				SoakOptions.of(values));
 	}
 
 	boolean runs(String subject) {
@@ -99,6 +104,15 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 
 	boolean measures(String measurement) {
 		return this.measurements.contains(measurement);
+	}
+
+	/**
+	 * Whether any measurement but the soak runs: the soak brings its own server and subject, so a
+	 * soak alone opens (and warms up) no subject on the shared server.
+	 * @return whether the subjects are needed
+	 */
+	boolean needsSubjects() {
+		return this.measurements.stream().anyMatch((measurement) -> !measurement.equals("soak"));
 	}
 
 	private static int integer(Map<String, String> values, String key) {

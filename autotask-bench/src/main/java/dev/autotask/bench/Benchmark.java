@@ -74,14 +74,16 @@ public final class Benchmark {
 			return;
 		}
 		Database database = new Database(options.jdbcUrl(), options.user());
-		List<Subject> subjects = open(database, options);
+		List<Subject> subjects = options.needsSubjects() ? open(database, options) : List.of();
 		Thread cleanup = new Thread(() -> subjects.forEach(Benchmark::closeQuietly), "bench-cleanup");
 		Runtime.getRuntime().addShutdownHook(cleanup);
 		Benchmark benchmark = new Benchmark(options, database, subjects);
 		benchmark.run();
-		System.out.println();
-		System.out.println(benchmark.table.render());
-		System.out.println(new Targets(benchmark.table, options).render());
+		if (!subjects.isEmpty()) {
+			System.out.println();
+			System.out.println(benchmark.table.render());
+			System.out.println(new Targets(benchmark.table, options).render());
+		}
 		benchmark.failures.forEach((failure) -> System.out.println("FAILED: " + failure));
 		Runtime.getRuntime().removeShutdownHook(cleanup);
 		subjects.forEach(Benchmark::closeQuietly);
@@ -159,6 +161,9 @@ public final class Benchmark {
 			catch (SQLException ex) {
 				throw new IllegalStateException(ex);
 			}
+		}
+		if (this.options.measures("soak")) {
+			new Soak(this.options).run();
 		}
 	}
 
@@ -316,7 +321,7 @@ public final class Benchmark {
 		return nanos / 1e6;
 	}
 
-	private static void log(String format, Object... args) {
+	static void log(String format, Object... args) {
 		System.err.println("[" + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + ", load " + loadAverage() + "] "
 				+ String.format(format, args));
 	}

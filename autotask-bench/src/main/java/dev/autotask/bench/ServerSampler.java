@@ -106,7 +106,7 @@ final class ServerSampler implements AutoCloseable {
 	/**
 	 * Busy and total ticks of all cores, from {@code /proc/stat}.
 	 */
-	private static long[] machineTicks() {
+	static long[] machineTicks() {
 		try {
 			String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
 			long total = 0;
@@ -124,7 +124,7 @@ final class ServerSampler implements AutoCloseable {
 	/**
 	 * User and system ticks of one process, from {@code /proc/<pid>/stat}.
 	 */
-	private static long ticks(Path stat) {
+	static long ticks(Path stat) {
 		try {
 			String line = Files.readString(stat);
 			String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
