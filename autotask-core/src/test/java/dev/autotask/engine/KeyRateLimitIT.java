@@ -119,6 +119,20 @@ class KeyRateLimitIT {
 	}
 
 	@Test
+	void aKeyRateFasterThanOneStartAMicrosecondIsKeptAsOne() {
+		TaskRegistry registry = new TaskRegistry();
+		registry.register(TaskDefinition.of("fast", (args) -> null, new TaskParameter("key", String.class))
+			.withConcurrencyKey(new ConcurrencyKey("key", 0, 2000, Duration.ofMillis(1))));
+		new TaskClient(postgres.dataSource(), registry, new TaskJson(),
+				EngineSettings.builder().schema(postgres.schema()).build())
+			.send("fast", "app", "k");
+
+		// 500 ns between starts would be 0 µs, which the keyed claim divides by.
+		assertThat(postgres.jdbc().sql("SELECT key_rate_micros FROM " + postgres.schema() + ".autotask_task")
+			.query(Long.class).single()).isOne();
+	}
+
+	@Test
 	void aDefinitionsKeyMustNameOneOfItsParameters() {
 		TaskDefinition task = TaskDefinition.of("customer.sync", (args) -> null, new TaskParameter("customer", String.class));
 		assertThatIllegalArgumentException()

@@ -198,7 +198,8 @@ public final class LimitedClaimTable {
 			.optional();
 	}
 
-	private static long micros(Duration interval) {
+	// An interval between starts as the rate columns keep it: whole microseconds, at least one.
+	static long micros(Duration interval) {
 		return Math.max(1, interval.toNanos() / 1000);
 	}
 

@@ -303,7 +303,7 @@ public final class TaskClientTable {
 				.param("startedBy", this.startedBy)
 				.param("concurrencyKey", this.concurrencyKey)
 				.param("concurrencyLimit", (this.concurrencyLimit > 0) ? this.concurrencyLimit : null)
-				.param("keyRateMicros", (this.keyRateInterval != null) ? this.keyRateInterval.toNanos() / 1000 : null)
+				.param("keyRateMicros", (this.keyRateInterval != null) ? LimitedClaimTable.micros(this.keyRateInterval) : null)
 				.param("traceContext", this.traceContext)
 				.param("channel", channel)
 				.param("payload", payload());
