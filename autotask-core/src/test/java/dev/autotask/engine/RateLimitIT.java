@@ -11,14 +11,13 @@ import dev.autotask.internal.json.TaskJson;
 import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskParameter;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.testsupport.CallLog;
 import dev.autotask.testsupport.EngineCluster;
 import dev.autotask.testsupport.PostgresExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -39,22 +38,24 @@ class RateLimitIT {
 
 	private static final int MINUTE_OF_STARTS = 60 * PER_SECOND;
 
+	private CallLog calls;
+
 	private EngineCluster cluster;
 
 	private TaskClient client;
 
 	@BeforeEach
 	void setUp() {
-		postgres.jdbc().sql("DROP TABLE IF EXISTS " + starts()).update();
-		postgres.jdbc().sql("CREATE TABLE " + starts() + " (task integer, at timestamptz DEFAULT clock_timestamp())").update();
+		this.calls = new CallLog(postgres, "api_calls");
 		EngineSettings settings = EngineSettings.builder()
 			.schema(postgres.schema())
 			.workers(4)
 			.queueRateLimits(Map.of("api", new RateLimit(PER_SECOND, Duration.ofSeconds(1))))
 			.build();
 		this.cluster = new EngineCluster(postgres, settings, List.of("node-a", "node-b", "node-c"),
-				(node, dataSource) -> registry(dataSource));
-		this.client = new TaskClient(postgres.dataSource(), registry(postgres.dataSource()), new TaskJson(), settings);
+				(node, dataSource) -> registry(node, dataSource));
+		this.client = new TaskClient(postgres.dataSource(), registry("client", postgres.dataSource()), new TaskJson(),
+				settings);
 	}
 
 	@AfterEach
@@ -69,24 +70,15 @@ class RateLimitIT {
 		}
 		this.cluster.start();
 
-		await().atMost(Duration.ofMinutes(2)).until(() -> count("SELECT count(*) FROM " + starts()) > MINUTE_OF_STARTS);
+		await().atMost(Duration.ofMinutes(2)).until(() -> this.calls.starts("api") > MINUTE_OF_STARTS);
 		this.cluster.stop();
 
-		// Every window of one second that opens at a start.
-		long most = count("SELECT max((SELECT count(*) FROM %1$s AS later WHERE later.at >= s.at"
-				+ " AND later.at < s.at + interval '1 second')) FROM %1$s AS s");
-		long seconds = count("SELECT floor(extract(epoch FROM max(at) - min(at)))::bigint FROM %1$s");
-		// Every whole second from the first start, the first and the last left out.
-		long wholeSecondsLeast = count("""
-				SELECT min(n) FROM (
-					SELECT floor(extract(epoch FROM at - first)) AS second, count(*) AS n
-					FROM %1$s, (SELECT min(at) AS first FROM %1$s) AS origin GROUP BY 1) AS per_second
-				WHERE second > 0 AND second < (SELECT floor(extract(epoch FROM max(at) - min(at))) FROM %1$s)""");
-		assertThat(seconds).as("seconds of starts").isGreaterThanOrEqualTo(59);
-		assertThat(most).as("most starts in any second").isLessThanOrEqualTo(PER_SECOND + 1);
-		assertThat(wholeSecondsLeast).as("fewest starts in a whole second").isGreaterThanOrEqualTo(PER_SECOND - 1);
-		assertThat(count("SELECT count(DISTINCT node_id) FROM " + postgres.schema() + ".autotask_task WHERE node_id IS NOT NULL"))
-			.as("nodes that started tasks").isGreaterThan(1);
+		assertThat(this.calls.secondsOfStarts("api")).as("seconds of starts").isGreaterThanOrEqualTo(59);
+		assertThat(this.calls.mostStartsInASecond("api")).as("most starts in any second")
+			.isLessThanOrEqualTo(PER_SECOND + 1);
+		assertThat(this.calls.fewestStartsInAWholeSecond("api")).as("fewest starts in a whole second")
+			.isGreaterThanOrEqualTo(PER_SECOND - 1);
+		assertThat(this.calls.nodes("api")).as("nodes that started tasks").isGreaterThan(1);
 	}
 
 	@Test
@@ -97,21 +89,13 @@ class RateLimitIT {
 			.withMessage("A rate limit's period must be from 1 ms to 1 day, got PT48H");
 	}
 
-	private long count(String sql) {
-		return postgres.jdbc().sql(sql.formatted(starts())).query(Long.class).single();
-	}
-
-	private TaskRegistry registry(DataSource dataSource) {
+	private TaskRegistry registry(String node, DataSource dataSource) {
 		TaskRegistry registry = new TaskRegistry();
-		registry.register(TaskDefinition.of("api.call", (args) -> {
-			JdbcClient.create(dataSource).sql("INSERT INTO " + starts() + " (task) VALUES (?)").param(args[0]).update();
-			return null;
-		}, new TaskParameter("n", int.class)).withQueue("api"));
+		registry.register(TaskDefinition.of("api.call",
+				(args) -> this.calls.call(dataSource, node, "api", (Integer) args[0], Duration.ZERO),
+				new TaskParameter("n", int.class))
+			.withQueue("api"));
 		return registry;
-	}
-
-	private static String starts() {
-		return postgres.schema() + ".api_starts";
 	}
 
 }
