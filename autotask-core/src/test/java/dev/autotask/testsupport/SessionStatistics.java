@@ -65,4 +65,21 @@ public final class SessionStatistics {
 				GROUP BY table_stats.seq_tup_read""").param("table", table).query(Long.class).single();
 	}
 
+	/**
+	 * How many entries of one index the session's statements have read so far, as the statistics
+	 * show them once the session's are flushed (run it on a session in auto-commit).
+	 * @param session one connection
+	 * @param index the index's name, with its schema
+	 * @return the count so far
+	 */
+	public static long indexEntriesRead(DataSource session, String index) {
+		JdbcClient jdbc = JdbcClient.create(session);
+		jdbc.sql("SELECT pg_stat_force_next_flush()").query((rs, row) -> 1).list();
+		jdbc.sql("SELECT pg_stat_clear_snapshot()").query((rs, row) -> 1).list();
+		return jdbc.sql("SELECT coalesce(idx_tup_read, 0) FROM pg_stat_user_indexes WHERE indexrelid = CAST(:index AS regclass)")
+			.param("index", index)
+			.query(Long.class)
+			.single();
+	}
+
 }
