@@ -148,7 +148,8 @@ public final class Benchmark {
 		}
 		if (this.options.measures("nodes")) {
 			try {
-				System.out.println(new NodeScaling(this.database, this.options.workers(), this.options.runs()).run());
+				System.out.println(new NodeScaling(this.database, this.options.workers(), this.options.runs(),
+						this.options.warmUpTime()).run());
 			}
 			catch (IOException ex) {
 				throw new IllegalStateException(ex);
