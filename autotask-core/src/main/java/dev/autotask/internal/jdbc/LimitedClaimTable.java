@@ -3,6 +3,7 @@ package dev.autotask.internal.jdbc;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -73,6 +74,8 @@ public final class LimitedClaimTable {
 
 	private final TransactionTemplate transaction;
 
+	private final IndexOrderedClaim claims;
+
 	private final String claim;
 
 	private final String anyKeyedDue;
@@ -99,7 +102,8 @@ public final class LimitedClaimTable {
 	public LimitedClaimTable(DataSource dataSource, TableNames names) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.claim = TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), WITHOUT_KEY, "", "");
+		this.claims = new IndexOrderedClaim(dataSource);
+		this.claim = IndexOrderedClaim.of(TaskClaimTable.CLAIM.formatted(names.task(), names.queue(), WITHOUT_KEY, "", ""));
 		this.anyKeyedDue = KeyedClaimTable.anyDue(names, OF_QUEUE);
 		this.claimWithKeys = KeyedClaimTable.claim(names, OF_QUEUE, WITH_KEYS);
 		this.keysLock = KeyedClaimTable.lock(names);
@@ -149,13 +153,9 @@ public final class LimitedClaimTable {
 			if (allowed == 0) {
 				return new LimitedClaim(List.of(), retry);
 			}
-			List<TaskRow> rows = this.jdbc.sql(claimOf(queue))
-				.param("node", node)
-				.param("names", taskNames.toArray(String[]::new))
-				.param("queue", queue)
-				.param("limit", allowed)
-				.query(TaskClaimTable.CLAIMED_ROW)
-				.list();
+			Map<String, Object> params = Map.of("node", node, "names", taskNames.toArray(String[]::new), "queue", queue,
+					"limit", allowed);
+			List<TaskRow> rows = this.claims.claim(keyedDue(queue) ? this.claimWithKeys : this.claim, params);
 			if (starts != null) {
 				this.jdbc.sql(this.moveStarts)
 					.param("baseMicros", starts.baseMicros())
@@ -171,14 +171,15 @@ public final class LimitedClaimTable {
 		return (claim != null) ? claim : new LimitedClaim(List.of(), null);
 	}
 
-	// The claim that takes keyed tasks as well, when some are due: under the keyed claims' lock,
-	// taken after the queue's, so that it counts their keys' running tasks with every other claim.
-	private String claimOf(String queue) {
-		if (!this.jdbc.sql(this.anyKeyedDue).param("queue", queue).query(Boolean.class).single()) {
-			return this.claim;
+	// Whether keyed tasks are due, for the claim that takes them as well: it runs under the keyed
+	// claims' lock, taken here after the queue's, so that it counts their keys' running tasks with
+	// every other claim.
+	private boolean keyedDue(String queue) {
+		if (!this.claims.query(this.anyKeyedDue, Map.of("queue", queue), (row, n) -> row.getBoolean(1)).get(0)) {
+			return false;
 		}
 		AdvisoryLock.take(this.jdbc, this.keysLock);
-		return this.claimWithKeys;
+		return true;
 	}
 
 	// The queue's row is written once, by the first claim that finds none.

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -99,6 +100,8 @@ public final class TaskClaimTable {
 
 	private final String handBackMany;
 
+	private final IndexOrderedClaim claims;
+
 	private final String millisUntilNext;
 
 	private final String releaseMany;
@@ -113,7 +116,8 @@ public final class TaskClaimTable {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.events = new TaskEvents(names, events);
 		String table = names.task();
-		this.claim = CLAIM.formatted(table, names.queue(), OF_QUEUES, "", "");
+		this.claims = new IndexOrderedClaim(dataSource);
+		this.claim = IndexOrderedClaim.of(CLAIM.formatted(table, names.queue(), OF_QUEUES, "", ""));
 		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));
@@ -143,22 +147,16 @@ public final class TaskClaimTable {
 	 */
 	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
 			boolean exceptQueues, int limit) {
-		return claimOfQueues(this.jdbc, this.claim, node, taskNames, queues, exceptQueues, limit);
+		return claimOfQueues(this.claims, this.claim, node, taskNames, queues, exceptQueues, limit);
 	}
 
 	/**
 	 * Run a {@link #CLAIM} that picks by {@link #QUEUES}.
 	 */
-	static List<TaskRow> claimOfQueues(JdbcClient jdbc, String claim, String node, Collection<String> taskNames,
-			Collection<String> queues, boolean exceptQueues, int limit) {
-		return jdbc.sql(claim)
-			.param("node", node)
-			.param("names", taskNames.toArray(String[]::new))
-			.param("queues", queues.toArray(String[]::new))
-			.param("exceptQueues", exceptQueues)
-			.param("limit", limit)
-			.query(CLAIMED_ROW)
-			.list();
+	static List<TaskRow> claimOfQueues(IndexOrderedClaim claims, String claim, String node,
+			Collection<String> taskNames, Collection<String> queues, boolean exceptQueues, int limit) {
+		return claims.claim(claim, Map.of("node", node, "names", taskNames.toArray(String[]::new), "queues",
+				queues.toArray(String[]::new), "exceptQueues", exceptQueues, "limit", limit));
 	}
 
 	/**

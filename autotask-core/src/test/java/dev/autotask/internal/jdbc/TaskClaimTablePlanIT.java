@@ -1,0 +1,97 @@
+package dev.autotask.internal.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+import dev.autotask.testsupport.PostgresExtension;
+import dev.autotask.testsupport.SessionStatistics;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A claim walks the claim index and stops at its limit, whatever the statistics say. The case
+ * that matters: the table was analyzed while no task was pending (a quiet queue of ended tasks,
+ * or a new one), then a burst arrived. The statistics then say no task is pending, and a planner
+ * left to them fetches every pending task by name and sorts them all for each claim: a second a
+ * claim at a million. Counted by the rows the server read for a claim.
+ */
+class TaskClaimTablePlanIT {
+
+	@RegisterExtension
+	static final PostgresExtension postgres = PostgresExtension.migrated();
+
+	private static final int BURST = 20_000;
+
+	private static final int LIMIT = 10;
+
+	@BeforeEach
+	void aBurstAfterTheStatisticsOfAQuietQueue() {
+		postgres.jdbc().sql("""
+				INSERT INTO autotask_task (name, owner, status, max_attempts, ttl, finished_at, expires_at)
+				SELECT 'burst', 'test', 'SUCCESS', 1, interval '1 day', now(), now() + interval '1 day'
+				FROM generate_series(1, 1000)""").update();
+		postgres.jdbc().sql("ANALYZE autotask_task").update();
+		postgres.jdbc().sql("""
+				INSERT INTO autotask_task (name, owner, max_attempts, ttl)
+				SELECT 'burst', 'test', 1, interval '1 day' FROM generate_series(1, :burst)""")
+			.param("burst", BURST)
+			.update();
+	}
+
+	@Test
+	void aClaimReadsItsLimitNotTheBurst() throws SQLException {
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			TaskClaimTable table = new TaskClaimTable(session, new TableNames(postgres.schema()), false);
+			long before = rowsRead(session);
+
+			List<TaskRow> claimed = table.claim("node", List.of("burst"), LIMIT);
+
+			long read = rowsRead(session) - before;
+			assertThat(claimed).hasSize(LIMIT);
+			assertThat(read).as("rows read by a claim of %d among %d pending", LIMIT, BURST).isLessThan(100);
+		}
+	}
+
+	@Test
+	void theLookForDueKeyedTasksReadsNoneOfABurstWithoutKeys() throws SQLException {
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			KeyedClaimTable table = new KeyedClaimTable(session, new TableNames(postgres.schema()));
+			long before = rowsRead(session);
+
+			KeyedClaimTable.KeyedClaim claim = table.claim("node", List.of("burst"), List.of(), true, LIMIT);
+
+			long read = rowsRead(session) - before;
+			assertThat(claim.due()).isFalse();
+			// Every node looks every 100 ms.
+			assertThat(read).as("rows read to find no keyed task among %d pending", BURST).isLessThan(100);
+		}
+	}
+
+	@Test
+	void theSessionKeepsItsPlannerSettingsAfterAClaim() throws SQLException {
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			String defaultJit = JdbcClient.create(session).sql("SELECT current_setting('jit')").query(String.class).single();
+			new TaskClaimTable(session, new TableNames(postgres.schema()), false).claim("node", List.of("burst"), LIMIT);
+
+			assertThat(JdbcClient.create(session)
+				.sql("SELECT current_setting('enable_sort') || ' ' || current_setting('jit')")
+				.query(String.class)
+				.single()).isEqualTo("on " + defaultJit);
+		}
+	}
+
+	private static long rowsRead(SingleConnectionDataSource session) {
+		return SessionStatistics.rowsRead(session, postgres.schema() + ".autotask_task");
+	}
+
+}
