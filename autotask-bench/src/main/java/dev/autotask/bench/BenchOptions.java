@@ -67,7 +67,7 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 		// JobRunr is left out: at about 2,000 tasks/s its 1M drain alone would take ten minutes.
 		values.put("big-drain-subjects",
 				AutotaskSubject.NAME + "," + DbSchedulerSubject.NAME + "," + RawSqlSubject.NAME);
-		values.put("enqueue", "2000");
+		values.put("enqueue", "20000");
 		values.put("batches", "20000");
 		values.put("batch-size", "1000");
 		values.put("latency", "200");
