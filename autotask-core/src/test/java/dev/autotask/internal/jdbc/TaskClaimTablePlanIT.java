@@ -77,6 +77,39 @@ class TaskClaimTablePlanIT {
 	}
 
 	@Test
+	void aKeyedClaimReadsTheTasksItLooksAtNotTheBurst() throws SQLException {
+		postgres.jdbc().sql("UPDATE autotask_task SET concurrency_key = 'k' || (id % 100) WHERE status = 'PENDING'").update();
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			KeyedClaimTable table = new KeyedClaimTable(session, new TableNames(postgres.schema()));
+			long before = rowsRead(session);
+
+			List<TaskRow> claimed = table.claim("node", List.of("burst"), List.of(), true, LIMIT).rows();
+
+			long read = rowsRead(session) - before;
+			assertThat(claimed).hasSize(LIMIT);
+			// The earliest thousand due keyed tasks (each twice, its old version being dead), and
+			// those claimed.
+			assertThat(read).as("rows read by a keyed claim of %d among %d pending", LIMIT, BURST).isLessThan(2_500);
+		}
+	}
+
+	@Test
+	void aClaimOfAQueueLimitedAcrossTheClusterReadsItsLimitNotTheBurst() throws SQLException {
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			LimitedClaimTable table = new LimitedClaimTable(session, new TableNames(postgres.schema()));
+			long before = rowsRead(session);
+
+			List<TaskRow> claimed = table.claim("node", List.of("burst"), "default", 100, null, LIMIT).rows();
+
+			long read = rowsRead(session) - before;
+			assertThat(claimed).hasSize(LIMIT);
+			assertThat(read).as("rows read by a limited claim of %d among %d pending", LIMIT, BURST).isLessThan(100);
+		}
+	}
+
+	@Test
 	void theSessionKeepsItsPlannerSettingsAfterAClaim() throws SQLException {
 		try (Connection connection = postgres.dataSource().getConnection()) {
 			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
