@@ -36,13 +36,8 @@ public final class SessionStatistics {
 	 * @return the count so far
 	 */
 	public static long rowsFetched(DataSource session, String table) {
-		JdbcClient jdbc = JdbcClient.create(session);
-		jdbc.sql("SELECT pg_stat_force_next_flush()").query((rs, row) -> 1).list();
-		jdbc.sql("SELECT pg_stat_clear_snapshot()").query((rs, row) -> 1).list();
-		return jdbc.sql("SELECT coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables WHERE relid = CAST(:table AS regclass)")
-			.param("table", table)
-			.query(Long.class)
-			.single();
+		return statistic(session,
+				"SELECT coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables WHERE relid = CAST(:name AS regclass)", table);
 	}
 
 	/**
@@ -54,15 +49,12 @@ public final class SessionStatistics {
 	 * @return the count so far
 	 */
 	public static long rowsRead(DataSource session, String table) {
-		JdbcClient jdbc = JdbcClient.create(session);
-		jdbc.sql("SELECT pg_stat_force_next_flush()").query((rs, row) -> 1).list();
-		jdbc.sql("SELECT pg_stat_clear_snapshot()").query((rs, row) -> 1).list();
-		return jdbc.sql("""
+		return statistic(session, """
 				SELECT coalesce(table_stats.seq_tup_read, 0) + coalesce(sum(index_stats.idx_tup_read), 0)
 				FROM pg_stat_user_tables AS table_stats
 				LEFT JOIN pg_stat_user_indexes AS index_stats ON index_stats.relid = table_stats.relid
-				WHERE table_stats.relid = CAST(:table AS regclass)
-				GROUP BY table_stats.seq_tup_read""").param("table", table).query(Long.class).single();
+				WHERE table_stats.relid = CAST(:name AS regclass)
+				GROUP BY table_stats.seq_tup_read""", table);
 	}
 
 	/**
@@ -73,13 +65,18 @@ public final class SessionStatistics {
 	 * @return the count so far
 	 */
 	public static long indexEntriesRead(DataSource session, String index) {
+		return statistic(session,
+				"SELECT coalesce(idx_tup_read, 0) FROM pg_stat_user_indexes WHERE indexrelid = CAST(:name AS regclass)",
+				index);
+	}
+
+	// One count of the server's statistics of a relation, once the session's own are reported to
+	// the server and the snapshot of them is fresh.
+	private static long statistic(DataSource session, String sql, String relation) {
 		JdbcClient jdbc = JdbcClient.create(session);
 		jdbc.sql("SELECT pg_stat_force_next_flush()").query((rs, row) -> 1).list();
 		jdbc.sql("SELECT pg_stat_clear_snapshot()").query((rs, row) -> 1).list();
-		return jdbc.sql("SELECT coalesce(idx_tup_read, 0) FROM pg_stat_user_indexes WHERE indexrelid = CAST(:index AS regclass)")
-			.param("index", index)
-			.query(Long.class)
-			.single();
+		return jdbc.sql(sql).param("name", relation).query(Long.class).single();
 	}
 
 }

@@ -3,6 +3,9 @@ package dev.autotask.internal.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
 
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.SessionStatistics;
@@ -47,66 +50,42 @@ class TaskClaimTablePlanIT {
 
 	@Test
 	void aClaimReadsItsLimitNotTheBurst() throws SQLException {
-		try (Connection connection = postgres.dataSource().getConnection()) {
-			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
-			TaskClaimTable table = new TaskClaimTable(session, new TableNames(postgres.schema()), false);
-			long before = rowsRead(session);
+		Read<List<TaskRow>> claim = read((session) -> new TaskClaimTable(session, names(), false).claim("node",
+				List.of("burst"), LIMIT));
 
-			List<TaskRow> claimed = table.claim("node", List.of("burst"), LIMIT);
-
-			long read = rowsRead(session) - before;
-			assertThat(claimed).hasSize(LIMIT);
-			assertThat(read).as("rows read by a claim of %d among %d pending", LIMIT, BURST).isLessThan(100);
-		}
+		assertThat(claim.result()).hasSize(LIMIT);
+		assertThat(claim.rows()).as("rows read by a claim of %d among %d pending", LIMIT, BURST).isLessThan(100);
 	}
 
 	@Test
 	void theLookForDueKeyedTasksReadsNoneOfABurstWithoutKeys() throws SQLException {
-		try (Connection connection = postgres.dataSource().getConnection()) {
-			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
-			KeyedClaimTable table = new KeyedClaimTable(session, new TableNames(postgres.schema()));
-			long before = rowsRead(session);
+		Read<KeyedClaimTable.KeyedClaim> claim = read((session) -> new KeyedClaimTable(session, names()).claim("node",
+				List.of("burst"), List.of(), true, LIMIT));
 
-			KeyedClaimTable.KeyedClaim claim = table.claim("node", List.of("burst"), List.of(), true, LIMIT);
-
-			long read = rowsRead(session) - before;
-			assertThat(claim.due()).isFalse();
-			// Every node looks every 100 ms.
-			assertThat(read).as("rows read to find no keyed task among %d pending", BURST).isLessThan(100);
-		}
+		assertThat(claim.result().due()).isFalse();
+		// Every node looks every 100 ms.
+		assertThat(claim.rows()).as("rows read to find no keyed task among %d pending", BURST).isLessThan(100);
 	}
 
 	@Test
 	void aKeyedClaimReadsTheTasksItLooksAtNotTheBurst() throws SQLException {
 		postgres.jdbc().sql("UPDATE autotask_task SET concurrency_key = 'k' || (id % 100) WHERE status = 'PENDING'").update();
-		try (Connection connection = postgres.dataSource().getConnection()) {
-			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
-			KeyedClaimTable table = new KeyedClaimTable(session, new TableNames(postgres.schema()));
-			long before = rowsRead(session);
+		Read<KeyedClaimTable.KeyedClaim> claim = read((session) -> new KeyedClaimTable(session, names()).claim("node",
+				List.of("burst"), List.of(), true, LIMIT));
 
-			List<TaskRow> claimed = table.claim("node", List.of("burst"), List.of(), true, LIMIT).rows();
-
-			long read = rowsRead(session) - before;
-			assertThat(claimed).hasSize(LIMIT);
-			// The earliest thousand due keyed tasks (each twice, its old version being dead), and
-			// those claimed.
-			assertThat(read).as("rows read by a keyed claim of %d among %d pending", LIMIT, BURST).isLessThan(2_500);
-		}
+		assertThat(claim.result().rows()).hasSize(LIMIT);
+		// The earliest thousand due keyed tasks (each twice, its old version being dead), and those
+		// claimed.
+		assertThat(claim.rows()).as("rows read by a keyed claim of %d among %d pending", LIMIT, BURST).isLessThan(2_500);
 	}
 
 	@Test
 	void aClaimOfAQueueLimitedAcrossTheClusterReadsItsLimitNotTheBurst() throws SQLException {
-		try (Connection connection = postgres.dataSource().getConnection()) {
-			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
-			LimitedClaimTable table = new LimitedClaimTable(session, new TableNames(postgres.schema()));
-			long before = rowsRead(session);
+		Read<LimitedClaimTable.LimitedClaim> claim = read((session) -> new LimitedClaimTable(session, names())
+			.claim("node", List.of("burst"), "default", 100, null, LIMIT));
 
-			List<TaskRow> claimed = table.claim("node", List.of("burst"), "default", 100, null, LIMIT).rows();
-
-			long read = rowsRead(session) - before;
-			assertThat(claimed).hasSize(LIMIT);
-			assertThat(read).as("rows read by a limited claim of %d among %d pending", LIMIT, BURST).isLessThan(100);
-		}
+		assertThat(claim.result().rows()).hasSize(LIMIT);
+		assertThat(claim.rows()).as("rows read by a limited claim of %d among %d pending", LIMIT, BURST).isLessThan(100);
 	}
 
 	@Test
@@ -114,7 +93,7 @@ class TaskClaimTablePlanIT {
 		try (Connection connection = postgres.dataSource().getConnection()) {
 			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
 			String defaultJit = JdbcClient.create(session).sql("SELECT current_setting('jit')").query(String.class).single();
-			new TaskClaimTable(session, new TableNames(postgres.schema()), false).claim("node", List.of("burst"), LIMIT);
+			new TaskClaimTable(session, names(), false).claim("node", List.of("burst"), LIMIT);
 
 			assertThat(JdbcClient.create(session)
 				.sql("SELECT current_setting('enable_sort') || ' ' || current_setting('jit')")
@@ -123,8 +102,26 @@ class TaskClaimTablePlanIT {
 		}
 	}
 
-	private static long rowsRead(SingleConnectionDataSource session) {
+	private static TableNames names() {
+		return new TableNames(postgres.schema());
+	}
+
+	// What a call returned, and the rows of autotask_task it read: on one session, so that the
+	// counts are those of the statements it ran.
+	private static <T> Read<T> read(Function<DataSource, T> call) throws SQLException {
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			long before = rowsRead(session);
+			T result = call.apply(session);
+			return new Read<>(result, rowsRead(session) - before);
+		}
+	}
+
+	private static long rowsRead(DataSource session) {
 		return SessionStatistics.rowsRead(session, postgres.schema() + ".autotask_task");
+	}
+
+	private record Read<T>(T result, long rows) {
 	}
 
 }
