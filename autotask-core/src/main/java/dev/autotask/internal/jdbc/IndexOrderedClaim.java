@@ -13,7 +13,8 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
  * Runs a claim with the planner told to walk the claim index in its order rather than sort, in
- * the claim's own round trip.
+ * the claim's own round trip; and the look-ups around a claim that must read an index of few
+ * rows the same way (due keyed tasks, running tasks).
  * <p>
  * Planned from statistics, a claim is fast only while they are right about the pending tasks.
  * Statistics gathered while none was pending (a new table, or a quiet queue of ended tasks) say
@@ -54,7 +55,7 @@ final class IndexOrderedClaim {
 
 	/**
 	 * Run a claim made by {@link #of}.
-	 * @param statements the claim between the setting and its reset
+	 * @param statements the claim between the settings and their reset
 	 * @param params the claim's parameters
 	 * @return the claimed rows
 	 */
@@ -65,7 +66,7 @@ final class IndexOrderedClaim {
 	/**
 	 * Run a query made by {@link #of}: the look for due keyed tasks walks an index in the claim's
 	 * order too, and stops at the first.
-	 * @param statements the query between the setting and its reset
+	 * @param statements the query between the settings and their reset
 	 * @param params the query's parameters
 	 * @param mapper the mapper of the query's rows
 	 * @param <T> the type of a row
