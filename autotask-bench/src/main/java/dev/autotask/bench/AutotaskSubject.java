@@ -40,6 +40,12 @@ final class AutotaskSubject implements Subject {
 	 */
 	static final String WITHOUT_CONSOLE_INDEXES = "autotask-no-console-indexes";
 
+	/**
+	 * autotask with events off: no end writes an event, no relay runs. The drain's cost of events,
+	 * side by side.
+	 */
+	static final String WITHOUT_EVENTS = "autotask-no-events";
+
 	/** autotask without the trigger that counts the ends of groups' members (V19). */
 	static final String WITHOUT_GROUP_TRIGGER = "autotask-no-group-trigger";
 
@@ -192,6 +198,16 @@ final class AutotaskSubject implements Subject {
 				.formatted(subject.schema) + "DROP TRIGGER autotask_task_group_delete_trg ON %1$s.autotask_task"
 					.formatted(subject.schema));
 		return subject;
+	}
+
+	/**
+	 * autotask with events off, as {@link #WITHOUT_EVENTS}.
+	 * @param database the server
+	 * @param workers the engine's workers
+	 * @return the subject
+	 */
+	static AutotaskSubject withoutEvents(Database database, int workers) {
+		return new AutotaskSubject(database, workers, false, WITHOUT_EVENTS, (settings) -> settings.events(false));
 	}
 
 	/**
@@ -351,7 +367,8 @@ final class AutotaskSubject implements Subject {
 	}
 
 	private boolean allPublished() {
-		return !this.jdbc.sql("SELECT EXISTS (SELECT 1 FROM autotask_outbox)").query(Boolean.class).single();
+		return !this.settings.events()
+				|| !this.jdbc.sql("SELECT EXISTS (SELECT 1 FROM autotask_outbox)").query(Boolean.class).single();
 	}
 
 	private boolean allEnded() {

@@ -43,16 +43,16 @@ record BenchOptions(String jdbcUrl, String user, int runs, int warmUp, Duration 
 		List<String> measurements, int consoleRows, SoakOptions soak) {
 
 	static final List<String> ALL_SUBJECTS = List.of(AutotaskSubject.NAME, AutotaskSubject.WITHOUT_CONSOLE_INDEXES,
-			AutotaskSubject.WITHOUT_GROUP_TRIGGER, AutotaskSubject.WITH_GLOBAL_LIMIT, AutotaskSubject.WITH_RATE_LIMIT,
-			AutotaskSubject.WITH_CONCURRENCY_KEYS, AutotaskSubject.WITH_KEY_RATES, AutotaskSubject.WITH_ARGS,
-			AutotaskSubject.WITH_ARGS_WITHOUT_CONSOLE_INDEXES, DbSchedulerSubject.NAME,
+			AutotaskSubject.WITHOUT_EVENTS, AutotaskSubject.WITHOUT_GROUP_TRIGGER, AutotaskSubject.WITH_GLOBAL_LIMIT,
+			AutotaskSubject.WITH_RATE_LIMIT, AutotaskSubject.WITH_CONCURRENCY_KEYS, AutotaskSubject.WITH_KEY_RATES,
+			AutotaskSubject.WITH_ARGS, AutotaskSubject.WITH_ARGS_WITHOUT_CONSOLE_INDEXES, DbSchedulerSubject.NAME,
 			JobRunrSubject.NAME, RawSqlSubject.NAME);
 
 	// Variants of autotask, run when named.
 	private static final List<String> VARIANTS = List.of(AutotaskSubject.WITHOUT_CONSOLE_INDEXES,
-			AutotaskSubject.WITHOUT_GROUP_TRIGGER, AutotaskSubject.WITH_GLOBAL_LIMIT, AutotaskSubject.WITH_RATE_LIMIT,
-			AutotaskSubject.WITH_CONCURRENCY_KEYS, AutotaskSubject.WITH_KEY_RATES, AutotaskSubject.WITH_ARGS,
-			AutotaskSubject.WITH_ARGS_WITHOUT_CONSOLE_INDEXES);
+			AutotaskSubject.WITHOUT_EVENTS, AutotaskSubject.WITHOUT_GROUP_TRIGGER, AutotaskSubject.WITH_GLOBAL_LIMIT,
+			AutotaskSubject.WITH_RATE_LIMIT, AutotaskSubject.WITH_CONCURRENCY_KEYS, AutotaskSubject.WITH_KEY_RATES,
+			AutotaskSubject.WITH_ARGS, AutotaskSubject.WITH_ARGS_WITHOUT_CONSOLE_INDEXES);
 
 	static BenchOptions parse(String[] args) {
 		Map<String, String> values = new LinkedHashMap<>();

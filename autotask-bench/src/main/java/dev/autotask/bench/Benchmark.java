@@ -99,6 +99,7 @@ public final class Benchmark {
 				case AutotaskSubject.NAME -> new AutotaskSubject(database, options.workers());
 				case AutotaskSubject.WITHOUT_CONSOLE_INDEXES ->
 					AutotaskSubject.withoutConsoleIndexes(database, options.workers());
+				case AutotaskSubject.WITHOUT_EVENTS -> AutotaskSubject.withoutEvents(database, options.workers());
 				case AutotaskSubject.WITHOUT_GROUP_TRIGGER ->
 					AutotaskSubject.withoutGroupTrigger(database, options.workers());
 				case AutotaskSubject.WITH_GLOBAL_LIMIT -> AutotaskSubject.withGlobalLimit(database, options.workers());
