@@ -378,7 +378,7 @@ class EngineIT {
 		await().atMost(Duration.ofSeconds(10)).until(() -> fine.refresh().isReady() && fatal.refresh().isReady());
 		assertThat(postgres.jdbc()
 			.sql("SELECT task_id || ' ' || name || ' ' || owner || ' ' || outcome || ' ' || coalesce(result::text, '-')"
-					+ " FROM autotask_outbox ORDER BY task_id")
+					+ " FROM autotask_outbox_event ORDER BY task_id")
 			.query(String.class)
 			.list()).containsExactly(fine.id() + " fine app-a SUCCESS \"ok\"",
 					fatal.id() + " fatal app-a FAILURE \"no\"");

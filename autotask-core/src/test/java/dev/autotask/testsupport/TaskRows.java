@@ -105,7 +105,8 @@ public final class TaskRows {
 	}
 
 	/**
-	 * An event waiting in the outbox, as the end of a task writes it.
+	 * An event waiting in the outbox, as a row of its own, as the end of a task wrote it before V27
+	 * (and a node of an older version still does).
 	 * @param taskId the task's id
 	 * @param name the task's name
 	 * @param outcome {@code SUCCESS} or {@code FAILURE}
@@ -120,13 +121,30 @@ public final class TaskRows {
 	}
 
 	/**
+	 * The events of tasks that one statement ended, waiting in the outbox as one row, as ends write
+	 * them since V27.
+	 * @param count how many events, of tasks 1 to {@code count}, each {@code SUCCESS}
+	 * @return the events' ids, in order
+	 */
+	public List<Long> eventsOfOneStatement(int count) {
+		String outbox = this.table.replace("autotask_task", "autotask_outbox");
+		return this.jdbc.sql("INSERT INTO " + outbox + " (event_ids, task_ids, names, owners, outcomes, results, errors)"
+				+ " SELECT array_agg(nextval('" + outbox + "_id_seq') ORDER BY n), array_agg(n ORDER BY n),"
+				+ " array_agg('report'::text), array_agg('test'::text), array_agg('SUCCESS'::text), array_agg('\"done\"'::jsonb),"
+				+ " array_agg(NULL::jsonb) FROM generate_series(1, ?) AS n RETURNING event_ids")
+			.param(count)
+			.query((rs, row) -> List.of((Long[]) rs.getArray(1).getArray()))
+			.single();
+	}
+
+	/**
 	 * The events in the outbox, oldest first.
 	 * @return each as its task's id and outcome, {@code "42 SUCCESS"}
 	 */
 	public List<String> events() {
 		return this.jdbc
-			.sql("SELECT task_id || ' ' || outcome FROM " + this.table.replace("autotask_task", "autotask_outbox")
-					+ " ORDER BY id")
+			.sql("SELECT task_id || ' ' || outcome FROM "
+					+ this.table.replace("autotask_task", "autotask_outbox_event") + " ORDER BY id")
 			.query(String.class)
 			.list();
 	}

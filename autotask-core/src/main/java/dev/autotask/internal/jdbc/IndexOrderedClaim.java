@@ -1,8 +1,5 @@
 package dev.autotask.internal.jdbc;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -73,23 +70,7 @@ final class IndexOrderedClaim {
 	 * @return the rows
 	 */
 	<T> List<T> query(String statements, Map<String, ?> params, RowMapper<T> mapper) {
-		List<T> rows = this.jdbc.execute(statements, params, (PreparedStatement statement) -> {
-			statement.execute();
-			// The settings' results come first, then the claim's rows.
-			while (statement.getResultSet() == null) {
-				if (!statement.getMoreResults() && statement.getUpdateCount() == -1) {
-					throw new IllegalStateException("The query returned no rows: " + statements);
-				}
-			}
-			List<T> mapped = new ArrayList<>();
-			try (ResultSet result = statement.getResultSet()) {
-				while (result.next()) {
-					mapped.add(mapper.mapRow(result, mapped.size()));
-				}
-			}
-			return mapped;
-		});
-		return (rows != null) ? rows : List.of();
+		return FirstResultRows.query(this.jdbc, statements, params, mapper);
 	}
 
 }

@@ -6,48 +6,64 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The SQL of {@code autotask_outbox}, the task events waiting to be published.
  *
  * <p>
- * Rows are written by the statement that ends a task (see {@code TaskEvents}). A relay claims them
+ * Rows are written by the statement that ends tasks (see {@code TaskEvents}), one row for the
+ * events of all the tasks it ends (V27; a row written before holds one). A relay claims them
  * in a transaction of its own, publishes them while it holds their locks, and deletes them in
  * that same transaction: a row is gone only once its deletion commits, after it was published.
- * The transaction must stay open from {@link #claim} to its commit, so give this class a
- * {@link DataSource} that hands out one connection with auto-commit off.
+ * The transaction must stay open from {@link #claim} to its commit: run them in a Spring-managed
+ * transaction on the {@link DataSource} given, or give it one that hands out one connection with
+ * auto-commit off.
  */
 public final class OutboxTable {
 
-	// First in each relay transaction, for the statements after it. Its commit does not wait for
-	// the WAL flush: a deletion lost in a server crash only has its events published again, which
-	// a sink must bear anyway, since a relay may fail between publishing and committing. And no
-	// sequential scan where an index serves: an outbox is a queue, which until a vacuum holds far
-	// more dead rows than live ones, so the planner, which counts only the live, took it for a
-	// small table and read all of it to delete a batch by id (300 ms a batch with autovacuum off).
-	private static final String SETTINGS = """
-			SELECT set_config('synchronous_commit', 'off', true), set_config('enable_seqscan', 'off', true)""";
+	// Sent with the claim, first in each relay transaction, for the statements after it. Its
+	// commit does not wait for the WAL flush: a deletion lost in a server crash only has its events
+	// published again, which a sink must bear anyway, since a relay may fail between publishing and
+	// committing. And no sequential scan where an index serves: an outbox is a queue, which until a
+	// vacuum holds far more dead rows than live ones, so the planner, which counts only the live,
+	// took it for a small table and read all of it to delete a batch by id (300 ms a batch with
+	// autovacuum off).
+	private static final String SETTINGS = "SET LOCAL synchronous_commit = off;\nSET LOCAL enable_seqscan = off;\n";
 
 	// Oldest first. SKIP LOCKED lets the relays of several nodes claim side by side: a row
 	// another relay is publishing is passed over, not waited for, and never published twice.
-	// Columns in the order mapRow reads them; the time as microseconds since the epoch, which
-	// costs the driver far less than a timestamp.
+	// A row holds the events of one statement (V27), a few hundred from the completer: rows are
+	// taken while the events before them number fewer than the limit, so a batch holds at least
+	// one row and never more than a row past the limit. Rows locked but not taken are released at
+	// commit. Columns in the order mapRow reads them; the time as microseconds since the epoch,
+	// which costs the driver far less than a timestamp.
 	private static final String CLAIM = """
-			SELECT id, task_id, name, owner, outcome, result::text, error::text,
-				(extract(epoch FROM created_at) * 1000000)::bigint, attempts, sinks_done
-			FROM %s
-			ORDER BY id
-			LIMIT :limit
-			FOR UPDATE SKIP LOCKED""";
+			WITH claimed AS (
+				SELECT id, coalesce(cardinality(task_ids), 1) AS events
+				FROM %1$s
+				ORDER BY id
+				LIMIT :limit
+				FOR UPDATE SKIP LOCKED),
+			taken AS (
+				SELECT id FROM (SELECT id, sum(events) OVER (ORDER BY id) - events AS before FROM claimed) AS counted
+				WHERE before < :limit)
+			SELECT event.outbox_id, event.id, event.task_id, event.name, event.owner, event.outcome,
+				event.result::text, event.error::text, (extract(epoch FROM event.created_at) * 1000000)::bigint,
+				event.attempts, event.sinks_done
+			FROM %2$s AS event
+			WHERE event.outbox_id IN (SELECT id FROM taken)
+			ORDER BY event.outbox_id, event.id""";
 
-	private static final String COUNT = "SELECT count(*) FROM %s";
+	private static final String COUNT = "SELECT coalesce(sum(coalesce(cardinality(task_ids), 1)), 0) FROM %s";
 
 	private static final String DELETE_MANY = "DELETE FROM %s WHERE id = ANY(:ids)";
 
@@ -59,6 +75,8 @@ public final class OutboxTable {
 	private static final RowMapper<OutboxRow> ROW_MAPPER = OutboxTable::mapRow;
 
 	private final JdbcClient jdbc;
+
+	private final NamedParameterJdbcTemplate namedJdbc;
 
 	private final String claim;
 
@@ -74,9 +92,10 @@ public final class OutboxTable {
 	 * @param names the table names
 	 */
 	public OutboxTable(DataSource dataSource, TableNames names) {
-		this.jdbc = JdbcClient.create(dataSource);
+		this.namedJdbc = new NamedParameterJdbcTemplate(dataSource);
+		this.jdbc = JdbcClient.create(this.namedJdbc);
 		String table = names.outbox();
-		this.claim = CLAIM.formatted(table);
+		this.claim = SETTINGS + CLAIM.formatted(table, names.outboxEvent());
 		this.count = COUNT.formatted(table);
 		this.deleteMany = DELETE_MANY.formatted(table);
 		this.retryMany = RETRY_MANY.formatted(table);
@@ -88,8 +107,7 @@ public final class OutboxTable {
 	 * @return the events, in id order
 	 */
 	public List<OutboxRow> claim(int limit) {
-		this.jdbc.sql(SETTINGS).query().singleRow();
-		return this.jdbc.sql(this.claim).param("limit", limit).query(ROW_MAPPER).list();
+		return FirstResultRows.query(this.namedJdbc, this.claim, Map.of("limit", limit), ROW_MAPPER);
 	}
 
 	/**
@@ -102,8 +120,8 @@ public final class OutboxTable {
 
 	/**
 	 * Delete published events.
-	 * @param ids the events
-	 * @return how many were deleted
+	 * @param ids the rows that hold them ({@link OutboxRow#outboxId()})
+	 * @return how many rows were deleted
 	 */
 	public int deleteMany(Collection<Long> ids) {
 		return this.jdbc.sql(this.deleteMany).param("ids", ids.toArray(Long[]::new)).update();
@@ -112,9 +130,9 @@ public final class OutboxTable {
 	/**
 	 * Count a failed attempt to publish events, which stay for the next attempt, and record
 	 * which sinks already took them.
-	 * @param ids the events
+	 * @param ids the rows that hold them ({@link OutboxRow#outboxId()})
 	 * @param sinksDone how many sinks, in order, took every one of them
-	 * @return how many were updated
+	 * @return how many rows were updated
 	 */
 	public int retryMany(Collection<Long> ids, int sinksDone) {
 		return this.jdbc.sql(this.retryMany)
@@ -124,28 +142,29 @@ public final class OutboxTable {
 	}
 
 	private static OutboxRow mapRow(ResultSet rs, int row) throws SQLException {
-		long micros = rs.getLong(8);
-		return new OutboxRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-				rs.getString(6), rs.getString(7), Instant.EPOCH.plus(micros, ChronoUnit.MICROS), rs.getInt(9),
-				rs.getInt(10));
+		long micros = rs.getLong(9);
+		return new OutboxRow(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+				rs.getString(6), rs.getString(7), rs.getString(8), Instant.EPOCH.plus(micros, ChronoUnit.MICROS),
+				rs.getInt(10), rs.getInt(11));
 	}
 
 	/**
 	 * An event as stored.
 	 *
+	 * @param outboxId the row that holds it, with the other events of the statement that wrote it
 	 * @param id the event's id
 	 * @param taskId the task's id
 	 * @param name the task's name
 	 * @param owner the task's owner
-	 * @param outcome {@code SUCCESS} or {@code FAILURE}
+	 * @param outcome {@code SUCCESS}, {@code FAILURE} or {@code CANCELLED}
 	 * @param result the result JSON, if any
 	 * @param error the error JSON, if any
 	 * @param createdAt when the task ended
-	 * @param attempts failed attempts to publish it so far
-	 * @param sinksDone how many sinks, in order, already took it
+	 * @param attempts failed attempts to publish its row so far
+	 * @param sinksDone how many sinks, in order, already took its row
 	 */
-	public record OutboxRow(long id, long taskId, String name, String owner, String outcome, @Nullable String result,
-			@Nullable String error, Instant createdAt, int attempts, int sinksDone) {
+	public record OutboxRow(long outboxId, long id, long taskId, String name, String owner, String outcome,
+			@Nullable String result, @Nullable String error, Instant createdAt, int attempts, int sinksDone) {
 
 	}
 

@@ -61,6 +61,22 @@ public record TableNames(@Nullable String schema) {
 	}
 
 	/**
+	 * The outbox's events, one row each, however they are stored (a view, V27).
+	 * @return its qualified name
+	 */
+	public String outboxEvent() {
+		return qualify("autotask_outbox_event");
+	}
+
+	/**
+	 * The sequence of the outbox's row ids, which also numbers the events of a row of many.
+	 * @return its qualified name
+	 */
+	public String outboxSequence() {
+		return qualify("autotask_outbox_id_seq");
+	}
+
+	/**
 	 * The queue table.
 	 * @return its qualified name
 	 */

@@ -13,23 +13,29 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 record TaskEvents(TableNames names, boolean on) {
 
+	// The events of the tasks a statement ended, as one row of the outbox (V27): one element of
+	// each array per task, each with an id of its own from the outbox's sequence. No row when the
+	// statement ended none. The arrays take the ended rows in one order, so their elements match.
+	private static final String INSERT = """
+			INSERT INTO %1$s (event_ids, task_ids, names, owners, outcomes, results, errors)
+			SELECT array_agg(nextval('%2$s')), array_agg(id), array_agg(name), array_agg(owner), array_agg(status),
+				array_agg(result), array_agg(error)
+			FROM ended WHERE %3$s
+			HAVING count(*) > 0""";
+
 	// With events on, the tasks that a cancel, a snooze or a hand-back ends CANCELLED have their
 	// event written in the same statement, as every other end does; the tasks it only changes
 	// (asked to stop, snoozed, handed back) have none.
 	private static final String WITH_CANCEL_EVENTS = """
 			WITH ended AS (%s),
-			event AS (
-				INSERT INTO %s (task_id, name, owner, outcome, result, error)
-				SELECT id, name, owner, status, result, error FROM ended WHERE status = 'CANCELLED')
+			event AS (%s)
 			SELECT id, status, CASE WHEN status = 'CANCELLED' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	// With events on, a task's end and its event are one statement: neither exists without the
 	// other, and the event is published only once the end has committed.
 	private static final String WITH_EVENT = """
 			WITH ended AS (%s RETURNING id, name, owner, status, result, error),
-			event AS (
-				INSERT INTO %s (task_id, name, owner, outcome, result, error)
-				SELECT id, name, owner, status, result, error FROM ended)
+			event AS (%s)
 			SELECT count(*), pg_notify(:channel, 'outbox') FROM ended""";
 
 	/**
@@ -39,7 +45,7 @@ record TaskEvents(TableNames names, boolean on) {
 	 * @return the statement to run
 	 */
 	String withCancelEvents(String statement) {
-		return this.on ? WITH_CANCEL_EVENTS.formatted(statement, this.names.outbox()) : statement;
+		return this.on ? WITH_CANCEL_EVENTS.formatted(statement, insertEvents("status = 'CANCELLED'")) : statement;
 	}
 
 	/**
@@ -48,7 +54,17 @@ record TaskEvents(TableNames names, boolean on) {
 	 * @return the statement to run
 	 */
 	String withEvent(String update) {
-		return this.on ? WITH_EVENT.formatted(update, this.names.outbox()) : update;
+		return this.on ? WITH_EVENT.formatted(update, insertEvents("true")) : update;
+	}
+
+	/**
+	 * The insert, for a statement whose {@code ended} returns {@code id, name, owner, status,
+	 * result, error}, of the events of the rows it ended, as one outbox row.
+	 * @param which the condition on {@code ended} that picks the rows that ended
+	 * @return the insert
+	 */
+	String insertEvents(String which) {
+		return INSERT.formatted(this.names.outbox(), this.names.outboxSequence(), which);
 	}
 
 	/**

@@ -62,9 +62,7 @@ public final class TaskOutcomeTable {
 	// delivered once.
 	private static final String END_MANY_WITH_EVENTS = """
 			WITH ended AS (%s),
-			event AS (
-				INSERT INTO %s (task_id, name, owner, outcome, result, error)
-				SELECT id, name, owner, status, result, error FROM ended WHERE status <> 'PENDING')
+			event AS (%s)
 			SELECT id, status, CASE WHEN status <> 'PENDING' THEN pg_notify(:channel, 'outbox') END FROM ended""";
 
 	private final JdbcClient jdbc;
@@ -85,7 +83,8 @@ public final class TaskOutcomeTable {
 		String table = names.task();
 		this.endMany = events
 				? END_MANY_WITH_EVENTS.formatted(
-						END_MANY.formatted(table, ", task.name, task.owner, task.result, task.error"), names.outbox())
+						END_MANY.formatted(table, ", task.name, task.owner, task.result, task.error"),
+						this.events.insertEvents("status <> 'PENDING'"))
 				: END_MANY.formatted(table, "");
 	}
 

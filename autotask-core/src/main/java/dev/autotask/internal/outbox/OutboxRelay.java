@@ -1,7 +1,5 @@
 package dev.autotask.internal.outbox;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -20,7 +18,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
 
 /**
  * Publishes the task events waiting in the outbox: claims the oldest batch, hands it to each
@@ -39,9 +40,11 @@ public final class OutboxRelay implements Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(OutboxRelay.class);
 
-	private final DataSource dataSource;
+	private final OutboxTable outbox;
 
-	private final TableNames names;
+	// One transaction per batch, on a connection of the pool, through which the outbox's
+	// statements run.
+	private final DataSourceTransactionManager transactions;
 
 	private final List<TaskEventSink> sinks;
 
@@ -70,8 +73,8 @@ public final class OutboxRelay implements Runnable {
 		if (sinks.isEmpty()) {
 			throw new IllegalArgumentException("An outbox relay needs at least one sink");
 		}
-		this.dataSource = dataSource;
-		this.names = names;
+		this.outbox = new OutboxTable(dataSource, names);
+		this.transactions = new DataSourceTransactionManager(dataSource);
 		this.sinks = List.copyOf(sinks);
 		this.json = json;
 		this.settings = settings;
@@ -118,27 +121,26 @@ public final class OutboxRelay implements Runnable {
 	 * the relay's own, or a test's instead of it.
 	 * @return how many events were published and deleted
 	 * @throws SinkFailedException if a sink failed
-	 * @throws SQLException if the outbox could not be read or written
+	 * @throws DataAccessException if the outbox could not be read or written
 	 */
-	public int runOnce() throws SinkFailedException, SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
-			connection.setAutoCommit(false);
-			try {
-				int published = relay(new OutboxTable(new SingleConnectionDataSource(connection, true), this.names));
-				connection.commit();
-				return published;
-			}
-			catch (SinkFailedException ex) {
-				// The failed attempt, and the sinks that took the rows, were recorded on them: keep
-				// that, whichever node publishes them next, and release them.
-				connection.commit();
-				throw ex;
-			}
-			catch (SQLException | RuntimeException ex) {
-				rollback(connection);
-				throw ex;
-			}
+	public int runOnce() throws SinkFailedException {
+		TransactionStatus transaction = this.transactions.getTransaction(TransactionDefinition.withDefaults());
+		int published;
+		try {
+			published = relay();
 		}
+		catch (SinkFailedException ex) {
+			// The failed attempt, and the sinks that took the rows, were recorded on them: keep
+			// that, whichever node publishes them next, and release them.
+			this.transactions.commit(transaction);
+			throw ex;
+		}
+		catch (RuntimeException | Error ex) {
+			rollback(transaction);
+			throw ex;
+		}
+		this.transactions.commit(transaction);
+		return published;
 	}
 
 	/**
@@ -157,13 +159,14 @@ public final class OutboxRelay implements Runnable {
 		this.signal.stop();
 	}
 
-	private int relay(OutboxTable outbox) throws SinkFailedException {
-		List<OutboxRow> rows = outbox.claim(this.settings.batchSize());
+	private int relay() throws SinkFailedException {
+		List<OutboxRow> rows = this.outbox.claim(this.settings.batchSize());
 		if (rows.isEmpty()) {
 			return 0;
 		}
 		List<TaskEvent> events = rows.stream().map(this::toEvent).toList();
-		List<Long> ids = rows.stream().map(OutboxRow::id).toList();
+		// The rows that hold the events: a row holds those of one statement, and goes as one.
+		List<Long> ids = rows.stream().map(OutboxRow::outboxId).distinct().toList();
 		for (int index = 0; index < this.sinks.size(); index++) {
 			int sink = index;
 			// Not to a sink that took the event before a later sink failed, on any node.
@@ -181,11 +184,11 @@ public final class OutboxRelay implements Runnable {
 				if (ex instanceof InterruptedException) {
 					Thread.currentThread().interrupt();
 				}
-				outbox.retryMany(ids, sink);
+				this.outbox.retryMany(ids, sink);
 				throw new SinkFailedException(this.sinks.get(sink), ex);
 			}
 		}
-		outbox.deleteMany(ids);
+		this.outbox.deleteMany(ids);
 		return rows.size();
 	}
 
@@ -230,12 +233,12 @@ public final class OutboxRelay implements Runnable {
 		}
 	}
 
-	private static void rollback(Connection connection) {
+	private void rollback(TransactionStatus transaction) {
 		try {
-			connection.rollback();
+			this.transactions.rollback(transaction);
 		}
-		catch (SQLException ex) {
-			logger.debug("Rollback failed; closing the connection ends the transaction", ex);
+		catch (RuntimeException ex) {
+			logger.debug("Rollback failed; the pool rolls back or discards the connection it gets back", ex);
 		}
 	}
 

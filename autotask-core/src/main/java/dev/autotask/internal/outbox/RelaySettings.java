@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * How an {@link OutboxRelay} runs.
  *
- * @param batchSize the most events claimed and published at once
+ * @param batchSize how many events are claimed and published at once, at most: but the events
+ * one statement wrote are one outbox row and go together, so a batch takes rows while fewer
+ * events than this come before them, and always at least one row
  * @param pollInterval the longest wait between two looks at the outbox without a
  * notification
  * @param minBackoff the first wait after a failure

@@ -100,7 +100,7 @@ class CompleterIT {
 		assertThat(this.rows.column(flaky.id(), "(run_at > now() + interval '50 minutes')")).isEqualTo("true");
 		// A retry has not ended: only the success and the failure have events.
 		assertThat(postgres.jdbc()
-			.sql("SELECT outcome FROM " + postgres.schema() + ".autotask_outbox ORDER BY task_id")
+			.sql("SELECT outcome FROM " + postgres.schema() + ".autotask_outbox_event ORDER BY task_id")
 			.query(String.class)
 			.list()).containsExactly("SUCCESS", "FAILURE");
 	}

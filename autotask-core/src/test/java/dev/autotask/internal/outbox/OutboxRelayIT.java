@@ -3,6 +3,7 @@ package dev.autotask.internal.outbox;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +164,48 @@ class OutboxRelayIT {
 			.extracting(ILoggingEvent::getFormattedMessage)
 			.asString()
 			.contains("published again");
+	}
+
+	/**
+	 * The events of one statement are one row (V27), published and deleted together: a batch
+	 * takes rows while fewer events than its size come before them, so a row of more events than
+	 * that still goes, whole, and the rows of one event each, written before V27, go with them.
+	 */
+	@Test
+	void rowsOfManyEventsAndRowsOfOneArePublishedInIdOrderAndNeverSplit() throws Exception {
+		List<Long> ids = new ArrayList<>();
+		ids.add(this.rows.anEvent(1, "report", "SUCCESS"));
+		ids.addAll(this.rows.eventsOfOneStatement(4));
+		ids.add(this.rows.anEvent(2, "report", "FAILURE"));
+		ids.addAll(this.rows.eventsOfOneStatement(7));
+		RecordingSink sink = new RecordingSink();
+		OutboxRelay relay = relay(postgres.dataSource(), QUICK, sink);
+
+		// Batches of 5: the first row and the row of 4; the next row and the row of 7, whole.
+		assertThat(relay.runOnce()).isEqualTo(5);
+		assertThat(this.outbox.count()).isEqualTo(8);
+		assertThat(relay.runOnce()).isEqualTo(8);
+		assertThat(relay.runOnce()).isZero();
+
+		assertThat(sink.events()).extracting(TaskEvent::id).containsExactlyElementsOf(ids).doesNotHaveDuplicates();
+		assertThat(sink.events()).extracting(TaskEvent::outcome)
+			.containsOnly(TaskStatus.SUCCESS, TaskStatus.FAILURE);
+		assertThat(sink.calls()).hasValue(2);
+		assertThat(postgres.jdbc().sql("SELECT count(*) FROM autotask_outbox").query(Long.class).single()).isZero();
+	}
+
+	@Test
+	void aFailedAttemptAtARowOfManyEventsKeepsThemAllForTheNext() throws Exception {
+		List<Long> ids = this.rows.eventsOfOneStatement(3);
+		RecordingSink sink = new RecordingSink().failingFirst(1);
+		OutboxRelay relay = relay(postgres.dataSource(), QUICK, sink);
+
+		assertThatExceptionOfType(SinkFailedException.class).isThrownBy(relay::runOnce);
+		assertThat(this.outbox.count()).isEqualTo(3);
+		assertThat(relay.runOnce()).isEqualTo(3);
+
+		assertThat(sink.events()).extracting(TaskEvent::id).containsExactlyElementsOf(ids);
+		assertThat(this.outbox.count()).isZero();
 	}
 
 	@Test

@@ -112,7 +112,7 @@ class OrphanRescuerIT {
 
 		// The task handed back has not ended: only the failed one has an event.
 		assertThat(postgres.jdbc()
-			.sql("SELECT task_id || ' ' || name || ' ' || outcome || ' ' || (error ->> 'type') FROM autotask_outbox")
+			.sql("SELECT task_id || ' ' || name || ' ' || outcome || ' ' || (error ->> 'type') FROM autotask_outbox_event")
 			.query(String.class)
 			.list()).containsExactly(charge + " charge FAILURE dev.autotask.NodeLost");
 	}

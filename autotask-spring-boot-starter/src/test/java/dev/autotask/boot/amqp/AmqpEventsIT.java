@@ -210,7 +210,7 @@ class AmqpEventsIT {
 
 	private static long waiting(List<Long> taskIds) {
 		return postgres.jdbc()
-			.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox WHERE task_id = ANY(?)")
+			.sql("SELECT count(*) FROM " + postgres.schema() + ".autotask_outbox_event WHERE task_id = ANY(?)")
 			.param(taskIds.toArray(Long[]::new))
 			.query(Long.class)
 			.single();
