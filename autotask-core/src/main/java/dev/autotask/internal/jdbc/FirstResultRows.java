@@ -2,6 +2,7 @@ package dev.autotask.internal.jdbc;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,23 +30,36 @@ final class FirstResultRows {
 	 */
 	static <T> List<T> query(NamedParameterJdbcTemplate jdbc, String statements, Map<String, ?> params,
 			RowMapper<T> mapper) {
-		List<T> rows = jdbc.execute(statements, params, (PreparedStatement statement) -> {
-			statement.execute();
-			// The settings' results come first, then the query's rows.
-			while (statement.getResultSet() == null) {
-				if (!statement.getMoreResults() && statement.getUpdateCount() == -1) {
-					throw new IllegalStateException("The query returned no rows: " + statements);
-				}
-			}
-			List<T> mapped = new ArrayList<>();
-			try (ResultSet result = statement.getResultSet()) {
-				while (result.next()) {
-					mapped.add(mapper.mapRow(result, mapped.size()));
-				}
-			}
-			return mapped;
-		});
+		List<T> rows = jdbc.execute(statements, params,
+				(PreparedStatement statement) -> rows(statement, mapper, statements));
 		return (rows != null) ? rows : List.of();
+	}
+
+	/**
+	 * Run a statement, its parameters set, and map the rows of the first of its statements that
+	 * returns any.
+	 * @param statement the statements, ready to run
+	 * @param mapper the mapper of the rows
+	 * @param sql the statements' text, to name them if none returns rows
+	 * @param <T> the type of a row
+	 * @return the rows
+	 * @throws SQLException if the database refuses them
+	 */
+	static <T> List<T> rows(PreparedStatement statement, RowMapper<T> mapper, String sql) throws SQLException {
+		statement.execute();
+		// The settings' results come first, then the query's rows.
+		while (statement.getResultSet() == null) {
+			if (!statement.getMoreResults() && statement.getUpdateCount() == -1) {
+				throw new IllegalStateException("The query returned no rows: " + sql);
+			}
+		}
+		List<T> mapped = new ArrayList<>();
+		try (ResultSet result = statement.getResultSet()) {
+			while (result.next()) {
+				mapped.add(mapper.mapRow(result, mapped.size()));
+			}
+		}
+		return mapped;
 	}
 
 }

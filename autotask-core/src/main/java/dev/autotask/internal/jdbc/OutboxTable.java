@@ -1,19 +1,19 @@
 package dev.autotask.internal.jdbc;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -24,9 +24,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * events of all the tasks it ends (V27; a row written before holds one). A relay claims them
  * in a transaction of its own, publishes them while it holds their locks, and deletes them in
  * that same transaction: a row is gone only once its deletion commits, after it was published.
- * The transaction must stay open from {@link #claim} to its commit: run them in a Spring-managed
- * transaction on the {@link DataSource} given, or give it one that hands out one connection with
- * auto-commit off.
+ * The transaction must stay open from {@link #claim} to its commit, so the relay's statements
+ * take its connection, with auto-commit off. It is not bound to the thread as a Spring-managed
+ * transaction would be: the sinks run while it is open, and an application listener's own
+ * statements must not join it.
  */
 public final class OutboxTable {
 
@@ -51,11 +52,11 @@ public final class OutboxTable {
 				SELECT id, coalesce(cardinality(task_ids), 1) AS events
 				FROM %1$s
 				ORDER BY id
-				LIMIT :limit
+				LIMIT ?
 				FOR UPDATE SKIP LOCKED),
 			taken AS (
 				SELECT id FROM (SELECT id, sum(events) OVER (ORDER BY id) - events AS before FROM claimed) AS counted
-				WHERE before < :limit)
+				WHERE before < ?)
 			SELECT event.outbox_id, event.id, event.task_id, event.name, event.owner, event.outcome,
 				event.result::text, event.error::text, (extract(epoch FROM event.created_at) * 1000000)::bigint,
 				event.attempts, event.sinks_done
@@ -65,18 +66,16 @@ public final class OutboxTable {
 
 	private static final String COUNT = "SELECT coalesce(sum(coalesce(cardinality(task_ids), 1)), 0) FROM %s";
 
-	private static final String DELETE_MANY = "DELETE FROM %s WHERE id = ANY(:ids)";
+	private static final String DELETE_MANY = "DELETE FROM %s WHERE id = ANY(?)";
 
 	// Every event of the batch went through the sinks before the one that failed, now or earlier.
 	private static final String RETRY_MANY = """
-			UPDATE %s SET attempts = attempts + 1, sinks_done = greatest(sinks_done, :sinksDone)
-			WHERE id = ANY(:ids)""";
+			UPDATE %s SET attempts = attempts + 1, sinks_done = greatest(sinks_done, ?)
+			WHERE id = ANY(?)""";
 
 	private static final RowMapper<OutboxRow> ROW_MAPPER = OutboxTable::mapRow;
 
 	private final JdbcClient jdbc;
-
-	private final NamedParameterJdbcTemplate namedJdbc;
 
 	private final String claim;
 
@@ -92,8 +91,7 @@ public final class OutboxTable {
 	 * @param names the table names
 	 */
 	public OutboxTable(DataSource dataSource, TableNames names) {
-		this.namedJdbc = new NamedParameterJdbcTemplate(dataSource);
-		this.jdbc = JdbcClient.create(this.namedJdbc);
+		this.jdbc = JdbcClient.create(dataSource);
 		String table = names.outbox();
 		this.claim = SETTINGS + CLAIM.formatted(table, names.outboxEvent());
 		this.count = COUNT.formatted(table);
@@ -103,11 +101,17 @@ public final class OutboxTable {
 
 	/**
 	 * Lock the oldest events that no other transaction holds, until this transaction ends.
-	 * @param limit the most to claim
+	 * @param connection the relay's connection, in a transaction
+	 * @param limit how many events to take, at most, but for the last row taken
 	 * @return the events, in id order
+	 * @throws SQLException if the database refuses
 	 */
-	public List<OutboxRow> claim(int limit) {
-		return FirstResultRows.query(this.namedJdbc, this.claim, Map.of("limit", limit), ROW_MAPPER);
+	public List<OutboxRow> claim(Connection connection, int limit) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(this.claim)) {
+			statement.setInt(1, limit);
+			statement.setInt(2, limit);
+			return FirstResultRows.rows(statement, ROW_MAPPER, this.claim);
+		}
 	}
 
 	/**
@@ -120,25 +124,33 @@ public final class OutboxTable {
 
 	/**
 	 * Delete published events.
+	 * @param connection the relay's connection, in the transaction that claimed them
 	 * @param ids the rows that hold them ({@link OutboxRow#outboxId()})
 	 * @return how many rows were deleted
+	 * @throws SQLException if the database refuses
 	 */
-	public int deleteMany(Collection<Long> ids) {
-		return this.jdbc.sql(this.deleteMany).param("ids", ids.toArray(Long[]::new)).update();
+	public int deleteMany(Connection connection, Collection<Long> ids) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(this.deleteMany)) {
+			statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+			return statement.executeUpdate();
+		}
 	}
 
 	/**
 	 * Count a failed attempt to publish events, which stay for the next attempt, and record
 	 * which sinks already took them.
+	 * @param connection the relay's connection, in the transaction that claimed them
 	 * @param ids the rows that hold them ({@link OutboxRow#outboxId()})
 	 * @param sinksDone how many sinks, in order, took every one of them
 	 * @return how many rows were updated
+	 * @throws SQLException if the database refuses
 	 */
-	public int retryMany(Collection<Long> ids, int sinksDone) {
-		return this.jdbc.sql(this.retryMany)
-			.param("ids", ids.toArray(Long[]::new))
-			.param("sinksDone", sinksDone)
-			.update();
+	public int retryMany(Connection connection, Collection<Long> ids, int sinksDone) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(this.retryMany)) {
+			statement.setInt(1, sinksDone);
+			statement.setArray(2, connection.createArrayOf("bigint", ids.toArray()));
+			return statement.executeUpdate();
+		}
 	}
 
 	private static OutboxRow mapRow(ResultSet rs, int row) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.autotask.internal.outbox;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -18,10 +20,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.TransactionStatus;
+
 
 /**
  * Publishes the task events waiting in the outbox: claims the oldest batch, hands it to each
@@ -40,11 +39,9 @@ public final class OutboxRelay implements Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(OutboxRelay.class);
 
-	private final OutboxTable outbox;
+	private final DataSource dataSource;
 
-	// One transaction per batch, on a connection of the pool, through which the outbox's
-	// statements run.
-	private final DataSourceTransactionManager transactions;
+	private final OutboxTable outbox;
 
 	private final List<TaskEventSink> sinks;
 
@@ -73,8 +70,8 @@ public final class OutboxRelay implements Runnable {
 		if (sinks.isEmpty()) {
 			throw new IllegalArgumentException("An outbox relay needs at least one sink");
 		}
+		this.dataSource = dataSource;
 		this.outbox = new OutboxTable(dataSource, names);
-		this.transactions = new DataSourceTransactionManager(dataSource);
 		this.sinks = List.copyOf(sinks);
 		this.json = json;
 		this.settings = settings;
@@ -121,26 +118,29 @@ public final class OutboxRelay implements Runnable {
 	 * the relay's own, or a test's instead of it.
 	 * @return how many events were published and deleted
 	 * @throws SinkFailedException if a sink failed
-	 * @throws DataAccessException if the outbox could not be read or written
+	 * @throws SQLException if the outbox could not be read or written
 	 */
-	public int runOnce() throws SinkFailedException {
-		TransactionStatus transaction = this.transactions.getTransaction(TransactionDefinition.withDefaults());
-		int published;
-		try {
-			published = relay();
+	public int runOnce() throws SinkFailedException, SQLException {
+		// A connection of its own, in a transaction not bound to the thread: the sinks run while it
+		// is open, and a listener's own statements must not join it.
+		try (Connection connection = this.dataSource.getConnection()) {
+			connection.setAutoCommit(false);
+			try {
+				int published = relay(connection);
+				connection.commit();
+				return published;
+			}
+			catch (SinkFailedException ex) {
+				// The failed attempt, and the sinks that took the rows, were recorded on them: keep
+				// that, whichever node publishes them next, and release them.
+				connection.commit();
+				throw ex;
+			}
+			catch (SQLException | RuntimeException ex) {
+				rollback(connection);
+				throw ex;
+			}
 		}
-		catch (SinkFailedException ex) {
-			// The failed attempt, and the sinks that took the rows, were recorded on them: keep
-			// that, whichever node publishes them next, and release them.
-			this.transactions.commit(transaction);
-			throw ex;
-		}
-		catch (RuntimeException | Error ex) {
-			rollback(transaction);
-			throw ex;
-		}
-		this.transactions.commit(transaction);
-		return published;
 	}
 
 	/**
@@ -159,8 +159,8 @@ public final class OutboxRelay implements Runnable {
 		this.signal.stop();
 	}
 
-	private int relay() throws SinkFailedException {
-		List<OutboxRow> rows = this.outbox.claim(this.settings.batchSize());
+	private int relay(Connection connection) throws SinkFailedException, SQLException {
+		List<OutboxRow> rows = this.outbox.claim(connection, this.settings.batchSize());
 		if (rows.isEmpty()) {
 			return 0;
 		}
@@ -184,11 +184,11 @@ public final class OutboxRelay implements Runnable {
 				if (ex instanceof InterruptedException) {
 					Thread.currentThread().interrupt();
 				}
-				this.outbox.retryMany(ids, sink);
+				this.outbox.retryMany(connection, ids, sink);
 				throw new SinkFailedException(this.sinks.get(sink), ex);
 			}
 		}
-		this.outbox.deleteMany(ids);
+		this.outbox.deleteMany(connection, ids);
 		return rows.size();
 	}
 
@@ -233,12 +233,12 @@ public final class OutboxRelay implements Runnable {
 		}
 	}
 
-	private void rollback(TransactionStatus transaction) {
+	private static void rollback(Connection connection) {
 		try {
-			this.transactions.rollback(transaction);
+			connection.rollback();
 		}
-		catch (RuntimeException ex) {
-			logger.debug("Rollback failed; the pool rolls back or discards the connection it gets back", ex);
+		catch (SQLException ex) {
+			logger.debug("Rollback failed; closing the connection ends the transaction", ex);
 		}
 	}
 

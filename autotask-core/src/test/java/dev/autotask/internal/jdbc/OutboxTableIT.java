@@ -40,9 +40,9 @@ class OutboxTableIT {
 			SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
 			OutboxTable outbox = new OutboxTable(one, new TableNames(postgres.schema()));
 			long scansBefore = sequentialScans(one, "autotask_outbox");
-			List<OutboxRow> batch = outbox.claim(500);
+			List<OutboxRow> batch = outbox.claim(connection, 500);
 
-			assertThat(outbox.deleteMany(batch.stream().map(OutboxRow::outboxId).toList())).isEqualTo(500);
+			assertThat(outbox.deleteMany(connection, batch.stream().map(OutboxRow::outboxId).toList())).isEqualTo(500);
 			assertThat(sequentialScans(one, "autotask_outbox")).isEqualTo(scansBefore);
 			connection.commit();
 		}

@@ -65,7 +65,7 @@ class TaskOutcomeTableIT {
 	 * rate. A batch's events are now one row, each still with an id of its own.
 	 */
 	@Test
-	void theEventsOfABatchAreOneOutboxRowEachWithAnIdOfItsOwn() {
+	void theEventsOfABatchAreOneOutboxRowEachWithAnIdOfItsOwn() throws Exception {
 		TableNames names = new TableNames(postgres.schema());
 		TaskRows rows = new TaskRows(postgres);
 		long done = rows.aRunningTask("done", "node-a");
@@ -82,7 +82,10 @@ class TaskOutcomeTableIT {
 
 		assertThat(postgres.jdbc().sql("SELECT count(*) FROM autotask_outbox").query(Long.class).single()).isOne();
 		// A retry is no end: two events, in the order they were written, their ids distinct.
-		List<OutboxRow> events = new OutboxTable(postgres.dataSource(), names).claim(500);
+		List<OutboxRow> events;
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			events = new OutboxTable(postgres.dataSource(), names).claim(connection, 500);
+		}
 		assertThat(events).extracting((event) -> event.taskId() + " " + event.name() + " " + event.outcome() + " "
 				+ event.result() + " " + event.error())
 			.containsExactlyInAnyOrder(done + " done SUCCESS \"ok\" null", broken + " broken FAILURE null {\"type\": \"X\"}");
