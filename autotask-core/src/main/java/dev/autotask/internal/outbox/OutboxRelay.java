@@ -20,8 +20,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
-
 /**
  * Publishes the task events waiting in the outbox: claims the oldest batch, hands it to each
  * sink in order, and deletes it once every sink took it, all in one transaction of its own.
