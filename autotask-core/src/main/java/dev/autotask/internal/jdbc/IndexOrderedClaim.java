@@ -39,7 +39,11 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  */
 final class IndexOrderedClaim {
 
-	private static final String BEFORE = "SET enable_sort = off;\nSET jit = off;\nSET plan_cache_mode = force_generic_plan;\n";
+	private static final String BEFORE = """
+			SET enable_sort = off;
+			SET jit = off;
+			SET plan_cache_mode = force_generic_plan;
+			""";
 
 	private static final String AFTER = ";\nRESET enable_sort;\nRESET jit;\nRESET plan_cache_mode";
 
