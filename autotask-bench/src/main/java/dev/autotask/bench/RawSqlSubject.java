@@ -188,9 +188,7 @@ final class RawSqlSubject implements Subject {
 	public Latencies latency(int count, Duration gap) throws InterruptedException {
 		Probe probe = new Probe();
 		try (Connection listening = this.data.getConnection(); Connection enqueuing = this.data.getConnection()) {
-			try (Statement statement = listening.createStatement()) {
-				statement.execute("LISTEN " + this.channel);
-			}
+			execute(listening, "LISTEN " + this.channel);
 			Thread claimer = new Thread(() -> claimOnWakeUp(listening, probe, count), "raw-claimer");
 			claimer.start();
 			try (PreparedStatement enqueue = enqueuing.prepareStatement(INSERT_AND_NOTIFY)) {
@@ -198,10 +196,18 @@ final class RawSqlSubject implements Subject {
 			}
 			finally {
 				claimer.join(5000);
+				// Back to the pool as it came: a session left listening is woken by every NOTIFY.
+				execute(listening, "UNLISTEN *");
 			}
 		}
 		catch (SQLException ex) {
 			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void execute(Connection connection, String sql) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			statement.execute(sql);
 		}
 	}
 
@@ -253,9 +259,7 @@ final class RawSqlSubject implements Subject {
 	Latencies notifyLatency(int count, Duration gap) throws InterruptedException {
 		Probe probe = new Probe();
 		try (Connection listening = this.data.getConnection(); Connection notifying = this.data.getConnection()) {
-			try (Statement statement = listening.createStatement()) {
-				statement.execute("LISTEN " + this.channel);
-			}
+			execute(listening, "LISTEN " + this.channel);
 			PGConnection pg = listening.unwrap(PGConnection.class);
 			Thread listener = new Thread(() -> receive(pg, probe, count), "raw-listener");
 			listener.start();
@@ -264,6 +268,8 @@ final class RawSqlSubject implements Subject {
 			}
 			finally {
 				listener.join(5000);
+				// Back to the pool as it came: a session left listening is woken by every NOTIFY.
+				execute(listening, "UNLISTEN *");
 			}
 		}
 		catch (SQLException ex) {

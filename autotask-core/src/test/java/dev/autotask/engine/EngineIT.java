@@ -1,12 +1,16 @@
 package dev.autotask.engine;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.TaskError;
 import dev.autotask.TaskFailure;
 import dev.autotask.TaskHandle;
@@ -21,6 +25,9 @@ import dev.autotask.testsupport.TaskRows;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -89,6 +96,40 @@ class EngineIT {
 		Duration lag = Duration.between(sent, started.get());
 		System.out.println("[autotask] enqueue-to-start on an idle engine: " + lag.toMillis() + " ms");
 		assertThat(lag).isLessThan(Duration.ofSeconds(2));
+	}
+
+	@Test
+	void aStoppedEngineGivesBackNoConnectionStillListening() throws SQLException {
+		this.registry.register(TaskDefinition.of("noop", (args) -> null));
+		try (HikariDataSource pool = postgres.newDataSource(6)) {
+			Engine engine = Engine.builder(pool, this.registry)
+				.settings(this.node.engine().settings().toBuilder().workers(2).build())
+				.build();
+			engine.start();
+			// Started within the one-minute poll interval: the engine was listening.
+			TaskHandle<Object> handle = this.node.client().send("noop", OWNER);
+			await().atMost(Duration.ofSeconds(10)).until(() -> handle.refresh().isReady());
+			engine.stop();
+
+			// A session left listening is woken by every NOTIFY in the database, for good.
+			List<Connection> connections = new ArrayList<>();
+			try {
+				for (int i = pool.getHikariPoolMXBean().getTotalConnections(); i > 0; i--) {
+					connections.add(pool.getConnection());
+				}
+				for (Connection connection : connections) {
+					assertThat(JdbcClient.create(new SingleConnectionDataSource(connection, true))
+						.sql("SELECT count(*) FROM pg_listening_channels()")
+						.query(Integer.class)
+						.single()).isZero();
+				}
+			}
+			finally {
+				for (Connection connection : connections) {
+					connection.close();
+				}
+			}
+		}
 	}
 
 	@Test

@@ -95,14 +95,19 @@ final class Notifier implements Runnable {
 		long lostAt = 0;
 		while (this.running) {
 			try (Connection connection = this.dataSource.getConnection()) {
-				listen(connection);
-				if (lostAt != 0) {
-					logger.info("Listening on channel {} again after {} ms", this.channel,
-							(System.nanoTime() - lostAt) / 1_000_000);
-					lostAt = 0;
+				try {
+					listen(connection);
+					if (lostAt != 0) {
+						logger.info("Listening on channel {} again after {} ms", this.channel,
+								(System.nanoTime() - lostAt) / 1_000_000);
+						lostAt = 0;
+					}
+					failures = 0;
+					receive(connection.unwrap(PGConnection.class));
 				}
-				failures = 0;
-				receive(connection.unwrap(PGConnection.class));
+				finally {
+					unlisten(connection);
+				}
 			}
 			catch (SQLException | RuntimeException | Error ex) {
 				// An Error too: this thread must outlive whatever a moment of full heap throws.
@@ -135,6 +140,18 @@ final class Notifier implements Runnable {
 		// Anything enqueued while we were not listening would otherwise wait for the next poll.
 		this.onNotification.accept("");
 		sendProbe();
+	}
+
+	// A pooled connection goes back to its pool: left listening, its session would still be woken
+	// by every NOTIFY in the database, slowing each enqueue, and hold back the notification queue.
+	private void unlisten(Connection connection) {
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("UNLISTEN *");
+		}
+		catch (SQLException | RuntimeException ex) {
+			// A broken connection listens no more; the pool drops it.
+			logger.debug("Could not UNLISTEN on channel {}: {}", this.channel, ex.toString());
+		}
 	}
 
 	private void sendProbe() {
