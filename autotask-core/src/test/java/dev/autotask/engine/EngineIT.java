@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.autotask.TaskError;
@@ -130,6 +131,53 @@ class EngineIT {
 				}
 			}
 		}
+	}
+
+	@Test
+	void aTaskLeftBehindTheClaimsOfABacklogRunsBeforeTheBacklogEnds() throws SQLException {
+		this.registry.register(TaskDefinition.of("work", (args) -> {
+			// A few milliseconds of work a task: the backlog takes seconds.
+			LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+			return null;
+		}));
+		long behind = postgres.jdbc()
+			.sql("""
+					INSERT INTO autotask_task (name, owner, run_at, max_attempts, ttl)
+					VALUES ('work', :owner, now() - interval '1 hour', 1, interval '1 day') RETURNING id""")
+			.param("owner", OWNER)
+			.query(Long.class)
+			.single();
+		postgres.jdbc().sql("""
+				INSERT INTO autotask_task (name, owner, run_at, max_attempts, ttl)
+				SELECT 'work', :owner, now() - interval '1 minute', 1, interval '1 day' FROM generate_series(1, 2000)""")
+			.param("owner", OWNER)
+			.update();
+		try (Connection locking = postgres.dataSource().getConnection()) {
+			// Locked, the first task due is skipped by the claims, which then go on after it.
+			locking.setAutoCommit(false);
+			JdbcClient.create(new SingleConnectionDataSource(locking, true))
+				.sql("SELECT id FROM autotask_task WHERE id = ? FOR UPDATE")
+				.param(behind)
+				.query(Long.class)
+				.single();
+			this.node.rebuild((settings) -> settings.workers(2)).start();
+			await().atMost(Duration.ofSeconds(30)).until(() -> ended() >= 200);
+			locking.commit();
+		}
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCESS".equals(this.rows.column(behind, "status")));
+		await().atMost(Duration.ofSeconds(60)).until(() -> ended() == 2001);
+		long endedAfter = postgres.jdbc()
+			.sql("SELECT count(*) FROM autotask_task WHERE finished_at > (SELECT finished_at FROM autotask_task WHERE id = ?)")
+			.param(behind)
+			.query(Long.class)
+			.single();
+		// Found by a claim from the front within a second, not once the backlog is done.
+		assertThat(endedAfter).as("tasks of the backlog that ended after the one left behind").isGreaterThan(300);
+	}
+
+	private long ended() {
+		return postgres.jdbc().sql("SELECT count(*) FROM autotask_task WHERE status = 'SUCCESS'").query(Long.class).single();
 	}
 
 	@Test

@@ -70,6 +70,21 @@ public final class SessionStatistics {
 				index);
 	}
 
+	/**
+	 * How many pages of one index the session's statements have read so far, from the buffer
+	 * cache or not, as the statistics show them once the session's are flushed (run it on a
+	 * session in auto-commit). Unlike entries read, these count the pages of entries a scan
+	 * stepped over, dead ones included.
+	 * @param session one connection
+	 * @param index the index's name, with its schema
+	 * @return the count so far
+	 */
+	public static long indexPagesRead(DataSource session, String index) {
+		return statistic(session, """
+				SELECT coalesce(idx_blks_read, 0) + coalesce(idx_blks_hit, 0) FROM pg_statio_user_indexes
+				WHERE indexrelid = CAST(:name AS regclass)""", index);
+	}
+
 	// One count of the server's statistics of a relation, once the session's own are reported to
 	// the server and the snapshot of them is fresh.
 	private static long statistic(DataSource session, String sql, String relation) {

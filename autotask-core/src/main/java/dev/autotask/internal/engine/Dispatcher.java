@@ -12,11 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.RateLimit;
 import dev.autotask.internal.backoff.Backoff;
-import dev.autotask.internal.jdbc.TaskClaimTable;
 import dev.autotask.internal.jdbc.KeyedClaimTable;
 import dev.autotask.internal.jdbc.KeyedClaimTable.KeyedClaim;
 import dev.autotask.internal.jdbc.LimitedClaimTable;
 import dev.autotask.internal.jdbc.LimitedClaimTable.LimitedClaim;
+import dev.autotask.internal.jdbc.TaskClaimTable;
+import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
+import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.task.TaskRegistry;
 import org.slf4j.Logger;
@@ -42,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * this node in the database: stopping gives them back ({@link #giveBack()}), and after a crash
  * the orphan rescuer does. A queue paused after its tasks were buffered still runs those few,
  * and a task of higher priority enqueued meanwhile starts after them.
+ *
+ * <p>
+ * While a lane's claims come back full, each starts where the one before stopped, past the
+ * claim index's entries of the tasks claimed before, which stay in the index, dead, until the
+ * table is vacuumed: a backlog of a million drained at 0.6x the rate of a small one, each claim
+ * stepping over more of them. A notification of a new task, a claim that comes back short and
+ * a second's passing each send the next claim back to the front ({@link Lane#claimAfter()}).
  */
 final class Dispatcher implements Runnable {
 
@@ -82,6 +91,9 @@ final class Dispatcher implements Runnable {
 
 	// Set when a task with a concurrency key was enqueued, by its notification.
 	private final AtomicBoolean keyedArrived = new AtomicBoolean();
+
+	// Set when a task without a key was enqueued, by its notification.
+	private final AtomicBoolean enqueued = new AtomicBoolean();
 
 	Dispatcher(TaskClaimTable table, LimitedClaimTable limitedTable, KeyedClaimTable keyedTable,
 			TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
@@ -207,7 +219,11 @@ final class Dispatcher implements Runnable {
 		boolean busy = false;
 		Duration limitedRetry = null;
 		boolean keyedArrived = this.keyedArrived.getAndSet(false);
+		boolean enqueued = this.enqueued.getAndSet(false);
 		for (Lane lane : this.lanes) {
+			if (enqueued) {
+				lane.claimFromFront();
+			}
 			startBuffered(lane);
 			int room = lane.room();
 			if (room < lane.refill()) {
@@ -261,8 +277,7 @@ final class Dispatcher implements Runnable {
 			claimed += take(lane, claimKeyed(lane, names, room));
 		}
 		if (claimed < room) {
-			claimed += take(lane,
-					this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room - claimed));
+			claimed += claimPlain(lane, names, room - claimed);
 		}
 		if (!keyedFirst && claimed < room && (lane.keyedDue() || keyedArrived)) {
 			claimed += take(lane, claimKeyed(lane, names, room - claimed));
@@ -270,10 +285,30 @@ final class Dispatcher implements Runnable {
 		return claimed;
 	}
 
+	// Claim tasks without a key where the lane's last claim stopped, or from the front. One that
+	// resumed and took less than asked is followed by one from the front: what is left may be of
+	// a lower priority, or behind where it started.
+	private int claimPlain(Lane lane, Set<String> names, int limit) {
+		Position after = lane.claimAfter();
+		Claimed plain = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), limit, after);
+		boolean full = plain.rows().size() == limit;
+		lane.claimed(after, plain, full);
+		int claimed = take(lane, plain.rows());
+		return (after == null || full) ? claimed : claimed + claimPlain(lane, names, limit - claimed);
+	}
+
 	private List<TaskRow> claimKeyed(Lane lane, Set<String> names, int room) {
 		KeyedClaim claim = this.keyedTable.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), room);
 		lane.keyedClaimed(claim.due());
 		return claim.rows();
+	}
+
+	/**
+	 * Say that a task was enqueued: the next claims start from the front of the claim index,
+	 * where it may be.
+	 */
+	void enqueued() {
+		this.enqueued.set(true);
 	}
 
 	/**

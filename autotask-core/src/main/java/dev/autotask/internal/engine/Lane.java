@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
 import dev.autotask.engine.RateLimit;
+import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
+import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.internal.jdbc.TaskRow;
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +33,12 @@ final class Lane {
 	/** The most tasks a lane claims ahead of its workers, however quick they are. */
 	static final int MAX_AHEAD = 256;
 
+	/**
+	 * How long a lane's claims may go on where the one before stopped: then one starts from the
+	 * front of the claim index again, and finds any task left behind.
+	 */
+	static final Duration RESUME_FOR = Duration.ofSeconds(1);
+
 	private final List<String> queues;
 
 	private final boolean except;
@@ -54,6 +62,13 @@ final class Lane {
 	// Whether the lane's last claim of keyed tasks found any due; only the dispatcher's thread
 	// reads and writes it.
 	private boolean keyedDue = true;
+
+	// Where the lane's last claim of tasks without a key stopped, if it took all it asked for: the
+	// next starts there. Only the dispatcher's thread reads and writes it, and the next field.
+	private @Nullable Position resumeAfter;
+
+	// When the lane last claimed tasks without a key from the front (System.nanoTime()).
+	private long claimedFromFrontAt = System.nanoTime();
 
 	// A moving average of how long the lane's tasks run, updated by its workers without a lock:
 	// a lost update only delays the average a little. It starts slow: a new lane claims little.
@@ -154,6 +169,46 @@ final class Lane {
 	 */
 	boolean keyedDue() {
 		return this.keyedDue;
+	}
+
+	/**
+	 * Where the lane's next claim of tasks without a key starts: after the last task of the claim
+	 * before, while each took all it asked for and for at most {@link #RESUME_FOR} since one
+	 * started from the front; else from the front.
+	 * <p>
+	 * A claim from the front steps over the claim index's entries of every task claimed since the
+	 * table was last vacuumed. A claim that resumes misses what is behind where it starts: tasks
+	 * of a higher priority enqueued since, due ones that another node's claim skipped and then
+	 * gave up, tasks enqueued by a transaction that began earlier. A notification of a new task
+	 * sends the next claim to the front, and so does the end of {@link #RESUME_FOR}.
+	 * @return the place to claim after, or {@code null} to claim from the front
+	 */
+	@Nullable Position claimAfter() {
+		if (this.resumeAfter != null && System.nanoTime() - this.claimedFromFrontAt >= RESUME_FOR.toNanos()) {
+			this.resumeAfter = null;
+		}
+		return this.resumeAfter;
+	}
+
+	/**
+	 * Record a claim of tasks without a key.
+	 * @param after where it started, as {@link #claimAfter()} said
+	 * @param claimed what it took
+	 * @param full whether it took all it asked for
+	 */
+	void claimed(@Nullable Position after, Claimed claimed, boolean full) {
+		if (after == null) {
+			this.claimedFromFrontAt = System.nanoTime();
+		}
+		this.resumeAfter = full ? claimed.last() : null;
+	}
+
+	/**
+	 * Start the lane's next claim from the front: a task may have been enqueued ahead of where
+	 * the last one stopped.
+	 */
+	void claimFromFront() {
+		this.resumeAfter = null;
 	}
 
 	/**

@@ -122,6 +122,9 @@ final class Running {
 			if (TaskClientTable.KEYED_PAYLOAD.equals(payload)) {
 				this.dispatcher.keyedArrived();
 			}
+			else {
+				this.dispatcher.enqueued();
+			}
 			this.wakeup.signal();
 		}
 	}

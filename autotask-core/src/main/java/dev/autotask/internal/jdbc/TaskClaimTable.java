@@ -5,11 +5,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -54,7 +57,7 @@ public final class TaskClaimTable {
 			SELECT id, name, queue, owner, status, args::text, attempt, max_attempts,
 				(extract(epoch FROM created_at) * 1000000)::bigint, (extract(epoch FROM run_at) * 1000000)::bigint,
 				(extract(epoch FROM started_at) * 1000000)::bigint, checkpoint::text, rescues, started_by,
-				trace_context::text
+				trace_context::text, priority
 			FROM claimed
 			ORDER BY priority DESC, run_at, id""";
 
@@ -63,6 +66,13 @@ public final class TaskClaimTable {
 
 	// Tasks with a concurrency key are claimed by KeyedClaimTable, which counts them per key.
 	private static final String OF_QUEUES = QUEUES + " AND concurrency_key IS NULL";
+
+	// The tasks after a place in the claim index, of its priority: the index scan starts there.
+	// A claim from the front steps over the entries of every task claimed since the table's last
+	// vacuum, dead but still in the index: at half of a backlog of a million, 2,000 pages and 3 ms
+	// a claim.
+	private static final String AFTER = " AND priority = :priority"
+			+ " AND (run_at, id) > (timestamptz 'epoch' + :runAtMicros * interval '1 microsecond', :id)";
 
 	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
 	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:
@@ -98,6 +108,7 @@ public final class TaskClaimTable {
 
 	private final String claim;
 
+	private final String claimAfter;
 
 	private final String handBack;
 
@@ -121,6 +132,7 @@ public final class TaskClaimTable {
 		String table = names.task();
 		this.claims = new IndexOrderedClaim(dataSource);
 		this.claim = IndexOrderedClaim.of(CLAIM.formatted(table, names.queue(), OF_QUEUES, "", ""));
+		this.claimAfter = IndexOrderedClaim.of(CLAIM.formatted(table, names.queue(), OF_QUEUES + AFTER, "", ""));
 		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));
@@ -151,6 +163,37 @@ public final class TaskClaimTable {
 	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
 			boolean exceptQueues, int limit) {
 		return claimOfQueues(this.claims, this.claim, node, taskNames, queues, exceptQueues, limit);
+	}
+
+	/**
+	 * Claim up to {@code limit} due tasks of some queues for a node, from the front of the claim
+	 * index or after the place where an earlier claim stopped, in that place's priority.
+	 * @param node the claiming node
+	 * @param taskNames the tasks the node can run
+	 * @param queues the queues
+	 * @param exceptQueues whether to claim from every queue but these instead
+	 * @param limit the most to claim
+	 * @param after where an earlier claim of the same tasks and queues stopped, or {@code null} to
+	 * claim from the front; no task before it, nor of another priority, is claimed
+	 * @return the claimed tasks, now RUNNING on the node, and the place of the last
+	 */
+	public Claimed claim(String node, Collection<String> taskNames, Collection<String> queues, boolean exceptQueues,
+			int limit, @Nullable Position after) {
+		Map<String, Object> params = new HashMap<>();
+		params.put("node", node);
+		params.put("names", taskNames.toArray(String[]::new));
+		params.put("queues", queues.toArray(String[]::new));
+		params.put("exceptQueues", exceptQueues);
+		params.put("limit", limit);
+		if (after != null) {
+			params.put("priority", after.priority());
+			params.put("runAtMicros", after.runAtMicros());
+			params.put("id", after.id());
+		}
+		List<PositionedRow> rows = this.claims.query((after != null) ? this.claimAfter : this.claim, params,
+				TaskClaimTable::mapPositionedRow);
+		Position last = rows.isEmpty() ? null : rows.get(rows.size() - 1).position();
+		return new Claimed(rows.stream().map(PositionedRow::row).toList(), last);
 	}
 
 	/**
@@ -208,6 +251,11 @@ public final class TaskClaimTable {
 		return Optional.ofNullable(millis).map(Duration::ofMillis);
 	}
 
+	private static PositionedRow mapPositionedRow(ResultSet rs, int row) throws SQLException {
+		TaskRow task = mapClaimedRow(rs, row);
+		return new PositionedRow(task, new Position(rs.getInt(16), rs.getLong(10), task.id()));
+	}
+
 	private static TaskRow mapClaimedRow(ResultSet rs, int row) throws SQLException {
 		return new TaskRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
 				rs.getString(6), rs.getInt(7), rs.getInt(8), micros(rs.getLong(9)), micros(rs.getLong(10)),
@@ -217,6 +265,27 @@ public final class TaskClaimTable {
 
 	private static Instant micros(long micros) {
 		return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+	}
+
+	/**
+	 * A task's place in the claim index's order: by priority, highest first, then by due time
+	 * and id.
+	 * @param priority the task's priority
+	 * @param runAtMicros when it is due, in microseconds since the epoch
+	 * @param id the task
+	 */
+	public record Position(int priority, long runAtMicros, long id) {
+	}
+
+	/**
+	 * What one claim took.
+	 * @param rows the claimed tasks, in the order they are to run
+	 * @param last the place of the last of them, or {@code null} if none was claimed
+	 */
+	public record Claimed(List<TaskRow> rows, @Nullable Position last) {
+	}
+
+	private record PositionedRow(TaskRow row, Position position) {
 	}
 
 }

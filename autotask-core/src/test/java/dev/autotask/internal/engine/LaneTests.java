@@ -5,13 +5,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
+import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.internal.jdbc.TaskRow;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link Lane}: how far ahead it claims, from how long its tasks run.
+ * Tests for {@link Lane}: how far ahead it claims, from how long its tasks run, and where its
+ * claims start.
  */
 class LaneTests {
 
@@ -101,6 +105,52 @@ class LaneTests {
 		assertThat(shared.except()).isTrue();
 		assertThat(own.except()).isFalse();
 		assertThat(own.slots().availablePermits()).isEqualTo(2);
+	}
+
+	@Test
+	void aClaimThatTookAllItAskedForIsResumedAfterItsLastTask() {
+		Lane lane = Lane.of(List.of(), true, 8);
+		Position last = new Position(0, 1_000, 42);
+
+		lane.claimed(null, new Claimed(List.of(), last), true);
+
+		assertThat(lane.claimAfter()).isEqualTo(last);
+		Position next = new Position(0, 2_000, 43);
+		lane.claimed(last, new Claimed(List.of(), next), true);
+		assertThat(lane.claimAfter()).isEqualTo(next);
+	}
+
+	@Test
+	void aClaimThatTookLessThanItAskedForIsFollowedByOneFromTheFront() {
+		Lane lane = Lane.of(List.of(), true, 8);
+		lane.claimed(null, new Claimed(List.of(), new Position(0, 1_000, 42)), true);
+
+		lane.claimed(lane.claimAfter(), new Claimed(List.of(), new Position(0, 2_000, 43)), false);
+
+		assertThat(lane.claimAfter()).isNull();
+	}
+
+	@Test
+	void aNewTaskSendsTheNextClaimToTheFront() {
+		Lane lane = Lane.of(List.of(), true, 8);
+		lane.claimed(null, new Claimed(List.of(), new Position(0, 1_000, 42)), true);
+
+		lane.claimFromFront();
+
+		assertThat(lane.claimAfter()).isNull();
+	}
+
+	@Test
+	void claimsResumeForAWhileAfterOneFromTheFrontThenStartThereAgain() {
+		Lane lane = Lane.of(List.of(), true, 8);
+		Position last = new Position(0, 1_000, 42);
+		lane.claimed(null, new Claimed(List.of(), last), true);
+		// Resumed claims do not reset the clock, however many there are.
+		lane.claimed(last, new Claimed(List.of(), last), true);
+
+		await().atMost(Lane.RESUME_FOR.multipliedBy(5)).until(() -> lane.claimAfter() == null);
+		lane.claimed(null, new Claimed(List.of(), last), true);
+		assertThat(lane.claimAfter()).isEqualTo(last);
 	}
 
 	private static void runQuick(Lane lane, int tasks, Duration each) {

@@ -2,8 +2,11 @@ package dev.autotask.internal.jdbc;
 
 import java.util.List;
 
+import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
+import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The two ways a node gives a running task back: undoing a claim that never started, and
- * handing back one that may have run.
+ * handing back one that may have run; and where a claim starts.
  */
 class TaskClaimTableIT {
 
@@ -72,6 +75,56 @@ class TaskClaimTableIT {
 		assertThat(this.rows.column(asked, "rescues")).isEqualTo("0");
 		assertThat(this.rows.column(other, "status")).isEqualTo("PENDING");
 		assertThat(this.rows.events()).containsExactly(asked + " CANCELLED");
+	}
+
+	@Test
+	void aClaimAfterAPlaceTakesTheTasksOfItsPriorityAfterItAndNoOthers() {
+		long first = aPendingTask(0, 4);
+		long second = aPendingTask(0, 3);
+		long tied = aPendingTask(0, 3);
+		long last = aPendingTask(0, 2);
+		long urgent = aPendingTask(5, 1);
+
+		Claimed fromFront = claim(3, null);
+
+		assertThat(ids(fromFront)).containsExactly(urgent, first, second);
+		assertThat(fromFront.last()).isEqualTo(new Position(0, runAtMicros(second), second));
+		// Behind the place now: one given back, and a new one of a higher priority.
+		this.table.releaseMany("node-a", List.of(first));
+		long urgentAgain = aPendingTask(5, 0);
+
+		assertThat(ids(claim(10, fromFront.last()))).containsExactly(tied, last);
+		assertThat(ids(claim(10, null))).containsExactly(urgentAgain, first);
+	}
+
+	private Claimed claim(int limit, @Nullable Position after) {
+		return this.table.claim("node-a", List.of("report"), List.of(), true, limit, after);
+	}
+
+	private static List<Long> ids(Claimed claimed) {
+		return claimed.rows().stream().map(TaskRow::id).toList();
+	}
+
+	// A pending task due some seconds ago; tasks due at the same time are ordered by id.
+	private static long aPendingTask(int priority, int secondsAgo) {
+		return postgres.jdbc()
+			.sql("""
+					INSERT INTO autotask_task (name, owner, priority, run_at, max_attempts, ttl)
+					VALUES ('report', 'app', :priority, date_trunc('second', now()) - :seconds * interval '1 second', 1,
+						interval '1 day')
+					RETURNING id""")
+			.param("priority", priority)
+			.param("seconds", secondsAgo)
+			.query(Long.class)
+			.single();
+	}
+
+	private static long runAtMicros(long id) {
+		return postgres.jdbc()
+			.sql("SELECT (extract(epoch FROM run_at) * 1000000)::bigint FROM autotask_task WHERE id = ?")
+			.param(id)
+			.query(Long.class)
+			.single();
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.SessionStatistics;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,6 +123,39 @@ class TaskClaimTablePlanIT {
 		}
 	}
 
+	/**
+	 * Until a vacuum, the claim index keeps the entries of every task claimed, dead. A claim from
+	 * the front steps over them all; one that resumes where the last stopped starts after them.
+	 */
+	@Test
+	void aClaimThatResumesStepsOverNoneOfTheTasksClaimedBefore() throws SQLException {
+		try (Connection connection = postgres.dataSource().getConnection()) {
+			SingleConnectionDataSource session = new SingleConnectionDataSource(connection, true);
+			TaskClaimTable table = new TaskClaimTable(session, names(), false);
+			Claimed claimed = null;
+			for (int i = 0; i < 15; i++) {
+				claimed = table.claim("node", List.of("burst"), List.of(), true, 1000, null);
+			}
+			// The first scan after the claims' commit marks their entries dead; later ones skip them.
+			table.claim("node", List.of("burst"), List.of(), true, LIMIT, null);
+
+			long before = claimIndexPagesRead(session);
+			assertThat(table.claim("node", List.of("burst"), List.of(), true, LIMIT, null).rows()).hasSize(LIMIT);
+			long fromFront = claimIndexPagesRead(session) - before;
+			// Past the driver's fifth run: the last runs on the plan made once per connection.
+			for (int i = 0; i < 7; i++) {
+				claimed = table.claim("node", List.of("burst"), List.of(), true, LIMIT, claimed.last());
+			}
+			before = claimIndexPagesRead(session);
+			Claimed resumed = table.claim("node", List.of("burst"), List.of(), true, LIMIT, claimed.last());
+			long afterLast = claimIndexPagesRead(session) - before;
+
+			assertThat(resumed.rows()).hasSize(LIMIT);
+			assertThat(fromFront).as("claim index pages read by a claim from the front").isGreaterThan(40);
+			assertThat(afterLast).as("claim index pages read by a claim that resumes").isLessThan(10);
+		}
+	}
+
 	@Test
 	void theSessionKeepsItsPlannerSettingsAfterAClaim() throws SQLException {
 		try (Connection connection = postgres.dataSource().getConnection()) {
@@ -149,6 +183,10 @@ class TaskClaimTablePlanIT {
 			T result = call.apply(session);
 			return new Read<>(result, rowsRead(session) - before);
 		}
+	}
+
+	private static long claimIndexPagesRead(DataSource session) {
+		return SessionStatistics.indexPagesRead(session, postgres.schema() + ".autotask_task_claim_idx");
 	}
 
 	private static long rowsRead(DataSource session) {
