@@ -148,21 +148,7 @@ public final class TaskClaimTable {
 	 * @return the claimed tasks, now RUNNING on the node
 	 */
 	public List<TaskRow> claim(String node, Collection<String> taskNames, int limit) {
-		return claim(node, taskNames, List.of(), true, limit);
-	}
-
-	/**
-	 * Claim up to {@code limit} due tasks of some queues for a node.
-	 * @param node the claiming node
-	 * @param taskNames the tasks the node can run
-	 * @param queues the queues
-	 * @param exceptQueues whether to claim from every queue but these instead
-	 * @param limit the most to claim
-	 * @return the claimed tasks, now RUNNING on the node
-	 */
-	public List<TaskRow> claim(String node, Collection<String> taskNames, Collection<String> queues,
-			boolean exceptQueues, int limit) {
-		return claimOfQueues(this.claims, this.claim, node, taskNames, queues, exceptQueues, limit);
+		return claim(node, taskNames, List.of(), true, limit, null).rows();
 	}
 
 	/**
