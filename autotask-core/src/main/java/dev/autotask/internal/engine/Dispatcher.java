@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * While a lane's claims come back full, each starts where the one before stopped, past the
  * claim index's entries of the tasks claimed before, which stay in the index, dead, until the
- * table is vacuumed: a backlog of a million drained at 0.6x the rate of a small one, each claim
+ * table is vacuumed: a backlog of a million drained at 0.7x the rate of a small one, each claim
  * stepping over more of them. A notification of a new task, a claim that comes back short and
  * a second's passing each send the next claim back to the front ({@link Lane#claimAfter()}).
  */
