@@ -292,7 +292,7 @@ final class Dispatcher implements Runnable {
 		Position after = lane.claimAfter();
 		Claimed plain = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), limit, after);
 		boolean full = plain.rows().size() == limit;
-		lane.claimed(after, plain, full);
+		lane.claimed(after, plain.last(), full);
 		int claimed = take(lane, plain.rows());
 		return (after == null || full) ? claimed : claimed + claimPlain(lane, names, limit - claimed);
 	}

@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
 import dev.autotask.engine.RateLimit;
-import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
 import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.internal.jdbc.TaskRow;
 import org.jspecify.annotations.Nullable;
@@ -193,14 +192,14 @@ final class Lane {
 	/**
 	 * Record a claim of tasks without a key.
 	 * @param after where it started, as {@link #claimAfter()} said
-	 * @param claimed what it took
+	 * @param last the place of the last task it took, or {@code null} if none
 	 * @param full whether it took all it asked for
 	 */
-	void claimed(@Nullable Position after, Claimed claimed, boolean full) {
+	void claimed(@Nullable Position after, @Nullable Position last, boolean full) {
 		if (after == null) {
 			this.claimedFromFrontAt = System.nanoTime();
 		}
-		this.resumeAfter = full ? claimed.last() : null;
+		this.resumeAfter = full ? last : null;
 	}
 
 	/**

@@ -165,12 +165,7 @@ public final class TaskClaimTable {
 	 */
 	public Claimed claim(String node, Collection<String> taskNames, Collection<String> queues, boolean exceptQueues,
 			int limit, @Nullable Position after) {
-		Map<String, Object> params = new HashMap<>();
-		params.put("node", node);
-		params.put("names", taskNames.toArray(String[]::new));
-		params.put("queues", queues.toArray(String[]::new));
-		params.put("exceptQueues", exceptQueues);
-		params.put("limit", limit);
+		Map<String, Object> params = claimParams(node, taskNames, queues, exceptQueues, limit);
 		if (after != null) {
 			params.put("priority", after.priority());
 			params.put("runAtMicros", after.runAtMicros());
@@ -187,8 +182,19 @@ public final class TaskClaimTable {
 	 */
 	static List<TaskRow> claimOfQueues(IndexOrderedClaim claims, String claim, String node,
 			Collection<String> taskNames, Collection<String> queues, boolean exceptQueues, int limit) {
-		return claims.claim(claim, Map.of("node", node, "names", taskNames.toArray(String[]::new), "queues",
-				queues.toArray(String[]::new), "exceptQueues", exceptQueues, "limit", limit));
+		return claims.claim(claim, claimParams(node, taskNames, queues, exceptQueues, limit));
+	}
+
+	// The parameters of a CLAIM that picks by QUEUES, in a map that takes more.
+	private static Map<String, Object> claimParams(String node, Collection<String> taskNames,
+			Collection<String> queues, boolean exceptQueues, int limit) {
+		Map<String, Object> params = new HashMap<>();
+		params.put("node", node);
+		params.put("names", taskNames.toArray(String[]::new));
+		params.put("queues", queues.toArray(String[]::new));
+		params.put("exceptQueues", exceptQueues);
+		params.put("limit", limit);
+		return params;
 	}
 
 	/**

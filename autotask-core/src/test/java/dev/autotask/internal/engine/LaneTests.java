@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
 import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.internal.jdbc.TaskRow;
 import org.junit.jupiter.api.Test;
@@ -112,20 +111,20 @@ class LaneTests {
 		Lane lane = Lane.of(List.of(), true, 8);
 		Position last = new Position(0, 1_000, 42);
 
-		lane.claimed(null, new Claimed(List.of(), last), true);
+		lane.claimed(null, last, true);
 
 		assertThat(lane.claimAfter()).isEqualTo(last);
 		Position next = new Position(0, 2_000, 43);
-		lane.claimed(last, new Claimed(List.of(), next), true);
+		lane.claimed(last, next, true);
 		assertThat(lane.claimAfter()).isEqualTo(next);
 	}
 
 	@Test
 	void aClaimThatTookLessThanItAskedForIsFollowedByOneFromTheFront() {
 		Lane lane = Lane.of(List.of(), true, 8);
-		lane.claimed(null, new Claimed(List.of(), new Position(0, 1_000, 42)), true);
+		lane.claimed(null, new Position(0, 1_000, 42), true);
 
-		lane.claimed(lane.claimAfter(), new Claimed(List.of(), new Position(0, 2_000, 43)), false);
+		lane.claimed(lane.claimAfter(), new Position(0, 2_000, 43), false);
 
 		assertThat(lane.claimAfter()).isNull();
 	}
@@ -133,7 +132,7 @@ class LaneTests {
 	@Test
 	void aNewTaskSendsTheNextClaimToTheFront() {
 		Lane lane = Lane.of(List.of(), true, 8);
-		lane.claimed(null, new Claimed(List.of(), new Position(0, 1_000, 42)), true);
+		lane.claimed(null, new Position(0, 1_000, 42), true);
 
 		lane.claimFromFront();
 
@@ -144,12 +143,12 @@ class LaneTests {
 	void claimsResumeForAWhileAfterOneFromTheFrontThenStartThereAgain() {
 		Lane lane = Lane.of(List.of(), true, 8);
 		Position last = new Position(0, 1_000, 42);
-		lane.claimed(null, new Claimed(List.of(), last), true);
+		lane.claimed(null, last, true);
 		// Resumed claims do not reset the clock, however many there are.
-		lane.claimed(last, new Claimed(List.of(), last), true);
+		lane.claimed(last, last, true);
 
 		await().atMost(Lane.RESUME_FOR.multipliedBy(5)).until(() -> lane.claimAfter() == null);
-		lane.claimed(null, new Claimed(List.of(), last), true);
+		lane.claimed(null, last, true);
 		assertThat(lane.claimAfter()).isEqualTo(last);
 	}
 
