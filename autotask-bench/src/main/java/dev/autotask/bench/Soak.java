@@ -24,7 +24,8 @@ import dev.autotask.task.TaskRegistry;
 
 /**
  * The soak (issue 17): on a server with autovacuum on, first the drain rate (the bench's own
- * autotask subject, warmed up), then a steady enqueue at a share of it for a long while, on an
+ * autotask subject, warmed up) and the {@link SoakBudget} of the machine's time per task, then a
+ * steady enqueue at a share of it for a long while, on an
  * engine as the starter runs it (events on) but with a short result TTL, so that the leader
  * prunes all along. Every interval it records a {@link SoakRow}; at the end it prints the
  * timeline, the verdicts and a PNG of throughput and table size.
@@ -59,12 +60,18 @@ final class Soak {
 			System.out.println("Soak: " + this.soak);
 			server.describe().forEach(System.out::println);
 			double rate = this.soak.rate();
+			double drain = 0;
 			if (rate <= 0) {
-				double drain = drainRate(server.database());
+				drain = drainRate(server.database());
 				rate = this.soak.load() * drain;
 				System.out.printf(Locale.ROOT, "Drain rate on this server: %,.0f tasks/s (median of %d drains of %,d);"
 						+ " the producer enqueues %.0f%% of it: %,.0f tasks/s%n", drain, this.options.runs(),
 						this.options.drain(), this.soak.load() * 100, rate);
+			}
+			if (this.soak.budget() > 0) {
+				new SoakBudget(server.database(), this.options).measure(this.soak.budget(), rate)
+					.render(drain, rate)
+					.forEach(System.out::println);
 			}
 			SoakTimeline timeline = soak(server.database(), rate);
 			System.out.println();

@@ -16,9 +16,11 @@ import java.util.Map;
  * @param interval the time one row of the timeline covers
  * @param plot where the PNG of throughput and table size is written
  * @param jdbcUrl the server to soak, or empty for a server the bench starts (and stops) itself
+ * @param budget the tasks over which each part of the {@link SoakBudget} is measured before the
+ * soak, or 0 to leave it out
  */
 record SoakOptions(Duration duration, Duration resultTtl, Duration cleanInterval, double load, int rate,
-		Duration interval, Path plot, String jdbcUrl) {
+		Duration interval, Path plot, String jdbcUrl, int budget) {
 
 	static void defaults(Map<String, String> values) {
 		values.put("soak-duration", "PT30M");
@@ -29,13 +31,15 @@ record SoakOptions(Duration duration, Duration resultTtl, Duration cleanInterval
 		values.put("soak-interval", "PT1M");
 		values.put("soak-plot", "target/soak.png");
 		values.put("soak-jdbc-url", "");
+		values.put("soak-budget", "200000");
 	}
 
 	static SoakOptions of(Map<String, String> values) {
 		return new SoakOptions(Duration.parse(values.get("soak-duration")), Duration.parse(values.get("soak-ttl")),
 				Duration.parse(values.get("soak-clean-interval")), Double.parseDouble(values.get("soak-load")),
 				Integer.parseInt(values.get("soak-rate").replace("_", "")), Duration.parse(values.get("soak-interval")),
-				Path.of(values.get("soak-plot")), values.get("soak-jdbc-url"));
+				Path.of(values.get("soak-plot")), values.get("soak-jdbc-url"),
+				Integer.parseInt(values.get("soak-budget").replace("_", "")));
 	}
 
 	/**

@@ -19,17 +19,19 @@ class BenchOptionsTests {
 		assertThat(soak.plot()).isEqualTo(Path.of("target/soak.png"));
 		assertThat(soak.jdbcUrl()).isEmpty();
 		assertThat(soak.settled()).isEqualTo(Duration.ofMinutes(4));
+		assertThat(soak.budget()).isEqualTo(200_000);
 	}
 
 	@Test
 	void soakTakesItsArguments() {
 		SoakOptions soak = BenchOptions.parse(new String[] { "--soak-duration=PT3M", "--soak-ttl=PT1M",
-				"--soak-clean-interval=PT20S", "--soak-rate=5_000", "--soak-plot=docs/soak.png" })
+				"--soak-clean-interval=PT20S", "--soak-rate=5_000", "--soak-plot=docs/soak.png", "--soak-budget=0" })
 			.soak();
 		assertThat(soak.duration()).isEqualTo(Duration.ofMinutes(3));
 		assertThat(soak.rate()).isEqualTo(5000);
 		assertThat(soak.plot()).isEqualTo(Path.of("docs/soak.png"));
 		assertThat(soak.settled()).isEqualTo(Duration.ofSeconds(100));
+		assertThat(soak.budget()).isZero();
 	}
 
 	@Test
