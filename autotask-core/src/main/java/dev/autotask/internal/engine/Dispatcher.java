@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.RateLimit;
@@ -21,6 +22,7 @@ import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
 import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.internal.jdbc.TaskRow;
 import dev.autotask.task.TaskRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * and a task of higher priority enqueued meanwhile starts after them.
  *
  * <p>
- * While a lane's claims come back full, each starts where the one before stopped, past the
- * claim index's entries of the tasks claimed before, which stay in the index, dead, until the
- * table is vacuumed: a backlog of a million drained at 0.7x the rate of a small one, each claim
- * stepping over more of them. A notification of a new task, a claim that comes back short and
- * a second's passing each send the next claim back to the front ({@link Lane#claimAfter()}).
+ * A lane's claim starts after the last task the one before took, past the claim index's entries
+ * of the tasks claimed before, which stay in the index, dead, until the table is vacuumed: a
+ * backlog of a million drained at 0.7x the rate of a small one with claims from the front, and
+ * in a steady flow, where claims come back short, a claim from the front cost three times what
+ * one that resumes did. The notification of a task enqueued before that place, and a second's
+ * passing, send the next claim back to the front ({@link Lane#claimAfter()}).
  */
 final class Dispatcher implements Runnable {
 
@@ -92,8 +95,9 @@ final class Dispatcher implements Runnable {
 	// Set when a task with a concurrency key was enqueued, by its notification.
 	private final AtomicBoolean keyedArrived = new AtomicBoolean();
 
-	// Set when a task without a key was enqueued, by its notification.
-	private final AtomicBoolean enqueued = new AtomicBoolean();
+	// The first place in the claim index of the tasks without a key enqueued since the last round,
+	// by their notifications; Lane.FRONT where one did not say.
+	private final AtomicReference<@Nullable Position> enqueuedAt = new AtomicReference<>();
 
 	Dispatcher(TaskClaimTable table, LimitedClaimTable limitedTable, KeyedClaimTable keyedTable,
 			TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
@@ -219,10 +223,10 @@ final class Dispatcher implements Runnable {
 		boolean busy = false;
 		Duration limitedRetry = null;
 		boolean keyedArrived = this.keyedArrived.getAndSet(false);
-		boolean enqueued = this.enqueued.getAndSet(false);
+		Position enqueuedAt = this.enqueuedAt.getAndSet(null);
 		for (Lane lane : this.lanes) {
-			if (enqueued) {
-				lane.claimFromFront();
+			if (enqueuedAt != null) {
+				lane.enqueued(enqueuedAt);
 			}
 			startBuffered(lane);
 			int room = lane.room();
@@ -286,15 +290,21 @@ final class Dispatcher implements Runnable {
 	}
 
 	// Claim tasks without a key where the lane's last claim stopped, or from the front. One that
-	// resumed and took less than asked is followed by one from the front: what is left may be of
-	// a lower priority, or behind where it started.
+	// resumed and took less than asked has taken all that is due of its priority after its
+	// place; it is followed by one of the lower priorities, which leaves the lane's place as it
+	// is: a task of the higher priority due later, a retry say, comes after it.
 	private int claimPlain(Lane lane, Set<String> names, int limit) {
+		String node = this.settings.nodeId();
 		Position after = lane.claimAfter();
-		Claimed plain = this.table.claim(this.settings.nodeId(), names, lane.queues(), lane.except(), limit, after);
-		boolean full = plain.rows().size() == limit;
-		lane.claimed(after, plain.last(), full);
+		Claimed plain = this.table.claim(node, names, lane.queues(), lane.except(), limit, after);
+		lane.claimed(after, plain.last());
 		int claimed = take(lane, plain.rows());
-		return (after == null || full) ? claimed : claimed + claimPlain(lane, names, limit - claimed);
+		if (after == null || claimed == limit) {
+			return claimed;
+		}
+		return claimed + take(lane, this.table
+			.claimBelow(node, names, lane.queues(), lane.except(), limit - claimed, after.priority())
+			.rows());
 	}
 
 	private List<TaskRow> claimKeyed(Lane lane, Set<String> names, int room) {
@@ -304,11 +314,14 @@ final class Dispatcher implements Runnable {
 	}
 
 	/**
-	 * Say that a task was enqueued: the next claims start from the front of the claim index,
-	 * where it may be.
+	 * Say that tasks without a key were enqueued: a lane whose claims go on past their place
+	 * goes back for them.
+	 * @param place where they are in the claim index, or {@code null} if their notification did
+	 * not say: the next claims start from the front
 	 */
-	void enqueued() {
-		this.enqueued.set(true);
+	void enqueued(@Nullable Position place) {
+		Position at = (place != null) ? place : Lane.FRONT;
+		this.enqueuedAt.accumulateAndGet(at, (first, next) -> (first == null || next.notAfter(first)) ? next : first);
 	}
 
 	/**

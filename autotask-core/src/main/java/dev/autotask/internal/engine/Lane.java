@@ -38,6 +38,9 @@ final class Lane {
 	 */
 	static final Duration RESUME_FOR = Duration.ofSeconds(1);
 
+	/** A place in the claim index before every task. */
+	static final Position FRONT = new Position(Integer.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
+
 	private final List<String> queues;
 
 	private final boolean except;
@@ -62,12 +65,16 @@ final class Lane {
 	// reads and writes it.
 	private boolean keyedDue = true;
 
-	// Where the lane's last claim of tasks without a key stopped, if it took all it asked for: the
-	// next starts there. Only the dispatcher's thread reads and writes it, and the next field.
+	// The place of the last task the lane's claims of tasks without a key took: nothing due is
+	// left before it but what a claim from the front finds (see claimAfter). Only the
+	// dispatcher's thread reads and writes it, and the next two fields.
 	private @Nullable Position resumeAfter;
 
 	// When the lane last claimed tasks without a key from the front (System.nanoTime()).
 	private long claimedFromFrontAt = System.nanoTime();
+
+	// Whether a task was enqueued before resumeAfter since the lane's last claim from the front.
+	private boolean enqueuedBefore;
 
 	// A moving average of how long the lane's tasks run, updated by its workers without a lock:
 	// a lost update only delays the average a little. It starts slow: a new lane claims little.
@@ -171,20 +178,24 @@ final class Lane {
 	}
 
 	/**
-	 * Where the lane's next claim of tasks without a key starts: after the last task of the claim
-	 * before, while each took all it asked for and for at most {@link #RESUME_FOR} since one
-	 * started from the front; else from the front.
+	 * Where the lane's next claim of tasks without a key starts: after the last task its claims
+	 * took, for at most {@link #RESUME_FOR} since one started from the front; else from the
+	 * front.
 	 * <p>
 	 * A claim from the front steps over the claim index's entries of every task claimed since the
-	 * table was last vacuumed. A claim that resumes misses what is behind where it starts: tasks
-	 * of a higher priority enqueued since, due ones that another node's claim skipped and then
-	 * gave up, tasks enqueued by a transaction that began earlier. A notification of a new task
-	 * sends the next claim to the front, and so does the end of {@link #RESUME_FOR}.
+	 * table was last vacuumed: with a steady flow of tasks, millions of them. A claim that resumes
+	 * misses what is behind where it starts: tasks enqueued since with a higher priority, or by a
+	 * transaction that began before it (their due time is its start), due ones that another
+	 * node's claim skipped and then gave up, tasks handed back. Those that a notification says
+	 * are behind send the next claim to the front ({@link #enqueued}), and the end of
+	 * {@link #RESUME_FOR} finds the rest. A task enqueued now, of the same priority, is due after
+	 * every task claimed so far, and so is a retry or a delayed task once it is due: each is found
+	 * by a claim that resumes.
 	 * @return the place to claim after, or {@code null} to claim from the front
 	 */
 	@Nullable Position claimAfter() {
-		if (this.resumeAfter != null && System.nanoTime() - this.claimedFromFrontAt >= RESUME_FOR.toNanos()) {
-			this.resumeAfter = null;
+		if (this.enqueuedBefore || System.nanoTime() - this.claimedFromFrontAt >= RESUME_FOR.toNanos()) {
+			return null;
 		}
 		return this.resumeAfter;
 	}
@@ -192,22 +203,28 @@ final class Lane {
 	/**
 	 * Record a claim of tasks without a key.
 	 * @param after where it started, as {@link #claimAfter()} said
-	 * @param last the place of the last task it took, or {@code null} if none
-	 * @param full whether it took all it asked for
+	 * @param last the place of the last task it took, or {@code null} if none: the lane keeps its
+	 * place
 	 */
-	void claimed(@Nullable Position after, @Nullable Position last, boolean full) {
+	void claimed(@Nullable Position after, @Nullable Position last) {
 		if (after == null) {
 			this.claimedFromFrontAt = System.nanoTime();
+			this.enqueuedBefore = false;
 		}
-		this.resumeAfter = full ? last : null;
+		if (last != null) {
+			this.resumeAfter = last;
+		}
 	}
 
 	/**
-	 * Start the lane's next claim from the front: a task may have been enqueued ahead of where
-	 * the last one stopped.
+	 * Say that tasks were enqueued: if they are not after the lane's place, its next claim
+	 * starts from the front.
+	 * @param place the first of them in the claim index, {@link #FRONT} if not known
 	 */
-	void claimFromFront() {
-		this.resumeAfter = null;
+	void enqueued(Position place) {
+		if (this.resumeAfter != null && place.notAfter(this.resumeAfter)) {
+			this.enqueuedBefore = true;
+		}
 	}
 
 	/**

@@ -123,7 +123,7 @@ final class Running {
 				this.dispatcher.keyedArrived();
 			}
 			else {
-				this.dispatcher.enqueued();
+				this.dispatcher.enqueued(TaskClientTable.placeOf(payload));
 			}
 			this.wakeup.signal();
 		}

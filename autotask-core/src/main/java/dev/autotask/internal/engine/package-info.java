@@ -13,9 +13,10 @@
  * so that no cancel committed before it is missed.</li>
  * <li><b>Claiming.</b> The {@code Dispatcher} claims due rows with one
  * {@code UPDATE ... WHERE id = ANY(ARRAY(SELECT ... FOR UPDATE SKIP LOCKED LIMIT n))}, so nodes
- * never wait on each other and never claim the same row. While its claims come back full, each
- * starts where the last stopped; one from the front, at least once a second and after each new
- * task's notification, finds any task left behind. Each {@code Lane} claims ahead into a small
+ * never wait on each other and never claim the same row. Each claim starts after the last task
+ * the one before took; one from the front, at least once a second and after the notification
+ * of a task enqueued before that place (a higher priority, or a transaction that began earlier),
+ * finds any task left behind. Each {@code Lane} claims ahead into a small
  * buffer its workers take from, as many as they end in 20 ms (at most 256; none while they end
  * fewer than one in that time); those rows are {@code RUNNING} on the node, given back with their claim undone on
  * stop, and rescued with the node's other tasks after a crash.</li>

@@ -74,6 +74,11 @@ public final class TaskClaimTable {
 	private static final String AFTER = " AND priority = :priority"
 			+ " AND (run_at, id) > (timestamptz 'epoch' + :runAtMicros * interval '1 microsecond', :id)";
 
+	// The tasks of the priorities below one, where a claim after a place of that priority goes on
+	// when it has taken all it found there: the index scan starts at the next priority, past the
+	// dead entries of that one.
+	private static final String BELOW = " AND priority < :priority";
+
 	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
 	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:
 	// it ends CANCELLED. %2$s narrows it to some of the node's tasks.
@@ -110,6 +115,8 @@ public final class TaskClaimTable {
 
 	private final String claimAfter;
 
+	private final String claimBelow;
+
 	private final String handBack;
 
 	private final String handBackMany;
@@ -133,6 +140,7 @@ public final class TaskClaimTable {
 		this.claims = new IndexOrderedClaim(dataSource);
 		this.claim = IndexOrderedClaim.of(CLAIM.formatted(table, names.queue(), OF_QUEUES, "", ""));
 		this.claimAfter = IndexOrderedClaim.of(CLAIM.formatted(table, names.queue(), OF_QUEUES + AFTER, "", ""));
+		this.claimBelow = IndexOrderedClaim.of(CLAIM.formatted(table, names.queue(), OF_QUEUES + BELOW, "", ""));
 		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));
@@ -171,8 +179,29 @@ public final class TaskClaimTable {
 			params.put("runAtMicros", after.runAtMicros());
 			params.put("id", after.id());
 		}
-		List<PositionedRow> rows = this.claims.query((after != null) ? this.claimAfter : this.claim, params,
-				TaskClaimTable::mapPositionedRow);
+		return claimed(this.claims.query((after != null) ? this.claimAfter : this.claim, params,
+				TaskClaimTable::mapPositionedRow));
+	}
+
+	/**
+	 * Claim up to {@code limit} due tasks of some queues for a node, of the priorities below
+	 * one, from the front of theirs.
+	 * @param node the claiming node
+	 * @param taskNames the tasks the node can run
+	 * @param queues the queues
+	 * @param exceptQueues whether to claim from every queue but these instead
+	 * @param limit the most to claim
+	 * @param priority no task of this priority or above is claimed
+	 * @return the claimed tasks, now RUNNING on the node, and the place of the last
+	 */
+	public Claimed claimBelow(String node, Collection<String> taskNames, Collection<String> queues,
+			boolean exceptQueues, int limit, int priority) {
+		Map<String, Object> params = claimParams(node, taskNames, queues, exceptQueues, limit);
+		params.put("priority", priority);
+		return claimed(this.claims.query(this.claimBelow, params, TaskClaimTable::mapPositionedRow));
+	}
+
+	private static Claimed claimed(List<PositionedRow> rows) {
 		Position last = rows.isEmpty() ? null : rows.get(rows.size() - 1).position();
 		return new Claimed(rows.stream().map(PositionedRow::row).toList(), last);
 	}
@@ -267,6 +296,22 @@ public final class TaskClaimTable {
 	 * @param id the task
 	 */
 	public record Position(int priority, long runAtMicros, long id) {
+
+		/**
+		 * Whether this place comes before another in the claim index's order, or is the same.
+		 * @param other the other place
+		 * @return whether a claim that starts after {@code other} would miss this one
+		 */
+		public boolean notAfter(Position other) {
+			if (this.priority != other.priority) {
+				return this.priority > other.priority;
+			}
+			if (this.runAtMicros != other.runAtMicros) {
+				return this.runAtMicros < other.runAtMicros;
+			}
+			return this.id <= other.id;
+		}
+
 	}
 
 	/**

@@ -3,9 +3,12 @@ package dev.autotask.internal.jdbc;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -68,9 +71,19 @@ public final class TaskClientTable {
 
 	/**
 	 * The payload that tells listening engines of new tasks with a concurrency key, which a claim
-	 * of their own takes; new tasks without one notify with an empty payload.
+	 * of their own takes; new tasks without one notify with their place (see {@link #placeOf}).
 	 */
 	public static final String KEYED_PAYLOAD = "keyed";
+
+	private static final Pattern PLACE = Pattern.compile("(-?\\d{1,10}) (-?\\d{1,19})");
+
+	// What an insert notifies listening engines with: KEYED_PAYLOAD, or else where the new tasks
+	// are in the claim index, "<priority> <run_at in microseconds since the epoch>", so that an
+	// engine whose claims go on past some place (Lane) goes back for them only when they are
+	// before it. The tasks of one statement share both. %s is their run_at.
+	static final String PAYLOAD = """
+			coalesce(CAST(:payload AS text),
+				CAST(:priority AS text) || ' ' || CAST((extract(epoch FROM %s) * 1000000)::bigint AS text))""";
 
 	// Insert and notify in one round trip. NOTIFY is transactional: listeners hear of the task
 	// only when the enqueuing transaction commits, never before the row is visible.
@@ -80,7 +93,7 @@ public final class TaskClientTable {
 			VALUES (:name, :queue, :owner, :args::jsonb, :priority, now() + :delayMillis * interval '1 millisecond',
 				:maxAttempts, :ttlMillis * interval '1 millisecond', :startedBy, :traceContext::jsonb, :concurrencyKey,
 				:concurrencyLimit, :keyRateMicros)
-			RETURNING id, pg_notify(:channel, :payload)""";
+			RETURNING id, pg_notify(:channel, %s)""";
 
 	// Many tasks of one name and options in one statement, and one notification. The ids come
 	// from the identity in the order of the rows inserted, so sorting them gives the order of
@@ -97,7 +110,7 @@ public final class TaskClientTable {
 				FROM unnest(:args::text[], :keys::text[]) WITH ORDINALITY AS given(args, concurrency_key, position)
 				ORDER BY given.position
 				RETURNING id)
-			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, :payload)) AS notified
+			SELECT inserted.id FROM inserted CROSS JOIN (SELECT pg_notify(:channel, %2$s)) AS notified
 			ORDER BY inserted.id""";
 
 	private final JdbcClient jdbc;
@@ -141,8 +154,9 @@ public final class TaskClientTable {
 		this.findChain = FIND_CHAIN.formatted(TaskRow.COLUMNS, table);
 		this.findHistory = FIND_HISTORY.formatted(TaskRow.COLUMNS, table);
 		this.findStatus = FIND_STATUS.formatted(table);
-		this.insert = INSERT.formatted(table);
-		this.insertMany = INSERT_MANY.formatted(table);
+		this.insert = INSERT.formatted(table, PAYLOAD.formatted("run_at"));
+		this.insertMany = INSERT_MANY.formatted(table,
+				PAYLOAD.formatted("now() + :delayMillis * interval '1 millisecond'"));
 		this.unique = new TaskUniqueTable(dataSource, names);
 	}
 
@@ -262,6 +276,25 @@ public final class TaskClientTable {
 	}
 
 	/**
+	 * Where the tasks of an insert's notification are in the claim index.
+	 * @param payload a notification's payload
+	 * @return their place (with id 0, before every task of the same due time), or {@code null}
+	 * if the payload does not say
+	 */
+	public static @Nullable Position placeOf(String payload) {
+		Matcher place = PLACE.matcher(payload);
+		if (!place.matches()) {
+			return null;
+		}
+		try {
+			return new Position(Integer.parseInt(place.group(1)), Long.parseLong(place.group(2)), 0);
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	/**
 	 * A task to insert.
 	 *
 	 * @param name the task's name
@@ -309,9 +342,9 @@ public final class TaskClientTable {
 				.param("payload", payload());
 		}
 
-		// What the insert notifies listening engines with.
-		String payload() {
-			return (this.concurrencyKey != null) ? KEYED_PAYLOAD : "";
+		// What the insert notifies listening engines with, if not their place (PAYLOAD).
+		@Nullable String payload() {
+			return (this.concurrencyKey != null) ? KEYED_PAYLOAD : null;
 		}
 
 	}

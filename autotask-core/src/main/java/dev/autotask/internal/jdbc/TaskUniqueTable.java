@@ -32,8 +32,8 @@ final class TaskUniqueTable {
 					:concurrencyKey, :concurrencyLimit, :keyRateMicros)
 				ON CONFLICT (name, owner, unique_key) WHERE unique_key IS NOT NULL AND status IN ('PENDING', 'RUNNING')
 				%2$s
-				RETURNING id, xmax = 0 AS created)
-			SELECT id, created, pg_notify(:channel, :payload) FROM inserted
+				RETURNING id, xmax = 0 AS created, run_at)
+			SELECT id, created, pg_notify(:channel, %3$s) FROM inserted
 			UNION ALL
 			SELECT id, false, NULL FROM %1$s
 			WHERE name = :name AND owner = :owner AND unique_key = :uniqueKey
@@ -70,8 +70,9 @@ final class TaskUniqueTable {
 		this.names = names;
 		// Joins the caller's transaction, if any: the lock is then held until it commits.
 		this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-		this.insertKeeping = INSERT_UNIQUE.formatted(names.task(), KEEP);
-		this.insertReplacing = INSERT_UNIQUE.formatted(names.task(), REPLACE);
+		String payload = TaskClientTable.PAYLOAD.formatted("inserted.run_at");
+		this.insertKeeping = INSERT_UNIQUE.formatted(names.task(), KEEP, payload);
+		this.insertReplacing = INSERT_UNIQUE.formatted(names.task(), REPLACE, payload);
 		this.findRecent = FIND_RECENT.formatted(names.task());
 	}
 

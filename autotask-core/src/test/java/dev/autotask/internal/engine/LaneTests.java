@@ -107,48 +107,81 @@ class LaneTests {
 	}
 
 	@Test
-	void aClaimThatTookAllItAskedForIsResumedAfterItsLastTask() {
+	void claimsResumeAfterTheLastTaskTheLaneTook() {
 		Lane lane = Lane.of(List.of(), true, 8);
 		Position last = new Position(0, 1_000, 42);
 
-		lane.claimed(null, last, true);
+		lane.claimed(null, last);
 
 		assertThat(lane.claimAfter()).isEqualTo(last);
 		Position next = new Position(0, 2_000, 43);
-		lane.claimed(last, next, true);
+		lane.claimed(last, next);
 		assertThat(lane.claimAfter()).isEqualTo(next);
 	}
 
 	@Test
-	void aClaimThatTookLessThanItAskedForIsFollowedByOneFromTheFront() {
+	void aClaimThatTookNoneLeavesTheLaneWhereItWas() {
 		Lane lane = Lane.of(List.of(), true, 8);
-		lane.claimed(null, new Position(0, 1_000, 42), true);
+		Position last = new Position(0, 1_000, 42);
+		lane.claimed(null, last);
 
-		lane.claimed(lane.claimAfter(), new Position(0, 2_000, 43), false);
+		lane.claimed(last, null);
+		assertThat(lane.claimAfter()).isEqualTo(last);
+		lane.claimed(null, null);
+		assertThat(lane.claimAfter()).isEqualTo(last);
+	}
+
+	@Test
+	void aLaneThatTookNothingYetClaimsFromTheFront() {
+		Lane lane = Lane.of(List.of(), true, 8);
+
+		lane.enqueued(new Position(0, 1_000, 0));
 
 		assertThat(lane.claimAfter()).isNull();
 	}
 
 	@Test
-	void aNewTaskSendsTheNextClaimToTheFront() {
+	void tasksEnqueuedAfterTheLanesPlaceLeaveItsClaimsWhereTheyAre() {
 		Lane lane = Lane.of(List.of(), true, 8);
-		lane.claimed(null, new Position(0, 1_000, 42), true);
+		Position last = new Position(5, 1_000, 42);
+		lane.claimed(null, last);
 
-		lane.claimFromFront();
+		// Due later, or of a lower priority: a claim that resumes, or the claim of the lower
+		// priorities after it, finds them.
+		lane.enqueued(new Position(5, 1_001, 0));
+		lane.enqueued(new Position(4, 0, 0));
 
-		assertThat(lane.claimAfter()).isNull();
+		assertThat(lane.claimAfter()).isEqualTo(last);
+	}
+
+	@Test
+	void tasksEnqueuedBeforeTheLanesPlaceSendItsNextClaimToTheFront() {
+		Position last = new Position(5, 1_000, 42);
+		// A higher priority; due earlier (a transaction that began before the claim); due at the
+		// same time (ids are not known); a notification that does not say where.
+		for (Position place : List.of(new Position(6, 2_000, 0), new Position(5, 999, 0), new Position(5, 1_000, 0),
+				Lane.FRONT)) {
+			Lane lane = Lane.of(List.of(), true, 8);
+			lane.claimed(null, last);
+
+			lane.enqueued(place);
+
+			assertThat(lane.claimAfter()).as("after %s was enqueued", place).isNull();
+			lane.claimed(null, null);
+			assertThat(lane.claimAfter()).as("after the claim from the front").isEqualTo(last);
+		}
 	}
 
 	@Test
 	void claimsResumeForAWhileAfterOneFromTheFrontThenStartThereAgain() {
 		Lane lane = Lane.of(List.of(), true, 8);
 		Position last = new Position(0, 1_000, 42);
-		lane.claimed(null, last, true);
+		lane.claimed(null, last);
 		// Resumed claims do not reset the clock, however many there are.
-		lane.claimed(last, last, true);
+		lane.claimed(last, last);
 
 		await().atMost(Lane.RESUME_FOR.multipliedBy(5)).until(() -> lane.claimAfter() == null);
-		lane.claimed(null, last, true);
+		lane.claimed(null, null);
 		assertThat(lane.claimAfter()).isEqualTo(last);
 	}
 

@@ -1,5 +1,10 @@
 package dev.autotask.internal.jdbc;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.autotask.internal.jdbc.TaskClaimTable.Claimed;
@@ -7,6 +12,8 @@ import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskRows;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -95,6 +102,65 @@ class TaskClaimTableIT {
 
 		assertThat(ids(claim(10, fromFront.last()))).containsExactly(tied, last);
 		assertThat(ids(claim(10, null))).containsExactly(urgentAgain, first);
+	}
+
+	@Test
+	void aClaimBelowAPriorityTakesTheLowerPrioritiesInOrder() {
+		long urgent = aPendingTask(5, 3);
+		long middle = aPendingTask(3, 1);
+		long low = aPendingTask(0, 2);
+		long lower = aPendingTask(-1, 4);
+
+		Claimed below = this.table.claimBelow("node-a", List.of("report"), List.of(), true, 2, 5);
+
+		assertThat(ids(below)).containsExactly(middle, low);
+		assertThat(below.last()).isEqualTo(new Position(0, runAtMicros(low), low));
+		assertThat(ids(claim(10, null))).containsExactly(urgent, lower);
+	}
+
+	@Test
+	void anInsertNotifiesWhereItsTasksAreInTheClaimIndex() throws Exception {
+		TableNames names = new TableNames(postgres.schema());
+		TaskClientTable client = new TaskClientTable(postgres.dataSource(), names, false);
+		try (Connection listening = postgres.dataSource().getConnection();
+				Statement listen = listening.createStatement()) {
+			listen.execute("LISTEN " + names.channel());
+
+			long one = client.insert(newTask(3, null, null)).id();
+			List<Long> many = client.insertMany(newTask(2, null, null), List.of("[]", "[]"));
+			long unique = client.insert(newTask(1, "key", null)).id();
+			client.insert(newTask(4, null, "customer-1"));
+
+			List<String> payloads = payloads(listening.unwrap(PGConnection.class), 4);
+			assertThat(payloads).hasSize(4).element(3).isEqualTo(TaskClientTable.KEYED_PAYLOAD);
+			assertThat(payloads.subList(0, 3)).map(TaskClientTable::placeOf)
+				.containsExactly(new Position(3, runAtMicros(one), 0), new Position(2, runAtMicros(many.get(0)), 0),
+						new Position(1, runAtMicros(unique), 0));
+			assertThat(TaskClientTable.placeOf(payloads.get(3))).isNull();
+			assertThat(TaskClientTable.placeOf("")).isNull();
+			// A place is before its tasks: a claim that starts there finds them.
+			assertThat(ids(claim(10, TaskClientTable.placeOf(payloads.get(1))))).containsExactlyElementsOf(many);
+			assertThat(ids(claim(10, TaskClientTable.placeOf(payloads.get(0))))).containsExactly(one);
+		}
+	}
+
+	// Notifications as they arrive, read until there are as many as expected or 10 s have passed.
+	private static List<String> payloads(PGConnection connection, int expected) throws SQLException {
+		List<String> payloads = new ArrayList<>();
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (payloads.size() < expected && System.nanoTime() < deadline) {
+			PGNotification[] arrived = connection.getNotifications(500);
+			for (PGNotification notification : (arrived != null) ? arrived : new PGNotification[0]) {
+				payloads.add(notification.getParameter());
+			}
+		}
+		return payloads;
+	}
+
+	private static TaskClientTable.NewTask newTask(int priority, @Nullable String uniqueKey,
+			@Nullable String concurrencyKey) {
+		return new TaskClientTable.NewTask("report", "default", "app", "[]", priority, Duration.ZERO, 1,
+				Duration.ofDays(1), uniqueKey, null, false, concurrencyKey, 0, null, null, null);
 	}
 
 	private Claimed claim(int limit, @Nullable Position after) {
