@@ -33,7 +33,8 @@ public final class ResultPruner {
 	}
 
 	/**
-	 * Delete every expired task, then the groups and key rates nothing reads any more.
+	 * Delete every expired task, then the groups and key rates nothing reads any more; on a
+	 * thread that is interrupted, one batch of each.
 	 * @return how many tasks were deleted
 	 */
 	public int runOnce() {
@@ -52,6 +53,9 @@ public final class ResultPruner {
 		return total;
 	}
 
+	// Batch after batch until one is short, or until the node stops (its maintenance thread is
+	// interrupted): a prune of a million rows takes half a minute, and the rest waits for the
+	// next prune rather than hold the stop up, or fail on a pool already closed.
 	private static int inBatches(IntUnaryOperator batch) {
 		int total = 0;
 		int deleted;
@@ -59,7 +63,7 @@ public final class ResultPruner {
 			deleted = batch.applyAsInt(BATCH);
 			total += deleted;
 		}
-		while (deleted == BATCH);
+		while (deleted == BATCH && !Thread.currentThread().isInterrupted());
 		return total;
 	}
 

@@ -62,6 +62,23 @@ class ResultPrunerIT {
 	}
 
 	@Test
+	void aPruneOnAThreadThatIsStoppingEndsAfterOneBatch() {
+		endedTasks("SUCCESS", ResultPruner.BATCH + 500, LONG_AGO, TTL);
+
+		Thread.currentThread().interrupt();
+		int deleted;
+		try {
+			deleted = this.pruner.runOnce();
+		}
+		finally {
+			Thread.interrupted();
+		}
+
+		assertThat(deleted).isEqualTo(ResultPruner.BATCH);
+		assertThat(this.pruner.runOnce()).as("the rest, at the next prune").isEqualTo(500);
+	}
+
+	@Test
 	void ttlIsPerTask() {
 		long shortLived = this.rows.aSucceededTask("report", RECENTLY, Duration.ofMinutes(5));
 		long longLived = this.rows.aSucceededTask("report", LONG_AGO, Duration.ofDays(1));
