@@ -32,9 +32,9 @@ import dev.autotask.task.TaskRegistry;
  */
 final class Soak {
 
-	private static final String NOOP = "noop";
+	static final String NOOP = "noop";
 
-	private static final String OWNER = "bench";
+	static final String OWNER = "bench";
 
 	private static final long SECOND = Duration.ofSeconds(1).toNanos();
 
@@ -120,15 +120,8 @@ final class Soak {
 	private SoakTimeline soak(Database database, double rate) throws InterruptedException {
 		String schema = database.createSchema("soak");
 		LongAdder ended = new LongAdder();
-		TaskRegistry registry = new TaskRegistry();
-		registry.register(TaskDefinition.of(NOOP, (args) -> {
-			ended.increment();
-			return null;
-		}));
-		EngineSettings settings = EngineSettings.builder()
-			.schema(schema)
-			.workers(this.options.workers())
-			.events(true)
+		TaskRegistry registry = countedNoop(ended);
+		EngineSettings settings = engineSettings(schema, this.options.workers())
 			.resultTtl(this.soak.resultTtl())
 			.cleanInterval(this.soak.cleanInterval())
 			.build();
@@ -153,6 +146,25 @@ final class Soak {
 		finally {
 			database.dropSchema(schema);
 		}
+	}
+
+	/**
+	 * The soak's one task, a no-op that counts its runs.
+	 */
+	static TaskRegistry countedNoop(LongAdder ended) {
+		TaskRegistry registry = new TaskRegistry();
+		registry.register(TaskDefinition.of(NOOP, (args) -> {
+			ended.increment();
+			return null;
+		}));
+		return registry;
+	}
+
+	/**
+	 * An engine as the starter runs it, events on, in a schema of its own.
+	 */
+	static EngineSettings.Builder engineSettings(String schema, int workers) {
+		return EngineSettings.builder().schema(schema).workers(workers).events(true);
 	}
 
 	private SoakTimeline record(SoakProducer producer, LongAdder ended, Connection stats, String table,

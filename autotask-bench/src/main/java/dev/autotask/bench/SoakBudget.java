@@ -17,7 +17,6 @@ import dev.autotask.Autotask;
 import dev.autotask.SendOptions;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
-import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
 
 /**
@@ -34,10 +33,6 @@ import dev.autotask.task.TaskRegistry;
  * {@code /proc/stat}: the server's processes, this JVM and anything else), divided by the tasks.
  */
 final class SoakBudget {
-
-	private static final String NOOP = "noop";
-
-	private static final String OWNER = "bench";
 
 	private static final Duration IDLE = Duration.ofSeconds(2);
 
@@ -59,17 +54,10 @@ final class SoakBudget {
 	Budget measure(int tasks, double rate) throws InterruptedException {
 		String schema = this.database.createSchema("budget");
 		LongAdder ended = new LongAdder();
-		TaskRegistry registry = new TaskRegistry();
-		registry.register(TaskDefinition.of(NOOP, (args) -> {
-			ended.increment();
-			return null;
-		}));
+		TaskRegistry registry = Soak.countedNoop(ended);
 		// Every task has expired by the prune; no prune runs before it (the first of the
 		// engine's own, at its start, finds nothing ended).
-		EngineSettings settings = EngineSettings.builder()
-			.schema(schema)
-			.workers(this.options.workers())
-			.events(true)
+		EngineSettings settings = Soak.engineSettings(schema, this.options.workers())
 			.resultTtl(Duration.ofMillis(1))
 			.cleanInterval(Duration.ofHours(1))
 			.build();
@@ -106,7 +94,7 @@ final class SoakBudget {
 	private static long enqueue(Autotask client, int tasks, int batch) {
 		for (int sent = 0; sent < tasks; sent += batch) {
 			int size = Math.min(batch, tasks - sent);
-			client.sendAll(NOOP, SendOptions.owner(OWNER), Collections.nCopies(size, new Object[0]));
+			client.sendAll(Soak.NOOP, SendOptions.owner(Soak.OWNER), Collections.nCopies(size, new Object[0]));
 		}
 		return tasks;
 	}
