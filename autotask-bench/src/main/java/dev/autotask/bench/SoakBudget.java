@@ -1,9 +1,5 @@
 package dev.autotask.bench;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +14,8 @@ import dev.autotask.SendOptions;
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.task.TaskRegistry;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * What a task costs this machine in each part of the soak's steady state, each part measured
@@ -77,7 +75,7 @@ final class SoakBudget {
 					() -> enqueue(client, tasks, batch));
 			Part run = Part.measure("run (claim, end, relay events)", tasks, () -> run(engineData, registry, settings,
 					ended, tasks));
-			requireEnded(schema, tasks);
+			requireEnded(engineData, tasks);
 			Part prune = Part.measure("prune (an engine's start, then its pruner)", tasks,
 					() -> prune(engineData, registry, settings, tasks));
 			Part vacuum = Part.measure("vacuum (task table and outbox, unthrottled)", tasks, () -> {
@@ -106,8 +104,8 @@ final class SoakBudget {
 		engine.start();
 		try {
 			Awaiting.until(() -> ended.sum() >= tasks, "the budget's tasks to run");
-			Awaiting.until(() -> count(engineData, "SELECT count(*) FROM autotask_task WHERE finished_at IS NULL"
-					+ " UNION ALL SELECT count(*) FROM autotask_outbox") == 0, "the budget's outcomes and events");
+			Awaiting.until(() -> count(engineData, "SELECT (SELECT count(*) FROM autotask_task WHERE finished_at IS NULL)"
+					+ " + (SELECT count(*) FROM autotask_outbox)") == 0, "the budget's outcomes and events");
 			return tasks;
 		}
 		finally {
@@ -143,27 +141,14 @@ final class SoakBudget {
 	}
 
 	private static long count(HikariDataSource data, String sql) {
-		try (Connection connection = data.getConnection();
-				Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery(sql)) {
-			long sum = 0;
-			while (rows.next()) {
-				sum += rows.getLong(1);
-			}
-			return sum;
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return JdbcClient.create(data).sql(sql).query(Long.class).single();
 	}
 
-	private void requireEnded(String schema, int tasks) {
-		try (HikariDataSource data = this.database.pool(schema, 1, "budget-check")) {
-			long ended = count(data, "SELECT count(*) FROM autotask_task WHERE status = 'SUCCESS'");
-			if (ended != tasks) {
-				throw new IllegalStateException("The budget's run ended " + ended + " of its " + tasks
-						+ " tasks, or some were pruned before the prune part: its figures would not add up");
-			}
+	private static void requireEnded(HikariDataSource data, int tasks) {
+		long ended = count(data, "SELECT count(*) FROM autotask_task WHERE status = 'SUCCESS'");
+		if (ended != tasks) {
+			throw new IllegalStateException("The budget's run ended " + ended + " of its " + tasks
+					+ " tasks, or some were pruned before the prune part: its figures would not add up");
 		}
 	}
 
