@@ -9,14 +9,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes ended tasks whose TTL has passed, except the last runs of each task, which the
  * history keeps however old. Works in batches, so that one run never holds locks on a large
- * part of the table. Then deletes the groups whose callback and members are all gone, and the
- * rates of concurrency keys whose next start has passed.
+ * part of the table, and in slices of a few batches, so that the leader can pace a long prune
+ * ({@code PrunePacer}). Once no expired task is left, deletes the groups whose callback and
+ * members are all gone, and the rates of concurrency keys whose next start has passed.
  */
 public final class ResultPruner {
 
 	private static final Logger logger = LoggerFactory.getLogger(ResultPruner.class);
 
 	static final int BATCH = 1000;
+
+	/** The batches of expired tasks in one slice: a third of a second under a steady load. */
+	static final int SLICE = 10;
 
 	private final TaskMaintenanceTable table;
 
@@ -33,16 +37,35 @@ public final class ResultPruner {
 	}
 
 	/**
-	 * Delete every expired task, then the groups and key rates nothing reads any more; on a
-	 * thread that is interrupted, one batch of each.
+	 * Delete every expired task, slice after slice, then the groups and key rates nothing reads
+	 * any more; on a thread that is interrupted, one batch of each.
 	 * @return how many tasks were deleted
 	 */
 	public int runOnce() {
-		int total = inBatches((limit) -> this.table.pruneExpired(this.historyPerTask, limit));
-		if (total > 0) {
-			logger.debug("Pruned {} task(s) past their TTL", total);
+		int total = 0;
+		Slice slice;
+		do {
+			slice = runSlice();
+			total += slice.tasks();
 		}
-		int groups = inBatches(this.table::pruneGroups);
+		while (!slice.last() && !Thread.currentThread().isInterrupted());
+		return total;
+	}
+
+	/**
+	 * Delete up to {@link #SLICE} batches of expired tasks; if that leaves none, the groups and key
+	 * rates nothing reads any more too.
+	 * @return how many tasks were deleted, and whether that was the last slice of this prune
+	 */
+	Slice runSlice() {
+		int tasks = inBatches((limit) -> this.table.pruneExpired(this.historyPerTask, limit), SLICE);
+		if (tasks > 0) {
+			logger.debug("Pruned {} task(s) past their TTL", tasks);
+		}
+		if (tasks == SLICE * BATCH) {
+			return new Slice(tasks, false);
+		}
+		int groups = inBatches(this.table::pruneGroups, Integer.MAX_VALUE);
 		if (groups > 0) {
 			logger.debug("Pruned {} group(s) whose callback and members are gone", groups);
 		}
@@ -50,21 +73,33 @@ public final class ResultPruner {
 		if (rates > 0) {
 			logger.debug("Pruned {} concurrency key rate(s) that hold nothing back", rates);
 		}
-		return total;
+		return new Slice(tasks, true);
 	}
 
-	// Batch after batch until one is short, or until the node stops (its maintenance thread is
-	// interrupted): a prune of a million rows takes half a minute, and the rest waits for the
-	// next prune rather than hold the stop up, or fail on a pool already closed.
-	private static int inBatches(IntUnaryOperator batch) {
+	// Batch after batch until one is short, the most have run, or the node stops (its maintenance
+	// thread is interrupted): a prune of a million rows takes half a minute, and the rest waits for
+	// the next prune rather than hold the stop up, or fail on a pool already closed.
+	private static int inBatches(IntUnaryOperator batch, int most) {
 		int total = 0;
 		int deleted;
+		int batches = 0;
 		do {
 			deleted = batch.applyAsInt(BATCH);
 			total += deleted;
+			batches++;
 		}
-		while (deleted == BATCH && !Thread.currentThread().isInterrupted());
+		while (deleted == BATCH && batches < most && !Thread.currentThread().isInterrupted());
 		return total;
+	}
+
+	/**
+	 * What one slice of a prune did.
+	 *
+	 * @param tasks the expired tasks it deleted
+	 * @param last whether it found no more of them, and pruned the groups and key rates
+	 */
+	record Slice(int tasks, boolean last) {
+
 	}
 
 }

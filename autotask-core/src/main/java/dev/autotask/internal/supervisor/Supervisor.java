@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's part in keeping the cluster healthy: it heartbeats the node ({@code Heartbeater}),
  * takes part in the leader election ({@link LeaderElector}), rescues the tasks of dead nodes
- * ({@code RescuePacer}) and, while it leads, fires schedules, prunes old results and samples
- * the queues once a minute ({@code QueueSampler}). Every node also hands back its own stray
- * tasks: those it shows as running but no longer holds, and adds the tasks it ended to the
- * queues' minutes with each heartbeat ({@code CountFlusher}).
+ * ({@code RescuePacer}) and, while it leads, fires schedules, prunes old results a slice at a
+ * time ({@code PrunePacer}) and samples the queues once a minute ({@code QueueSampler}). Every
+ * node also hands back its own stray tasks: those it shows as running but no longer holds, and
+ * adds the tasks it ended to the queues' minutes with each heartbeat ({@code CountFlusher}).
  *
  * <p>
  * Heartbeat and election run on a thread of their own, so that a slow maintenance job can
@@ -132,10 +132,10 @@ public final class Supervisor {
 		// rows made the completer's statement pick it, and drains ran slower): not on every heartbeat.
 		this.repeater.repeat(this.maintenance, "rescue stray tasks", this.rescues::rescueStrays,
 				this.settings.cleanInterval());
-		this.repeater.repeatWhile(this.maintenance, this.elector::isLeader, "prune results", () -> {
-			this.pruner.runOnce();
-			this.nodes.deleteExpired();
-		}, this.settings.cleanInterval());
+		PrunePacer pruning = new PrunePacer(this.pruner::runSlice, this.nodes::deleteExpired, this.elector::isLeader,
+				this.settings.cleanInterval(), System::nanoTime);
+		this.repeater.repeatAfterWait(this.maintenance, "prune results", pruning::runOnce,
+				this.settings.cleanInterval());
 		this.repeater.repeatWhile(this.maintenance, this.elector::isLeader, "sample queues", this.sampler::runIfDue,
 				FIRE_INTERVAL);
 	}

@@ -19,7 +19,8 @@
  * holds or seeks the lease, its {@code RescuePacer} decides when its {@code OrphanRescuer} looks,
  * and a {@code Repeater} keeps each of these jobs going on the supervisor's threads (heartbeat and
  * election on one, rescues on another, maintenance on a third). The leader fires schedules
- * ({@code ScheduleFirer}), prunes ({@code ResultPruner}) and samples the queues' depth every
+ * ({@code ScheduleFirer}), prunes ({@code ResultPruner}, a slice at a time and resting between
+ * slices as long as each took, {@code PrunePacer}) and samples the queues' depth every
  * minute ({@code QueueSampler}); every node adds the tasks it ended, counted in memory
  * ({@code OutcomeCounts}), to the queues' minutes with each heartbeat ({@code CountFlusher}). Rescuing orphans is every
  * node's job, not the leader's, so that an orphan never waits for a failover: each node looks

@@ -1,13 +1,19 @@
 package dev.autotask.internal.supervisor;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.autotask.engine.Engine;
 import dev.autotask.engine.EngineSettings;
 import dev.autotask.internal.jdbc.TableNames;
 import dev.autotask.internal.jdbc.TaskMaintenanceTable;
+import dev.autotask.schedule.Every;
+import dev.autotask.schedule.Misfire;
+import dev.autotask.task.TaskDefinition;
 import dev.autotask.task.TaskRegistry;
+import dev.autotask.task.TaskSchedule;
 import dev.autotask.testsupport.PostgresExtension;
 import dev.autotask.testsupport.TaskCounts;
 import dev.autotask.testsupport.TaskRows;
@@ -19,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link ResultPruner} on a real PostgreSQL, driven by {@link ResultPruner#runOnce()}, and
- * the engine's own schedule of it.
+ * {@link ResultPruner} on a real PostgreSQL, driven by {@link ResultPruner#runOnce()} and its
+ * slices, and the engine's own schedule of it.
  */
 class ResultPrunerIT {
 
@@ -175,6 +181,17 @@ class ResultPrunerIT {
 	}
 
 	@Test
+	void aSliceDeletesItsBatchesAtMostAndSaysWhetherItWasTheLast() {
+		int slice = ResultPruner.SLICE * ResultPruner.BATCH;
+		endedTasks("SUCCESS", slice + 500, LONG_AGO, TTL);
+
+		assertThat(this.pruner.runSlice()).isEqualTo(new ResultPruner.Slice(slice, false));
+		assertThat(this.rows.count()).isEqualTo(500);
+		assertThat(this.pruner.runSlice()).isEqualTo(new ResultPruner.Slice(500, true));
+		assertThat(this.rows.count()).isZero();
+	}
+
+	@Test
 	void keepsTheLastRunsOfEachTaskPastTheirTtlForTheHistory() {
 		long oldest = this.rows.aSucceededTask("report", LONG_AGO.plusHours(3), TTL);
 		long older = this.rows.aSucceededTask("report", LONG_AGO.plusHours(2), TTL);
@@ -214,6 +231,45 @@ class ResultPrunerIT {
 		finally {
 			engine.stop();
 		}
+	}
+
+	@Test
+	void schedulesFireWhileALongPruneGoesOn() {
+		int expired = 150_000;
+		endedTasks("SUCCESS", expired, LONG_AGO, TTL);
+		// What each run of a schedule that fires every second finds left of the expired tasks.
+		List<Long> leftAtFires = new CopyOnWriteArrayList<>();
+		TaskRegistry registry = new TaskRegistry();
+		registry.register(TaskDefinition.of("tick", (args) -> {
+			leftAtFires.add(reportsLeft());
+			return null;
+		}), new TaskSchedule("tick", Every.of(Duration.ofSeconds(1)), true, Misfire.RUN_ONCE, "every 1s"));
+		EngineSettings settings = EngineSettings.builder()
+			.schema(postgres.schema())
+			.cleanInterval(Duration.ofMinutes(10))
+			.historyPerTask(0)
+			.build();
+		Engine engine = Engine.builder(postgres.dataSource(), registry).settings(settings).build();
+		engine.start();
+		try {
+			await().atMost(Duration.ofSeconds(60)).until(() -> reportsLeft() == 0);
+		}
+		finally {
+			engine.stop();
+		}
+
+		// A prune that held the thread the schedules fire on would let one fire at most (the one
+		// just before it) be run while it went on.
+		assertThat(leftAtFires).filteredOn((left) -> left > 0 && left < expired)
+			.as("runs of the schedule while the prune went on, of %s", leftAtFires)
+			.hasSizeGreaterThanOrEqualTo(2);
+	}
+
+	private static long reportsLeft() {
+		return postgres.jdbc()
+			.sql("SELECT count(*) FROM %s.autotask_task WHERE name = 'report'".formatted(postgres.schema()))
+			.query(Long.class)
+			.single();
 	}
 
 	/**

@@ -1,0 +1,92 @@
+package dev.autotask.internal.supervisor;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import dev.autotask.internal.supervisor.ResultPruner.Slice;
+
+/**
+ * Paces the leader's prunes. A round of pruning starts every clean interval and deletes what
+ * expired since the last, a slice at a time; after each slice it rests as long as the slice
+ * took, for as long as the round is younger than the interval.
+ *
+ * <p>
+ * So a long prune (a minute's ends under a steady load of thousands a second: a million rows,
+ * half a minute of deletes) is spread over the interval at half the database's pace rather than
+ * run in one burst that the workers' claims and ends queue behind, and the schedules the same
+ * thread fires wait for one slice, not for the whole prune. A round that is still going when
+ * the next is due rests no more, so pruning keeps up with whatever the engine ends. A node that
+ * does not lead looks again every second, so that a new leader starts pruning at once rather than
+ * an interval after it took the lead.
+ */
+final class PrunePacer {
+
+	/** How often a node that does not lead looks again, so that a new leader prunes soon. */
+	static final Duration LEAD_CHECK = Duration.ofSeconds(1);
+
+	private final Supplier<Slice> slice;
+
+	private final Runnable afterRound;
+
+	private final BooleanSupplier leading;
+
+	private final long interval;
+
+	private final LongSupplier nanoTime;
+
+	// When the round going started, or -1 between rounds.
+	private long roundStart = -1;
+
+	/**
+	 * Create the pacer.
+	 * @param slice one slice of the prune
+	 * @param afterRound what to prune once a round has deleted every expired task
+	 * @param leading whether this node leads: only the leader prunes
+	 * @param interval the clean interval, from the start of one round to the start of the next
+	 * @param nanoTime the clock, as {@link System#nanoTime()}
+	 */
+	PrunePacer(Supplier<Slice> slice, Runnable afterRound, BooleanSupplier leading, Duration interval,
+			LongSupplier nanoTime) {
+		this.slice = slice;
+		this.afterRound = afterRound;
+		this.leading = leading;
+		this.interval = interval.toNanos();
+		this.nanoTime = nanoTime;
+	}
+
+	/**
+	 * Prune one slice, if this node leads.
+	 * @return how long to wait before the next slice or round
+	 */
+	Duration runOnce() {
+		if (!this.leading.getAsBoolean()) {
+			this.roundStart = -1;
+			return Duration.ofNanos(Math.min(this.interval, LEAD_CHECK.toNanos()));
+		}
+		long start = this.nanoTime.getAsLong();
+		if (this.roundStart < 0) {
+			this.roundStart = start;
+		}
+		long roundStarted = this.roundStart;
+		Slice pruned;
+		try {
+			pruned = this.slice.get();
+		}
+		catch (RuntimeException ex) {
+			// The next try is a round of its own, an interval on.
+			this.roundStart = -1;
+			throw ex;
+		}
+		long end = this.nanoTime.getAsLong();
+		if (pruned.last()) {
+			this.roundStart = -1;
+			this.afterRound.run();
+			return Duration.ofNanos(Math.max(roundStarted + this.interval - this.nanoTime.getAsLong(), 0));
+		}
+		boolean young = end - roundStarted < this.interval;
+		return young ? Duration.ofNanos(end - start) : Duration.ZERO;
+	}
+
+}
