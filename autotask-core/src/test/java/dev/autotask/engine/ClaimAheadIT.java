@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A lane claims up to its size again ahead of its workers; what it claimed ahead but never
- * started goes back on stop, with its claim undone.
+ * started goes back on stop, with its claim undone, and wakes another node to run it.
  */
 class ClaimAheadIT {
 
@@ -89,6 +89,48 @@ class ClaimAheadIT {
 				assertThat(rows.column(handle.id(), "rescues")).isEqualTo("0");
 				assertThat(rows.column(handle.id(), "node_id")).isNull();
 			}
+		}
+	}
+
+	@Test
+	void anotherNodeIsWokenToRunWhatAStoppingNodeGivesBack() throws InterruptedException {
+		TaskCounts counts = new TaskCounts(postgres);
+		this.node.engine().start();
+		for (int i = 0; i < 100; i++) {
+			this.node.client().send("quick", OWNER);
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 100);
+		for (int i = 0; i < 3; i++) {
+			this.node.client().send("blocking", OWNER);
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1 && counts.withStatus("RUNNING") == 3);
+		// A second node that polls once a minute, idle once it ran a task of its own: it has
+		// claimed, found nothing more, and waits for a notification.
+		TaskRegistry otherRegistry = new TaskRegistry();
+		otherRegistry.register(TaskDefinition.of("blocking", (args) -> {
+			this.started.incrementAndGet();
+			return "done";
+		}));
+		otherRegistry.register(TaskDefinition.of("own", (args) -> "done"));
+		Engine.Builder otherBuilder = Engine.builder(postgres.dataSource(), otherRegistry)
+			.settings(this.node.engine().settings().toBuilder().nodeId("node-b").build());
+		Engine other = otherBuilder.build();
+		other.start();
+		try {
+			otherBuilder.buildClient().send("own", OWNER);
+			await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 101);
+
+			Thread stopping = new Thread(this.node.engine()::stop, "test-stop");
+			stopping.start();
+
+			// Well within the minute of its poll.
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 3);
+			this.release.countDown();
+			stopping.join(Duration.ofSeconds(30).toMillis());
+			await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 104);
+		}
+		finally {
+			other.stop();
 		}
 	}
 

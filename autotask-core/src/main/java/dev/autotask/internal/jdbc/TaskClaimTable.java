@@ -105,6 +105,10 @@ public final class TaskClaimTable {
 			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1
 			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
 
+	// Wakes the nodes that listen, which claim from the front on a notification with no place: a
+	// task handed back or given back keeps its run_at, before the places their claims resumed at.
+	private static final String WAKE = "SELECT pg_notify(:channel, '')";
+
 	static final RowMapper<TaskRow> CLAIMED_ROW = TaskClaimTable::mapClaimedRow;
 
 	private final JdbcClient jdbc;
@@ -127,6 +131,8 @@ public final class TaskClaimTable {
 
 	private final String releaseMany;
 
+	private final String channel;
+
 	/**
 	 * Create the statements for one schema.
 	 * @param dataSource the database
@@ -146,6 +152,7 @@ public final class TaskClaimTable {
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));
 		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
 		this.releaseMany = RELEASE_MANY.formatted(table);
+		this.channel = names.channel();
 	}
 
 	/**
@@ -228,34 +235,46 @@ public final class TaskClaimTable {
 
 	/**
 	 * Hand back the tasks still running on a node that stops, without spending an attempt;
-	 * those asked to stop end {@code CANCELLED} instead.
+	 * those asked to stop end {@code CANCELLED} instead. The nodes that listen are woken.
 	 * @param node the node
 	 * @return how many were handed back or cancelled
 	 */
 	public int handBack(String node) {
-		return this.events.endAll(this.jdbc.sql(this.handBack).param("node", node));
+		return wakeIf(this.events.endAll(this.jdbc.sql(this.handBack).param("node", node)));
 	}
 
 	/**
 	 * Hand back some tasks a node may have started but cannot end, as a rescue does: the
 	 * attempt stays counted and one more is granted. Those asked to stop end {@code CANCELLED}.
+	 * The nodes that listen are woken.
 	 * @param node the node
 	 * @param ids the tasks
 	 * @return how many were handed back or cancelled
 	 */
 	public int handBackMany(String node, Collection<Long> ids) {
-		return this.events
-			.endAll(this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new)));
+		return wakeIf(this.events
+			.endAll(this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new))));
 	}
 
 	/**
-	 * Give back tasks a node claimed but never started, undoing their claim.
+	 * Give back tasks a node claimed but never started, undoing their claim, and wake the nodes
+	 * that listen.
 	 * @param node the node
 	 * @param ids the tasks
 	 * @return how many were given back
 	 */
 	public int releaseMany(String node, Collection<Long> ids) {
-		return this.jdbc.sql(this.releaseMany).param("node", node).param("ids", ids.toArray(Long[]::new)).update();
+		return wakeIf(
+				this.jdbc.sql(this.releaseMany).param("node", node).param("ids", ids.toArray(Long[]::new)).update());
+	}
+
+	// After tasks went back to PENDING (or ended, asked to stop), wake the nodes that listen so
+	// that one claims them now, not at its next claim from the front.
+	private int wakeIf(int changed) {
+		if (changed > 0) {
+			this.jdbc.sql(WAKE).param("channel", this.channel).query((rs, row) -> true).single();
+		}
+		return changed;
 	}
 
 	/**
