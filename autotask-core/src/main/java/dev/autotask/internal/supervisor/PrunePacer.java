@@ -18,13 +18,9 @@ import dev.autotask.internal.supervisor.ResultPruner.Slice;
  * run in one burst that the workers' claims and ends queue behind, and the schedules the same
  * thread fires wait for one slice, not for the whole prune. A round that is still going when
  * the next is due rests no more, so pruning keeps up with whatever the engine ends. A node that
- * does not lead looks again every second, so that a new leader starts pruning at once rather than
- * an interval after it took the lead.
+ * does not lead looks again an interval later.
  */
 final class PrunePacer {
-
-	/** How often a node that does not lead looks again, so that a new leader prunes soon. */
-	static final Duration LEAD_CHECK = Duration.ofSeconds(1);
 
 	private final Supplier<Slice> slice;
 
@@ -63,7 +59,7 @@ final class PrunePacer {
 	Duration runOnce() {
 		if (!this.leading.getAsBoolean()) {
 			this.roundStart = -1;
-			return Duration.ofNanos(Math.min(this.interval, LEAD_CHECK.toNanos()));
+			return Duration.ofNanos(this.interval);
 		}
 		long start = this.nanoTime.getAsLong();
 		if (this.roundStart < 0) {

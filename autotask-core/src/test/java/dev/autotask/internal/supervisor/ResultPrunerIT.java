@@ -246,7 +246,8 @@ class ResultPrunerIT {
 		}), new TaskSchedule("tick", Every.of(Duration.ofSeconds(1)), true, Misfire.RUN_ONCE, "every 1s"));
 		EngineSettings settings = EngineSettings.builder()
 			.schema(postgres.schema())
-			.cleanInterval(Duration.ofMinutes(10))
+			// The first prune an interval after the start, the schedule firing meanwhile.
+			.cleanInterval(Duration.ofSeconds(5))
 			.historyPerTask(0)
 			.build();
 		Engine engine = Engine.builder(postgres.dataSource(), registry).settings(settings).build();
