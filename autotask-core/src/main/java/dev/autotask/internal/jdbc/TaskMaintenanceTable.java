@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -63,7 +64,8 @@ public final class TaskMaintenanceTable {
 					LIMIT :keep) AS recent)
 			DELETE FROM %1$s WHERE id IN (
 				SELECT expired.id FROM %1$s AS expired
-				WHERE expired.expires_at < now() AND expired.id NOT IN (SELECT id FROM kept)
+				WHERE expired.expires_at < now() - :ageMicros * interval '1 microsecond'
+					AND expired.id NOT IN (SELECT id FROM kept)
 				LIMIT :limit)""";
 
 	// Hand back to PENDING the RUNNING tasks that nothing runs any more (%3$s says which:
@@ -179,13 +181,18 @@ public final class TaskMaintenanceTable {
 	}
 
 	/**
-	 * Delete ended tasks past their TTL, keeping the last runs of each task.
+	 * Delete ended tasks whose TTL had passed some time ago, keeping the last runs of each task.
 	 * @param keep the runs of each task kept however old
 	 * @param limit the most to delete in one statement
+	 * @param before how long before now the TTL must have passed: zero for every expired task
 	 * @return how many were deleted
 	 */
-	public int pruneExpired(int keep, int limit) {
-		return this.jdbc.sql(this.pruneExpired).param("keep", keep).param("limit", limit).update();
+	public int pruneExpired(int keep, int limit, Duration before) {
+		return this.jdbc.sql(this.pruneExpired)
+			.param("keep", keep)
+			.param("limit", limit)
+			.param("ageMicros", TimeUnit.NANOSECONDS.toMicros(before.toNanos()))
+			.update();
 	}
 
 	/**

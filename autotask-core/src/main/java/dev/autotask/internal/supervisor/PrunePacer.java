@@ -2,15 +2,17 @@ package dev.autotask.internal.supervisor;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 import dev.autotask.internal.supervisor.ResultPruner.Slice;
 
 /**
  * Paces the leader's prunes. A round of pruning starts every clean interval and deletes what
- * expired since the last, a slice at a time; after each slice it rests as long as the slice
- * took, for as long as the round is younger than the interval.
+ * had expired when it started, a slice at a time; after each slice it rests as long as the slice
+ * took, for as long as the round is younger than the interval. What expires during a round is
+ * left for the next, so that each round has an interval's worth to delete, not a round that
+ * chases the expiries and leaves the next almost nothing.
  *
  * <p>
  * So a long prune (a minute's ends under a steady load of thousands a second: a million rows,
@@ -22,7 +24,7 @@ import dev.autotask.internal.supervisor.ResultPruner.Slice;
  */
 final class PrunePacer {
 
-	private final Supplier<Slice> slice;
+	private final Function<Duration, Slice> slice;
 
 	private final Runnable afterRound;
 
@@ -37,13 +39,13 @@ final class PrunePacer {
 
 	/**
 	 * Create the pacer.
-	 * @param slice one slice of the prune
+	 * @param slice one slice of the prune, given how long ago its round started
 	 * @param afterRound what to prune once a round has deleted every expired task
 	 * @param leading whether this node leads: only the leader prunes
 	 * @param interval the clean interval, from the start of one round to the start of the next
 	 * @param nanoTime the clock, as {@link System#nanoTime()}
 	 */
-	PrunePacer(Supplier<Slice> slice, Runnable afterRound, BooleanSupplier leading, Duration interval,
+	PrunePacer(Function<Duration, Slice> slice, Runnable afterRound, BooleanSupplier leading, Duration interval,
 			LongSupplier nanoTime) {
 		this.slice = slice;
 		this.afterRound = afterRound;
@@ -68,7 +70,7 @@ final class PrunePacer {
 		long roundStarted = this.roundStart;
 		Slice pruned;
 		try {
-			pruned = this.slice.get();
+			pruned = this.slice.apply(Duration.ofNanos(start - roundStarted));
 		}
 		catch (RuntimeException ex) {
 			// The next try is a round of its own, an interval on.

@@ -1,5 +1,6 @@
 package dev.autotask.internal.supervisor;
 
+import java.time.Duration;
 import java.util.function.IntUnaryOperator;
 
 import dev.autotask.internal.jdbc.TaskMaintenanceTable;
@@ -45,7 +46,7 @@ public final class ResultPruner {
 		int total = 0;
 		Slice slice;
 		do {
-			slice = runSlice();
+			slice = runSlice(Duration.ZERO);
 			total += slice.tasks();
 		}
 		while (!slice.last() && !Thread.currentThread().isInterrupted());
@@ -53,12 +54,14 @@ public final class ResultPruner {
 	}
 
 	/**
-	 * Delete up to {@link #SLICE} batches of expired tasks; if that leaves none, the groups and key
-	 * rates nothing reads any more too.
+	 * Delete up to {@link #SLICE} batches of the tasks that had expired when a prune started; if
+	 * that leaves none, the groups and key rates nothing reads any more too.
+	 * @param age how long ago the prune started: the tasks that expired since are left for the
+	 * next, so that a long prune does not chase what expires while it runs
 	 * @return how many tasks were deleted, and whether that was the last slice of this prune
 	 */
-	Slice runSlice() {
-		int tasks = inBatches((limit) -> this.table.pruneExpired(this.historyPerTask, limit), SLICE);
+	Slice runSlice(Duration age) {
+		int tasks = inBatches((limit) -> this.table.pruneExpired(this.historyPerTask, limit, age), SLICE);
 		if (tasks > 0) {
 			logger.debug("Pruned {} task(s) past their TTL", tasks);
 		}

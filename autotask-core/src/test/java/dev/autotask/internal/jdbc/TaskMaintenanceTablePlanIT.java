@@ -88,7 +88,7 @@ class TaskMaintenanceTablePlanIT {
 			String history = postgres.schema() + ".autotask_task_history_idx";
 			long before = SessionStatistics.indexEntriesRead(session, history);
 
-			int deleted = table.pruneExpired(KEEP, PRUNE_LIMIT);
+			int deleted = table.pruneExpired(KEEP, PRUNE_LIMIT, Duration.ZERO);
 
 			long read = SessionStatistics.indexEntriesRead(session, history) - before;
 			assertThat(deleted).isEqualTo(PRUNE_LIMIT);
@@ -96,7 +96,7 @@ class TaskMaintenanceTablePlanIT {
 			// expired row reads more than KEEP entries for every one of them.
 			assertThat(read).as("history index entries read to prune %d of %d expired tasks", PRUNE_LIMIT, EXPIRED)
 				.isLessThan(PRUNE_LIMIT);
-			while (table.pruneExpired(KEEP, PRUNE_LIMIT) == PRUNE_LIMIT) {
+			while (table.pruneExpired(KEEP, PRUNE_LIMIT, Duration.ZERO) == PRUNE_LIMIT) {
 				// The rest, down to the last runs of each task.
 			}
 			assertThat(postgres.jdbc().sql("""

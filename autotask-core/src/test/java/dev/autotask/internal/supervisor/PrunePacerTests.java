@@ -2,7 +2,9 @@ package dev.autotask.internal.supervisor;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,15 +15,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * {@link PrunePacer}, on a clock of its own: a round rests as long as each slice took while it is
- * younger than the interval, rests no more after that, and the next round starts an interval
- * after the last one started.
+ * {@link PrunePacer}, on a clock of its own: each slice of a round deletes what had expired when
+ * the round started, a round rests as long as each slice took while it is younger than the
+ * interval and no more after that, and the next round starts an interval after the last one
+ * started.
  */
 class PrunePacerTests {
 
 	private static final Duration INTERVAL = Duration.ofSeconds(60);
 
 	private final Deque<Slice> slices = new ArrayDeque<>();
+
+	// How long ago its round had started, as each slice was told.
+	private final List<Duration> ages = new ArrayList<>();
 
 	private final AtomicBoolean leading = new AtomicBoolean(true);
 
@@ -55,6 +61,8 @@ class PrunePacerTests {
 		// Three slices and two rests since the round started: 1 + 1 + 2 + 2 + 2 seconds.
 		assertThat(runAndWait()).isEqualTo(INTERVAL.minusSeconds(8));
 		assertThat(this.rounds).hasValue(1);
+		assertThat(this.ages).as("each slice deletes what had expired when the round started")
+			.containsExactly(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(6));
 	}
 
 	@Test
@@ -112,7 +120,8 @@ class PrunePacerTests {
 		return wait;
 	}
 
-	private Slice slice() {
+	private Slice slice(Duration age) {
+		this.ages.add(age);
 		Slice next = this.slices.poll();
 		if (next == null) {
 			throw new IllegalStateException("the database is away");

@@ -185,10 +185,22 @@ class ResultPrunerIT {
 		int slice = ResultPruner.SLICE * ResultPruner.BATCH;
 		endedTasks("SUCCESS", slice + 500, LONG_AGO, TTL);
 
-		assertThat(this.pruner.runSlice()).isEqualTo(new ResultPruner.Slice(slice, false));
+		assertThat(this.pruner.runSlice(Duration.ZERO)).isEqualTo(new ResultPruner.Slice(slice, false));
 		assertThat(this.rows.count()).isEqualTo(500);
-		assertThat(this.pruner.runSlice()).isEqualTo(new ResultPruner.Slice(500, true));
+		assertThat(this.pruner.runSlice(Duration.ZERO)).isEqualTo(new ResultPruner.Slice(500, true));
 		assertThat(this.rows.count()).isZero();
+	}
+
+	@Test
+	void aSliceOfAPruneThatStartedAWhileAgoLeavesWhatExpiredSince() {
+		long longExpired = this.rows.aSucceededTask("report", LONG_AGO, TTL);
+		// Expired five minutes ago.
+		long lately = this.rows.aSucceededTask("report", TTL.plusMinutes(5), TTL);
+
+		assertThat(this.pruner.runSlice(Duration.ofMinutes(10))).isEqualTo(new ResultPruner.Slice(1, true));
+		assertThat(this.rows.exists(longExpired)).isFalse();
+		assertThat(this.rows.exists(lately)).as("for the next prune").isTrue();
+		assertThat(this.pruner.runSlice(Duration.ZERO)).isEqualTo(new ResultPruner.Slice(1, true));
 	}
 
 	@Test
@@ -235,7 +247,8 @@ class ResultPrunerIT {
 
 	@Test
 	void schedulesFireWhileALongPruneGoesOn() {
-		int expired = 150_000;
+		// Seconds of deletes even on a quick machine, twice that with the rests.
+		int expired = 400_000;
 		endedTasks("SUCCESS", expired, LONG_AGO, TTL);
 		// What each run of a schedule that fires every second finds left of the expired tasks.
 		List<Long> leftAtFires = new CopyOnWriteArrayList<>();
