@@ -62,16 +62,7 @@ class ClaimAheadIT {
 	@Test
 	void givesBackTasksClaimedAheadOnStopWithTheirClaimUndone() throws InterruptedException {
 		TaskCounts counts = new TaskCounts(postgres);
-		this.node.engine().start();
-		// Quick tasks first: the lane learns that its tasks take microseconds, and claims ahead.
-		for (int i = 0; i < 100; i++) {
-			this.node.client().send("quick", OWNER);
-		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 100);
-		List<TaskHandle<Object>> handles = List.of(this.node.client().send("blocking", OWNER),
-				this.node.client().send("blocking", OWNER), this.node.client().send("blocking", OWNER));
-		// One worker: one task runs, the two others wait claimed ahead.
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1 && counts.withStatus("RUNNING") == 3);
+		List<TaskHandle<Object>> handles = oneRunningAndTwoClaimedAhead(counts);
 
 		Thread stopping = new Thread(this.node.engine()::stop, "test-stop");
 		stopping.start();
@@ -95,15 +86,7 @@ class ClaimAheadIT {
 	@Test
 	void anotherNodeIsWokenToRunWhatAStoppingNodeGivesBack() throws InterruptedException {
 		TaskCounts counts = new TaskCounts(postgres);
-		this.node.engine().start();
-		for (int i = 0; i < 100; i++) {
-			this.node.client().send("quick", OWNER);
-		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 100);
-		for (int i = 0; i < 3; i++) {
-			this.node.client().send("blocking", OWNER);
-		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1 && counts.withStatus("RUNNING") == 3);
+		oneRunningAndTwoClaimedAhead(counts);
 		// A second node that polls once a minute, idle once it ran a task of its own: it has
 		// claimed, found nothing more, and waits for a notification.
 		TaskRegistry otherRegistry = new TaskRegistry();
@@ -168,6 +151,21 @@ class ClaimAheadIT {
 
 		await().atMost(Duration.ofSeconds(20)).until(() -> counts.withStatus("SUCCESS") == 50);
 		assertThat(this.started).hasValue(50);
+	}
+
+	// Start the node, then send three blocking tasks: with one worker, one runs (held by the latch)
+	// and the two others wait claimed ahead.
+	private List<TaskHandle<Object>> oneRunningAndTwoClaimedAhead(TaskCounts counts) {
+		this.node.engine().start();
+		// Quick tasks first: the lane learns that its tasks take microseconds, and claims ahead.
+		for (int i = 0; i < 100; i++) {
+			this.node.client().send("quick", OWNER);
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> counts.withStatus("SUCCESS") == 100);
+		List<TaskHandle<Object>> handles = List.of(this.node.client().send("blocking", OWNER),
+				this.node.client().send("blocking", OWNER), this.node.client().send("blocking", OWNER));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.started.get() == 1 && counts.withStatus("RUNNING") == 3);
+		return handles;
 	}
 
 }
