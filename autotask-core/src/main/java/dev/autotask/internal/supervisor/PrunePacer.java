@@ -34,8 +34,10 @@ final class PrunePacer {
 
 	private final LongSupplier nanoTime;
 
-	// When the round going started, or -1 between rounds.
-	private long roundStart = -1;
+	// Whether a round is going, and when it started (System.nanoTime may be negative).
+	private boolean inRound;
+
+	private long roundStart;
 
 	/**
 	 * Create the pacer.
@@ -60,11 +62,12 @@ final class PrunePacer {
 	 */
 	Duration runOnce() {
 		if (!this.leading.getAsBoolean()) {
-			this.roundStart = -1;
+			this.inRound = false;
 			return Duration.ofNanos(this.interval);
 		}
 		long start = this.nanoTime.getAsLong();
-		if (this.roundStart < 0) {
+		if (!this.inRound) {
+			this.inRound = true;
 			this.roundStart = start;
 		}
 		long roundStarted = this.roundStart;
@@ -74,12 +77,12 @@ final class PrunePacer {
 		}
 		catch (RuntimeException ex) {
 			// The next try is a round of its own, an interval on.
-			this.roundStart = -1;
+			this.inRound = false;
 			throw ex;
 		}
 		long end = this.nanoTime.getAsLong();
 		if (pruned.last()) {
-			this.roundStart = -1;
+			this.inRound = false;
 			this.afterRound.run();
 			return Duration.ofNanos(Math.max(roundStarted + this.interval - this.nanoTime.getAsLong(), 0));
 		}

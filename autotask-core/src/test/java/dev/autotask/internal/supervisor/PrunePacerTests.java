@@ -33,7 +33,8 @@ class PrunePacerTests {
 
 	private final AtomicInteger rounds = new AtomicInteger();
 
-	private long nanos;
+	// Below zero, as System.nanoTime may be.
+	private long nanos = -Duration.ofHours(1).toNanos();
 
 	private Duration sliceTakes = Duration.ofSeconds(1);
 
