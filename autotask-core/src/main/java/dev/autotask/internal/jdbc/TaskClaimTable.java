@@ -81,7 +81,9 @@ public final class TaskClaimTable {
 
 	// A task handed back keeps its run_at, and so its place in the queue: it was due before the
 	// tasks enqueued while it ran. A task that was asked to stop is not handed back to run again:
-	// it ends CANCELLED. %2$s narrows it to some of the node's tasks.
+	// it ends CANCELLED. %2$s narrows it to some of the node's tasks. The nodes that listen are
+	// woken in the same statement, as a rescue wakes them: a notification with no place sends their
+	// claims to the front, where the task's run_at put it.
 	private static final String HAND_BACK = """
 			UPDATE %1$s SET status = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,
 				node_id = CASE WHEN cancel_requested THEN node_id END,
@@ -90,7 +92,7 @@ public final class TaskClaimTable {
 				finished_at = CASE WHEN cancel_requested THEN now() ELSE finished_at END,
 				expires_at = CASE WHEN cancel_requested THEN now() + ttl ELSE expires_at END
 			WHERE status = 'RUNNING' AND node_id = :node%2$s
-			RETURNING id, name, owner, status, result, error""";
+			RETURNING id, name, owner, status, result, error, pg_notify(:channel, '')""";
 
 	// Milliseconds from now until the earliest pending task is due (negative if one is due);
 	// no row at all when nothing is pending.
@@ -100,14 +102,11 @@ public final class TaskClaimTable {
 			WHERE next IS NOT NULL""";
 
 	// Give back tasks claimed ahead that never started: the claim is undone, attempt included,
-	// and the task keeps its place in the queue.
+	// and the task keeps its place in the queue. The nodes that listen are woken, as by HAND_BACK.
 	private static final String RELEASE_MANY = """
 			UPDATE %s SET status = 'PENDING', node_id = NULL, attempt = attempt - 1
-			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node""";
-
-	// Wakes the nodes that listen, which claim from the front on a notification with no place: a
-	// task handed back or given back keeps its run_at, before the places their claims resumed at.
-	private static final String WAKE = "SELECT pg_notify(:channel, '')";
+			WHERE id = ANY(:ids) AND status = 'RUNNING' AND node_id = :node
+			RETURNING id, pg_notify(:channel, '')""";
 
 	static final RowMapper<TaskRow> CLAIMED_ROW = TaskClaimTable::mapClaimedRow;
 
@@ -240,7 +239,7 @@ public final class TaskClaimTable {
 	 * @return how many were handed back or cancelled
 	 */
 	public int handBack(String node) {
-		return wakeIf(this.events.endAll(this.jdbc.sql(this.handBack).param("node", node)));
+		return this.events.endAll(this.jdbc.sql(this.handBack).param("node", node).param("channel", this.channel));
 	}
 
 	/**
@@ -252,8 +251,10 @@ public final class TaskClaimTable {
 	 * @return how many were handed back or cancelled
 	 */
 	public int handBackMany(String node, Collection<Long> ids) {
-		return wakeIf(this.events
-			.endAll(this.jdbc.sql(this.handBackMany).param("node", node).param("ids", ids.toArray(Long[]::new))));
+		return this.events.endAll(this.jdbc.sql(this.handBackMany)
+			.param("node", node)
+			.param("ids", ids.toArray(Long[]::new))
+			.param("channel", this.channel));
 	}
 
 	/**
@@ -264,17 +265,13 @@ public final class TaskClaimTable {
 	 * @return how many were given back
 	 */
 	public int releaseMany(String node, Collection<Long> ids) {
-		return wakeIf(
-				this.jdbc.sql(this.releaseMany).param("node", node).param("ids", ids.toArray(Long[]::new)).update());
-	}
-
-	// After tasks went back to PENDING (or ended, asked to stop), wake the nodes that listen so
-	// that one claims them now, not at its next claim from the front.
-	private int wakeIf(int changed) {
-		if (changed > 0) {
-			this.jdbc.sql(WAKE).param("channel", this.channel).query((rs, row) -> true).single();
-		}
-		return changed;
+		return this.jdbc.sql(this.releaseMany)
+			.param("node", node)
+			.param("ids", ids.toArray(Long[]::new))
+			.param("channel", this.channel)
+			.query((rs, row) -> rs.getLong(1))
+			.list()
+			.size();
 	}
 
 	/**
