@@ -128,8 +128,9 @@ public final class Supervisor {
 		this.repeater.repeatAfterWait(this.rescuing, "rescue orphaned tasks", this.rescues::rescueOrphans, interval);
 		this.repeater.repeatWhile(this.maintenance, this.elector::isLeader, "fire schedules", this.firer::runOnce,
 				FIRE_INTERVAL);
-		// Strays are rare, and looking for them reads every row of the table (an index of the running
-		// rows made the completer's statement pick it, and drains ran slower): not on every heartbeat.
+		// Strays are rare (a claim whose answer was lost, an outcome that could not be written), and
+		// each must wait out a grace anyway: once a clean interval is soon enough. The look itself is
+		// cheap, V10's index of the running rows (TaskMaintenanceTablePlanIT).
 		this.repeater.repeat(this.maintenance, "rescue stray tasks", this.rescues::rescueStrays,
 				this.settings.cleanInterval());
 		PrunePacer pruning = new PrunePacer(this.pruner::runSlice, this.nodes::deleteExpired, this.elector::isLeader,
