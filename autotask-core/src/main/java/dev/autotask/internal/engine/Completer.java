@@ -49,6 +49,8 @@ final class Completer implements Runnable {
 
 	private final BatchWriter writer;
 
+	private final Runnable retried;
+
 	private final HeldTasks held;
 
 	private final OutcomeCounts counts;
@@ -71,6 +73,7 @@ final class Completer implements Runnable {
 	Completer(TaskOutcomeTable table, String nodeId, TaskJson json, TaskObserver observer, Runnable retried,
 			Set<String> limitedQueues, HeldTasks held, OutcomeCounts counts) {
 		this.writer = new BatchWriter(table, nodeId, json, observer, retried, limitedQueues, counts);
+		this.retried = retried;
 		this.held = held;
 		this.counts = counts;
 	}
@@ -194,6 +197,14 @@ final class Completer implements Runnable {
 	 * @param status the status written
 	 * @return the outcome
 	 */
+	/**
+	 * Say that the worker itself left its task pending for later (a snooze), once that
+	 * committed: the dispatcher looks at when it is due, as after a retry.
+	 */
+	void leftPending() {
+		this.retried.run();
+	}
+
 	/**
 	 * Count an end written by the worker itself (a continuation, a cancelled snooze), as the
 	 * batches count theirs: after it committed.

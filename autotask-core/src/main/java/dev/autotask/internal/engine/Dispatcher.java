@@ -99,9 +99,15 @@ final class Dispatcher implements Runnable {
 	// by their notifications; Lane.FRONT where one did not say.
 	private final AtomicReference<@Nullable Position> enqueuedAt = new AtomicReference<>();
 
+	private final NextDue nextDue;
+
+	/**
+	 * Create the claim loop of a node.
+	 * @param notified whether the inserts' notifications reach this node, or it polls only
+	 */
 	Dispatcher(TaskClaimTable table, LimitedClaimTable limitedTable, KeyedClaimTable keyedTable,
 			TaskRegistry registry, TaskRunner runner, Executor workers, Wakeup wakeup,
-			EngineSettings settings, HeldTasks held) {
+			EngineSettings settings, HeldTasks held, boolean notified) {
 		this.held = held;
 		this.table = table;
 		this.limitedTable = limitedTable;
@@ -113,6 +119,7 @@ final class Dispatcher implements Runnable {
 		this.settings = settings;
 		this.lanes = lanes(settings);
 		this.backoff = new Backoff(FIRST_BACKOFF, settings.pollInterval());
+		this.nextDue = new NextDue(table::earliest, notified, System::nanoTime);
 	}
 
 	// The default lane, then one per queue with a concurrency of its own or a limit across the
@@ -224,6 +231,7 @@ final class Dispatcher implements Runnable {
 		Duration limitedRetry = null;
 		boolean keyedArrived = this.keyedArrived.getAndSet(false);
 		Position enqueuedAt = this.enqueuedAt.getAndSet(null);
+		this.nextDue.turnBegins();
 		for (Lane lane : this.lanes) {
 			if (enqueuedAt != null) {
 				lane.enqueued(enqueuedAt);
@@ -260,7 +268,7 @@ final class Dispatcher implements Runnable {
 		if (busy) {
 			return this.settings.pollInterval();
 		}
-		return this.table.untilNext(names)
+		return this.nextDue.untilNext(names)
 			.map((wait) -> (wait.isNegative() || wait.isZero()) ? RECHECK : wait)
 			.map((wait) -> Wakeup.min(wait, this.settings.pollInterval()))
 			.orElse(this.settings.pollInterval());
@@ -320,6 +328,12 @@ final class Dispatcher implements Runnable {
 	 * not say: the next claims start from the front
 	 */
 	void enqueued(@Nullable Position place) {
+		if (place != null) {
+			this.nextDue.notified(place);
+		}
+		else {
+			this.nextDue.changed();
+		}
 		Position at = (place != null) ? place : Lane.FRONT;
 		this.enqueuedAt.accumulateAndGet(at, (first, next) -> (first == null || next.notAfter(first)) ? next : first);
 	}
@@ -328,7 +342,17 @@ final class Dispatcher implements Runnable {
 	 * Say that a task with a concurrency key was enqueued: the next claim looks for keyed tasks.
 	 */
 	void keyedArrived() {
+		this.nextDue.changed();
 		this.keyedArrived.set(true);
+	}
+
+	/**
+	 * Say that this node wrote a retry, which no notification tells of: the dispatcher looks for
+	 * its due time.
+	 */
+	void retried() {
+		this.nextDue.changed();
+		this.wakeup.signal();
 	}
 
 	/**

@@ -67,16 +67,16 @@ final class Running {
 				settings.virtualThreads() ? virtualThreads("autotask-worker-") : threads("autotask-worker-"));
 		this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("autotask-watchdog"));
 		this.completer = new Completer(this.node.outcomes, settings.nodeId(), this.node.json,
-				this.node.observer, this.wakeup::signal, limitedQueues(settings), this.held,
+				this.node.observer, this::retried, limitedQueues(settings), this.held,
 				this.node.supervisor().counts());
 		this.completerThread = threads("autotask-completer").newThread(this.completer);
 		TaskRunner runner = new TaskRunner(this.node.runs, this.node.registry, this.node.json,
 				this.node.retryPolicy, settings.nodeId(), this.watchdog, () -> this.stopping,
 				new TransactionTemplate(new DataSourceTransactionManager(this.node.dataSource)),
 				this.node.observer, this.completer, new TaskObservations(this.node.observations, this.node.json));
-		this.dispatcher = new Dispatcher(this.node.claims, this.node.limitedClaims, this.node.keyedClaims,
-				this.node.registry, runner, this.workers, this.wakeup, settings, this.held);
 		DataSource listening = this.node.notifications.dataSource(this.node.dataSource);
+		this.dispatcher = new Dispatcher(this.node.claims, this.node.limitedClaims, this.node.keyedClaims,
+				this.node.registry, runner, this.workers, this.wakeup, settings, this.held, listening != null);
 		this.notifier = (listening != null)
 				? new Notifier(listening, this.node.names.channel(), this::onNotification) : null;
 		this.notifierThread = (this.notifier != null) ? threads("autotask-notifier").newThread(this.notifier)
@@ -107,6 +107,11 @@ final class Running {
 
 	int claimedAhead() {
 		return this.dispatcher.claimedAhead();
+	}
+
+	// Called by the completer, which is made before the dispatcher.
+	private void retried() {
+		this.dispatcher.retried();
 	}
 
 	private void onNotification(String payload) {

@@ -228,6 +228,9 @@ final class TaskRunner {
 			logger.info("Task {} ({}) was cancelled instead of running again", row.id(), row.name());
 			observeEnd(row, TaskObserver.Outcome.CANCELLED, started);
 		}
+		else if ("PENDING".equals(status.get())) {
+			this.completer.leftPending();
+		}
 	}
 
 	/**

@@ -35,7 +35,9 @@
  * anything is handed back.</li>
  * <li><b>Waking.</b> Enqueues {@code NOTIFY} inside their transaction; the {@code Notifier}
  * {@code LISTEN}s on a dedicated connection and wakes the dispatcher, which otherwise sleeps
- * until the next due {@code run_at} or the poll interval. That connection comes from the
+ * until the next due {@code run_at} or the poll interval. The next due time is looked up when
+ * the claims come back short, and kept while the inserts' notifications, which carry their
+ * tasks' due time, tell of every task that could come before it ({@code NextDue}). That connection comes from the
  * engine's DataSource, or from a direct one when the DataSource goes through a pooler in
  * transaction mode, whose sessions are not the client's; or there is none, and the engine only
  * polls ({@code Notifications}). The notifier checks that its session is its own by notifying

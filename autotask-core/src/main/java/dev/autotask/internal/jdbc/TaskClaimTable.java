@@ -2,13 +2,11 @@ package dev.autotask.internal.jdbc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -94,12 +92,11 @@ public final class TaskClaimTable {
 			WHERE status = 'RUNNING' AND node_id = :node%2$s
 			RETURNING id, name, owner, status, result, error, pg_notify(:channel, '')""";
 
-	// Milliseconds from now until the earliest pending task is due (negative if one is due);
-	// no row at all when nothing is pending.
-	private static final String MILLIS_UNTIL_NEXT = """
-			SELECT (extract(epoch FROM next - now()) * 1000)::bigint FROM (
-				SELECT min(run_at) AS next FROM %s WHERE status = 'PENDING' AND name = ANY(:names)) AS pending
-			WHERE next IS NOT NULL""";
+	// The database's clock and the due time of the earliest pending task, both in microseconds
+	// since the epoch; the second is null when nothing is pending.
+	private static final String EARLIEST = """
+			SELECT (extract(epoch FROM now()) * 1000000)::bigint, (extract(epoch FROM min(run_at)) * 1000000)::bigint
+			FROM %s WHERE status = 'PENDING' AND name = ANY(:names)""";
 
 	// Give back tasks claimed ahead that never started: the claim is undone, attempt included,
 	// and the task keeps its place in the queue. The nodes that listen are woken, as by HAND_BACK.
@@ -126,7 +123,7 @@ public final class TaskClaimTable {
 
 	private final IndexOrderedClaim claims;
 
-	private final String millisUntilNext;
+	private final String earliest;
 
 	private final String releaseMany;
 
@@ -149,7 +146,7 @@ public final class TaskClaimTable {
 		this.handBack = this.events.withCancelEvents(HAND_BACK.formatted(table, ""));
 		// The same for some of the node's tasks, which may have started: their attempt stays counted.
 		this.handBackMany = this.events.withCancelEvents(HAND_BACK.formatted(table, " AND id = ANY(:ids)"));
-		this.millisUntilNext = MILLIS_UNTIL_NEXT.formatted(table);
+		this.earliest = EARLIEST.formatted(table);
 		this.releaseMany = RELEASE_MANY.formatted(table);
 		this.channel = names.channel();
 	}
@@ -275,17 +272,19 @@ public final class TaskClaimTable {
 	}
 
 	/**
-	 * How long until the next pending task of these names is due.
+	 * When the earliest pending task of these names is due, on the database's clock.
 	 * @param taskNames the tasks a node can run
-	 * @return the wait (zero or negative if one is due), or empty if none is pending
+	 * @return the look
 	 */
-	public Optional<Duration> untilNext(Collection<String> taskNames) {
-		Long millis = this.jdbc.sql(this.millisUntilNext)
+	public Earliest earliest(Collection<String> taskNames) {
+		return this.jdbc.sql(this.earliest)
 			.param("names", taskNames.toArray(String[]::new))
-			.query(Long.class)
-			.optional()
-			.orElse(null);
-		return Optional.ofNullable(millis).map(Duration::ofMillis);
+			.query((rs, row) -> {
+				long now = rs.getLong(1);
+				long runAt = rs.getLong(2);
+				return new Earliest(now, rs.wasNull() ? Long.MAX_VALUE : runAt);
+			})
+			.single();
 	}
 
 	private static PositionedRow mapPositionedRow(ResultSet rs, int row) throws SQLException {
@@ -336,6 +335,15 @@ public final class TaskClaimTable {
 	 * @param last the place of the last of them, or {@code null} if none was claimed
 	 */
 	public record Claimed(List<TaskRow> rows, @Nullable Position last) {
+	}
+
+	/**
+	 * A look for the earliest pending task.
+	 * @param nowMicros the database's time of the look, in microseconds since the epoch
+	 * @param runAtMicros when the earliest pending task is due, or {@link Long#MAX_VALUE} if none
+	 * is pending
+	 */
+	public record Earliest(long nowMicros, long runAtMicros) {
 	}
 
 	private record PositionedRow(TaskRow row, Position position) {

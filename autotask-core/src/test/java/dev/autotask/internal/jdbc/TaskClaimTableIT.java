@@ -119,6 +119,22 @@ class TaskClaimTableIT {
 	}
 
 	@Test
+	void theEarliestPendingTaskIsReadWithTheDatabasesClock() {
+		assertThat(this.table.earliest(List.of("report")).runAtMicros()).as("nothing pending").isEqualTo(Long.MAX_VALUE);
+		long later = aPendingTask(0, -60);
+		long sooner = aPendingTask(-5, -30);
+		this.rows.aRunningTask("report", "node-a");
+		postgres.jdbc().sql("INSERT INTO autotask_task (name, owner, run_at, max_attempts, ttl) "
+				+ "VALUES ('other', 'test', now() - interval '1 hour', 1, interval '1 day')").update();
+
+		TaskClaimTable.Earliest earliest = this.table.earliest(List.of("report"));
+
+		assertThat(earliest.runAtMicros()).isEqualTo(runAtMicros(sooner)).isLessThan(runAtMicros(later));
+		assertThat(earliest.runAtMicros() - earliest.nowMicros()).as("due in about half a minute, in µs")
+			.isBetween(25_000_000L, 30_000_000L);
+	}
+
+	@Test
 	void anInsertNotifiesWhereItsTasksAreInTheClaimIndex() throws Exception {
 		TableNames names = new TableNames(postgres.schema());
 		TaskClientTable client = new TaskClientTable(postgres.dataSource(), names, false);
