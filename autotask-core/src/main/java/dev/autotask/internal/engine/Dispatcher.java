@@ -347,8 +347,9 @@ final class Dispatcher implements Runnable {
 	}
 
 	/**
-	 * Say that this node wrote a retry, which no notification tells of: the dispatcher looks for
-	 * its due time.
+	 * Say that this node wrote a retry or a snooze, which no notification tells of, or ended a
+	 * task of a queue limited across the cluster: the dispatcher claims again, and looks for the
+	 * next due time.
 	 */
 	void retried() {
 		this.nextDue.changed();
