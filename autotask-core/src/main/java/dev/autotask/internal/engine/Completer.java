@@ -193,11 +193,6 @@ final class Completer implements Runnable {
 	}
 
 	/**
-	 * How an attempt ended, by the status its outcome writes.
-	 * @param status the status written
-	 * @return the outcome
-	 */
-	/**
 	 * Say that the worker itself left its task pending for later (a snooze), once that
 	 * committed: the dispatcher looks at when it is due, as after a retry.
 	 */
@@ -222,6 +217,11 @@ final class Completer implements Runnable {
 		}
 	}
 
+	/**
+	 * How an attempt ended, by the status its outcome writes.
+	 * @param status the status written
+	 * @return the outcome
+	 */
 	static TaskObserver.Outcome outcomeOf(String status) {
 		return switch (status) {
 			case "SUCCESS" -> TaskObserver.Outcome.SUCCESS;

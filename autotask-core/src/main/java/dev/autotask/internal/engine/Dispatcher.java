@@ -328,13 +328,14 @@ final class Dispatcher implements Runnable {
 	 * not say: the next claims start from the front
 	 */
 	void enqueued(@Nullable Position place) {
-		if (place != null) {
-			this.nextDue.notified(place);
+		Position at = place;
+		if (at != null) {
+			this.nextDue.notified(at);
 		}
 		else {
 			this.nextDue.changed();
+			at = Lane.FRONT;
 		}
-		Position at = (place != null) ? place : Lane.FRONT;
 		this.enqueuedAt.accumulateAndGet(at, (first, next) -> (first == null || next.notAfter(first)) ? next : first);
 	}
 

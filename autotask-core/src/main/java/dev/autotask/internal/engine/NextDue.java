@@ -20,14 +20,14 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The look reads the claim index from its front, past the entries of every task claimed since
  * the table's last vacuum: in a steady flow, where every turn of the dispatcher claims short, it
- * cost 6 ms a turn, a tenth of the database's time (docs/performance.md, "Claims in a steady
- * flow"). Kept, the due time is the earliest of what the last look found and of the due times
+ * cost 8 ms a turn, 18% of the database's statement time (docs/performance.md, "The next due
+ * time, kept"). Kept, the due time is the earliest of what the last look found and of the due times
  * the inserts' notifications carry since. It is looked up again:
  * <ul>
  * <li>when a notification does not say where its tasks are ({@link #changed()}: a fire, a
  * rescue, a task handed back or given back, the console's retry, a queue resumed, a task with a
  * concurrency key, the listener back after it lost its connection), and when this node wrote a
- * retry;</li>
+ * retry or a snooze;</li>
  * <li>when the due time it gave has come: the claims took that task, or could not;</li>
  * <li>when the names to look for changed;</li>
  * <li>and at the latest {@link #TRUST} after the last look: the tasks no notification tells of
