@@ -43,6 +43,9 @@ class ConcurrencyKeyIT {
 
 	private static final Duration WORK = Duration.ofMillis(30);
 
+	// The limited queue has one thread fewer on each node than the cluster allows at once, so
+	// that reaching the limit takes two nodes: a node whose thread frees claims again at once, and
+	// with threads enough it could hold the queue's every slot and run all its tasks alone.
 	private static final int QUEUE_LIMIT = 3;
 
 	private CallLog calls;
@@ -58,6 +61,7 @@ class ConcurrencyKeyIT {
 			.schema(postgres.schema())
 			.workers(4)
 			.pollInterval(Duration.ofMillis(500))
+			.queueConcurrency(Map.of("limited", QUEUE_LIMIT - 1))
 			.queueGlobalConcurrency(Map.of("limited", QUEUE_LIMIT))
 			.build();
 		this.cluster = new EngineCluster(postgres, settings, List.of("node-a", "node-b", "node-c"),
