@@ -1,0 +1,39 @@
+-- autotask schema, version 28: the console's indexes of ended and pending tasks without the columns
+-- they carried besides their keys. Those columns (V14: name, queue, started_by, finished_at,
+-- node_id; V24: name, queue, started_by) let a search filter by them from the index alone, but they
+-- made the two indexes half of autotask_task's index space: in a steady flow of 16,700 tasks/s
+-- with a TTL of two minutes, 465 and 144 MB of 1,288 (autotask-bench --measurements=soak). Every
+-- task writes one entry to each, WAL logs it, and every autovacuum pass reads both whole: the
+-- steady state paid for them on every task, where a search pays for their absence only on the
+-- rows it reads.
+--
+-- What a search does now: by status and time, as before, from the index alone; by name and by
+-- who started a task, through their own indexes (V14), as before; by queue, still from the index
+-- alone among the ended tasks (the one column kept); by node, or by the time a task finished, it
+-- reads the rows of the candidates, newest first, until the page is full. Pending tasks are rows
+-- a busy queue has just written, which the visibility map does not yet call all-visible, so a
+-- search of them read the rows anyway.
+--
+-- Each new index is built before the old one is dropped, so that searches have an index
+-- throughout; the build blocks writes to autotask_task while it runs (seconds per million rows).
+-- On a large table, build them by hand first, without blocking writes, and this migration then
+-- keeps them (IF NOT EXISTS; check that each is valid, as a failed CONCURRENTLY build leaves an
+-- invalid index of that name behind):
+--   CREATE INDEX CONCURRENTLY autotask_task_console_lean_idx ON autotask_task (owner, status, created_at, id)
+--     INCLUDE (queue) WHERE status IN ('SUCCESS', 'FAILURE', 'CANCELLED');
+--   CREATE INDEX CONCURRENTLY autotask_task_console_pending_lean_idx ON autotask_task (owner, created_at, id)
+--     WHERE status = 'PENDING';
+CREATE INDEX IF NOT EXISTS autotask_task_console_lean_idx ON autotask_task (owner, status, created_at, id)
+	INCLUDE (queue)
+	WHERE status IN ('SUCCESS', 'FAILURE', 'CANCELLED');
+
+DROP INDEX autotask_task_console_idx;
+
+ALTER INDEX autotask_task_console_lean_idx RENAME TO autotask_task_console_idx;
+
+CREATE INDEX IF NOT EXISTS autotask_task_console_pending_lean_idx ON autotask_task (owner, created_at, id)
+	WHERE status = 'PENDING';
+
+DROP INDEX autotask_task_console_pending_idx;
+
+ALTER INDEX autotask_task_console_pending_lean_idx RENAME TO autotask_task_console_pending_idx;
