@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
@@ -134,7 +135,11 @@ final class Soak {
 			})).build();
 			engine.start();
 			try (SoakProducer producer = new SoakProducer(client, NOOP, OWNER, rate)) {
-				return record(producer, ended, stats, schema + ".autotask_task", schema + ".autotask_outbox");
+				SoakTimeline timeline = record(producer, ended, stats, schema + ".autotask_task",
+						schema + ".autotask_outbox");
+				Benchmark.log("soak: autotask_task's indexes at the end: %s",
+						indexSizes(stats, schema + ".autotask_task"));
+				return timeline;
 			}
 			finally {
 				engine.stop();
@@ -228,6 +233,24 @@ final class Soak {
 			}
 			LockSupport.parkNanos(PAUSE);
 		}
+	}
+
+	/**
+	 * Each index of a table and its size, largest first: which of them a steady state fills.
+	 */
+	private static String indexSizes(Connection stats, String table) throws SQLException {
+		String sql = """
+				SELECT class.relname, pg_relation_size(class.oid) FROM pg_index AS index
+				JOIN pg_class AS class ON class.oid = index.indexrelid
+				WHERE index.indrelid = '%s'::regclass
+				ORDER BY 2 DESC""".formatted(table);
+		List<String> sizes = new ArrayList<>();
+		try (Statement statement = stats.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+			while (rows.next()) {
+				sizes.add(String.format(Locale.ROOT, "%s %.1f MiB", rows.getString(1), rows.getLong(2) / MIB));
+			}
+		}
+		return String.join(", ", sizes);
 	}
 
 	/**
