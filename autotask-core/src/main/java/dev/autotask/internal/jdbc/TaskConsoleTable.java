@@ -35,9 +35,9 @@ public final class TaskConsoleTable {
 	// Each status is a branch of its own, its status a constant, so that the planner matches it
 	// to the partial index that holds it: the console's indexes for the ended (V14, V28) and the
 	// pending (V24, V28), the running index for the running. Statuses are enum names, never
-	// input. The ended tasks' index carries the queue besides its keys, and nothing else (V28): a
-	// filter by node or by finish time reads the candidates' rows, newest first, until the page is
-	// full.
+	// input. Besides their keys the console's indexes carry the queue, and the ended tasks' the
+	// finish time (V28): a filter by node, or of pending tasks by name, reads the candidates' rows,
+	// newest first, until the page is full.
 	// The table is named task in each branch: BY_ERROR's look-up of a row refers to it.
 
 	// Per status, newest first, stopping at the cap.
