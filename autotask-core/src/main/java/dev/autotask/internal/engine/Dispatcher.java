@@ -3,15 +3,12 @@ package dev.autotask.internal.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.autotask.engine.EngineSettings;
-import dev.autotask.engine.RateLimit;
 import dev.autotask.internal.backoff.Backoff;
 import dev.autotask.internal.jdbc.KeyedClaimTable;
 import dev.autotask.internal.jdbc.KeyedClaimTable.KeyedClaim;
@@ -36,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * never starve it; every other queue shares the default lane. A queue limited across the cluster
  * is a lane too, whose claims take turns with every node's and take no more than the limit
  * leaves. A slot is taken before a task
- * is handed over and given back when its worker has nothing more to run.
+ * is handed over and given back when its worker has nothing more to run ({@link LaneWorkers}).
  *
  * <p>
  * A lane claims ahead into a small buffer, and a worker that ends a task takes the next from
@@ -76,9 +73,7 @@ final class Dispatcher implements Runnable {
 
 	private final TaskRegistry registry;
 
-	private final TaskRunner runner;
-
-	private final Executor workers;
+	private final LaneWorkers laneWorkers;
 
 	private final List<Lane> lanes;
 
@@ -113,46 +108,19 @@ final class Dispatcher implements Runnable {
 		this.limitedTable = limitedTable;
 		this.keyedTable = keyedTable;
 		this.registry = registry;
-		this.runner = runner;
-		this.workers = workers;
+		this.laneWorkers = new LaneWorkers(runner, workers, held, wakeup, table, settings.nodeId());
 		this.wakeup = wakeup;
 		this.settings = settings;
-		this.lanes = lanes(settings);
+		this.lanes = Lane.all(settings);
 		this.backoff = new Backoff(FIRST_BACKOFF, settings.pollInterval());
 		this.nextDue = new NextDue(table::earliest, notified, System::nanoTime);
-	}
-
-	// The default lane, then one per queue with a concurrency of its own or a limit across the
-	// cluster. A limited queue runs on the slots it has of its own, or else as many as the
-	// default lane's; never more than its limit on running tasks.
-	private static List<Lane> lanes(EngineSettings settings) {
-		Map<String, Integer> own = settings.queueConcurrency();
-		Map<String, Integer> global = settings.queueGlobalConcurrency();
-		Map<String, RateLimit> rates = settings.queueRateLimits();
-		Set<String> separate = new TreeSet<>(own.keySet());
-		separate.addAll(global.keySet());
-		separate.addAll(rates.keySet());
-		List<Lane> lanes = new ArrayList<>();
-		lanes.add(Lane.of(List.copyOf(separate), true, settings.workers()));
-		for (String queue : separate) {
-			int limit = global.getOrDefault(queue, 0);
-			RateLimit rate = rates.get(queue);
-			if (limit == 0 && rate == null) {
-				lanes.add(Lane.of(List.of(queue), false, own.get(queue)));
-			}
-			else {
-				int size = own.getOrDefault(queue, settings.workers());
-				lanes.add(Lane.limited(queue, (limit > 0) ? Math.min(size, limit) : size, limit, rate));
-			}
-		}
-		return lanes;
 	}
 
 	/**
 	 * How many worker threads the lanes need in all.
 	 */
 	static int threads(EngineSettings settings) {
-		return lanes(settings).stream().mapToInt(Lane::size).sum();
+		return Lane.all(settings).stream().mapToInt(Lane::size).sum();
 	}
 
 	@Override
@@ -236,7 +204,7 @@ final class Dispatcher implements Runnable {
 			if (enqueuedAt != null) {
 				lane.enqueued(enqueuedAt);
 			}
-			startBuffered(lane);
+			this.laneWorkers.startBuffered(lane);
 			int room = lane.room();
 			if (room < lane.refill()) {
 				// Enough in hand: its workers wake us as they take from the buffer.
@@ -366,63 +334,8 @@ final class Dispatcher implements Runnable {
 		// answer never read) leaves strays for the supervisor.
 		this.held.holdAll(rows);
 		lane.buffer().addAll(rows);
-		startBuffered(lane);
+		this.laneWorkers.startBuffered(lane);
 		return rows.size();
-	}
-
-	/**
-	 * Hand buffered tasks to free slots.
-	 */
-	private void startBuffered(Lane lane) {
-		while (!lane.buffer().isEmpty() && lane.slots().tryAcquire()) {
-			TaskRow row = lane.buffer().poll();
-			if (row == null) {
-				lane.slots().release();
-				return;
-			}
-			try {
-				this.workers.execute(() -> run(lane, row));
-			}
-			catch (RuntimeException | Error ex) {
-				// No thread took it (the heap full, say): it waits in the buffer for the next turn.
-				lane.slots().release();
-				lane.buffer().add(row);
-				throw ex;
-			}
-		}
-	}
-
-	private void run(Lane lane, TaskRow first) {
-		try {
-			TaskRow row = first;
-			while (row != null) {
-				long started = System.nanoTime();
-				try {
-					this.runner.run(row);
-				}
-				catch (Error ex) {
-					// The runner could not even record a failure (the heap full throughout): hand the
-					// task back, as a rescue does, rather than leave it RUNNING on a node that lives
-					// on. Then go on with the buffered tasks rather than die.
-					logQuietly(row, ex);
-					handBack(row);
-				}
-				finally {
-					this.held.letGo(row.id());
-				}
-				lane.ran(System.nanoTime() - started);
-				if (lane.room() >= lane.refill()) {
-					// Room for another claim; meanwhile, go on with what is buffered. Not at every
-					// task: waking the dispatcher for nothing costs a context switch each time.
-					this.wakeup.signal();
-				}
-				row = this.running ? lane.buffer().poll() : null;
-			}
-		}
-		finally {
-			lane.slots().release();
-			this.wakeup.signal();
-		}
 	}
 
 	/**
@@ -457,6 +370,7 @@ final class Dispatcher implements Runnable {
 
 	void stop() {
 		this.running = false;
+		this.laneWorkers.stop();
 		this.wakeup.signal();
 	}
 
@@ -468,43 +382,6 @@ final class Dispatcher implements Runnable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return false;
-		}
-	}
-
-	/**
-	 * Hand one task back to PENDING, trying for a few seconds while the heap is full. It may
-	 * have run, so its attempt stays counted, with one more granted, as after a rescue; should
-	 * this fail too, the task is a stray, which the supervisor hands back later.
-	 */
-	private void handBack(TaskRow row) {
-		for (int tries = 0; tries < 10; tries++) {
-			try {
-				this.table.handBackMany(this.settings.nodeId(), List.of(row.id()));
-				this.wakeup.signal();
-				return;
-			}
-			catch (RuntimeException | Error ex) {
-				try {
-					Thread.sleep(500);
-				}
-				catch (InterruptedException interrupted) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-				catch (Error again) {
-					// Still full: try again.
-				}
-			}
-		}
-	}
-
-	private static void logQuietly(TaskRow row, Error ex) {
-		try {
-			logger.error("Task {} ({}) ended in an error the runner could not record: {}", row.id(), row.name(),
-					ex.toString());
-		}
-		catch (Error again) {
-			// The heap is still full: nothing more to say.
 		}
 	}
 

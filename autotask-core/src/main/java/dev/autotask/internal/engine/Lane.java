@@ -1,11 +1,16 @@
 package dev.autotask.internal.engine;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
+import dev.autotask.engine.EngineSettings;
 import dev.autotask.engine.RateLimit;
 import dev.autotask.internal.jdbc.TaskClaimTable.Position;
 import dev.autotask.internal.jdbc.TaskRow;
@@ -87,6 +92,34 @@ final class Lane {
 		this.global = global;
 		this.rateInterval = rateInterval;
 		this.slots = new Semaphore(size);
+	}
+
+	/**
+	 * The lanes of a node: the default lane, then one per queue with a concurrency of its own or
+	 * a limit across the cluster. A limited queue runs on the slots it has of its own, or else as
+	 * many as the default lane's; never more than its limit on running tasks.
+	 */
+	static List<Lane> all(EngineSettings settings) {
+		Map<String, Integer> own = settings.queueConcurrency();
+		Map<String, Integer> global = settings.queueGlobalConcurrency();
+		Map<String, RateLimit> rates = settings.queueRateLimits();
+		Set<String> separate = new TreeSet<>(own.keySet());
+		separate.addAll(global.keySet());
+		separate.addAll(rates.keySet());
+		List<Lane> lanes = new ArrayList<>();
+		lanes.add(Lane.of(List.copyOf(separate), true, settings.workers()));
+		for (String queue : separate) {
+			int limit = global.getOrDefault(queue, 0);
+			RateLimit rate = rates.get(queue);
+			if (limit == 0 && rate == null) {
+				lanes.add(Lane.of(List.of(queue), false, own.get(queue)));
+			}
+			else {
+				int size = own.getOrDefault(queue, settings.workers());
+				lanes.add(Lane.limited(queue, (limit > 0) ? Math.min(size, limit) : size, limit, rate));
+			}
+		}
+		return lanes;
 	}
 
 	static Lane of(List<String> queues, boolean except, int size) {
