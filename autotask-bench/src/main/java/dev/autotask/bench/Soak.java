@@ -183,6 +183,7 @@ final class Soak {
 		long enqueuedBefore = 0;
 		long endedBefore = 0;
 		long deletedBefore = 0;
+		long[] writesBefore = writes(stats);
 		long[] machineBefore = ServerSampler.machineTicks();
 		long jvmBefore = ServerSampler.ticks(SELF);
 		long heapMin = Long.MAX_VALUE;
@@ -199,6 +200,7 @@ final class Soak {
 				System.gc();
 				long heapAfterGc = this.memory.getHeapMemoryUsage().getUsed();
 				long[] sizes = sizes(stats, table, outbox);
+				long[] writes = writes(stats);
 				long[] machine = ServerSampler.machineTicks();
 				long jvm = ServerSampler.ticks(SELF);
 				long total = Math.max(1, machine[1] - machineBefore[1]);
@@ -207,15 +209,18 @@ final class Soak {
 				SoakRow row = new SoakRow(Duration.ofNanos(now - start), Duration.ofNanos(now - rowStart),
 						enqueued - enqueuedBefore, endedNow - endedBefore, sizes[6] - deletedBefore, enqueued - endedNow,
 						producer.behind(), sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5],
+						writes[0] - writesBefore[0], writes[1] - writesBefore[1], writes[2] - writesBefore[2],
 						Math.min(heapMin, heapAfterGc), heapAfterGc, busy, jvmCpu, Benchmark.loadAverage());
 				timeline.add(row);
 				Benchmark.log("soak %s: %,.0f enqueued/s, %,.0f ended/s, %,.0f pruned/s, backlog %,d, table %.1f MiB,"
-						+ " indexes %.1f MiB, dead rows %,d, heap after GC %.1f MiB, CPU %.0f%% busy", row.end(),
-						row.enqueueRate(), row.throughput(), row.pruneRate(), row.backlog(), row.tableBytes() / MIB,
-						row.indexBytes() / MIB, row.deadTuples(), heapAfterGc / MIB, busy);
+						+ " indexes %.1f MiB, dead rows %,d, WAL %.1f MiB/s, checkpoints %d (%d requested),"
+						+ " heap after GC %.1f MiB, CPU %.0f%% busy", row.end(), row.enqueueRate(), row.throughput(),
+						row.pruneRate(), row.backlog(), row.tableBytes() / MIB, row.indexBytes() / MIB, row.deadTuples(),
+						row.walRate() / MIB, row.checkpoints(), row.requestedCheckpoints(), heapAfterGc / MIB, busy);
 				enqueuedBefore = enqueued;
 				endedBefore = endedNow;
 				deletedBefore = sizes[6];
+				writesBefore = writes;
 				machineBefore = machine;
 				jvmBefore = jvm;
 				rowStart = now;
@@ -251,6 +256,23 @@ final class Soak {
 			}
 		}
 		return String.join(", ", sizes);
+	}
+
+	/**
+	 * The WAL written since the server's start, the checkpoints it began, and of them those that
+	 * the WAL's volume asked for ({@code max_wal_size}) rather than {@code checkpoint_timeout}.
+	 * PostgreSQL 17 moved the checkpoints' counts from {@code pg_stat_bgwriter} to
+	 * {@code pg_stat_checkpointer}.
+	 */
+	private static long[] writes(Connection stats) throws SQLException {
+		String counts = (stats.getMetaData().getDatabaseMajorVersion() >= 17)
+				? "SELECT num_timed + num_requested, num_requested FROM pg_stat_checkpointer"
+				: "SELECT checkpoints_timed + checkpoints_req, checkpoints_req FROM pg_stat_bgwriter";
+		String sql = "SELECT pg_current_wal_lsn() - '0/0', counts.* FROM (" + counts + ") AS counts";
+		try (Statement statement = stats.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+			rows.next();
+			return new long[] { rows.getLong(1), rows.getLong(2), rows.getLong(3) };
+		}
 	}
 
 	/**

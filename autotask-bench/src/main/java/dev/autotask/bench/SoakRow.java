@@ -19,6 +19,10 @@ import java.time.Duration;
  * @param liveTuples live rows of {@code autotask_task} ({@code pg_stat_user_tables})
  * @param deadTuples its dead rows
  * @param autovacuums autovacuum runs on it so far
+ * @param walBytes the WAL the server wrote in the interval, all databases
+ * @param checkpoints the checkpoints the server began in it, and of them
+ * @param requestedCheckpoints those it began because the WAL since the last one neared
+ * {@code max_wal_size}, not on {@code checkpoint_timeout}
  * @param heapMin the least JVM heap use seen in the interval, in bytes
  * @param heapAfterGc the JVM heap use right after a full collection at its end, in bytes
  * @param machineBusy the share of all cores busy in it, in percent
@@ -27,7 +31,8 @@ import java.time.Duration;
  */
 record SoakRow(Duration end, Duration length, long enqueued, long ended, long pruned, long backlog, long producerBehind,
 		long tableBytes, long indexBytes, long outboxBytes, long liveTuples, long deadTuples, long autovacuums,
-		long heapMin, long heapAfterGc, double machineBusy, double jvmCpu, String load) {
+		long walBytes, long checkpoints, long requestedCheckpoints, long heapMin, long heapAfterGc, double machineBusy,
+		double jvmCpu, String load) {
 
 	double throughput() {
 		return this.ended / (this.length.toNanos() / 1e9);
@@ -39,6 +44,10 @@ record SoakRow(Duration end, Duration length, long enqueued, long ended, long pr
 
 	double enqueueRate() {
 		return this.enqueued / (this.length.toNanos() / 1e9);
+	}
+
+	double walRate() {
+		return this.walBytes / (this.length.toNanos() / 1e9);
 	}
 
 	long sizeBytes() {

@@ -40,15 +40,16 @@ final class SoakTimeline {
 	String render() {
 		StringBuilder out = new StringBuilder();
 		out.append("| time | enqueued | ended | ended/s | pruned | backlog | producer behind | table MiB | indexes MiB"
-				+ " | outbox MiB | live rows | dead rows | autovacuums | heap min MiB | heap after GC MiB | CPU busy | JVM CPU | load |\n");
-		out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+				+ " | outbox MiB | live rows | dead rows | autovacuums | WAL MiB/s | checkpoints (requested) | heap min MiB | heap after GC MiB | CPU busy | JVM CPU | load |\n");
+		out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (SoakRow row : this.rows) {
 			long seconds = row.end().toSeconds();
 			out.append(String.format(Locale.ROOT,
-					"| %d:%02d | %,d | %,d | %,.0f | %,d | %,d | %,d | %.1f | %.1f | %.2f | %,d | %,d | %d | %.1f | %.1f | %.0f%% | %.0f%% | %s |%n",
+					"| %d:%02d | %,d | %,d | %,.0f | %,d | %,d | %,d | %.1f | %.1f | %.2f | %,d | %,d | %d | %.1f | %d (%d) | %.1f | %.1f | %.0f%% | %.0f%% | %s |%n",
 					seconds / 60, seconds % 60, row.enqueued(), row.ended(), row.throughput(), row.pruned(), row.backlog(),
 					row.producerBehind(), row.tableBytes() / MIB, row.indexBytes() / MIB, row.outboxBytes() / MIB,
-					row.liveTuples(), row.deadTuples(), row.autovacuums(), row.heapMin() / MIB,
+					row.liveTuples(), row.deadTuples(), row.autovacuums(), row.walRate() / MIB, row.checkpoints(),
+					row.requestedCheckpoints(), row.heapMin() / MIB,
 					row.heapAfterGc() / MIB, row.machineBusy(), row.jvmCpu(), row.load()));
 		}
 		return out.toString();

@@ -90,9 +90,16 @@ class SoakTimelineTests {
 		assertThat(timeline.render().lines()).hasSize(4).element(2).asString().startsWith("| 1:00 | 60,000 | 60,000 | 1,000 |");
 	}
 
+	@Test
+	void renderShowsTheWalRateAndTheCheckpointsTheWalAskedFor() {
+		SoakTimeline timeline = new SoakTimeline();
+		timeline.add(row(1, 100 * MIB, 20 * MIB));
+		assertThat(timeline.render().lines().toList().get(2)).contains("| 10.0 | 3 (2) |");
+	}
+
 	private static SoakRow row(int minute, long table, long heap) {
 		return new SoakRow(Duration.ofMinutes(minute), Duration.ofMinutes(1), 60_000, 60_000, 60_000, 0, 50, table,
-				20 * MIB, MIB, 100_000, 1_000, minute / 3, heap, heap, 90, 60, "1.5");
+				20 * MIB, MIB, 100_000, 1_000, minute / 3, 600 * MIB, 3, 2, heap, heap, 90, 60, "1.5");
 	}
 
 }
