@@ -108,7 +108,7 @@ final class Dispatcher implements Runnable {
 		this.limitedTable = limitedTable;
 		this.keyedTable = keyedTable;
 		this.registry = registry;
-		this.laneWorkers = new LaneWorkers(runner, workers, held, wakeup, table, settings.nodeId());
+		this.laneWorkers = new LaneWorkers(runner, workers, held, wakeup, table, settings.nodeId(), () -> this.running);
 		this.wakeup = wakeup;
 		this.settings = settings;
 		this.lanes = Lane.all(settings);
@@ -370,7 +370,6 @@ final class Dispatcher implements Runnable {
 
 	void stop() {
 		this.running = false;
-		this.laneWorkers.stop();
 		this.wakeup.signal();
 	}
 

@@ -2,6 +2,7 @@ package dev.autotask.internal.engine;
 
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 import dev.autotask.internal.jdbc.TaskClaimTable;
 import dev.autotask.internal.jdbc.TaskRow;
@@ -34,16 +35,19 @@ final class LaneWorkers {
 
 	private final String nodeId;
 
-	private volatile boolean running = true;
+	// Whether the dispatcher still runs: once it stops, each worker ends the task it runs and
+	// takes no more from the buffers.
+	private final BooleanSupplier running;
 
 	LaneWorkers(TaskRunner runner, Executor threads, HeldTasks held, Wakeup wakeup, TaskClaimTable table,
-			String nodeId) {
+			String nodeId, BooleanSupplier running) {
 		this.runner = runner;
 		this.threads = threads;
 		this.held = held;
 		this.wakeup = wakeup;
 		this.table = table;
 		this.nodeId = nodeId;
+		this.running = running;
 	}
 
 	/**
@@ -66,13 +70,6 @@ final class LaneWorkers {
 				throw ex;
 			}
 		}
-	}
-
-	/**
-	 * Let each worker end the task it runs, then take no more from the buffers.
-	 */
-	void stop() {
-		this.running = false;
 	}
 
 	private void run(Lane lane, TaskRow first) {
@@ -99,7 +96,7 @@ final class LaneWorkers {
 					// task: waking the dispatcher for nothing costs a context switch each time.
 					this.wakeup.signal();
 				}
-				row = this.running ? lane.buffer().poll() : null;
+				row = this.running.getAsBoolean() ? lane.buffer().poll() : null;
 			}
 		}
 		finally {
